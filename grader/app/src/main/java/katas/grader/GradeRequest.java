@@ -1,0 +1,61 @@
+package katas.grader;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import katas.grader.discovery.KitLayout;
+
+/**
+ * What to grade, built fluently:
+ * {@code GradeRequest.builder().layout(KitLayout.of(root)).katas(List.of("fix-the-race")).build()}.
+ *
+ * @param katas kata ids; empty means every kata
+ * @param parts part ids to grade; empty means every part (the self-check grades a mutant's target parts only)
+ * @param cores the core count the speedup target assumes; empty means what the forked JVM sees
+ */
+public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
+        OptionalInt cores) {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builds a {@link GradeRequest}; every setting but the layout has a default. */
+    public static final class Builder {
+        private KitLayout layout;
+        private List<String> katas = List.of();
+        private Subject subject = Subject.EXERCISE;
+        private Set<String> parts = Set.of();
+        private OptionalInt cores = OptionalInt.empty();
+
+        public Builder layout(KitLayout layout) {
+            this.layout = layout;
+            return this;
+        }
+
+        public Builder katas(List<String> katas) {
+            this.katas = List.copyOf(katas);
+            return this;
+        }
+
+        public Builder subject(Subject subject) {
+            this.subject = subject;
+            return this;
+        }
+
+        public Builder parts(Set<String> parts) {
+            this.parts = Set.copyOf(parts);
+            return this;
+        }
+
+        public Builder cores(OptionalInt cores) {
+            this.cores = cores;
+            return this;
+        }
+
+        public GradeRequest build() {
+            return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores);
+        }
+    }
+}

@@ -1,0 +1,44 @@
+package katas.grader;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import katas.grader.discovery.Catalog;
+import katas.grader.discovery.Kata;
+import katas.grader.discovery.KataDiscovery;
+import katas.grader.discovery.UnknownKataException;
+import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
+
+/** The pipeline: discover the katas, then grade each one in turn, telling the listener as it goes. */
+public final class Grader {
+
+    private final KataDiscovery discovery = new KataDiscovery();
+    private final KataGrading grading = new KataGrading();
+
+    /** Grades what {@code request} asks for; problems with one kata are reported in its result. */
+    public GradeResult grade(GradeRequest request, GradeListener listener) throws IOException, UnknownKataException {
+        Instant started = Instant.now();
+        Catalog catalog = discovery.discover(request.layout()).select(request.katas());
+        boolean hiddenPresent = catalog.katas().stream().anyMatch(Kata::hasHiddenTests);
+        listener.gradingStarted(catalog.katas().size() + catalog.invalid().size(), hiddenPresent);
+        List<KataResult> results = new ArrayList<>();
+        for (Kata kata : catalog.katas()) {
+            KataResult result = grading.grade(kata, request, listener);
+            results.add(result);
+            listener.kataFinished(result);
+        }
+        catalog.invalid().forEach((id, why) -> {
+            KataResult result = new KataResult(id, id, request.subject().toString(), KataStatus.INVALID, why,
+                    List.of(), List.of(), List.of(), 0);
+            results.add(result);
+            listener.kataFinished(result);
+        });
+        GradeResult result = new GradeResult(started, Instant.now().toEpochMilli() - started.toEpochMilli(),
+                Machine.current(), request.subject().toString(), hiddenPresent, request.cores().orElse(0),
+                List.copyOf(results));
+        listener.gradingFinished(result);
+        return result;
+    }
+}

@@ -1,0 +1,185 @@
+package katas.grader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import katas.grader.compile.CompileResult;
+import katas.grader.compile.GraderClasspath;
+import katas.grader.compile.KataCompiler;
+import katas.grader.compile.SourceSet;
+import katas.grader.discovery.Kata;
+import katas.grader.discovery.Part;
+import katas.grader.discovery.PartKind;
+import katas.grader.discovery.TestSource;
+import katas.grader.execution.ForkSpec;
+import katas.grader.execution.KataExecutor;
+import katas.grader.execution.RunRecord;
+import katas.grader.integrity.Seal;
+import katas.grader.integrity.SealCheck;
+import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
+import katas.grader.scoring.PartScore;
+import katas.grader.scoring.PartStatus;
+import katas.grader.scoring.Scorer;
+
+/**
+ * Grades one kata: check the seal, compile the code and the tests, run them in forks, score.
+ * Whatever goes wrong becomes this kata's result; it never stops the other katas.
+ */
+final class KataGrading {
+
+    private final KataExecutor executor = new KataExecutor();
+    private final Scorer scorer = new Scorer();
+    private KataCompiler compiler;
+
+    KataResult grade(Kata kata, GradeRequest request, GradeListener listener) {
+        long start = System.currentTimeMillis();
+        Path work = null;
+        try {
+            work = Files.createTempDirectory("kata-" + kata.id() + "-");
+            return grade(kata, request, listener, work, start);
+        } catch (IOException | RuntimeException e) {
+            return failed(kata, request, KataStatus.ERROR, "the grader failed on this kata (" + e
+                    + "); please report it with this message", start);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return failed(kata, request, KataStatus.ERROR, "grading was interrupted", start);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private KataResult grade(Kata kata, GradeRequest request, GradeListener listener, Path work, long start)
+            throws IOException, InterruptedException {
+        Optional<SourceSet> sources = request.subject().sources(kata);
+        if (sources.isEmpty()) {
+            return failed(kata, request, KataStatus.INVALID, "the " + request.subject() + " of " + kata.id()
+                    + " is not in this checkout (solutions/ and grader/hidden/ belong to the instructor's copy)", start);
+        }
+        // A solution or mutant is graded against the kit's own visible tests: there is nothing to verify.
+        SealCheck seal = request.subject().kind() == Subject.Kind.EXERCISE ? Seal.check(kata)
+                : new SealCheck(false, true, List.of(), List.of());
+        if (seal.manifestChanged()) {
+            return failed(kata, request, KataStatus.INVALID, "exercises/" + kata.id() + "/kata.json was edited, so "
+                    + "its points and limits cannot be trusted: restore it with git checkout", start);
+        }
+        List<Part> parts = kata.manifest().parts().stream()
+                .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id())).toList();
+        boolean hidden = kata.hasHiddenTests();
+        String tampered = seal.tamperReason();
+
+        listener.step(kata, "compiling");
+        Path classes = work.resolve("classes");
+        CompileResult main = compiler().compile(sources.get(), GraderClasspath.entries(), classes);
+        if (!main.ok()) {
+            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile:\n" + main.errors(),
+                    start);
+        }
+        List<Path> testCp = new ArrayList<>(List.of(classes));
+        testCp.addAll(GraderClasspath.entries());
+        List<String> visibleClasses = List.of();
+        String visibleBroken = null;
+        if (tampered == null && wants(parts, TestSource.VISIBLE)) {
+            SourceSet visible = SourceSet.of(kata.visibleTests());
+            CompileResult compiled = compiler().compile(visible, testCp, work.resolve("test-classes"));
+            if (compiled.ok()) {
+                visibleClasses = seal.verified() ? classNames(seal.visibleTestFiles()) : visible.topLevelClassNames();
+            } else {
+                visibleBroken = "the visible tests do not compile against your code (did a public signature change?):\n"
+                        + compiled.errors();
+            }
+        }
+        List<String> hiddenClasses = List.of();
+        String hiddenBroken = null;
+        boolean wantsHidden = wants(parts, TestSource.HIDDEN) || parts.stream().anyMatch(p -> p.kind() == PartKind.SPEEDUP);
+        if (hidden && wantsHidden) {
+            SourceSet hiddenTests = SourceSet.of(kata.hiddenTests());
+            CompileResult compiled = compiler().compile(hiddenTests, testCp, work.resolve("hidden-classes"));
+            if (compiled.ok()) {
+                hiddenClasses = hiddenTests.topLevelClassNames();
+            } else {
+                hiddenBroken = "the hidden tests do not compile against your code (did a public signature change? "
+                        + "keep the stub's public API):\n" + compiled.errors();
+            }
+        }
+        List<ForkSpec.MeasurementSpec> speedups = hiddenBroken != null || !hidden ? List.of() : parts.stream()
+                .filter(p -> p.kind() == PartKind.SPEEDUP)
+                .map(p -> new ForkSpec.MeasurementSpec(p.id(), p.workload(), KataExecutor.SPEEDUP_PAIRS)).toList();
+
+        listener.step(kata, speedups.isEmpty() ? "running tests" : "running tests, then measuring speedup");
+        KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,
+                hiddenClasses, speedups, kata.manifest().limits(), kata.manifest().packageName(), work);
+        RunRecord run = executor.execute(job);
+
+        List<PartScore> scores = new ArrayList<>();
+        Scorer.Context context = new Scorer.Context(hidden, tampered, request.cores());
+        for (PartScore score : scorer.score(kata.manifest(), parts, run, context)) {
+            String broken = score.part().source() == TestSource.VISIBLE && score.part().kind() == PartKind.TESTS
+                    ? visibleBroken : hiddenBroken;
+            scores.add(broken != null && score.status().counts()
+                    ? new PartScore(score.part(), PartStatus.NONE, 0, broken, score.tests(), null) : score);
+        }
+        List<String> notes = new ArrayList<>();
+        if (request.subject().kind() == Subject.Kind.EXERCISE && !seal.sealPresent()) {
+            notes.add("the visible tests could not be verified against the kit (its seal comes with the hidden tests)");
+        }
+        if (run.orphansStopped() > 0) {
+            notes.add("your code left " + run.orphansStopped() + " child process(es) running; the grader stopped them");
+        }
+        return new KataResult(kata.id(), kata.manifest().title(), request.subject().toString(), KataStatus.GRADED,
+                null, scores, run.incidents(), notes, System.currentTimeMillis() - start);
+    }
+
+    private static boolean wants(List<Part> parts, TestSource source) {
+        return parts.stream().anyMatch(p -> p.kind() == PartKind.TESTS && p.source() == source);
+    }
+
+    private static List<String> classNames(List<String> relativeFiles) {
+        return relativeFiles.stream().filter(f -> !f.endsWith("package-info.java"))
+                .map(f -> f.substring(0, f.length() - ".java".length()).replace('/', '.')).sorted().toList();
+    }
+
+    private static List<Path> forkClasspath(Kata kata, Path work) {
+        List<Path> cp = new ArrayList<>();
+        for (String dir : List.of("classes", "test-classes", "hidden-classes")) {
+            cp.add(work.resolve(dir));
+        }
+        Stream.of(kata.exerciseDir().resolve("src/main/resources"), kata.exerciseDir().resolve("src/test/resources"),
+                kata.hiddenDir().resolve("src/test/resources")).filter(Files::isDirectory).forEach(cp::add);
+        cp.addAll(GraderClasspath.entries());
+        return cp;
+    }
+
+    private KataCompiler compiler() {
+        if (compiler == null) {
+            compiler = new KataCompiler();
+        }
+        return compiler;
+    }
+
+    private static KataResult failed(Kata kata, GradeRequest request, KataStatus status, String message, long start) {
+        List<PartScore> zero = kata.manifest().parts().stream()
+                .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id()))
+                .map(p -> new PartScore(p, PartStatus.NONE, 0, message.lines().findFirst().orElse(message), List.of(),
+                        null))
+                .toList();
+        return new KataResult(kata.id(), kata.manifest().title(), request.subject().toString(), status, message, zero,
+                List.of(), List.of(), System.currentTimeMillis() - start);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder left behind is harmless
+        }
+    }
+}

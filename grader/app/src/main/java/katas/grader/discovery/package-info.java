@@ -1,0 +1,2 @@
+/** Finds the katas of a checkout and reads their manifests, mutants and hidden material. */
+package katas.grader.discovery;

@@ -1,0 +1,213 @@
+package katas.grader.execution;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import katas.grader.execution.fork.ForkMain;
+
+/**
+ * One forked JVM: started, watched until it says "done", dies, or passes the kata's deadline (then
+ * killed with its children), its reports merged into the kata's {@link RunRecord}.
+ */
+final class ForkProcess {
+
+    private static final long CONNECT_MILLIS = 20_000;
+    private static final long CONSOLE_FLOOD_BYTES = 8L * 1024 * 1024;
+    /** The fork explains its own deadline; this is how long the grader waits beyond it before killing. */
+    private static final long KILL_GRACE_MILLIS = 3_000;
+
+    /** How HangGuard's failures begin. */
+    private static final String HANG_PREFIX = "did not finish within";
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final RunRecord record;
+    private volatile boolean completed;
+    private volatile boolean incidentReported;
+    private volatile String currentTest;
+
+    ForkProcess(RunRecord record) {
+        this.record = record;
+    }
+
+    /** Runs the fork; true when it reported everything it was asked for. */
+    boolean run(KataExecutor.Job job, ForkSpec template, Path workDir) throws IOException, InterruptedException {
+        record.forkStarted();
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+            ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
+                    template.hiddenClasses(), template.skip(), template.measurements(), template.testSeconds(),
+                    template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
+                    template.outputBytes(), template.learnerPackage());
+            Path specFile = Files.createTempFile(workDir, "fork-", ".json");
+            json.writeValue(specFile.toFile(), spec);
+            Process process = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile()).start();
+            process.getOutputStream().close();
+            ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout");
+            ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr");
+            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + job.kataId())
+                    .start(() -> listen(server, token));
+            Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), out, err);
+            listener.join(2_000);
+            out.awaitEnd();
+            err.awaitEnd();
+            stopOrphans(children);
+            if (!completed && !incidentReported) {
+                explainUnexpectedEnd(process, err.head() + out.head());
+            }
+            return completed;
+        }
+    }
+
+    private List<String> command(KataExecutor.Job job, Path specFile) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-Xmx" + job.limits().heapMegabytes() + "m");
+        cmd.add("-XX:+EnableDynamicAgentLoading");
+        cmd.add("-XX:-UsePerfData");
+        cmd.add("-Djava.awt.headless=true");
+        cmd.add("-Dfile.encoding=UTF-8");
+        cmd.add("-cp");
+        cmd.add(job.classpath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
+        cmd.add(ForkMain.class.getName());
+        cmd.add(specFile.toString());
+        return cmd;
+    }
+
+    private Set<ProcessHandle> watch(Process process, long deadline, ConsoleDrain out, ConsoleDrain err)
+            throws InterruptedException {
+        Set<ProcessHandle> children = new HashSet<>();
+        while (process.isAlive()) {
+            process.descendants().forEach(children::add);
+            if (out.total() + err.total() > CONSOLE_FLOOD_BYTES) {
+                kill(process, new Incident("OUTPUT", record.nameOf(currentTest), "wrote more than "
+                        + CONSOLE_FLOOD_BYTES / (1024 * 1024) + " MB straight to the console"));
+            } else if (System.currentTimeMillis() > deadline + KILL_GRACE_MILLIS) {
+                kill(process, new Incident("KILLED", record.nameOf(currentTest),
+                        "the kata's JVM did not finish in time and stopped answering, so it was killed"));
+            }
+            process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+        return children;
+    }
+
+    private void kill(Process process, Incident incident) {
+        if (!incidentReported) {
+            incidentReported = true;
+            record.incident(incident);
+            blameCurrentTest(incident);
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    private void stopOrphans(Set<ProcessHandle> children) {
+        int alive = 0;
+        for (ProcessHandle child : children) {
+            if (child.isAlive()) {
+                alive++;
+                child.destroyForcibly();
+            }
+        }
+        if (alive > 0) {
+            record.orphansStopped(alive);
+        }
+    }
+
+    private void explainUnexpectedEnd(Process process, String console) {
+        String during = currentTest == null ? "" : " during this test";
+        String detail = console.contains("OutOfMemoryError") ? ": it ran out of memory"
+                : console.isBlank() ? "" : ": " + console.strip().lines().limit(3).collect(Collectors.joining(" | "));
+        Incident incident = new Incident("CRASH", record.nameOf(currentTest), "the kata's JVM stopped with exit code "
+                + exitCode(process) + during + detail);
+        record.incident(incident);
+        blameCurrentTest(incident);
+    }
+
+    private static String exitCode(Process process) {
+        try {
+            return String.valueOf(process.exitValue());
+        } catch (IllegalThreadStateException stillRunning) {
+            return "?";
+        }
+    }
+
+    private void blameCurrentTest(Incident incident) {
+        String test = currentTest;
+        if (test != null) {
+            record.finished(test, incident.statusOfTest(), incident.message(), "", 0);
+        }
+    }
+
+    private void listen(ServerSocket server, String token) {
+        try {
+            server.setSoTimeout((int) CONNECT_MILLIS);
+            try (Socket socket = server.accept();
+                    BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                            StandardCharsets.UTF_8))) {
+                ForkEvent hello = json.readValue(in.readLine(), ForkEvent.class);
+                if (!"hello".equals(hello.type()) || !token.equals(hello.token())) {
+                    return;
+                }
+                for (String line; (line = in.readLine()) != null; ) {
+                    handle(json.readValue(line, ForkEvent.class));
+                }
+            }
+        } catch (SocketTimeoutException notConnected) {
+            // the JVM did not start; explainUnexpectedEnd reports its console
+        } catch (IOException | RuntimeException broken) {
+            // the fork died mid-line; what arrived is kept
+        }
+    }
+
+    private void handle(ForkEvent e) {
+        switch (e.type()) {
+            case "test" -> record.discovered(e);
+            case "started" -> currentTest = e.id();
+            case "finished" -> {
+                record.finished(e.id(), statusOf(e.status(), e.message()), e.message(), e.output(),
+                        e.durationMillis() == null ? 0 : e.durationMillis());
+                if (e.id().equals(currentTest)) {
+                    currentTest = null;
+                }
+            }
+            case "incident" -> {
+                incidentReported = true;
+                String test = e.id() != null && !e.id().startsWith("speedup:") ? e.id() : currentTest;
+                Incident incident = new Incident(e.incident(), record.nameOf(test), e.message());
+                record.incident(incident);
+                if (test != null) {
+                    record.finished(test, incident.statusOfTest(), e.message(), "", 0);
+                }
+            }
+            case "measurement" -> record.measured(e.partId(), e.measurement());
+            case "done" -> completed = true;
+            default -> {
+                // an event from a newer fork: ignored
+            }
+        }
+    }
+
+    private static TestStatus statusOf(String status, String message) {
+        return switch (status) {
+            case "PASSED" -> TestStatus.PASSED;
+            case "OUTPUT" -> TestStatus.LIMIT_EXCEEDED;
+            default -> message != null && message.startsWith(HANG_PREFIX) ? TestStatus.TIMED_OUT : TestStatus.FAILED;
+        };
+    }
+}

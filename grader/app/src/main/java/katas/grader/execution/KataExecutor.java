@@ -1,0 +1,67 @@
+package katas.grader.execution;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import katas.grader.discovery.Limits;
+
+/**
+ * Runs one kata's tests and measurements within the kata's time bound. When a fork ends early
+ * (System.exit, a crash, a breached limit, a hang outside a test body), the test it was running is
+ * charged with the reason and a fresh fork runs the tests that remain, up to {@value #MAX_FORKS}
+ * forks: one bad test must not cost the points of the others.
+ */
+public final class KataExecutor {
+
+    static final int MAX_FORKS = 3;
+    /** Timed baseline/candidate pairs per speedup part, after one warm-up pair. */
+    public static final int SPEEDUP_PAIRS = 5;
+
+    /**
+     * What to run.
+     *
+     * @param classpath the fork's classpath: the compiled code and tests first, then the grader's own
+     * @param speedups the speedup parts to measure, in manifest order
+     */
+    public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
+            List<ForkSpec.MeasurementSpec> speedups, Limits limits, String learnerPackage, Path workDir) {
+    }
+
+    /** Runs the job; never throws for anything the learner's code does. */
+    public RunRecord execute(Job job) throws IOException, InterruptedException {
+        RunRecord record = new RunRecord();
+        long deadline = System.currentTimeMillis() + job.limits().kataSeconds() * 1000L;
+        for (int fork = 1; fork <= MAX_FORKS && System.currentTimeMillis() < deadline; fork++) {
+            List<String> skip = record.finishedIds();
+            List<ForkSpec.MeasurementSpec> toMeasure = job.speedups().stream()
+                    .filter(m -> !record.measurements().containsKey(m.partId())).toList();
+            ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), skip, toMeasure,
+                    job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
+                    job.limits().outputKilobytes() * 1024, job.learnerPackage());
+            int finishedBefore = record.finishedIds().size();
+            int measuredBefore = record.measurements().size();
+            if (new ForkProcess(record).run(job, spec, job.workDir())) {
+                break;
+            }
+            boolean progressed = record.finishedIds().size() > finishedBefore
+                    || record.measurements().size() > measuredBefore;
+            if (!progressed) {
+                break;
+            }
+        }
+        String lastIncident = record.incidents().isEmpty() ? "the kata ran out of time"
+                : record.incidents().get(record.incidents().size() - 1).message();
+        record.notRun("did not run: an earlier problem stopped the kata (" + firstLine(lastIncident) + ")");
+        for (ForkSpec.MeasurementSpec m : job.speedups()) {
+            if (!record.measurements().containsKey(m.partId())) {
+                record.measured(m.partId(), new katas.grader.perf.Measurement("", List.of(), 0, 0, 0,
+                        "not measured: " + firstLine(lastIncident), Runtime.getRuntime().availableProcessors()));
+            }
+        }
+        return record;
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
+    }
+}

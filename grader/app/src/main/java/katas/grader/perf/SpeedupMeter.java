@@ -1,0 +1,120 @@
+package katas.grader.perf;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import katas.testkit.perf.SpeedupWorkload;
+
+/**
+ * Measures a workload inside the fork: one warm-up pair on {@code input(0)}, then {@code pairs}
+ * timed pairs on fresh inputs, the order of baseline and candidate alternating so that neither
+ * always runs on a warmer machine. Every candidate answer is checked against the baseline's.
+ *
+ * <p>The candidate runs in a thread of its own with a bound of {@value #SLOWDOWN_BOUND}x the
+ * baseline's time: a "thread per number" solution must end as "too slow", not hang the kata.
+ */
+public final class SpeedupMeter {
+
+    static final int SLOWDOWN_BOUND = 4;
+    private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
+
+    /** Measures {@code workload} with {@code pairs} timed pairs. */
+    public <I, A> Measurement measure(SpeedupWorkload<I, A> workload, int pairs) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        String described = "";
+        List<Double> ratios = new ArrayList<>();
+        double baselineTotal = 0;
+        double candidateTotal = 0;
+        long slowestBaseline = 0;
+        try {
+            for (int trial = 0; trial <= pairs; trial++) {
+                I input = workload.input(trial);
+                described = workload.describe(input);
+                Timed<A> base;
+                Timed<A> mine;
+                if (trial % 2 == 0) {
+                    base = time(() -> workload.baseline(input));
+                    slowestBaseline = Math.max(slowestBaseline, base.nanos());
+                    mine = timeCandidate(workload, input, slowestBaseline);
+                } else {
+                    mine = timeCandidate(workload, input, slowestBaseline);
+                    base = time(() -> workload.baseline(input));
+                    slowestBaseline = Math.max(slowestBaseline, base.nanos());
+                }
+                if (!Objects.equals(base.answer(), mine.answer())) {
+                    return failed(described, ratios, cores, "your version answered " + mine.answer()
+                            + " but the sequential baseline answered " + base.answer() + " on " + described
+                            + " (a race in how results are combined?)");
+                }
+                if (trial > 0) {
+                    ratios.add((double) base.nanos() / Math.max(1, mine.nanos()));
+                    baselineTotal += base.nanos() / 1e6;
+                    candidateTotal += mine.nanos() / 1e6;
+                }
+            }
+        } catch (TooSlow slow) {
+            return failed(described, ratios, cores, slow.getMessage());
+        } catch (Exception | Error failure) {
+            Throwable cause = failure instanceof ExecutionException e && e.getCause() != null ? e.getCause() : failure;
+            return failed(described, ratios, cores, "your version threw " + cause + " on " + described);
+        }
+        return new Measurement(described, List.copyOf(ratios), median(ratios), baselineTotal / pairs,
+                candidateTotal / pairs, null, cores);
+    }
+
+    private static <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)
+            throws Exception {
+        long boundNanos = Math.max(MINIMUM_BOUND.toNanos(), SLOWDOWN_BOUND * baselineNanos);
+        CompletableFuture<Timed<A>> result = new CompletableFuture<>();
+        Thread runner = Thread.ofPlatform().daemon(true).name("speedup-candidate").start(() -> {
+            try {
+                result.complete(time(() -> workload.candidate(input)));
+            } catch (Throwable t) {
+                result.completeExceptionally(t);
+            }
+        });
+        try {
+            return result.get(boundNanos, TimeUnit.NANOSECONDS);
+        } catch (TimeoutException slow) {
+            runner.interrupt();
+            throw new TooSlow(String.format("your version took more than %d times as long as the sequential "
+                    + "baseline (%.0f ms) on %s: it is slower than running on one thread; stopped measuring",
+                    SLOWDOWN_BOUND, baselineNanos / 1e6, workload.describe(input)));
+        }
+    }
+
+    private static <A> Timed<A> time(Callable<A> work) throws Exception {
+        System.gc();
+        long start = System.nanoTime();
+        A answer = work.call();
+        return new Timed<>(answer, System.nanoTime() - start);
+    }
+
+    private static Measurement failed(String input, List<Double> ratios, int cores, String why) {
+        return new Measurement(input, List.copyOf(ratios), 0, 0, 0, why, cores);
+    }
+
+    static double median(List<Double> values) {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    private record Timed<A>(A answer, long nanos) {
+    }
+
+    private static final class TooSlow extends Exception {
+        TooSlow(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,149 @@
+package katas.grader.report;
+
+import java.io.PrintStream;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import katas.grader.GradeListener;
+import katas.grader.GradeResult;
+import katas.grader.discovery.Kata;
+import katas.grader.execution.Incident;
+import katas.grader.execution.TestRecord;
+import katas.grader.execution.TestStatus;
+import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
+import katas.grader.scoring.PartScore;
+import katas.grader.scoring.PartStatus;
+
+/**
+ * The console: progress on stderr while grading, then the scoreboard on stdout (or results.json
+ * with {@code --format json}): one line per kata with its parts, a line for every lost point with
+ * the test and the reason, a progress bar, and what to do next.
+ */
+public final class ConsoleReport implements GradeListener {
+
+    private static final int FAILURES_SHOWN_PER_PART = 4;
+
+    private final PrintStream out;
+    private final PrintStream err;
+    private final boolean json;
+    private final boolean unicode;
+    private int total;
+    private int done;
+
+    public ConsoleReport(PrintStream out, PrintStream err, boolean json) {
+        this.out = out;
+        this.err = err;
+        this.json = json;
+        this.unicode = StandardCharsets.UTF_8.equals(out.charset()) || Charset.defaultCharset().equals(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void gradingStarted(int kataCount, boolean hiddenPresent) {
+        total = kataCount;
+        err.println("Grading " + kataCount + (kataCount == 1 ? " kata" : " katas") + " on "
+                + Runtime.getRuntime().availableProcessors() + " cores"
+                + (hiddenPresent ? ", hidden tests included." : ". The hidden tests are not in this checkout: "
+                        + "grading the visible tests only."));
+    }
+
+    @Override
+    public void step(Kata kata, String step) {
+        err.printf("[%d/%d] %s: %s...%n", done + 1, total, kata.id(), step);
+    }
+
+    @Override
+    public void kataFinished(KataResult result) {
+        done++;
+        err.printf("[%d/%d] %s: %s/%s%n", done, total, result.id(), Points.format(result.points()), Points.format(result.max()));
+    }
+
+    @Override
+    public void gradingFinished(GradeResult result) {
+        if (json) {
+            out.println(ResultsJson.render(result));
+            return;
+        }
+        out.println();
+        out.printf("Scoreboard (%s, %d cores%s, %s)%n", result.subject(), result.machine().cores(),
+                result.coresOverride() > 0 ? ", speedup targets for " + result.coresOverride() + " cores" : "",
+                result.machine().jdk());
+        for (KataResult kata : result.katas()) {
+            printKata(kata);
+        }
+        out.println();
+        out.printf("Total %s/%s%n", Points.format(result.points()), Points.format(result.max()));
+        long complete = result.katas().stream().filter(k -> k.max() > 0 && k.points() >= k.max() - 1e-9).count();
+        out.println("Progress: " + bar((int) complete, result.katas().size()) + " " + complete + "/"
+                + result.katas().size() + " katas complete");
+        result.katas().stream().filter(k -> k.points() < k.max() - 1e-9 || k.status() != KataStatus.GRADED)
+                .findFirst().ifPresentOrElse(
+                        k -> out.println("Next: " + k.id() + ": read exercises/" + k.id() + "/README.md, then run "
+                                + "./grade " + k.id()),
+                        () -> out.println("Next: every kata graded here is complete. Well done."));
+    }
+
+    private void printKata(KataResult kata) {
+        String mark = kata.status() != KataStatus.GRADED || kata.points() <= 0 ? (unicode ? "✗" : "x")
+                : kata.points() >= kata.max() - 1e-9 ? (unicode ? "✓" : "+") : "~";
+        String parts = kata.parts().stream().map(this::partSummary).collect(Collectors.joining(" · "));
+        out.printf(" %s %-22s %6s/%-4s %s%n", mark, kata.id(), Points.format(kata.points()), Points.format(kata.max()),
+                kata.status() == KataStatus.GRADED ? parts : kata.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
+        if (kata.message() != null) {
+            kata.message().lines().limit(8).forEach(line -> out.println("      " + line));
+        }
+        for (PartScore part : kata.parts()) {
+            if (kata.message() == null && part.status() != PartStatus.FULL && part.reason() != null) {
+                printLosses(part);
+            }
+        }
+        for (Incident incident : kata.incidents()) {
+            out.println("      ! " + (incident.testName() == null ? "" : incident.testName() + ": ")
+                    + firstLine(incident.message()));
+        }
+        kata.notes().forEach(note -> out.println("      note: " + note));
+    }
+
+    private void printLosses(PartScore part) {
+        List<TestRecord> failed = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
+        if (failed.isEmpty()) {
+            out.println("      " + part.part().id() + ": " + firstLine(part.reason()));
+            return;
+        }
+        for (TestRecord test : failed.subList(0, Math.min(FAILURES_SHOWN_PER_PART, failed.size()))) {
+            out.println("      " + part.part().id() + ": " + test.name() + ": " + firstLine(test.message()));
+            if (test.output() != null && !test.output().isBlank()) {
+                test.output().lines().limit(3).forEach(l -> out.println("          | " + l));
+            }
+        }
+        if (failed.size() > FAILURES_SHOWN_PER_PART) {
+            out.println("      " + part.part().id() + ": ... and " + (failed.size() - FAILURES_SHOWN_PER_PART)
+                    + " more (see grade-reports/summary.md)");
+        }
+    }
+
+    private String partSummary(PartScore part) {
+        String score = switch (part.status()) {
+            case NOT_AVAILABLE -> "not in checkout";
+            case NOT_MEASURABLE -> "not measurable on 1 core";
+            case TAMPERED -> "tests changed";
+            default -> Points.format(part.points()) + "/" + part.part().points();
+        };
+        String speed = part.speedup() != null && part.speedup().measurement().failure() == null
+                ? String.format(Locale.ROOT, " (%.2fx of %.2fx)", part.speedup().measurement().speedup(),
+                        part.speedup().target()) : "";
+        return part.part().id() + " " + score + speed;
+    }
+
+    private String bar(int complete, int all) {
+        int width = 20;
+        int filled = all == 0 ? 0 : complete * width / all;
+        return "[" + "#".repeat(filled) + (filled < width ? ">" + "-".repeat(width - filled - 1) : "") + "]";
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
+    }
+}

@@ -1,0 +1,12 @@
+package katas.grader.scoring;
+
+/** How grading a kata went, whatever its score. */
+public enum KataStatus {
+    GRADED,
+    /** The code under grading does not compile: no test could run. */
+    DOES_NOT_COMPILE,
+    /** The kata's manifest or files could not be read. */
+    INVALID,
+    /** The grader itself failed on this kata; the message says where. */
+    ERROR
+}
