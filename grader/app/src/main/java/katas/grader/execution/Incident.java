@@ -3,7 +3,7 @@ package katas.grader.execution;
 /**
  * Something that ended a fork early, in the learner's terms.
  *
- * @param kind HANG, THREADS, PROCESSES, EXIT, DEADLINE, OUTPUT, CRASH, KILLED, START
+ * @param kind HANG, THREADS, PROCESSES, EXIT, MEMORY, DEADLINE, OUTPUT, CRASH, KILLED
  * @param testName the test that was running, or null
  */
 public record Incident(String kind, String testName, String message) {

@@ -47,6 +47,12 @@ public final class ForkMain {
             }
             sender.send(ForkEvent.done());
             sender.close();
+        } catch (OutOfMemoryError oom) {
+            // The test that hoarded memory is gone from the stack by now, so there is room to say so.
+            sender.send(ForkEvent.incident("MEMORY", guard.currentTest(), "ran out of memory (" + oom.getMessage()
+                    + "): the kata's JVM has " + (Runtime.getRuntime().maxMemory() >> 20) + " MB of heap"));
+        } catch (Throwable broken) {
+            sender.send(ForkEvent.incident("CRASH", guard.currentTest(), "the test run broke down: " + broken));
         } finally {
             ForkGuard.killChildren();
             Runtime.getRuntime().halt(0);

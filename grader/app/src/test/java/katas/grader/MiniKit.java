@@ -1,0 +1,78 @@
+package katas.grader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds a small kit of one-class katas in a folder, for tests of the grader itself. */
+final class MiniKit {
+
+    private final Path root;
+
+    MiniKit(Path root) throws IOException {
+        this.root = root;
+        Files.createDirectories(root.resolve("grader/hidden"));
+        Files.createDirectories(root.resolve("exercises"));
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** A kata whose only class is the resource {@code hostile/<stub>/Calculator.java}, tested by CalculatorTest. */
+    MiniKit kata(String id, String stub) throws IOException {
+        Path dir = root.resolve("exercises").resolve(id);
+        Files.createDirectories(dir.resolve("src/main/java/hostile"));
+        Files.createDirectories(dir.resolve("src/test/java/hostile"));
+        Files.writeString(dir.resolve("pom.xml"), "<project/>\n");
+        Files.writeString(dir.resolve("kata.json"), """
+                {
+                  "id": "%s", "title": "Hostile %s", "order": 1, "track": "test", "summary": "a hostile submission",
+                  "package": "hostile",
+                  "parts": [ { "id": "visible", "title": "Visible tests", "kind": "tests", "source": "visible", "points": 100 } ],
+                  "limits": { "kataSeconds": 40, "testSeconds": 3, "heapMegabytes": 64, "maxThreads": 50,
+                              "maxProcesses": 2, "outputKilobytes": 16 }
+                }
+                """.formatted(id, stub));
+        copy("hostile/" + stub + "/Calculator.java", dir.resolve("src/main/java/hostile/Calculator.java"));
+        copy("hostile/CalculatorTest.java", dir.resolve("src/test/java/hostile/CalculatorTest.java"));
+        return this;
+    }
+
+    /** Gives kata {@code id} hidden tests, a reference solution and mutants, each a Calculator stub resource. */
+    MiniKit withInstructorMaterial(String id, String solution, String... mutantsMustLoseVisible) throws IOException {
+        Path hidden = root.resolve("grader/hidden").resolve(id).resolve("src/test/java/hostile");
+        Files.createDirectories(hidden);
+        copy("hostile/HiddenCalculatorTest.java", hidden.resolve("HiddenCalculatorTest.java"));
+        Path solutions = root.resolve("solutions").resolve(id);
+        Files.createDirectories(solutions.resolve("src/main/java/hostile"));
+        copy("hostile/" + solution + "/Calculator.java", solutions.resolve("src/main/java/hostile/Calculator.java"));
+        for (String mutant : mutantsMustLoseVisible) {
+            Path dir = solutions.resolve("mutants").resolve(mutant);
+            Files.createDirectories(dir.resolve("src/main/java/hostile"));
+            Files.writeString(dir.resolve("mutant.json"), "{ \"mistake\": \"" + mutant + "\", \"mustLose\": [\"visible\"] }");
+            copy("hostile/" + mutant + "/Calculator.java", dir.resolve("src/main/java/hostile/Calculator.java"));
+        }
+        return this;
+    }
+
+    /** Writes a README that states the kata's part and points, as the contract asks. */
+    MiniKit withReadme(String id) throws IOException {
+        Files.writeString(exercise(id).resolve("README.md"), "## How it is graded\n| Visible tests | 100 |\n");
+        return this;
+    }
+
+    Path exercise(String id) {
+        return root.resolve("exercises").resolve(id);
+    }
+
+    private static void copy(String resource, Path to) throws IOException {
+        try (InputStream in = MiniKit.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("missing test resource " + resource);
+            }
+            Files.copy(in, to);
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package katas.grader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.OptionalInt;
+import katas.grader.discovery.Kata;
+import katas.grader.discovery.KataDiscovery;
+import katas.grader.discovery.KitLayout;
+import katas.grader.integrity.Seal;
+import katas.grader.selfcheck.SelfCheck;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The self-check must pass a sound kata and name every broken promise of a broken one. */
+@DisplayName("The self-check")
+class SelfCheckTest {
+
+    @Test
+    @DisplayName("passes a kata whose stub fails, whose solution passes and whose mutants are all caught")
+    void passesASoundKata(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("sound", "fake-results")
+                .withInstructorMaterial("sound", "good", "fake-results", "system-exit", "deadlock")
+                .withReadme("sound");
+        seal(kit);
+        Outcome outcome = selfCheck(kit);
+        assertThat(outcome.kept()).as(outcome.text()).isTrue();
+        assertThat(outcome.text()).contains("sound").contains("solution 1 runs, 0 false failures")
+                .contains("mutants caught 3/3");
+    }
+
+    @Test
+    @DisplayName("names the kata and the broken promise: a stub that passes, a surviving mutant, too few mutants, "
+            + "no README, no seal")
+    void namesEveryBrokenPromise(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("too-easy", "good")
+                .withInstructorMaterial("too-easy", "good", "fake-results", "good");
+        Outcome outcome = selfCheck(kit);
+        assertThat(outcome.kept()).isFalse();
+        assertThat(outcome.text())
+                .contains("too-easy: the stub passes every visible test of part 'visible'")
+                .contains("too-easy: mutant good (good) survived run 1: it kept full points in part visible")
+                .contains("too-easy: has 2 mutants; the contract asks for at least 3")
+                .contains("too-easy: has no README.md")
+                .contains("too-easy: the seal of its visible tests");
+    }
+
+    private static void seal(MiniKit kit) throws Exception {
+        for (Kata kata : new KataDiscovery().discover(KitLayout.of(kit.root())).katas()) {
+            Seal.write(kata);
+        }
+    }
+
+    private record Outcome(boolean kept, String text) {
+    }
+
+    private static Outcome selfCheck(MiniKit kit) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean kept = new SelfCheck(KitLayout.of(kit.root()), 1, 1, OptionalInt.empty(),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(List.of());
+        return new Outcome(kept, bytes.toString(StandardCharsets.UTF_8));
+    }
+}
