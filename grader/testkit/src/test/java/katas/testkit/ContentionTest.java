@@ -1,0 +1,74 @@
+package katas.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Contention")
+class ContentionTest {
+
+    /** The racy counter of fix-the-race, written here so the harness is proven on its own. */
+    static final class RacyCounter {
+        private long count;
+
+        void increment() {
+            count++;
+        }
+    }
+
+    @Test
+    @DisplayName("exposes the lost updates of an unsynchronized counter")
+    void exposesLostUpdates() throws InterruptedException {
+        int roundsThatLostUpdates = 0;
+        for (int round = 0; round < 3; round++) {
+            RacyCounter counter = new RacyCounter();
+            Contention.threads(8).callsEach(20_000).run((t, i) -> counter.increment());
+            if (counter.count < 160_000) {
+                roundsThatLostUpdates++;
+            }
+        }
+        assertThat(roundsThatLostUpdates).as("rounds out of 3 in which the racy counter lost updates").isPositive();
+    }
+
+    @Test
+    @DisplayName("loses nothing with a correct counter")
+    void losesNothingWithACorrectCounter() throws InterruptedException {
+        AtomicLong counter = new AtomicLong();
+        Contention.threads(8).callsEach(20_000).run((t, i) -> counter.incrementAndGet());
+        assertThat(counter).hasValue(160_000);
+    }
+
+    @Test
+    @DisplayName("ends a deadlock at its bound and names the cycle instead of hanging")
+    void explainsADeadlock() {
+        ReentrantLock a = new ReentrantLock();
+        ReentrantLock b = new ReentrantLock();
+        java.util.concurrent.CyclicBarrier bothHoldOne = new java.util.concurrent.CyclicBarrier(2);
+        assertThatThrownBy(() -> Contention.threads(2).within(Duration.ofSeconds(1)).named("transfer").run((t, i) -> {
+            ReentrantLock first = t == 0 ? a : b;
+            ReentrantLock second = t == 0 ? b : a;
+            first.lock();
+            bothHoldOne.await();
+            second.lock();
+        })).hasMessageContaining("2 of 2 threads did not finish within 1 s")
+                .hasMessageContaining("DEADLOCK")
+                .hasMessageContaining("thread 'transfer-0' holds the lock of ReentrantLock$NonfairSync@")
+                .hasMessageContaining("held by 'transfer-1'");
+    }
+
+    @Test
+    @DisplayName("rethrows the first failure of a thread, naming the thread")
+    void rethrowsAFailure() {
+        assertThatThrownBy(() -> Contention.threads(3).run((t, i) -> {
+            if (t == 1) {
+                throw new IllegalStateException("boom");
+            }
+        })).isInstanceOf(AssertionError.class).hasMessageContaining("thread 'contender-1' failed")
+                .hasMessageContaining("boom");
+    }
+}
