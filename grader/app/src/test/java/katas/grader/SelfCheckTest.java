@@ -13,11 +13,13 @@ import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
 import katas.grader.integrity.Seal;
 import katas.grader.selfcheck.SelfCheck;
+import katas.testkit.TimeBound;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The self-check must pass a sound kata and name every broken promise of a broken one. */
+@TimeBound(seconds = 300)
 @DisplayName("The self-check")
 class SelfCheckTest {
 

@@ -109,7 +109,9 @@ public final class ThreadDiagnosis {
             case WAITING -> "WAITING" + (info.getLockInfo() == null ? "" : " on "
                     + lockName(info.getLockInfo())) + " for a signal that never came";
             case TIMED_WAITING -> "TIMED_WAITING (sleeping or waiting with a timeout)";
-            case RUNNABLE -> "RUNNABLE: still computing or spinning in a loop";
+            case RUNNABLE -> info.getStackTrace().length > 0 && info.getStackTrace()[0].isNativeMethod()
+                    ? "RUNNABLE in native code (usually waiting for input or output)"
+                    : "RUNNABLE: still computing or spinning in a loop";
             case NEW, TERMINATED -> info.getThreadState().name();
         };
     }
