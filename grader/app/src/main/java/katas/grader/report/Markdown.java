@@ -14,6 +14,8 @@ final class Markdown {
     /** Characters that mean something in inline Markdown or in a table; each is backslash-escaped. */
     private static final Pattern SPECIAL = Pattern.compile("[\\\\`*_\\[\\]<>|~#&!]");
     private static final Pattern BACKTICKS = Pattern.compile("`+");
+    /** Terminal colour and cursor codes, then any other control character but tab. */
+    private static final Pattern TERMINAL_CODES = Pattern.compile("\\x1b\\[[0-9;?]*[A-Za-z]|[\\p{Cntrl}&&[^\\t]]");
 
     private Markdown() {
     }
@@ -38,9 +40,11 @@ final class Markdown {
      * rule), so no output can close the block early and turn the rest into Markdown.
      */
     static String codeBlock(List<String> lines) {
-        int longest = lines.stream().mapToInt(Markdown::longestBacktickRun).max().orElse(0);
+        // A learner's coloured output would show as stray "[31m" on the page.
+        List<String> plain = lines.stream().map(l -> TERMINAL_CODES.matcher(l).replaceAll("")).toList();
+        int longest = plain.stream().mapToInt(Markdown::longestBacktickRun).max().orElse(0);
         String fence = "`".repeat(Math.max(3, longest + 1));
-        return fence + "text\n" + String.join("\n", lines) + "\n" + fence + "\n";
+        return fence + "text\n" + String.join("\n", plain) + "\n" + fence + "\n";
     }
 
     private static int longestBacktickRun(String line) {

@@ -68,10 +68,10 @@ class MarkdownSummaryTest {
     }
 
     @Test
-    @DisplayName("Shows output in a code block whose fence the output cannot close")
+    @DisplayName("Shows output in a code block whose fence the output cannot close, without terminal colour codes")
     void outputBlock() {
         assertThat(md).contains("  ````text\n  Expecting actual:\n    -10L\n  --- output ---\n  withdrawing 10\n  ```\n"
-                + "  not a fence\n  ```\n");
+                + "  not a fence\n  ```\n  red\n  ````\n");
     }
 
     @Test
