@@ -99,6 +99,8 @@ public final class MarkdownSummary {
                 md.append("- ").append(Markdown.text(incident.kind()))
                         .append(incident.testName() == null ? "" : " in " + Markdown.text(incident.testName()))
                         .append(": ").append(Markdown.text(firstLine(incident.message()))).append('\n');
+                // The rest is the evidence: a deadlock cycle, the threads left running.
+                appendBlock(md, rest(incident.message()));
             }
             md.append('\n');
         }
@@ -113,15 +115,18 @@ public final class MarkdownSummary {
     private static String part(PartScore part) {
         StringBuilder md = new StringBuilder("**").append(Markdown.text(part.part().title())).append("**: ")
                 .append(Markdown.text(partScore(part)));
+        List<TestRecord> lost = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
         if (part.speedup() != null) {
             md.append(", ").append(Markdown.text(part.speedup().summary()));
         }
-        if (part.status() != PartStatus.FULL && part.reason() != null
+        if (!lost.isEmpty()) {
+            // The reason names the first lost test, which the list below shows anyway.
+            md.append(". ").append(lost.size()).append(" of ").append(part.tests().size()).append(" tests did not pass");
+        } else if (part.status() != PartStatus.FULL && part.reason() != null
                 && (part.speedup() == null || part.speedup().measurement().failure() == null)) {
             md.append(". ").append(Markdown.text(part.reason()));
         }
         md.append("\n\n");
-        List<TestRecord> lost = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
         double each = part.tests().isEmpty() ? 0 : part.part().points() / (double) part.tests().size();
         for (int i = 0; i < lost.size(); i++) {
             TestRecord test = lost.get(i);
@@ -130,19 +135,13 @@ public final class MarkdownSummary {
                             ? test.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') : test.message())))
                     .append('\n');
             if (i < OUTPUTS_SHOWN_PER_PART) {
-                List<String> block = new ArrayList<>();
-                if (test.message() != null && test.message().lines().count() > 1) {
-                    // The first line is already in the bullet.
-                    block.addAll(trim(test.message().lines().skip(1).collect(Collectors.joining("\n"))));
-                }
+                // The first line of the message is already in the bullet.
+                List<String> block = new ArrayList<>(rest(test.message()));
                 if (test.output() != null && !test.output().isBlank()) {
                     block.add("--- output ---");
                     block.addAll(trim(test.output()));
                 }
-                if (!block.isEmpty()) {
-                    // Indented by two spaces, the block stays inside its list item.
-                    Markdown.codeBlock(block).lines().forEach(line -> md.append("  ").append(line).append('\n'));
-                }
+                appendBlock(md, block);
             }
         }
         if (!lost.isEmpty()) {
@@ -151,9 +150,22 @@ public final class MarkdownSummary {
         return md.toString();
     }
 
+    /** A code block under a list item: indented by two spaces, it stays inside the item. */
+    private static void appendBlock(StringBuilder md, List<String> lines) {
+        if (!lines.isEmpty()) {
+            Markdown.codeBlock(lines).lines().forEach(line -> md.append("  ").append(line).append('\n'));
+        }
+    }
+
+    /** The lines after the first, trimmed. */
+    private static List<String> rest(String text) {
+        return text == null ? List.of() : trim(text.lines().skip(1).collect(Collectors.joining("\n")));
+    }
+
     /** At most {@link #LINES_SHOWN} lines of {@link #LINE_WIDTH} characters, saying what was cut. */
     private static List<String> trim(String text) {
-        List<String> lines = text.strip().lines().toList();
+        // Blank lines around go, indentation stays: it is part of what is shown.
+        List<String> lines = text.stripTrailing().lines().dropWhile(String::isBlank).toList();
         List<String> shown = new ArrayList<>(lines.subList(0, Math.min(LINES_SHOWN, lines.size())).stream()
                 .map(MarkdownSummary::cut).toList());
         if (lines.size() > LINES_SHOWN) {

@@ -63,7 +63,9 @@ class MarkdownSummaryTest {
         assertThat(md).contains("<details><summary>🟡 <b>bank-account</b>: 71.7/100 — Bank | account</summary>\n\n");
         assertThat(md).contains("- BankAccount \\> under contention \\> is never overdrawn (−13.3): expected \\| 100");
         assertThat(md).contains("- BankAccount \\> transfers \\> both ways (−15): did not finish within 5 s");
-        assertThat(md).contains("- HANG in BankAccount \\> transfers \\> both ways: deadlock: Thread-1 holds A, wants B");
+        assertThat(md).contains("**Visible tests**: 26.7/40. 1 of 3 tests did not pass\n\n");
+        assertThat(md).contains("- HANG in BankAccount \\> transfers \\> both ways: deadlock: Thread-1 holds A, wants B\n"
+                + "  ```text\n    Thread-1 holds A, waits for B\n    Thread-2 holds B, waits for A\n  ```\n");
         assertThat(md).contains("**Notes**\n\n- the visible tests could not be verified against the kit");
     }
 
