@@ -1,44 +1,87 @@
 package katas.grader.report;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 import katas.grader.GradeListener;
 import katas.grader.GradeResult;
+import katas.grader.scoring.KataResult;
 
 /**
- * Writes the report files when grading ends: {@code results.json} in the reports folder. Each file
- * is written on its own, so one that fails leaves the others.
+ * Writes the report files when grading ends: {@code results.json}, {@code junit/<kata>.xml} and
+ * {@code summary.md} in the reports folder; the same Markdown to {@code $GITHUB_STEP_SUMMARY}; and
+ * with {@code --classroom}, the runner results to {@code $GITHUB_OUTPUT} and {@code classroom.json}.
+ * Each file is written on its own: one that fails is a warning on stderr and leaves the others, and
+ * no report can change a grade.
  */
 public final class ReportFiles implements GradeListener {
 
     private final Path dir;
     private final boolean classroom;
     private final Map<String, String> env;
+    private final PrintStream err;
 
     public ReportFiles(Path dir, boolean classroom, Map<String, String> env) {
+        this(dir, classroom, env, System.err);
+    }
+
+    ReportFiles(Path dir, boolean classroom, Map<String, String> env, PrintStream err) {
         this.dir = dir;
         this.classroom = classroom;
-        this.env = env;
+        this.env = env == null ? Map.of() : env;
+        this.err = err;
+    }
+
+    /** Renders and writes one file; rendering is inside, so a renderer that throws is caught too. */
+    private interface Write {
+        void run() throws IOException;
     }
 
     @Override
     public void gradingFinished(GradeResult result) {
-        write(dir.resolve("results.json"), ResultsJson.render(result));
-    }
-
-    private static void write(Path file, String content) {
-        try {
-            Files.createDirectories(file.getParent());
-            Files.writeString(file, content);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
+        attempt("results.json", () -> write(dir.resolve("results.json"), ResultsJson.render(result)));
+        for (KataResult kata : result.katas()) {
+            attempt("junit/" + kata.id() + ".xml",
+                    () -> write(dir.resolve("junit").resolve(kata.id() + ".xml"), JUnitXml.render(kata)));
+        }
+        attempt("summary.md", () -> write(dir.resolve("summary.md"), MarkdownSummary.render(result)));
+        String stepSummary = env.get("GITHUB_STEP_SUMMARY");
+        if (stepSummary != null && !stepSummary.isBlank()) {
+            attempt("$GITHUB_STEP_SUMMARY", () -> append(Path.of(stepSummary), MarkdownSummary.render(result)));
+        }
+        if (classroom) {
+            attempt("classroom.json", () -> write(dir.resolve("classroom.json"), ClassroomResults.inspection(result)));
+            String output = env.get("GITHUB_OUTPUT");
+            if (output != null && !output.isBlank()) {
+                attempt("$GITHUB_OUTPUT", () -> append(Path.of(output), ClassroomResults.outputLines(result)));
+            } else {
+                err.println("warning: --classroom, but GITHUB_OUTPUT is not set: the runner results are only in "
+                        + dir.resolve("classroom.json") + " (run the grader in a plain `run:` step of the workflow)");
+            }
         }
     }
 
-    boolean classroom() {
-        return classroom && env != null;
+    private void attempt(String what, Write write) {
+        try {
+            write.run();
+        } catch (IOException | RuntimeException e) {
+            err.println("warning: could not write " + what + " (" + e + "); the grades are unaffected");
+        }
+    }
+
+    private static void write(Path file, String content) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        // getBytes, not writeString: a lone surrogate in captured output becomes '?' instead of failing the file.
+        Files.write(file, content.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** GitHub hands us these files to add to, from earlier steps too: never truncate them. */
+    private static void append(Path file, String content) throws IOException {
+        Files.write(file, content.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
     }
 }

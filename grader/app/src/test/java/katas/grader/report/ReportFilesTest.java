@@ -1,0 +1,106 @@
+package katas.grader.report;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import katas.grader.GradeResult;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("The report files")
+class ReportFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    private final GradeResult grade = Grades.everything();
+
+    private ReportFiles reports(Path dir, boolean classroom, Map<String, String> env) {
+        return new ReportFiles(dir, classroom, env, new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String warnings() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @DisplayName("Are results.json, one JUnit XML per kata and summary.md, and nothing for Classroom by default")
+    void defaultFiles() throws Exception {
+        Path dir = tmp.resolve("grade-reports");
+
+        reports(dir, false, Map.of()).gradingFinished(grade);
+
+        assertThat(dir.resolve("results.json")).exists();
+        assertThat(dir.resolve("summary.md")).hasContent(MarkdownSummary.render(grade));
+        assertThat(dir.resolve("junit")).isDirectoryContaining("glob:**/fix-the-race.xml")
+                .isDirectoryContaining("glob:**/broken-kata.xml");
+        assertThat(dir.resolve("junit").toFile().list()).hasSize(5);
+        assertThat(dir.resolve("classroom.json")).doesNotExist();
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Append the summary to GITHUB_STEP_SUMMARY and the runner results to GITHUB_OUTPUT, keeping what was there")
+    void appendToGitHubFiles() throws Exception {
+        Path summary = Files.writeString(tmp.resolve("step-summary"), "earlier step\n");
+        Path output = Files.writeString(tmp.resolve("output"), "other=1\n");
+
+        reports(tmp.resolve("r"), true, Map.of("GITHUB_STEP_SUMMARY", summary.toString(), "GITHUB_OUTPUT",
+                output.toString())).gradingFinished(grade);
+
+        assertThat(summary).hasContent("earlier step\n" + MarkdownSummary.render(grade));
+        assertThat(output).hasContent("other=1\n" + ClassroomResults.outputLines(grade));
+        assertThat(tmp.resolve("r/classroom.json")).hasContent(ClassroomResults.inspection(grade));
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Warn when --classroom has no GITHUB_OUTPUT to write to, and still write classroom.json")
+    void classroomWithoutOutput() {
+        reports(tmp, true, Map.of()).gradingFinished(grade);
+
+        assertThat(tmp.resolve("classroom.json")).exists();
+        assertThat(warnings()).contains("GITHUB_OUTPUT is not set");
+    }
+
+    @Test
+    @DisplayName("Go on when one cannot be written: the others are written and the failure is a warning")
+    void oneFailureDoesNotStopTheOthers() throws Exception {
+        // A file where the junit folder should be: no JUnit XML can be written (this works as root too,
+        // unlike a read-only folder).
+        Files.writeString(tmp.resolve("junit"), "in the way");
+        Path summaryFolder = Files.createDirectory(tmp.resolve("a-folder-not-a-file"));
+        Path output = tmp.resolve("output");
+
+        reports(tmp, true, Map.of("GITHUB_STEP_SUMMARY", summaryFolder.toString(), "GITHUB_OUTPUT",
+                output.toString())).gradingFinished(grade);
+
+        assertThat(tmp.resolve("results.json")).exists();
+        assertThat(tmp.resolve("summary.md")).exists();
+        assertThat(tmp.resolve("classroom.json")).exists();
+        assertThat(output).hasContent(ClassroomResults.outputLines(grade));
+        assertThat(warnings().lines().filter(l -> l.startsWith("warning: could not write junit/"))).hasSize(5);
+        assertThat(warnings()).contains("warning: could not write $GITHUB_STEP_SUMMARY")
+                .contains("the grades are unaffected");
+    }
+
+    @Test
+    @DisplayName("Go on when the reports folder itself cannot be made, still writing the GitHub files")
+    void unwritableFolder() throws Exception {
+        Path blocked = Files.writeString(tmp.resolve("blocked"), "a file");
+        Path summary = tmp.resolve("step-summary");
+
+        reports(blocked.resolve("grade-reports"), false, Map.of("GITHUB_STEP_SUMMARY", summary.toString()))
+                .gradingFinished(grade);
+
+        assertThat(summary).hasContent(MarkdownSummary.render(grade));
+        assertThat(warnings()).contains("could not write results.json").contains("could not write summary.md");
+    }
+}
