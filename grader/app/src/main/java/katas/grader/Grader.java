@@ -30,8 +30,7 @@ public final class Grader {
             listener.kataFinished(result);
         }
         catalog.invalid().forEach((id, why) -> {
-            KataResult result = new KataResult(id, id, request.subject().toString(), KataStatus.INVALID, why,
-                    List.of(), List.of(), List.of(), 0);
+            KataResult result = KataResult.untrusted(id, request.subject().toString(), KataStatus.INVALID, why, 0);
             results.add(result);
             listener.kataFinished(result);
         });

@@ -65,8 +65,9 @@ final class KataGrading {
         SealCheck seal = request.subject().kind() == Subject.Kind.EXERCISE ? Seal.check(kata)
                 : new SealCheck(false, true, List.of(), List.of());
         if (seal.manifestChanged()) {
-            return failed(kata, request, KataStatus.INVALID, "exercises/" + kata.id() + "/kata.json was edited, so "
-                    + "its points and limits cannot be trusted: restore it with git checkout", start);
+            return KataResult.untrusted(kata.id(), request.subject().toString(), KataStatus.INVALID, "exercises/"
+                    + kata.id() + "/kata.json was edited, so its points and limits cannot be trusted: restore it with "
+                    + "git checkout", System.currentTimeMillis() - start);
         }
         List<Part> parts = kata.manifest().parts().stream()
                 .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id())).toList();

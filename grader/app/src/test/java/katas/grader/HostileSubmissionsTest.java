@@ -45,12 +45,15 @@ class HostileSubmissionsTest {
         }
         kit.kata("zz-good-after-all-of-them", "good");
         kit.kata("edited-test", "good");
+        kit.kata("edited-manifest", "good");
         KitLayout layout = KitLayout.of(kitDir);
         for (Kata kata : new KataDiscovery().discover(layout).katas()) {
             Seal.write(kata);
         }
         Path test = kit.exercise("edited-test").resolve("src/test/java/hostile/CalculatorTest.java");
         Files.writeString(test, Files.readString(test).replace("assertEquals(42,", "assertEquals(42 - 0,"));
+        Path manifest = kit.exercise("edited-manifest").resolve("kata.json");
+        Files.writeString(manifest, Files.readString(manifest).replace("\"points\": 100", "\"points\": 1"));
         result = new Grader().grade(GradeRequest.builder().layout(layout).build(),
                 new Listeners(List.of(new ReportFiles(reports, false, Map.of()))));
     }
@@ -147,10 +150,19 @@ class HostileSubmissionsTest {
     }
 
     @Test
+    @DisplayName("scores an edited kata.json 0 of 100, so that editing points can never raise a percentage")
+    void distrustsAnEditedManifest() {
+        KataResult edited = kata("edited-manifest");
+        assertThat(edited.message()).contains("kata.json was edited");
+        assertThat(edited.points()).isZero();
+        assertThat(edited.max()).isEqualTo(100);
+    }
+
+    @Test
     @DisplayName("still grades the katas after all of them, and writes the report")
     void gradesTheRestAndWritesTheReport() throws Exception {
         assertThat(kata("zz-good-after-all-of-them").points()).isEqualTo(100);
-        assertThat(result.katas()).hasSize(HOSTILE.size() + 2);
+        assertThat(result.katas()).hasSize(HOSTILE.size() + 3);
         assertThat(Files.readString(reports.resolve("results.json"))).contains("\"id\" : \"native-output-flood\"");
     }
 

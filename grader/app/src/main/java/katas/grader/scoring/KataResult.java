@@ -1,6 +1,9 @@
 package katas.grader.scoring;
 
 import java.util.List;
+import katas.grader.discovery.Part;
+import katas.grader.discovery.PartKind;
+import katas.grader.discovery.TestSource;
 import katas.grader.execution.Incident;
 
 /**
@@ -11,6 +14,21 @@ import katas.grader.execution.Incident;
  */
 public record KataResult(String id, String title, String subject, KataStatus status, String message,
         List<PartScore> parts, List<Incident> incidents, List<String> notes, long durationMillis) {
+
+    /** What a kata is worth when its own manifest cannot be trusted: every kata of the kit is worth 100. */
+    public static final int STANDARD_POINTS = 100;
+
+    /**
+     * A kata whose manifest cannot be read or was edited: 0 of {@value #STANDARD_POINTS}, never 0 of 0, so that
+     * breaking a manifest can never raise a percentage.
+     */
+    public static KataResult untrusted(String id, String subject, KataStatus status, String message, long millis) {
+        Part manifest = new Part("manifest", "A readable, unedited kata.json", PartKind.TESTS, TestSource.VISIBLE, null,
+                STANDARD_POINTS, null, 0);
+        return new KataResult(id, id, subject, status, message,
+                List.of(new PartScore(manifest, PartStatus.NONE, 0, message.lines().findFirst().orElse(message),
+                        List.of(), null)), List.of(), List.of(), millis);
+    }
 
     public double points() {
         return parts.stream().mapToDouble(PartScore::points).sum();
