@@ -69,7 +69,7 @@ class ParallelPrimeCounterTest {
         @DisplayName("agrees with a sequential count on a large range")
         void agreesWithASequentialCount() {
             long from = 0;
-            long to = 300_000;
+            long to = 100_000;
             long expected = sequentialCount(from, to);
             for (int threads : new int[] {1, 2, 3}) {
                 try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
