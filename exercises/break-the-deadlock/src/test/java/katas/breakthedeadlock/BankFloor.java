@@ -6,8 +6,7 @@ import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,10 +17,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Collectors;
 import katas.testkit.ThreadDiagnosis;
 
 /**
@@ -67,6 +66,21 @@ final class BankFloor {
         }
     }
 
+    /**
+     * One call of a teller into a watched lock. A new object for every call, so that a teller seen
+     * in the same attempt twice has not left that call in between.
+     */
+    static final class Attempt {
+        final WatchedLock lock;
+        final boolean mayGiveUp;
+        volatile boolean missed;
+
+        Attempt(WatchedLock lock, boolean mayGiveUp) {
+            this.lock = lock;
+            this.mayGiveUp = mayGiveUp;
+        }
+    }
+
     /** What one teller does on its {@code call}-th turn. */
     @FunctionalInterface
     interface Script {
@@ -91,9 +105,11 @@ final class BankFloor {
     private final Map<Account, Long> openings = new ConcurrentHashMap<>();
     private final Map<Account, LongAdder> moved = new ConcurrentHashMap<>();
     private final Map<Thread, Transfer> current = new ConcurrentHashMap<>();
-    private final Map<Thread, WatchedLock> wanted = new ConcurrentHashMap<>();
+    private final Map<Thread, Attempt> attempts = new ConcurrentHashMap<>();
     private final Set<Thread> engaged = ConcurrentHashMap.newKeySet();
     private final Set<Thread> met = ConcurrentHashMap.newKeySet();
+    private final Set<Thread> started = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger inMeeting = new AtomicInteger();
     private final LongAdder wentThrough = new LongAdder();
     private final LongAdder refused = new LongAdder();
     private final LongAdder audited = new LongAdder();
@@ -168,7 +184,7 @@ final class BankFloor {
      */
     boolean transfer(Bank bank, Account from, Account to, long amount) {
         Thread me = Thread.currentThread();
-        Transfer transfer = new Transfer(me.getName(), from, to, amount);
+        Transfer transfer = new Transfer(nameOf(me), from, to, amount);
         current.put(me, transfer);
         try {
             bank.transfer(from, to, amount);
@@ -183,7 +199,7 @@ final class BankFloor {
             return false;
         } catch (RuntimeException failure) {
             transfer.outcome = "threw " + failure;
-            throw new AssertionError(me.getName() + "'s " + transfer + " threw " + failure, failure);
+            throw new AssertionError(nameOf(me) + "'s " + transfer + " threw " + failure, failure);
         } finally {
             current.remove(me, transfer);
         }
@@ -198,22 +214,26 @@ final class BankFloor {
         CyclicBarrier meeting = new CyclicBarrier(parties);
         AtomicReference<String> complaint = new AtomicReference<>();
         onAudit((from, to, amount) -> {
+            inMeeting.incrementAndGet();
             try {
                 meeting.await(patience.toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException late) {
-                complaint.compareAndSet(null, shutOut(from, to, amount, patience, meeting.getNumberWaiting()));
+                complaint.compareAndSet(null, shutOut(from, to, amount, patience));
             } catch (BrokenBarrierException alreadyLate) {
                 // The first teller to give up has already described what it waited for.
+            } finally {
+                inMeeting.decrementAndGet();
             }
         });
         return complaint;
     }
 
-    private String shutOut(Account from, Account to, long amount, Duration patience, int othersWaiting) {
+    private String shutOut(Account from, Account to, long amount, Duration patience) {
         Thread me = Thread.currentThread();
-        StringBuilder out = new StringBuilder(me.getName() + "'s transfer of " + amount + " from " + from.name()
-                + " to " + to.name() + " waited " + patience.toSeconds() + " s inside the audit log for the other "
-                + "transfers, which touch other accounts, to be inside theirs too; they could not get in:");
+        StringBuilder out = new StringBuilder(nameOf(me) + "'s transfer of " + amount + " from " + from.name() + " to "
+                + to.name() + " waited " + patience.toSeconds() + " s in the audit log, holding " + from.name()
+                + "'s and " + to.name() + "'s locks, for the other transfers (which share no account with it) to "
+                + "reach their audit too; they never got in:");
         for (Thread teller : tellers) {
             if (teller != me && teller.isAlive()) {
                 out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") is ")
@@ -242,6 +262,7 @@ final class BankFloor {
                 ready.countDown();
                 try {
                     gate.await();
+                    started.add(Thread.currentThread());
                     for (int call = 0; call < callsEach; call++) {
                         script.run(teller, call);
                         calls.increment();
@@ -271,22 +292,27 @@ final class BankFloor {
         long start = System.nanoTime();
         long lastProgress = start;
         long lastCalls = 0;
+        Map<Thread, Attempt> suspects = Map.of();
         while (threads.stream().anyMatch(Thread::isAlive)) {
             Thread.sleep(20);
             long now = System.nanoTime();
             long done = calls.sum();
-            if (done != lastCalls) {
+            if (done != lastCalls || inMeeting.get() > 0) {
                 lastCalls = done;
                 lastProgress = now;
             }
-            List<Thread> cycle = deadlocked(threads);
-            if (!cycle.isEmpty()) {
+            Map<Thread, Attempt> cycle = waitCycle(threads);
+            if (!cycle.isEmpty() && cycle.equals(suspects)) {
                 stop(threads, explainDeadlock(cycle, done));
             }
+            suspects = cycle;
+            if (locks.stream().map(WatchedLock::owner).anyMatch(o -> o != null && tellers.contains(o) && !o.isAlive())) {
+                stop(threads, "A teller finished its work while it still held an account lock (" + done + " calls "
+                        + "had finished):" + explainStall(threads));
+            }
             if (now - lastProgress > STALL.toNanos()) {
-                stop(threads, "No transfer finished for " + STALL.toSeconds() + " s (" + done + " calls had finished before), yet "
-                        + "the JVM sees no deadlock cycle: the tellers are not blocked for good, they just do not "
-                        + "get on." + explainStall(threads));
+                stop(threads, "No transfer finished for " + STALL.toSeconds() + " s (" + done + " calls had finished "
+                        + "before), though the tellers are not in a deadlock circle:" + explainStall(threads));
             }
             if (now - start > BOUND.toNanos()) {
                 stop(threads, "The tellers did not finish within " + BOUND.toSeconds() + " s (" + done
@@ -301,13 +327,40 @@ final class BankFloor {
         throw new AssertionError(why);
     }
 
-    private List<Thread> deadlocked(List<Thread> threads) {
-        long[] ids = MX.findDeadlockedThreads();
-        if (ids == null) {
-            return List.of();
+    /**
+     * A circle of tellers each queued, without a time limit, for an account lock that the next one
+     * holds, in the order of the circle, with the attempt each is in; empty if there is none.
+     *
+     * <p>{@code ThreadMXBean.findDeadlockedThreads()} is not used to decide: it also reports a
+     * circle through a {@code tryLock(timeout)} wait, which ends by itself. A circle seen twice,
+     * 20 ms apart, with every teller still in the same untimed attempt, is a deadlock: none of
+     * them left its {@code lock()} call in between, so none could release anything.
+     */
+    private Map<Thread, Attempt> waitCycle(List<Thread> threads) {
+        for (Thread start : threads) {
+            Map<Thread, Attempt> path = new LinkedHashMap<>();
+            Thread next = start;
+            while (next != null && !path.containsKey(next)) {
+                Attempt attempt = attempts.get(next);
+                if (attempt == null || attempt.mayGiveUp || !attempt.lock.hasQueuedThread(next)) {
+                    break;
+                }
+                path.put(next, attempt);
+                next = attempt.lock.owner();
+            }
+            if (next != null && path.containsKey(next)) {
+                Map<Thread, Attempt> cycle = new LinkedHashMap<>();
+                boolean inCycle = false;
+                for (Map.Entry<Thread, Attempt> step : path.entrySet()) {
+                    inCycle |= step.getKey() == next;
+                    if (inCycle) {
+                        cycle.put(step.getKey(), step.getValue());
+                    }
+                }
+                return cycle;
+            }
         }
-        Set<Long> inCycle = Arrays.stream(ids).boxed().collect(Collectors.toSet());
-        return threads.stream().filter(t -> inCycle.contains(t.threadId())).toList();
+        return Map.of();
     }
 
     /**
@@ -375,7 +428,7 @@ final class BankFloor {
         return current.get(Thread.currentThread());
     }
 
-    void attempting(WatchedLock lock) {
+    void attempting(WatchedLock lock, boolean mayGiveUp) {
         Thread me = Thread.currentThread();
         if (!tellers.contains(me)) {
             return;
@@ -383,24 +436,29 @@ final class BankFloor {
         if (stopped) {
             throw new TellerStopped();
         }
-        wanted.put(me, lock);
+        attempts.put(me, new Attempt(lock, mayGiveUp));
     }
 
     void missed(WatchedLock lock) {
         Thread me = Thread.currentThread();
-        if (tellers.contains(me)) {
-            engaged.add(me);
+        if (!tellers.contains(me)) {
+            return;
         }
+        Attempt attempt = attempts.get(me);
+        if (attempt != null) {
+            attempt.missed = true;
+        }
+        engaged.add(me);
     }
 
-    void acquired(WatchedLock lock) {
+    void acquired(WatchedLock lock, boolean first) {
         Thread me = Thread.currentThread();
         if (!tellers.contains(me)) {
             return;
         }
-        wanted.remove(me, lock);
+        attempts.remove(me);
         engaged.add(me);
-        if (locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
+        if (!first || locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
             return;
         }
         if (staged && met.add(me)) {
@@ -420,49 +478,38 @@ final class BankFloor {
         }
     }
 
+    /**
+     * A teller is engaged once it holds an account lock, was refused one, waits for one, or waits
+     * for anything else after the start gate (a lock of the learner's own, say); or has finished.
+     */
     private boolean isEngaged(Thread teller) {
-        return engaged.contains(teller) || !teller.isAlive()
-                || locks.stream().anyMatch(lock -> lock.hasQueuedThread(teller));
+        if (engaged.contains(teller) || !teller.isAlive()
+                || locks.stream().anyMatch(lock -> lock.hasQueuedThread(teller))) {
+            return true;
+        }
+        Thread.State state = teller.getState();
+        return started.contains(teller) && (state == Thread.State.BLOCKED || state == Thread.State.WAITING);
     }
 
     // --- explanations ----------------------------------------------------------------------
 
-    private String explainDeadlock(List<Thread> cycle, long calls) {
+    private String explainDeadlock(Map<Thread, Attempt> cycle, long calls) {
         StringBuilder out = new StringBuilder("DEADLOCK: these tellers wait for each other in a circle, so none of "
                 + "them can ever go on (" + calls + " calls had finished before):");
-        List<Thread> outside = new ArrayList<>();
-        for (Thread teller : inCircleOrder(cycle)) {
-            WatchedLock waitsFor = queuedOn(teller);
-            if (waitsFor == null) {
-                outside.add(teller);
-                continue;
-            }
-            Thread owner = waitsFor.owner();
+        cycle.forEach((teller, attempt) -> {
+            Thread owner = attempt.lock.owner();
             out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") holds ")
-                    .append(heldBy(teller)).append(", and waits for ").append(waitsFor).append(", which ")
-                    .append(owner == null ? "nobody" : owner.getName()).append(" holds; it waits at ")
+                    .append(heldBy(teller)).append(", and waits for ").append(attempt.lock).append(", which ")
+                    .append(owner == null ? "nobody" : nameOf(owner)).append(" holds; it waits at ")
                     .append(whereIs(teller));
-        }
-        if (!outside.isEmpty()) {
-            out.append("\n  Some wait for a lock that is not an account's lock:\n  ")
-                    .append(ThreadDiagnosis.explain(cycle));
-        }
+        });
         out.append("\nEach one holds the lock the next one waits for. Look at the order in which each of these "
                 + "transfers took its two accounts' locks.");
-        return out.toString();
-    }
-
-    /** The deadlocked tellers, starting anywhere and following "waits for a lock held by". */
-    private List<Thread> inCircleOrder(List<Thread> cycle) {
-        Set<Thread> ordered = new LinkedHashSet<>();
-        for (Thread start : cycle) {
-            Thread next = start;
-            while (next != null && cycle.contains(next) && ordered.add(next)) {
-                WatchedLock waitsFor = queuedOn(next);
-                next = waitsFor == null ? null : waitsFor.owner();
-            }
+        if (locks.stream().anyMatch(this::isLeftOver)) {
+            out.append(" And some locks were left held by a transfer that had already ended: some way out of "
+                    + "transfer (an exception?) skips the unlock.");
         }
-        return List.copyOf(ordered);
+        return out.toString();
     }
 
     private String explainStall(List<Thread> threads) {
@@ -472,15 +519,16 @@ final class BankFloor {
             if (!teller.isAlive()) {
                 continue;
             }
-            WatchedLock trying = wanted.get(teller);
+            Attempt attempt = attempts.get(teller);
+            WatchedLock trying = attempt == null ? null : attempt.lock;
             String held = heldBy(teller);
             out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") holds ")
                     .append(held);
             if (trying != null && !trying.isHeldByThread(teller)) {
                 Thread owner = trying.owner();
-                boolean blocked = trying.hasQueuedThread(teller) && teller.getState() == Thread.State.WAITING;
+                boolean blocked = !attempt.mayGiveUp && trying.hasQueuedThread(teller);
                 out.append(blocked ? ", and waits for " : ", and keeps trying to take ").append(trying)
-                        .append(owner == null ? ", which is free now" : ", which " + owner.getName() + " holds");
+                        .append(owner == null ? ", which is free now" : ", which " + nameOf(owner) + " holds");
                 holdsWhileTrying |= !held.equals("no account lock") && owner != null && owner != teller;
             }
             out.append("; it is ").append(teller.getState()).append(" at ").append(whereIs(teller));
@@ -513,12 +561,17 @@ final class BankFloor {
                 continue;
             }
             String ownerWhere = owner.isAlive() ? "has moved on" : "has finished";
-            leaked.add("\n  - " + lock + " is still held by " + owner.getName() + ", which took it at "
+            leaked.add("\n  - " + lock + " is still held by " + nameOf(owner) + ", which took it at "
                     + lock.takenAt() + (during == null ? "" : " during its " + during + "; that transfer "
-                    + during.outcome + ", and " + owner.getName() + " " + ownerWhere)
+                    + during.outcome + ", and " + nameOf(owner) + " " + ownerWhere)
                     + ": nothing will ever unlock it.");
         }
         return leaked;
+    }
+
+    /** A teller's name, or what a thread that is not a teller is to the reader. */
+    String nameOf(Thread thread) {
+        return tellers.contains(thread) ? thread.getName() : "the test's own thread";
     }
 
     private WatchedLock queuedOn(Thread teller) {
@@ -527,8 +580,19 @@ final class BankFloor {
 
     private String heldBy(Thread teller) {
         List<String> held = locks.stream().filter(lock -> lock.owner() == teller)
-                .map(lock -> lock + " (taken at " + lock.takenAt() + ")").toList();
+                .map(lock -> lock + (isLeftOver(lock)
+                        ? " (left held since its earlier " + lock.takenDuring() + ", which " + lock.takenDuring().outcome
+                                + ")"
+                        : " (taken at " + lock.takenAt() + ")"))
+                .toList();
         return held.isEmpty() ? "no account lock" : String.join(" and ", held);
+    }
+
+    /** Held by a teller that is no longer in the transfer during which it took the lock. */
+    private boolean isLeftOver(WatchedLock lock) {
+        Thread owner = lock.owner();
+        Transfer during = lock.takenDuring();
+        return owner != null && during != null && current.get(owner) != during;
     }
 
     private String doingWhat(Thread teller) {
@@ -544,7 +608,7 @@ final class BankFloor {
         String waitsFor = "";
         if (account != null) {
             Thread owner = account.owner();
-            waitsFor = ", waiting for " + account + (owner == null ? "" : " held by " + owner.getName());
+            waitsFor = ", waiting for " + account + (owner == null ? "" : " held by " + nameOf(owner));
         } else if (info != null && info.getLockInfo() != null) {
             LockInfo lock = info.getLockInfo();
             String cls = lock.getClassName();

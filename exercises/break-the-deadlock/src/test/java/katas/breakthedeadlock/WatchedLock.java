@@ -27,21 +27,21 @@ final class WatchedLock extends ReentrantLock {
 
     @Override
     public void lock() {
-        floor.attempting(this);
+        floor.attempting(this, false);
         super.lock();
         acquired();
     }
 
     @Override
     public void lockInterruptibly() throws InterruptedException {
-        floor.attempting(this);
+        floor.attempting(this, false);
         super.lockInterruptibly();
         acquired();
     }
 
     @Override
     public boolean tryLock() {
-        floor.attempting(this);
+        floor.attempting(this, true);
         if (super.tryLock()) {
             acquired();
             return true;
@@ -52,7 +52,7 @@ final class WatchedLock extends ReentrantLock {
 
     @Override
     public boolean tryLock(long time, TimeUnit unit) throws InterruptedException {
-        floor.attempting(this);
+        floor.attempting(this, true);
         if (super.tryLock(time, unit)) {
             acquired();
             return true;
@@ -62,11 +62,12 @@ final class WatchedLock extends ReentrantLock {
     }
 
     private void acquired() {
-        if (getHoldCount() == 1) {
+        boolean first = getHoldCount() == 1;
+        if (first) {
             takenAt = BankFloor.caller();
             takenDuring = floor.currentTransfer();
-            floor.acquired(this);
         }
+        floor.acquired(this, first);
     }
 
     /** "account A's lock". */
