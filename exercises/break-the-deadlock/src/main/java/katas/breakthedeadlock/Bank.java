@@ -26,7 +26,7 @@ public class Bank {
         if (from == to) {
             throw new IllegalArgumentException("cannot transfer from " + from + " to itself");
         }
-        // TODO: transfer(A, B) holds A's lock and waits for B's while transfer(B, A) holds B's and waits for A's: neither can ever go on.
+        // TODO: A-to-B holds A's lock and waits for B's while B-to-A holds B's and waits for A's: neither goes on.
         from.lock().lock();
         try {
             to.lock().lock();

@@ -38,7 +38,7 @@ final class BankFloor {
     /** No transfer finishing for this long, without a deadlock cycle, is a stall (livelock, leaked lock). */
     static final Duration STALL = Duration.ofSeconds(2);
     /** A whole run of tellers may take this long. */
-    static final Duration BOUND = Duration.ofSeconds(12);
+    static final Duration BOUND = Duration.ofSeconds(8);
     /** How long a teller's first lock waits for the other tellers to take theirs, in a staged collision. */
     private static final Duration MEETING = Duration.ofSeconds(1);
 
@@ -306,19 +306,24 @@ final class BankFloor {
                 stop(threads, explainDeadlock(cycle, done));
             }
             suspects = cycle;
-            if (locks.stream().map(WatchedLock::owner).anyMatch(o -> o != null && tellers.contains(o) && !o.isAlive())) {
-                stop(threads, "A teller finished its work while it still held an account lock (" + done + " calls "
-                        + "had finished):" + explainStall(threads));
+            if (locks.stream().map(WatchedLock::owner)
+                    .anyMatch(owner -> owner != null && tellers.contains(owner) && !owner.isAlive())) {
+                stop(threads, "A teller finished its work while it still held an account lock (" + soFar(done)
+                        + "):" + explainStall(threads));
             }
             if (now - lastProgress > STALL.toNanos()) {
-                stop(threads, "No transfer finished for " + STALL.toSeconds() + " s (" + done + " calls had finished "
-                        + "before), though the tellers are not in a deadlock circle:" + explainStall(threads));
+                stop(threads, "No transfer finished for " + STALL.toSeconds() + " s (" + soFar(done) + "), though the "
+                        + "tellers are not in a deadlock circle:" + explainStall(threads));
             }
             if (now - start > BOUND.toNanos()) {
-                stop(threads, "The tellers did not finish within " + BOUND.toSeconds() + " s (" + done
-                        + " calls done)." + explainStall(threads));
+                stop(threads, "The tellers did not finish within " + BOUND.toSeconds() + " s (" + soFar(done)
+                        + "):" + explainStall(threads));
             }
         }
+    }
+
+    private static String soFar(long calls) {
+        return calls == 0 ? "before any transfer had finished" : "after " + calls + " transfers had finished";
     }
 
     private void stop(List<Thread> threads, String why) {
@@ -451,14 +456,20 @@ final class BankFloor {
         engaged.add(me);
     }
 
-    void acquired(WatchedLock lock, boolean first) {
+    /**
+     * A teller got {@code lock}. If it is the first account lock the teller holds, and not taken by
+     * {@link Account#balance()} for a quick read, this is where a collision is staged or the window
+     * widened.
+     */
+    void acquired(WatchedLock lock, boolean first, boolean forABalanceRead) {
         Thread me = Thread.currentThread();
         if (!tellers.contains(me)) {
             return;
         }
         attempts.remove(me);
         engaged.add(me);
-        if (!first || locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
+        if (!first || forABalanceRead
+                || locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
             return;
         }
         if (staged && met.add(me)) {
@@ -494,8 +505,8 @@ final class BankFloor {
     // --- explanations ----------------------------------------------------------------------
 
     private String explainDeadlock(Map<Thread, Attempt> cycle, long calls) {
-        StringBuilder out = new StringBuilder("DEADLOCK: these tellers wait for each other in a circle, so none of "
-                + "them can ever go on (" + calls + " calls had finished before):");
+        StringBuilder out = new StringBuilder("DEADLOCK " + soFar(calls) + ": these tellers wait for each other in a "
+                + "circle, so none of them can ever go on:");
         cycle.forEach((teller, attempt) -> {
             Thread owner = attempt.lock.owner();
             out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") holds ")
@@ -581,8 +592,8 @@ final class BankFloor {
     private String heldBy(Thread teller) {
         List<String> held = locks.stream().filter(lock -> lock.owner() == teller)
                 .map(lock -> lock + (isLeftOver(lock)
-                        ? " (left held since its earlier " + lock.takenDuring() + ", which " + lock.takenDuring().outcome
-                                + ")"
+                        ? " (left held since its earlier " + lock.takenDuring() + ", which "
+                                + lock.takenDuring().outcome + ")"
                         : " (taken at " + lock.takenAt() + ")"))
                 .toList();
         return held.isEmpty() ? "no account lock" : String.join(" and ", held);
@@ -629,12 +640,16 @@ final class BankFloor {
         return "an unknown place";
     }
 
-    /** Where the code that called into the watched lock is, e.g. "Bank.transfer(Bank.java:31)". */
-    static String caller() {
-        return WALKER.walk(frames -> frames.filter(f -> !isHarness(f.getClassName())).findFirst()
-                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "."
-                        + f.getMethodName() + "(" + f.getFileName() + ":" + f.getLineNumber() + ")")
-                .orElse("an unknown place"));
+    /** The frame of the code that called into the watched lock, e.g. Bank.transfer; null if none. */
+    static StackWalker.StackFrame caller() {
+        return WALKER.walk(frames -> frames.filter(f -> !isHarness(f.getClassName())).findFirst().orElse(null));
+    }
+
+    /** A frame as a reader finds it in the source, e.g. "Bank.transfer(Bank.java:31)". */
+    static String where(StackWalker.StackFrame frame) {
+        return frame == null ? "an unknown place"
+                : frame.getClassName().substring(frame.getClassName().lastIndexOf('.') + 1) + "."
+                        + frame.getMethodName() + "(" + frame.getFileName() + ":" + frame.getLineNumber() + ")";
     }
 
     private static boolean isHarness(String className) {

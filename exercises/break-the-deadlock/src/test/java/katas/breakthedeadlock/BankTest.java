@@ -47,7 +47,8 @@ class BankTest {
             BankFloor floor = new BankFloor();
             Account a = floor.open("A", 100);
             Account b = floor.open("B", 50);
-            assertThat(floor.transfer(new Bank(floor.auditLog()), a, b, 500)).as("a transfer of 500 from 100").isFalse();
+            Bank bank = new Bank(floor.auditLog());
+            assertThat(floor.transfer(bank, a, b, 500)).as("went through: a transfer of 500 out of 100").isFalse();
             for (Account account : List.of(a, b)) {
                 WatchedLock lock = floor.lockOf(account);
                 assertThat(lock.isLocked())

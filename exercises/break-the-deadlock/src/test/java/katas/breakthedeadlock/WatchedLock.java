@@ -63,11 +63,15 @@ final class WatchedLock extends ReentrantLock {
 
     private void acquired() {
         boolean first = getHoldCount() == 1;
+        boolean forABalanceRead = false;
         if (first) {
-            takenAt = BankFloor.caller();
+            StackWalker.StackFrame caller = BankFloor.caller();
+            forABalanceRead = caller != null && caller.getClassName().equals(Account.class.getName())
+                    && caller.getMethodName().equals("balance");
+            takenAt = BankFloor.where(caller);
             takenDuring = floor.currentTransfer();
         }
-        floor.acquired(this, first);
+        floor.acquired(this, first, forABalanceRead);
     }
 
     /** "account A's lock". */
