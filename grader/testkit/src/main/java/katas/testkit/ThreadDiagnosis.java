@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  *
  * <p>{@link ThreadMXBean#findDeadlockedThreads()} is JVM-wide, so the cycle is filtered to the
  * threads of the test being explained: a thread stuck in an earlier test must not be blamed here.
+ * It also reports a cycle through a {@code tryLock(timeout)} wait, which ends by itself; such a
+ * cycle is described as a possible livelock, not as a deadlock.
  */
 public final class ThreadDiagnosis {
 
@@ -42,7 +44,12 @@ public final class ThreadDiagnosis {
         long[] cycle = deadlocked == null ? new long[0]
                 : Arrays.stream(deadlocked).filter(ours::contains).toArray();
         if (cycle.length > 0) {
-            return describeDeadlock(mx.getThreadInfo(cycle, true, true));
+            ThreadInfo[] infos = mx.getThreadInfo(cycle, true, true);
+            // The JVM also reports a cycle through a timed wait (tryLock with a timeout): that one
+            // ends by itself when the wait times out, so it is not a deadlock.
+            boolean timed = Arrays.stream(infos)
+                    .anyMatch(info -> info != null && info.getThreadState() == Thread.State.TIMED_WAITING);
+            return timed ? describeTimedCycle(infos) : describeDeadlock(infos);
         }
         long[] ids = ours.stream().mapToLong(Long::longValue).toArray();
         return describeStall(mx.getThreadInfo(ids, true, true));
@@ -51,6 +58,24 @@ public final class ThreadDiagnosis {
     private static String describeDeadlock(ThreadInfo[] infos) {
         StringBuilder out = new StringBuilder("DEADLOCK: these threads wait for each other in a cycle, "
                 + "so none of them can ever continue:");
+        describeCycle(out, infos);
+        out.append("\n  Fix: make every thread take the locks in one global order, "
+                + "or back off (tryLock with a timeout) and release what it holds.");
+        return out.toString();
+    }
+
+    private static String describeTimedCycle(ThreadInfo[] infos) {
+        StringBuilder out = new StringBuilder("These threads wait for each other in a cycle, but at least one "
+                + "of them waits with a time limit (tryLock with a timeout), so the cycle breaks when that "
+                + "wait gives up. If they retry while still holding their locks, it forms again and again "
+                + "(a livelock):");
+        describeCycle(out, infos);
+        out.append("\n  Fix: a thread that gives up waiting must release the locks it holds before it retries, "
+                + "after a random pause; or take the locks in one global order.");
+        return out.toString();
+    }
+
+    private static void describeCycle(StringBuilder out, ThreadInfo[] infos) {
         for (ThreadInfo info : infos) {
             if (info == null) {
                 continue;
@@ -62,14 +87,14 @@ public final class ThreadDiagnosis {
             if (info.getLockOwnerName() != null) {
                 out.append(" held by '").append(info.getLockOwnerName()).append("'");
             }
+            if (info.getThreadState() == Thread.State.TIMED_WAITING) {
+                out.append(" (with a time limit)");
+            }
             String where = firstUserFrame(info.getStackTrace());
             if (!where.isEmpty()) {
                 out.append(" at ").append(where);
             }
         }
-        out.append("\n  Fix: make every thread take the locks in one global order, "
-                + "or back off (tryLock with a timeout) and release what it holds.");
-        return out.toString();
     }
 
     private static List<String> heldLocks(ThreadInfo info) {
@@ -106,14 +131,23 @@ public final class ThreadDiagnosis {
         return switch (info.getThreadState()) {
             case BLOCKED -> "BLOCKED waiting to enter the monitor of " + lockName(info.getLockInfo())
                     + (info.getLockOwnerName() == null ? "" : " held by '" + info.getLockOwnerName() + "'");
-            case WAITING -> "WAITING" + (info.getLockInfo() == null ? "" : " on "
-                    + lockName(info.getLockInfo())) + " for a signal that never came";
+            case WAITING -> info.getLockOwnerName() != null
+                    // An owned synchronizer (a ReentrantLock...): waiting to take it, not for a signal.
+                    ? "WAITING to take " + lockName(info.getLockInfo()) + " held by '" + info.getLockOwnerName() + "'"
+                            + (isAlive(info.getLockOwnerId()) ? "" : ", a thread that has ended without releasing it")
+                    : "WAITING" + (info.getLockInfo() == null ? "" : " on " + lockName(info.getLockInfo()))
+                            + " for a signal that never came";
             case TIMED_WAITING -> "TIMED_WAITING (sleeping or waiting with a timeout)";
             case RUNNABLE -> info.getStackTrace().length > 0 && info.getStackTrace()[0].isNativeMethod()
                     ? "RUNNABLE in native code (usually waiting for input or output)"
                     : "RUNNABLE: still computing or spinning in a loop";
             case NEW, TERMINATED -> info.getThreadState().name();
         };
+    }
+
+    private static boolean isAlive(long threadId) {
+        ThreadInfo owner = ManagementFactory.getThreadMXBean().getThreadInfo(threadId);
+        return owner != null && owner.getThreadState() != Thread.State.TERMINATED;
     }
 
     private static String lockName(LockInfo lock) {
