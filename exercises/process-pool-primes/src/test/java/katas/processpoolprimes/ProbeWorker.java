@@ -37,7 +37,7 @@ import java.util.stream.Stream;
  */
 public final class ProbeWorker {
 
-    static final long WAIT_MILLIS = 8_000;
+    static final long WAIT_MILLIS = 6_000;
     static final long LIFETIME_MILLIS = 60_000;
 
     private final Path dir;
@@ -93,10 +93,12 @@ public final class ProbeWorker {
             if (isListed("holdFrom", from)) {
                 awaitOthers(Integer.parseInt(options.get("others")));
             }
-            out.println(count(from, to));
-            out.flush();
+            long primes = count(from, to);
+            // the traces come first: once the answer is out, the test may read them at any moment
             touch("answered-" + pid + "-" + from + "-" + n);
             Files.deleteIfExists(inflight);
+            out.println(primes);
+            out.flush();
         }
         if (options.containsKey("ignoreEof")) {
             Thread.sleep(LIFETIME_MILLIS);

@@ -20,9 +20,10 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("ProcessPool")
 class ProcessPoolTest {
 
-    static final Duration COUNT_BOUND = Duration.ofSeconds(12);
-    static final String COUNT_STUCK = "a request or an answer is probably sitting in a buffer (flush after each "
-            + "line), or the pool waits for an answer that will never come (a worker that died answers nothing)";
+    static final Duration COUNT_BOUND = Duration.ofSeconds(10);
+    static final String COUNT_STUCK = "a correct pool needs well under a second here. A request or an answer may be "
+            + "sitting in a buffer (flush after each line), the pool may wait for an answer that will never come (a "
+            + "worker that died answers nothing), or it may start a new JVM for every range instead of reusing its workers";
 
     /** Calls countPrimes with a bound, so a pool that waits forever fails instead of hanging. */
     static long count(ProcessPool pool, long from, long to, long rangeSize) throws Exception {
@@ -110,13 +111,17 @@ class ProcessPoolTest {
             try (ChildProcesses children = ChildProcesses.watch()) {
                 ProcessPool pool = children.own(new ProcessPool(3, ProbeWorker.class, probe(dir, "barrier=3")));
                 assertThat(count(pool, 0, 600, 50)).as("primes below 600, in 12 ranges").isEqualTo(Sieve.primesIn(0, 600));
-                String most = new ProbeWorker.Traces(dir).read("barrier-timeout");
+                ProbeWorker.Traces traces = new ProbeWorker.Traces(dir);
+                String most = traces.read("barrier-timeout");
                 assertThat(most)
                         .as("each probe worker waits until 3 requests are in flight at once, but in %d s there were "
                                 + "never more than %s at the same time: the pool sent all its ranges to one worker, or "
                                 + "waited for each answer before sending the next range to anyone",
                                 ProbeWorker.WAIT_MILLIS / 1000, most)
                         .isNull();
+                assertThat(traces.answeringPids())
+                        .as("the worker processes that answered at least one of the 12 ranges (all 3 should have)")
+                        .hasSize(3);
             }
         }
 

@@ -64,7 +64,7 @@ public class ProcessPool implements AutoCloseable {
                 }
             }
         } catch (IOException failed) {
-            close(); // FIX: the workers already started must not outlive a constructor that failed
+            shutDown(); // FIX: the workers already started must not outlive a constructor that failed
             throw new UncheckedIOException("could not start a worker with " + command, failed);
         }
     }
@@ -132,6 +132,10 @@ public class ProcessPool implements AutoCloseable {
     /** Stops every worker and returns once each has exited; later calls do nothing. */
     @Override
     public void close() {
+        shutDown();
+    }
+
+    private void shutDown() {
         List<Worker> stopping = new ArrayList<>();
         synchronized (this) {
             if (closed) {
