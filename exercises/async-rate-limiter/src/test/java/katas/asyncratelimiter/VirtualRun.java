@@ -184,8 +184,15 @@ final class VirtualRun implements AutoCloseable {
 
     // ------------------------------------------------------------------------------ assertions
 
-    /** The tasks started at these times (ms since the run began; -1: never), in the order they were submitted. */
+    /**
+     * The tasks started at these times (ms since the run began; -1: never), in the order they were
+     * submitted. Checks first that no rule was broken (window, concurrency, order), which explains
+     * a wrong time better than the time itself.
+     */
     void assertStartTimes(String rule, long... expectedMs) {
+        assertFirstInFirstOut();
+        assertWindowsKept();
+        assertConcurrencyKept();
         long[] actual = jobs.stream().mapToLong(job -> job.startedAt).toArray();
         if (Arrays.equals(actual, expectedMs)) {
             return;
@@ -255,6 +262,61 @@ final class VirtualRun implements AutoCloseable {
                         .collect(Collectors.joining(", ")));
             }
         }
+    }
+
+    /** The future submit() returned for {@code job} holds the task's value, since the task ended at {@code endedMs}. */
+    void assertDelivered(Job job, long endedMs) {
+        CompletableFuture<String> result = job.result;
+        if (!result.isDone()) {
+            throw new AssertionError(job + " ended at +" + endedMs + " ms, but at +" + now() + " ms the "
+                    + "future submit() returned for it is still not completed: its caller gets the result the moment "
+                    + "the task's own future completes");
+        }
+        if (result.isCompletedExceptionally()) {
+            throw new AssertionError("the future submit() returned for " + job + " failed with " + causeOf(result)
+                    + ", but the task succeeded with \"" + job.value() + "\"");
+        }
+        assertThat(result.join()).as("the value in the future submit() returned for %s", job).isEqualTo(job.value());
+        assertResultsOnTime(job, endedMs);
+    }
+
+    /** The future submit() returned for {@code job} failed with {@code failure}, at {@code failedMs}. */
+    void assertFailedWith(Job job, Throwable failure, long failedMs) {
+        CompletableFuture<String> result = job.result;
+        if (!result.isDone()) {
+            throw new AssertionError(job + " failed at +" + failedMs + " ms, but at +" + now() + " ms the "
+                    + "future submit() returned for it is still not completed: its caller must hear of the failure "
+                    + "the moment it happens, or it waits forever");
+        }
+        if (!result.isCompletedExceptionally()) {
+            throw new AssertionError("the future submit() returned for " + job + " holds \"" + result.join()
+                    + "\", but the task failed with " + failure);
+        }
+        assertThat(causeOf(result)).as("the exception in the future submit() returned for %s (the task's own "
+                + "exception, passed on as it is)", job).isSameAs(failure);
+        assertResultsOnTime(job, failedMs);
+    }
+
+    static Throwable causeOf(CompletableFuture<?> result) {
+        try {
+            result.join();
+            return null;
+        } catch (java.util.concurrent.CancellationException cancelled) {
+            return cancelled;
+        } catch (java.util.concurrent.CompletionException failed) {
+            Throwable cause = failed.getCause();
+            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            return cause;
+        }
+    }
+
+    private void assertResultsOnTime(Job job, long settledMs) {
+        assertThat(job.settledAt)
+                .as("the caller of %s should get the result at +%d ms, when the task ended, but got it at %s", job,
+                        settledMs, job.settledAt < 0 ? "no time at all (never)" : "+" + job.settledAt + " ms")
+                .isEqualTo(settledMs);
     }
 
     /** The caller heard of each finished task's result at the moment the task finished. */

@@ -69,6 +69,20 @@ class AsyncRateLimiterEdgeCaseTest {
             };
         }
 
+        /** {@code result} holds {@code value}: the task ended, and its caller must have the result now. */
+        void assertDelivered(CompletableFuture<String> result, String value) {
+            if (!result.isDone()) {
+                throw new AssertionError("the task \"" + value + "\" has ended, but at +" + scheduler.elapsed().toMillis()
+                        + " ms the future submit() returned for it is still not completed: its caller gets the result "
+                        + "the moment the task's own future completes");
+            }
+            if (result.isCompletedExceptionally()) {
+                throw new AssertionError("the future of the task \"" + value + "\" failed with "
+                        + Simulation.causeOf(result) + ", but the task succeeded");
+            }
+            assertThat(result.join()).isEqualTo(value);
+        }
+
         @Override
         public void close() {
             caller.close();
@@ -91,7 +105,7 @@ class AsyncRateLimiterEdgeCaseTest {
                 return submitted;
             });
             bench.advanceTo(Duration.ofMillis(10));
-            assertThat(blocker).isCompletedWithValue("blocker");
+            bench.assertDelivered(blocker, "blocker");
             long done = results.stream().filter(r -> r.isDone() && !r.isCompletedExceptionally()).count();
             Throwable overflow = results.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
                     .map(Simulation::causeOf).orElse(null);
@@ -121,11 +135,13 @@ class AsyncRateLimiterEdgeCaseTest {
             List<Long> starts = new ArrayList<>();
             CompletableFuture<String> broken = bench.submit("a task returning null", () -> null);
             CompletableFuture<String> next = bench.submit("next", bench.task("next", Duration.ofMillis(5), starts));
-            assertThat(broken).as("the future of a task that returned null instead of a future").isCompletedExceptionally();
+            assertThat(broken.isCompletedExceptionally())
+                    .as("the future of a task that returned null instead of a future should have failed at once, with "
+                            + "a NullPointerException (the task has ended: there is nothing to wait for)").isTrue();
             assertThat(Simulation.causeOf(broken)).isInstanceOf(NullPointerException.class);
             assertThat(starts).as("the task after it should start at once: the slot is free").containsExactly(0L);
             bench.advanceTo(Duration.ofMillis(5));
-            assertThat(next).isCompletedWithValue("next");
+            bench.assertDelivered(next, "next");
         }
     }
 
@@ -211,6 +227,11 @@ class AsyncRateLimiterEdgeCaseTest {
             }
             bench.caller.run("submit(link 0)", () -> new Link().submit(0));
             bench.advanceTo(Duration.ofSeconds(2));
+            if (!last.isDone()) {
+                throw new AssertionError("a chain of " + chain + " tasks, each submitted from the callback of the one "
+                        + "before when it ended, stopped after " + starts.size() + " started (start times in ns: "
+                        + starts + "); two per 100 ms, all of them should have run within 2 s");
+            }
             assertThat(last).as("the last link of a chain of %d tasks, each submitted by the previous one's callback",
                     chain).isCompletedWithValue(chain - 1);
             List<Long> expected = new ArrayList<>();
@@ -233,7 +254,8 @@ class AsyncRateLimiterEdgeCaseTest {
                 started.incrementAndGet();
                 return CompletableFuture.completedFuture("late");
             });
-            assertThat(late).as("submit() after close()").isCompletedExceptionally();
+            assertThat(late.isCompletedExceptionally()).as("submit() after close() should return a future that has "
+                    + "already failed").isTrue();
             assertThat(Simulation.causeOf(late)).isInstanceOf(RejectedExecutionException.class);
             assertThat(started).as("tasks started after close()").hasValue(0);
             assertThat(bench.caller.call("waiting()", bench.limiter::waiting)).isZero();
@@ -248,7 +270,7 @@ class AsyncRateLimiterEdgeCaseTest {
             CompletableFuture<String> first = bench.submit("first", bench.task("first", Duration.ofMillis(10), starts));
             bench.submit("second", bench.task("second", Duration.ofMillis(10), starts));
             bench.advanceTo(Duration.ofMillis(50));
-            assertThat(first).isCompletedWithValue("first");
+            bench.assertDelivered(first, "first");
             bench.caller.run("cancelling a finished task", () -> first.cancel(true));
             bench.advanceTo(Duration.ofMillis(300));
             assertThat(starts).as("start times (ns)").containsExactly(0L, TimeUnit.MILLISECONDS.toNanos(100));

@@ -367,9 +367,11 @@ final class Simulation {
             if (observed[i].calls > 1) {
                 fail(scenario, i, tasks.get(i) + " was started " + observed[i].calls + " times; a task starts once");
             }
-            if (expected[i].cancelledWaiting && observed[i].calls > 0) {
+            long cancelAt = tasks.get(i).cancelAt();
+            if (cancelAt >= 0 && observed[i].startedAt > cancelAt) {
                 fail(scenario, i, tasks.get(i) + " was started at +" + observed[i].startedAt + " ms although its caller "
-                        + "had cancelled it while it waited: a cancelled task leaves the line and never starts");
+                        + "had cancelled it at +" + cancelAt + " ms, while it waited: a cancelled task leaves the line "
+                        + "and never starts");
             }
         }
         checkWindows(scenario, observed);
