@@ -85,11 +85,18 @@ final class KataGrading {
         testCp.addAll(GraderClasspath.entries());
         List<String> visibleClasses = List.of();
         String visibleBroken = null;
-        if (tampered == null && wants(parts, TestSource.VISIBLE)) {
+        List<Path> hiddenCp = new ArrayList<>(testCp);
+        // Visible tests are compiled even when edited, only to report it; hidden tests may use their helpers
+        // (a test support class), but never edited ones.
+        if (tampered == null && (wants(parts, TestSource.VISIBLE) || kata.hasHiddenTests())) {
             SourceSet visible = SourceSet.of(kata.visibleTests());
-            CompileResult compiled = compiler().compile(visible, testCp, work.resolve("test-classes"));
+            Path testClasses = work.resolve("test-classes");
+            CompileResult compiled = compiler().compile(visible, testCp, testClasses);
             if (compiled.ok()) {
-                visibleClasses = seal.verified() ? classNames(seal.visibleTestFiles()) : visible.topLevelClassNames();
+                hiddenCp.add(0, testClasses);
+                if (wants(parts, TestSource.VISIBLE)) {
+                    visibleClasses = seal.verified() ? classNames(seal.visibleTestFiles()) : visible.topLevelClassNames();
+                }
             } else {
                 visibleBroken = "the visible tests do not compile against your code (did a public signature change?):\n"
                         + compiled.errors();
@@ -100,12 +107,13 @@ final class KataGrading {
         boolean wantsHidden = wants(parts, TestSource.HIDDEN) || parts.stream().anyMatch(p -> p.kind() == PartKind.SPEEDUP);
         if (hidden && wantsHidden) {
             SourceSet hiddenTests = SourceSet.of(kata.hiddenTests());
-            CompileResult compiled = compiler().compile(hiddenTests, testCp, work.resolve("hidden-classes"));
+            CompileResult compiled = compiler().compile(hiddenTests, hiddenCp, work.resolve("hidden-classes"));
             if (compiled.ok()) {
                 hiddenClasses = hiddenTests.topLevelClassNames();
             } else {
-                hiddenBroken = "the hidden tests do not compile against your code (did a public signature change? "
-                        + "keep the stub's public API):\n" + compiled.errors();
+                hiddenBroken = (tampered != null ? "the hidden tests use the visible test helpers, which were changed: "
+                        + "restore them with git checkout:\n" : "the hidden tests do not compile against your code (did a "
+                        + "public signature change? keep the stub's public API):\n") + compiled.errors();
             }
         }
         List<ForkSpec.MeasurementSpec> speedups = hiddenBroken != null || !hidden ? List.of() : parts.stream()

@@ -25,6 +25,8 @@ import katas.grader.scoring.PartStatus;
 public final class ConsoleReport implements GradeListener {
 
     private static final int FAILURES_SHOWN_PER_PART = 4;
+    /** Enough for a few compiler errors, which are what a reason of several lines usually holds. */
+    private static final int REASON_LINES_SHOWN = 6;
 
     private final PrintStream out;
     private final PrintStream err;
@@ -109,7 +111,9 @@ public final class ConsoleReport implements GradeListener {
     private void printLosses(PartScore part) {
         List<TestRecord> failed = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
         if (failed.isEmpty()) {
-            out.println("      " + part.part().id() + ": " + firstLine(part.reason()));
+            List<String> lines = part.reason().lines().limit(REASON_LINES_SHOWN).toList();
+            out.println("      " + part.part().id() + ": " + lines.get(0));
+            lines.subList(1, lines.size()).forEach(line -> out.println("          " + line));
             return;
         }
         for (TestRecord test : failed.subList(0, Math.min(FAILURES_SHOWN_PER_PART, failed.size()))) {
