@@ -306,8 +306,7 @@ final class BankFloor {
                 stop(threads, explainDeadlock(cycle, done));
             }
             suspects = cycle;
-            if (locks.stream().map(WatchedLock::owner)
-                    .anyMatch(owner -> owner != null && tellers.contains(owner) && !owner.isAlive())) {
+            if (locks.stream().anyMatch(this::isHeldByAFinishedTeller)) {
                 stop(threads, "A teller finished its work while it still held an account lock (" + soFar(done)
                         + "):" + explainStall(threads));
             }
@@ -320,6 +319,17 @@ final class BankFloor {
                         + "):" + explainStall(threads));
             }
         }
+    }
+
+    /**
+     * Whether a teller that has ended holds {@code lock}. The owner is read again once its death is
+     * seen: {@code getOwner()} may return a holder that released the lock a moment ago, and only
+     * after {@code isAlive()} returned false is everything that teller did, its unlocks included,
+     * visible to this thread.
+     */
+    private boolean isHeldByAFinishedTeller(WatchedLock lock) {
+        Thread owner = lock.owner();
+        return owner != null && tellers.contains(owner) && !owner.isAlive() && lock.owner() == owner;
     }
 
     private static String soFar(long calls) {
