@@ -1,5 +1,7 @@
 package katas.testkit;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -26,19 +28,29 @@ import java.util.concurrent.TimeoutException;
  * a break is reported as blocking, with the blocking method and the line that called it, instead of
  * hanging until the test's time bound. Use it only where nothing else contends for the code's locks
  * (one caller thread at a time), or a short wait for a lock could be taken for blocking. A call that
- * keeps running (spinning) fails after {@link #DEFAULT_BOUND}.
+ * keeps running (spinning) fails once its thread has used {@link #DEFAULT_CPU_BOUND} of CPU time
+ * (CPU time, not wall time, so a loaded machine does not make a quick call look like a spinning
+ * one), and any call fails after {@link #DEFAULT_BOUND} of wall time.
  *
  * <p>Calls run one after the other on the same thread, each completely before the next, so what one
  * call wrote is visible to the next and to the test. After a call blocked, the caller is broken:
  * further calls fail at once, and {@link #close()} interrupts and abandons the stuck thread (a
- * daemon).
+ * daemon). A spinning call that does not stop when interrupted cannot be stopped at all, and its
+ * thread burns a CPU until the JVM exits; so from then on every call of every caller in this JVM
+ * fails at once, naming that call, instead of starting more threads that starve the rest.
  */
 public final class NonBlockingCaller implements AutoCloseable {
 
     /** How long a call may be seen parked or blocked, without a break, before it counts as blocking. */
     public static final Duration DEFAULT_PATIENCE = Duration.ofMillis(300);
-    /** How long a call may take in all before it fails, whatever its thread is doing. */
-    public static final Duration DEFAULT_BOUND = Duration.ofSeconds(3);
+    /** How much CPU time a call may use before it counts as spinning. */
+    public static final Duration DEFAULT_CPU_BOUND = Duration.ofSeconds(2);
+    /** How long a call may take in all (wall time) before it fails, whatever its thread is doing. */
+    public static final Duration DEFAULT_BOUND = Duration.ofSeconds(10);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final Duration STOP_GRACE = Duration.ofMillis(200);
+    /** The call that was found spinning and could not be stopped; null while there is none. */
+    private static volatile String unstoppable;
 
     private static final List<String> INFRASTRUCTURE_PREFIXES = List.of(
             "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.junit.", "org.opentest4j.",
@@ -52,16 +64,16 @@ public final class NonBlockingCaller implements AutoCloseable {
 
     private final String name;
     private final ExecutorService executor;
-    private final Duration patience;
-    private final Duration bound;
+    private Duration patience = DEFAULT_PATIENCE;
+    private Duration cpuBound = DEFAULT_CPU_BOUND;
+    private Duration bound = DEFAULT_BOUND;
     private volatile Thread worker;
     private volatile boolean inCall;
+    private volatile long callCpuStart;
     private String brokenBy;
 
-    private NonBlockingCaller(String name, Duration patience, Duration bound) {
+    private NonBlockingCaller(String name) {
         this.name = name;
-        this.patience = patience;
-        this.bound = bound;
         this.executor = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = Thread.ofPlatform().daemon(true).name(name).unstarted(runnable);
             worker = thread;
@@ -69,14 +81,27 @@ public final class NonBlockingCaller implements AutoCloseable {
         });
     }
 
-    /** A caller whose thread has this name (shown in reports), with the default patience and bound. */
+    /** A caller whose thread has this name (shown in reports), with the default patience and bounds. */
     public static NonBlockingCaller named(String name) {
-        return new NonBlockingCaller(name, DEFAULT_PATIENCE, DEFAULT_BOUND);
+        return new NonBlockingCaller(name);
     }
 
-    /** A caller with its own patience (time seen parked before it counts as blocking) and bound. */
-    public static NonBlockingCaller named(String name, Duration patience, Duration bound) {
-        return new NonBlockingCaller(name, patience, bound);
+    /** How long a call may be seen parked or blocked, without a break, before it counts as blocking. */
+    public NonBlockingCaller patience(Duration patience) {
+        this.patience = patience;
+        return this;
+    }
+
+    /** How much CPU time a call may use before it counts as spinning. */
+    public NonBlockingCaller cpuBound(Duration cpuBound) {
+        this.cpuBound = cpuBound;
+        return this;
+    }
+
+    /** How long a call may take in all, in wall time. */
+    public NonBlockingCaller bound(Duration bound) {
+        this.bound = bound;
+        return this;
     }
 
     /**
@@ -87,11 +112,18 @@ public final class NonBlockingCaller implements AutoCloseable {
      * @throws AssertionError when the call blocks or does not return within the bound
      */
     public <T> T call(String what, Callable<T> action) {
+        String spinner = unstoppable;
+        if (spinner != null) {
+            throw new AssertionError("did not make the call " + what + ": an earlier call, " + spinner + ", spins and "
+                    + "did not stop when interrupted; its thread still burns a CPU, so no further calls are made in "
+                    + "this run");
+        }
         if (brokenBy != null) {
             throw new AssertionError("cannot make the call " + what + ": an earlier call, " + brokenBy
                     + ", blocked the thread '" + name + "' for good");
         }
         Future<T> outcome = executor.submit(() -> {
+            callCpuStart = cpuTimeOfCurrentThread();
             inCall = true;
             try {
                 return action.call();
@@ -127,9 +159,19 @@ public final class NonBlockingCaller implements AutoCloseable {
                             + "a callback when a future completes); here nothing could ever free it, because "
                             + "the thread that moves time on is the one waiting for this call.");
                 }
+                if (inCall && state == Thread.State.RUNNABLE && !outcome.isDone()) {
+                    long cpu = cpuTimeOf(thread);
+                    if (cpu >= 0 && callCpuStart >= 0 && cpu - callCpuStart >= cpuBound.toNanos()) {
+                        throw stopSpinner(what, broken(what, what + " did not return after using " + cpuBound.toMillis()
+                                + " ms of CPU time: " + describe(thread, thread.getState()) + ". A call that must "
+                                + "not block must not spin either (a loop that waits for something to change)."));
+                    }
+                }
                 if (now - start >= bound.toNanos() && !outcome.isDone()) {
-                    throw broken(what, what + " did not return within " + bound.toMillis() + " ms: "
+                    boolean running = thread.getState() == Thread.State.RUNNABLE;
+                    AssertionError late = broken(what, what + " did not return within " + bound.toMillis() + " ms: "
                             + describe(thread, thread.getState()) + ".");
+                    throw running ? stopSpinner(what, late) : late;
                 }
             }
         }
@@ -147,6 +189,42 @@ public final class NonBlockingCaller implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
+    }
+
+    private static long cpuTimeOfCurrentThread() {
+        try {
+            return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1L;
+        } catch (UnsupportedOperationException unsupported) {
+            return -1L;
+        }
+    }
+
+    private static long cpuTimeOf(Thread thread) {
+        try {
+            return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1L;
+        } catch (UnsupportedOperationException unsupported) {
+            return -1L;
+        }
+    }
+
+    /** After the interrupt that {@link #broken} sent: if the call keeps running, no later call is made. */
+    private AssertionError stopSpinner(String what, AssertionError failure) {
+        long giveUp = System.nanoTime() + STOP_GRACE.toNanos();
+        while (inCall && System.nanoTime() < giveUp) {
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        if (inCall) {
+            unstoppable = what;
+            return new AssertionError(failure.getMessage() + " It did not stop when interrupted, so no further calls "
+                    + "are made in this run.");
+        }
+        return failure;
+    }
+
+    /** Forgets an unstoppable call, for the testkit's own tests. */
+    static void forgetUnstoppable() {
+        unstoppable = null;
     }
 
     private AssertionError broken(String what, String message) {

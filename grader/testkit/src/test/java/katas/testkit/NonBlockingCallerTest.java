@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -57,16 +58,47 @@ class NonBlockingCallerTest {
     }
 
     @Test
-    @DisplayName("reports a call that spins, at the bound")
+    @DisplayName("reports a call that spins, once it has used its CPU bound")
     void reportsASpinningCall() {
         CountDownLatch never = new CountDownLatch(1);
-        try (NonBlockingCaller caller = NonBlockingCaller.named("caller", Duration.ofMillis(300),
-                Duration.ofMillis(400))) {
+        try (NonBlockingCaller caller = NonBlockingCaller.named("caller").cpuBound(Duration.ofMillis(200))) {
             assertThatThrownBy(() -> caller.run("spin()", () -> {
                 while (never.getCount() > 0 && !Thread.currentThread().isInterrupted()) {
                     Thread.onSpinWait();
                 }
-            })).hasMessageContaining("did not return within 400 ms").hasMessageContaining("RUNNABLE");
+            })).hasMessageContaining("did not return after using 200 ms of CPU time")
+                    .hasMessageContaining("RUNNABLE");
+        }
+    }
+
+    @Test
+    @DisplayName("after a spinning call that ignores interrupts, makes no further call at all")
+    void stopsCallingAfterAnUnstoppableSpinner() {
+        AtomicBoolean stop = new AtomicBoolean();
+        try (NonBlockingCaller caller = NonBlockingCaller.named("caller").cpuBound(Duration.ofMillis(200));
+                NonBlockingCaller other = NonBlockingCaller.named("other")) {
+            assertThatThrownBy(() -> caller.run("spinForever()", () -> {
+                while (!stop.get()) {
+                    Thread.onSpinWait();
+                }
+            })).hasMessageContaining("did not stop when interrupted");
+            assertThatThrownBy(() -> other.call("quick()", () -> 1))
+                    .hasMessageContaining("did not make the call quick()")
+                    .hasMessageContaining("an earlier call, spinForever(), spins");
+        } finally {
+            stop.set(true);
+            NonBlockingCaller.forgetUnstoppable();
+        }
+    }
+
+    @Test
+    @DisplayName("reports any call that outlives its wall-time bound")
+    void reportsACallPastItsBound() {
+        CountDownLatch never = new CountDownLatch(1);
+        try (NonBlockingCaller caller = NonBlockingCaller.named("caller").patience(Duration.ofSeconds(10))
+                .bound(Duration.ofMillis(300))) {
+            assertThatThrownBy(() -> caller.run("await()", never::await))
+                    .hasMessageContaining("did not return within 300 ms");
         }
     }
 

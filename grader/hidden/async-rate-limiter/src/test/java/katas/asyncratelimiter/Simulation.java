@@ -3,7 +3,6 @@ package katas.asyncratelimiter;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.Random;
@@ -507,11 +506,5 @@ final class Simulation {
 
     private static void fail(Scenario scenario, int taskIndex, String what) {
         throw new AssertionError(what + "\n  " + scenario.describe(taskIndex));
-    }
-
-    /** The start times a scenario expects, for a quick look when writing tests. */
-    static String expectedStarts(Scenario scenario) {
-        return Arrays.stream(predict(scenario)).map(e -> e.startAt < 0 ? "-" : "+" + e.startAt)
-                .collect(Collectors.joining(", ", "[", "]"));
     }
 }
