@@ -49,7 +49,7 @@ class ParallelPrimeCounterTest {
         }
 
         @Test
-        @DisplayName("asks isPrime about 0, 1 and 2 like about any other number")
+        @DisplayName("asks isPrime about 0, 1 and 2, as about any other number")
         void asksAboutZeroOneAndTwo() {
             try (ParallelPrimeCounter counter = new ParallelPrimeCounter(2)) {
                 CallLedger ledger = new CallLedger(0, 3, ParallelPrimeCounterTest::isPrime);
