@@ -26,6 +26,16 @@ final class Probes {
     private Probes() {
     }
 
+    /**
+     * Says yes to every number. The full fence keeps the JIT from merging the increments of a loop
+     * that calls it into one, so a running total shared without synchronization is updated once per
+     * find, where another thread can interleave.
+     */
+    static boolean yesWithAFence(long n) {
+        VarHandle.fullFence();
+        return true;
+    }
+
     /** Records which numbers were asked about, how often, and by which threads. */
     static final class CallLedger implements LongPredicate {
         private final long from;
@@ -96,45 +106,6 @@ final class Probes {
                         outside.get(), from, to, firstOutside.get()));
             }
             return problems;
-        }
-    }
-
-    /**
-     * Says yes to every number, as fast as it can, so the threads report finds all the time. Every
-     * 256 calls a thread pairs up with another one and they start the next stretch together
-     * (spinning at most 1 ms for a partner), so two cores report at the same moment; a full fence
-     * after each call keeps the JIT from merging a loop's increments into one. A running total
-     * shared without synchronization loses finds in every round this way (30 of 30 measured).
-     */
-    static final class EveryNumberInStep implements LongPredicate {
-        private static final long SPIN_NANOS = 1_000_000;
-        private static final long QUIET_NANOS = 20_000_000;
-        private final AtomicLong tickets = new AtomicLong();
-        private final AtomicLong released = new AtomicLong(-1);
-        private final ThreadLocal<int[]> calls = ThreadLocal.withInitial(() -> new int[1]);
-        private volatile long quietUntil = System.nanoTime();
-
-        @Override
-        public boolean test(long n) {
-            int[] mine = calls.get();
-            if ((mine[0]++ & 255) == 0 && System.nanoTime() - quietUntil >= 0) {
-                long ticket = tickets.getAndIncrement();
-                long pair = ticket / 2;
-                if ((ticket & 1) == 1) {
-                    released.accumulateAndGet(pair, Math::max);
-                } else {
-                    long until = System.nanoTime() + SPIN_NANOS;
-                    while (released.get() < pair) {
-                        if (System.nanoTime() - until > 0) {
-                            quietUntil = System.nanoTime() + QUIET_NANOS; // no partner: stop pairing for a while
-                            break;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            }
-            VarHandle.fullFence();
-            return true;
         }
     }
 
