@@ -59,7 +59,10 @@ class ProcessPoolParallelismTest {
         try (ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(2, ProbeWorker.class, probe(dir)));
             Set<Long> started = pids(children.alive());
-            assertThat(started).as("worker processes running after new ProcessPool(2, ...)").hasSize(2);
+            assertThat(started)
+                    .as("new ProcessPool(2, ...) must start its 2 workers at once, so the counts can reuse them; "
+                            + "%d were running when the constructor returned", started.size())
+                    .hasSize(2);
             assertThat(count(pool, 0, 1_000, 100)).as("first count").isEqualTo(168);
             assertThat(count(pool, 1_000, 3_000, 100)).as("second count").isEqualTo(Sieve.primesIn(1_000, 3_000));
             Set<Long> answering = new ProbeWorker.Traces(dir).answeringPids();
