@@ -84,13 +84,6 @@ class ParallelPrimeCounterEdgeCaseTest {
         }
     }
 
-    @ParameterizedTest(name = "{0} threads")
-    @CsvSource({"0", "-1", "-2147483648"})
-    @DisplayName("refuses to be built with fewer than one thread")
-    void refusesFewerThanOneThread(int threads) {
-        assertThatThrownBy(() -> new ParallelPrimeCounter(threads)).isInstanceOf(IllegalArgumentException.class);
-    }
-
     @ParameterizedTest(name = "[{0}, {1}) with {2} threads")
     @CsvSource({
         "0, 100000, 2", "1000000, 1080000, 3", "123457, 203457, 5", "0, 60000, 1", "999999, 1000001, 4",
