@@ -12,9 +12,13 @@ import java.util.concurrent.TimeoutException;
 import katas.testkit.perf.SpeedupWorkload;
 
 /**
- * Measures a workload inside the fork: one warm-up pair on {@code input(0)}, then {@code pairs}
+ * Measures a workload inside the fork: one warm-up pair on {@code input(0)}, then up to {@code pairs}
  * timed pairs on fresh inputs, the order of baseline and candidate alternating so that neither
  * always runs on a warmer machine. Every candidate answer is checked against the baseline's.
+ *
+ * <p>It stops as soon as {@value #MIN_PAIRS} ratios, and more than half of them, lie within
+ * {@code AGREEMENT} of the median: more pairs would not move the median, and grading a kata
+ * stays within seconds. One odd ratio (another program woke up) costs one more pair, not all.
  *
  * <p>The candidate runs in a thread of its own with a bound of {@value #SLOWDOWN_BOUND}x the
  * baseline's time: a "thread per number" solution must end as "too slow", not hang the kata.
@@ -22,6 +26,8 @@ import katas.testkit.perf.SpeedupWorkload;
 public final class SpeedupMeter {
 
     static final int SLOWDOWN_BOUND = 4;
+    static final int MIN_PAIRS = 3;
+    static final double AGREEMENT = 0.08;
     private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
 
     /** Measures {@code workload} with {@code pairs} timed pairs. */
@@ -56,6 +62,9 @@ public final class SpeedupMeter {
                     ratios.add((double) base.nanos() / Math.max(1, mine.nanos()));
                     baselineTotal += base.nanos() / 1e6;
                     candidateTotal += mine.nanos() / 1e6;
+                    if (ratios.size() >= MIN_PAIRS && agree(ratios)) {
+                        break;
+                    }
                 }
             }
         } catch (TooSlow slow) {
@@ -64,8 +73,15 @@ public final class SpeedupMeter {
             Throwable cause = failure instanceof ExecutionException e && e.getCause() != null ? e.getCause() : failure;
             return failed(described, ratios, cores, "your version threw " + cause + " on " + described);
         }
-        return new Measurement(described, List.copyOf(ratios), median(ratios), baselineTotal / pairs,
-                candidateTotal / pairs, null, cores);
+        return new Measurement(described, List.copyOf(ratios), median(ratios), baselineTotal / ratios.size(),
+                candidateTotal / ratios.size(), null, cores);
+    }
+
+    /** True when at least {@link #MIN_PAIRS} ratios, and more than half, lie within {@link #AGREEMENT} of the median. */
+    static boolean agree(List<Double> ratios) {
+        double median = median(ratios);
+        long close = ratios.stream().filter(r -> Math.abs(r - median) <= AGREEMENT * median).count();
+        return close >= MIN_PAIRS && close * 2 > ratios.size();
     }
 
     private static <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)

@@ -49,10 +49,48 @@ class SpeedupMeterTest {
     }
 
     @Test
-    @DisplayName("measures as many pairs as asked, after a warm-up")
-    void measuresEveryPair() {
-        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 4);
+    @DisplayName("measures at least three pairs and at most as many as asked, after a warm-up")
+    void measuresBetweenThreeAndTheAskedPairs() {
+        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6);
         assertThat(m.failure()).isNull();
-        assertThat(m.ratios()).hasSize(4);
+        assertThat(m.ratios()).hasSizeBetween(SpeedupMeter.MIN_PAIRS, 6);
+    }
+
+    /** A baseline that sleeps 40 ms and a candidate that sleeps 20 ms: ratios of about 2 that agree. */
+    record Steady() implements SpeedupWorkload<Integer, Integer> {
+        @Override
+        public Integer input(int trial) {
+            return trial;
+        }
+
+        @Override
+        public Integer baseline(Integer trial) throws InterruptedException {
+            Thread.sleep(40);
+            return trial;
+        }
+
+        @Override
+        public Integer candidate(Integer trial) throws InterruptedException {
+            Thread.sleep(20);
+            return trial;
+        }
+    }
+
+    @Test
+    @DisplayName("stops after three pairs whose ratios agree, since more would not move the median")
+    void stopsEarlyWhenTheRatiosAgree() {
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5);
+        assertThat(m.failure()).isNull();
+        assertThat(m.ratios()).hasSize(SpeedupMeter.MIN_PAIRS);
+        assertThat(m.speedup()).isBetween(1.6, 2.1);
+    }
+
+    @Test
+    @DisplayName("judges ratios to agree when three of them, and most, lie within 8% of their median")
+    void agreementIsRelativeToTheMedian() {
+        assertThat(SpeedupMeter.agree(List.of(1.85, 1.90, 1.95))).isTrue();
+        assertThat(SpeedupMeter.agree(List.of(1.50, 1.90, 1.95))).isFalse();
+        assertThat(SpeedupMeter.agree(List.of(1.66, 1.21, 1.69, 1.72))).as("one odd ratio in four").isTrue();
+        assertThat(SpeedupMeter.agree(List.of(1.2, 1.9))).as("fewer than three").isFalse();
     }
 }

@@ -16,7 +16,7 @@ import katas.testkit.perf.SpeedupWorkload;
 public final class PrimeCountingWorkload implements SpeedupWorkload<PrimeCountingWorkload.Range, Long> {
 
     static final long TIMED_SIZE = 7_000_000;
-    static final long WARM_UP_SIZE = 2_000_000;
+    static final long WARM_UP_SIZE = 1_000_000;
 
     /** The numbers {@code from <= n < to}. */
     public record Range(long from, long to) {

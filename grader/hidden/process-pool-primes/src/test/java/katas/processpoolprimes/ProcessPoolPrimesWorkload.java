@@ -3,9 +3,9 @@ package katas.processpoolprimes;
 import katas.testkit.perf.SpeedupWorkload;
 
 /**
- * The speedup the grader measures: counting the primes below ten million with a pool of worker
+ * The speedup the grader measures: counting the primes below eight million with a pool of worker
  * processes, one per core (at most eight), started and closed inside every timed run, against
- * this suite's own sequential count in the grader's JVM. The span is large enough (about 1.5 s
+ * this suite's own sequential count in the grader's JVM. The span is large enough (about 1.2 s
  * sequential on the machine it was sized on) to repay starting the worker JVMs.
  */
 public final class ProcessPoolPrimesWorkload implements SpeedupWorkload<ProcessPoolPrimesWorkload.Span, Long> {
@@ -14,13 +14,13 @@ public final class ProcessPoolPrimesWorkload implements SpeedupWorkload<ProcessP
     public record Span(long from, long to) {
     }
 
-    static final long END = 10_000_000;
+    static final long END = 8_000_000;
     static final int RANGES = 64;
     static final int MOST_WORKERS = 8;
 
     @Override
     public Span input(int trial) {
-        return trial == 0 ? new Span(0, 3_000_000) : new Span(trial, END - trial);
+        return trial == 0 ? new Span(0, 1_000_000) : new Span(trial, END - trial);
     }
 
     @Override
