@@ -32,9 +32,10 @@ import picocli.CommandLine.Parameters;
 @Command(name = "grade", mixinStandardHelpOptions = true, version = "concurrency-katas grader 1.0",
         sortOptions = false,
         description = {
-            "Grades the concurrency katas: compiles your code in exercises/<kata> with the visible and hidden",
-            "tests, runs each kata in its own JVM with time and resource limits, measures speedup on this",
-            "machine's cores, and prints a scoreboard. Reports go to grade-reports/.",
+            // One string per paragraph: picocli wraps it to the terminal's width.
+            "Grades the concurrency katas: compiles your code in exercises/<kata> with the visible and hidden "
+                    + "tests, runs each kata in its own JVM with time and resource limits, measures speedup on "
+                    + "this machine's cores, and prints a scoreboard. Reports go to grade-reports/.",
             ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

@@ -58,8 +58,8 @@ final class ForkProcess {
             json.writeValue(specFile.toFile(), spec);
             Process process = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile()).start();
             process.getOutputStream().close();
-            ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout");
-            ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr");
+            ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout", CONSOLE_FLOOD_BYTES);
+            ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr", CONSOLE_FLOOD_BYTES);
             Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + job.kataId())
                     .start(() -> listen(server, token));
             Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), out, err);
@@ -94,14 +94,14 @@ final class ForkProcess {
         Set<ProcessHandle> children = new HashSet<>();
         while (process.isAlive()) {
             process.descendants().forEach(children::add);
-            if (out.total() + err.total() > CONSOLE_FLOOD_BYTES) {
+            if (out.flooded() || err.flooded()) {
                 kill(process, new Incident("OUTPUT", record.nameOf(currentTest), "wrote more than "
                         + CONSOLE_FLOOD_BYTES / (1024 * 1024) + " MB straight to the console"));
             } else if (System.currentTimeMillis() > deadline + KILL_GRACE_MILLIS) {
                 kill(process, new Incident("KILLED", record.nameOf(currentTest),
                         "the kata's JVM did not finish in time and stopped answering, so it was killed"));
             }
-            process.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+            process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
         return children;
     }
