@@ -45,10 +45,13 @@ public final class ConsoleReport implements GradeListener {
     @Override
     public void gradingStarted(int kataCount, boolean hiddenPresent) {
         total = kataCount;
-        err.println("Grading " + kataCount + (kataCount == 1 ? " kata" : " katas") + " on "
-                + Runtime.getRuntime().availableProcessors() + " cores"
+        int cores = Runtime.getRuntime().availableProcessors();
+        err.println("Grading " + kataCount + (kataCount == 1 ? " kata" : " katas") + " on " + Cores.count(cores)
                 + (hiddenPresent ? ", hidden tests included." : ". The hidden tests are not in this checkout: "
                         + "grading the visible tests only."));
+        if (cores == 1) {
+            err.println(Cores.ONE_CORE_WARNING);
+        }
     }
 
     @Override
@@ -69,11 +72,14 @@ public final class ConsoleReport implements GradeListener {
             return;
         }
         out.println();
-        out.printf("Scoreboard (%s, %d cores%s, %s)%n", result.subject(), result.machine().cores(),
+        out.printf("Scoreboard (%s, %s%s, %s)%n", result.subject(), Cores.count(result.machine().cores()),
                 result.coresOverride() > 0 ? ", speedup targets for " + result.coresOverride() + " cores" : "",
                 result.machine().jdk());
         for (KataResult kata : result.katas()) {
             printKata(kata);
+        }
+        if (result.machine().cores() == 1) {
+            out.println(Cores.ONE_CORE_WARNING);
         }
         out.println();
         out.printf("Total %s/%s%n", Points.format(result.points()), Points.format(result.max()));

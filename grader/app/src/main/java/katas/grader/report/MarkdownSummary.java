@@ -51,10 +51,11 @@ public final class MarkdownSummary {
         String cores = result.coresOverride() > 0
                 ? "speedup targets assume KATA_CORES=" + result.coresOverride()
                 : "KATA_CORES not set: speedup targets assume the cores present";
-        return "Graded " + Markdown.text(result.subject()) + " on " + result.machine().cores() + " cores, JDK "
+        String oneCore = result.machine().cores() == 1 ? " **" + Cores.ONE_CORE_WARNING + "**" : "";
+        return "Graded " + Markdown.text(result.subject()) + " on " + Cores.count(result.machine().cores()) + ", JDK "
                 + Markdown.text(result.machine().jdk()) + ", " + Markdown.text(result.machine().os()) + "; hidden tests "
                 + (result.hiddenPresent() ? "present" : "**not in this checkout** (visible tests only)") + "; " + cores
-                + ".";
+                + "." + oneCore;
     }
 
     private static String mark(KataResult kata) {

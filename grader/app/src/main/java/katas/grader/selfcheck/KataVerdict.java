@@ -11,6 +11,9 @@ final class KataVerdict {
     final List<Double> speedups = new ArrayList<>();
     int solutionRuns;
     int falseFailures;
+    int alternatives;
+    int alternativeRuns;
+    int alternativeFailures;
     int mutants;
     int mutantsCaught;
     int mutantRuns;

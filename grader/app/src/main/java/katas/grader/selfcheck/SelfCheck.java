@@ -92,9 +92,11 @@ public final class SelfCheck {
             progress(kata, "solution run " + run + "/" + runs);
             expectFull(kata, Subject.SOLUTION, run, v);
             for (Mutant alternative : kata.alternatives()) {
+                progress(kata, "alternative " + alternative.id() + " run " + run + "/" + runs);
                 expectFull(kata, Subject.alternative(alternative.id()), run, v);
             }
         }
+        v.alternatives = kata.alternatives().size();
         v.mutants = kata.mutants().size();
         for (Mutant mutant : kata.mutants()) {
             boolean caughtEveryRun = true;
@@ -173,6 +175,8 @@ public final class SelfCheck {
         KataResult result = grade(kata, subject, Set.of());
         if (subject.equals(Subject.SOLUTION)) {
             v.solutionRuns++;
+        } else if (subject.kind() == Subject.Kind.ALTERNATIVE) {
+            v.alternativeRuns++;
         }
         result.parts().stream().filter(p -> p.speedup() != null && p.speedup().measurement().failure() == null)
                 .forEach(p -> v.speedups.add(p.speedup().measurement().speedup()));
@@ -183,6 +187,8 @@ public final class SelfCheck {
         if (result.message() != null || !short_.isEmpty()) {
             if (subject.equals(Subject.SOLUTION)) {
                 v.falseFailures++;
+            } else if (subject.kind() == Subject.Kind.ALTERNATIVE) {
+                v.alternativeFailures++;
             }
             v.broke("the " + subject + " lost points in run " + run + ": "
                     + (result.message() != null ? result.message() : String.join("; ", short_)));
@@ -231,10 +237,13 @@ public final class SelfCheck {
         String speed = v.speedups.isEmpty() ? "" : String.format(Locale.ROOT, " | speedup median %.2fx (%.2f-%.2f)",
                 median(v.speedups), v.speedups.stream().mapToDouble(d -> d).min().orElse(0),
                 v.speedups.stream().mapToDouble(d -> d).max().orElse(0));
-        return String.format(Locale.ROOT, "%-5s %-22s solution %d runs, %d false failures | stub %s | mutants caught "
+        String alternatives = v.alternatives == 0 ? "" : String.format(Locale.ROOT,
+                " | %d other correct fixes %d runs, %d false failures", v.alternatives, v.alternativeRuns,
+                v.alternativeFailures);
+        return String.format(Locale.ROOT, "%-5s %-22s solution %d runs, %d false failures%s | stub %s | mutants caught "
                         + "%d/%d (%d/%d runs)%s",
-                v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.solutionRuns, v.falseFailures, v.stub, v.mutantsCaught,
-                v.mutants, v.mutantRunsCaught, v.mutantRuns, speed);
+                v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.solutionRuns, v.falseFailures, alternatives, v.stub,
+                v.mutantsCaught, v.mutants, v.mutantRunsCaught, v.mutantRuns, speed);
     }
 
     private static double median(List<Double> values) {

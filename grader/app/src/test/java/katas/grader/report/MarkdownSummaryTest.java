@@ -32,6 +32,15 @@ class MarkdownSummaryTest {
     }
 
     @Test
+    @DisplayName("Warns that on one core races rarely show, so a pass proves little")
+    void warnsOnOneCore() {
+        GradeResult result = new GradeResult(Grades.everything().startedAt(), 1, new Machine(1, "JDK", "OS"),
+                "exercise", true, 0, List.of(Grades.full()));
+
+        assertThat(MarkdownSummary.render(result)).contains("on 1 core, JDK").contains("races and deadlocks rarely show");
+    }
+
+    @Test
     @DisplayName("Has a table with one row per kata: mark, points, parts and the first reason lost")
     void table() {
         List<String> rows = md.lines().filter(l -> l.startsWith("| ")).toList();
