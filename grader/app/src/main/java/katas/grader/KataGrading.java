@@ -118,7 +118,9 @@ final class KataGrading {
         }
         List<ForkSpec.MeasurementSpec> speedups = hiddenBroken != null || !hidden ? List.of() : parts.stream()
                 .filter(p -> p.kind() == PartKind.SPEEDUP)
-                .map(p -> new ForkSpec.MeasurementSpec(p.id(), p.workload(), KataExecutor.SPEEDUP_PAIRS)).toList();
+                .map(p -> new ForkSpec.MeasurementSpec(p.id(), p.workload(), KataExecutor.SPEEDUP_PAIRS,
+                        p.targetPerCore() * request.cores().orElse(Runtime.getRuntime().availableProcessors())))
+                .toList();
 
         listener.step(kata, speedups.isEmpty() ? "running tests" : "running tests, then measuring speedup");
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,

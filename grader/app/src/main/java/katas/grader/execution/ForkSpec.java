@@ -16,7 +16,7 @@ public record ForkSpec(String token, int port, List<String> visibleClasses, List
         List<String> skip, List<MeasurementSpec> measurements, int testSeconds, long deadlineEpochMillis,
         int maxThreads, int maxProcesses, int outputBytes, String learnerPackage) {
 
-    /** One speedup part to measure: the hidden suite's workload class and how many timed pairs. */
-    public record MeasurementSpec(String partId, String workloadClass, int pairs) {
+    /** One speedup part to measure: the hidden suite's workload class, at most how many timed pairs, the target. */
+    public record MeasurementSpec(String partId, String workloadClass, int pairs, double target) {
     }
 }

@@ -16,9 +16,11 @@ import katas.testkit.perf.SpeedupWorkload;
  * timed pairs on fresh inputs, the order of baseline and candidate alternating so that neither
  * always runs on a warmer machine. Every candidate answer is checked against the baseline's.
  *
- * <p>It stops as soon as {@value #MIN_PAIRS} ratios, and more than half of them, lie within
- * {@code AGREEMENT} of the median: more pairs would not move the median, and grading a kata
- * stays within seconds. One odd ratio (another program woke up) costs one more pair, not all.
+ * <p>It stops early, after {@value #MIN_PAIRS} pairs or more, only when the score is already
+ * decided: at least {@value #MIN_PAIRS} ratios, and more than half of them, lie within
+ * {@code AGREEMENT} of the median, and all of those are at or above the target (full points) or
+ * at or below 1x (none). A correct solution is graded within seconds; a speedup between 1x and
+ * the target, where every hundredth of a ratio is worth points, gets every pair.
  *
  * <p>The candidate runs in a thread of its own with a bound of {@value #SLOWDOWN_BOUND}x the
  * baseline's time: a "thread per number" solution must end as "too slow", not hang the kata.
@@ -30,8 +32,8 @@ public final class SpeedupMeter {
     static final double AGREEMENT = 0.08;
     private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
 
-    /** Measures {@code workload} with {@code pairs} timed pairs. */
-    public <I, A> Measurement measure(SpeedupWorkload<I, A> workload, int pairs) {
+    /** Measures {@code workload} with up to {@code pairs} timed pairs against a target speedup. */
+    public <I, A> Measurement measure(SpeedupWorkload<I, A> workload, int pairs, double target) {
         int cores = Runtime.getRuntime().availableProcessors();
         String described = "";
         List<Double> ratios = new ArrayList<>();
@@ -62,7 +64,7 @@ public final class SpeedupMeter {
                     ratios.add((double) base.nanos() / Math.max(1, mine.nanos()));
                     baselineTotal += base.nanos() / 1e6;
                     candidateTotal += mine.nanos() / 1e6;
-                    if (ratios.size() >= MIN_PAIRS && agree(ratios)) {
+                    if (decided(ratios, target)) {
                         break;
                     }
                 }
@@ -77,11 +79,19 @@ public final class SpeedupMeter {
                 candidateTotal / ratios.size(), null, cores);
     }
 
-    /** True when at least {@link #MIN_PAIRS} ratios, and more than half, lie within {@link #AGREEMENT} of the median. */
-    static boolean agree(List<Double> ratios) {
+    /** True when more pairs could not change the score: see the class comment. */
+    static boolean decided(List<Double> ratios, double target) {
+        List<Double> close = close(ratios);
+        if (close.size() < MIN_PAIRS || close.size() * 2 <= ratios.size()) {
+            return false;
+        }
+        return close.stream().allMatch(r -> r >= target) || close.stream().allMatch(r -> r <= 1);
+    }
+
+    /** The ratios within {@link #AGREEMENT} of the median, relative to it. */
+    private static List<Double> close(List<Double> ratios) {
         double median = median(ratios);
-        long close = ratios.stream().filter(r -> Math.abs(r - median) <= AGREEMENT * median).count();
-        return close >= MIN_PAIRS && close * 2 > ratios.size();
+        return ratios.stream().filter(r -> Math.abs(r - median) <= AGREEMENT * median).toList();
     }
 
     private static <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)

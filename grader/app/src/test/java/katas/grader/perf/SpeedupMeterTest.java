@@ -43,7 +43,7 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("checks every timed answer against the baseline's and awards nothing for a wrong one")
     void rejectsAWrongAnswer() {
-        Measurement m = new SpeedupMeter().measure(new Sum(true, 0), 3);
+        Measurement m = new SpeedupMeter().measure(new Sum(true, 0), 3, 1.8);
         assertThat(m.failure()).contains("your version answered").contains("sequential baseline answered");
         assertThat(m.speedup()).isZero();
     }
@@ -51,7 +51,7 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("measures at least three pairs and at most as many as asked, after a warm-up")
     void measuresBetweenThreeAndTheAskedPairs() {
-        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6);
+        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6, 1.8);
         assertThat(m.failure()).isNull();
         assertThat(m.ratios()).hasSizeBetween(SpeedupMeter.MIN_PAIRS, 6);
     }
@@ -77,20 +77,29 @@ class SpeedupMeterTest {
     }
 
     @Test
-    @DisplayName("stops after three pairs whose ratios agree, since more would not move the median")
-    void stopsEarlyWhenTheRatiosAgree() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5);
+    @DisplayName("stops after three pairs that agree above the target: more could not change the score")
+    void stopsEarlyWhenTheRatiosAgreeAboveTheTarget() {
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 1.5);
         assertThat(m.failure()).isNull();
         assertThat(m.ratios()).hasSize(SpeedupMeter.MIN_PAIRS);
         assertThat(m.speedup()).isBetween(1.6, 2.1);
     }
 
     @Test
-    @DisplayName("judges ratios to agree when three of them, and most, lie within 8% of their median")
-    void agreementIsRelativeToTheMedian() {
-        assertThat(SpeedupMeter.agree(List.of(1.85, 1.90, 1.95))).isTrue();
-        assertThat(SpeedupMeter.agree(List.of(1.50, 1.90, 1.95))).isFalse();
-        assertThat(SpeedupMeter.agree(List.of(1.66, 1.21, 1.69, 1.72))).as("one odd ratio in four").isTrue();
-        assertThat(SpeedupMeter.agree(List.of(1.2, 1.9))).as("fewer than three").isFalse();
+    @DisplayName("measures every pair when the speedup lies between 1x and the target, where points depend on it")
+    void measuresEveryPairForPartialCredit() {
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 3.0);
+        assertThat(m.ratios()).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("calls the score decided when three ratios, and most, agree within 8% on one side of the band")
+    void decidedWhenMostRatiosAgreeOutsideThePartialBand() {
+        assertThat(SpeedupMeter.decided(List.of(1.85, 1.90, 1.95), 1.8)).isTrue();
+        assertThat(SpeedupMeter.decided(List.of(1.50, 1.90, 1.95), 1.8)).as("disagree").isFalse();
+        assertThat(SpeedupMeter.decided(List.of(1.66, 1.21, 1.69, 1.72), 1.5)).as("one odd ratio in four").isTrue();
+        assertThat(SpeedupMeter.decided(List.of(1.2, 1.9), 1.5)).as("fewer than three").isFalse();
+        assertThat(SpeedupMeter.decided(List.of(1.55, 1.54, 1.58), 1.8)).as("partial credit").isFalse();
+        assertThat(SpeedupMeter.decided(List.of(0.98, 0.97, 0.99), 1.8)).as("no speedup").isTrue();
     }
 }
