@@ -238,8 +238,8 @@ public final class SelfCheck {
                 median(v.speedups), v.speedups.stream().mapToDouble(d -> d).min().orElse(0),
                 v.speedups.stream().mapToDouble(d -> d).max().orElse(0));
         String alternatives = v.alternatives == 0 ? "" : String.format(Locale.ROOT,
-                " | %d other correct fixes %d runs, %d false failures", v.alternatives, v.alternativeRuns,
-                v.alternativeFailures);
+                " | %d other correct %s %d runs, %d false failures", v.alternatives,
+                v.alternatives == 1 ? "fix" : "fixes", v.alternativeRuns, v.alternativeFailures);
         return String.format(Locale.ROOT, "%-5s %-22s solution %d runs, %d false failures%s | stub %s | mutants caught "
                         + "%d/%d (%d/%d runs)%s",
                 v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.solutionRuns, v.falseFailures, alternatives, v.stub,
