@@ -126,7 +126,8 @@ public final class SpeedupMeter {
         return new Measurement(input, List.copyOf(ratios), 0, 0, 0, why, cores);
     }
 
-    static double median(List<Double> values) {
+    /** The median of {@code values}, 0 when there are none. */
+    public static double median(List<Double> values) {
         if (values.isEmpty()) {
             return 0;
         }

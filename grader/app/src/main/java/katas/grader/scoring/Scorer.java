@@ -79,7 +79,7 @@ public final class Scorer {
         if (m == null) {
             return new PartScore(part, PartStatus.NONE, 0, "the speedup was not measured", List.of(), null);
         }
-        SpeedupVerdict verdict = new SpeedupVerdict(m, cores, part.targetPerCore() * cores);
+        SpeedupVerdict verdict = new SpeedupVerdict(m, cores, part.target(cores));
         double points = verdict.score(part.points());
         PartStatus status = points >= part.points() - 1e-9 ? PartStatus.FULL : points > 0 ? PartStatus.PARTIAL
                 : PartStatus.NONE;

@@ -24,6 +24,7 @@ import katas.grader.discovery.PartKind;
 import katas.grader.discovery.TestSource;
 import katas.grader.discovery.UnknownKataException;
 import katas.grader.integrity.Seal;
+import katas.grader.perf.SpeedupMeter;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.PartScore;
 import katas.grader.report.Points;
@@ -235,7 +236,7 @@ public final class SelfCheck {
 
     private static String line(KataVerdict v) {
         String speed = v.speedups.isEmpty() ? "" : String.format(Locale.ROOT, " | speedup median %.2fx (%.2f-%.2f)",
-                median(v.speedups), v.speedups.stream().mapToDouble(d -> d).min().orElse(0),
+                SpeedupMeter.median(v.speedups), v.speedups.stream().mapToDouble(d -> d).min().orElse(0),
                 v.speedups.stream().mapToDouble(d -> d).max().orElse(0));
         String alternatives = v.alternatives == 0 ? "" : String.format(Locale.ROOT,
                 " | %d other correct %s %d runs, %d false failures", v.alternatives,
@@ -244,11 +245,5 @@ public final class SelfCheck {
                         + "%d/%d (%d/%d runs)%s",
                 v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.solutionRuns, v.falseFailures, alternatives, v.stub,
                 v.mutantsCaught, v.mutants, v.mutantRunsCaught, v.mutantRuns, speed);
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
