@@ -16,11 +16,13 @@ import katas.testkit.perf.SpeedupWorkload;
  * timed pairs on fresh inputs, the order of baseline and candidate alternating so that neither
  * always runs on a warmer machine. Every candidate answer is checked against the baseline's.
  *
- * <p>It stops early, after {@value #MIN_PAIRS} pairs or more, only when the score is already
- * decided: at least {@value #MIN_PAIRS} ratios, and more than half of them, lie within
- * {@code AGREEMENT} of the median, and all of those are at or above the target (full points) or
- * at or below 1x (none). A correct solution is graded within seconds; a speedup between 1x and
- * the target, where every hundredth of a ratio is worth points, gets every pair.
+ * <p>It stops early only when the score is already decided. After {@value #CLEAR_PAIRS} pairs: both
+ * ratios agree within {@code AGREEMENT} and clear the target (or fall below 1x) by more than that
+ * margin; the median of a third pair could not change sides then. After {@value #MIN_PAIRS} pairs or
+ * more: at least {@value #MIN_PAIRS} ratios, and more than half of them, lie within {@code AGREEMENT}
+ * of the median, and all of those are at or above the target (full points) or at or below 1x
+ * (none). A correct solution is graded within seconds; a speedup between 1x and the target, where
+ * every hundredth of a ratio is worth points, gets every pair.
  *
  * <p>The candidate runs in a thread of its own with a bound of {@value #SLOWDOWN_BOUND}x the
  * baseline's time: a "thread per number" solution must end as "too slow", not hang the kata.
@@ -28,6 +30,7 @@ import katas.testkit.perf.SpeedupWorkload;
 public final class SpeedupMeter {
 
     static final int SLOWDOWN_BOUND = 4;
+    static final int CLEAR_PAIRS = 2;
     static final int MIN_PAIRS = 3;
     static final double AGREEMENT = 0.08;
     private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
@@ -81,6 +84,10 @@ public final class SpeedupMeter {
 
     /** True when more pairs could not change the score: see the class comment. */
     static boolean decided(List<Double> ratios, double target) {
+        if (ratios.size() == CLEAR_PAIRS && close(ratios).size() == CLEAR_PAIRS) {
+            return ratios.stream().allMatch(r -> r >= target * (1 + AGREEMENT))
+                    || ratios.stream().allMatch(r -> r <= 1 - AGREEMENT);
+        }
         List<Double> close = close(ratios);
         if (close.size() < MIN_PAIRS || close.size() * 2 <= ratios.size()) {
             return false;
