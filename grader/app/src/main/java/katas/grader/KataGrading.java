@@ -119,7 +119,7 @@ final class KataGrading {
         List<ForkSpec.MeasurementSpec> speedups = hiddenBroken != null || !hidden ? List.of() : parts.stream()
                 .filter(p -> p.kind() == PartKind.SPEEDUP)
                 .map(p -> new ForkSpec.MeasurementSpec(p.id(), p.workload(), KataExecutor.SPEEDUP_PAIRS,
-                        p.target(request.cores().orElse(Runtime.getRuntime().availableProcessors()))))
+                        p.targetPerCore(), request.cores().orElse(0)))
                 .toList();
 
         listener.step(kata, speedups.isEmpty() ? "running tests" : "running tests, then measuring speedup");

@@ -10,11 +10,6 @@ package katas.grader.discovery;
 public record Part(String id, String title, PartKind kind, TestSource source, String tag, int points,
         String workload, double targetPerCore) {
 
-    /** The speedup that earns this part's full points when the target assumes {@code cores}. */
-    public double target(int cores) {
-        return targetPerCore * cores;
-    }
-
     /** Whether a test from {@code from}, with these tags, counts for this part. */
     public boolean claims(TestSource from, java.util.Collection<String> tags, java.util.Set<String> partTags) {
         if (kind != PartKind.TESTS || from != source) {

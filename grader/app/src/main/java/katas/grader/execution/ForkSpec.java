@@ -16,7 +16,13 @@ public record ForkSpec(String token, int port, List<String> visibleClasses, List
         List<String> skip, List<MeasurementSpec> measurements, int testSeconds, long deadlineEpochMillis,
         int maxThreads, int maxProcesses, int outputBytes, String learnerPackage) {
 
-    /** One speedup part to measure: the hidden suite's workload class, at most how many timed pairs, the target. */
-    public record MeasurementSpec(String partId, String workloadClass, int pairs, double target) {
+    /**
+     * One speedup part to measure: the hidden suite's workload class, at most how many timed pairs, and
+     * what sets the target ({@link katas.grader.perf.SpeedupTarget}).
+     *
+     * @param assumedCores {@code KATA_CORES}, or 0 when not set
+     */
+    public record MeasurementSpec(String partId, String workloadClass, int pairs, double targetPerCore,
+            int assumedCores) {
     }
 }

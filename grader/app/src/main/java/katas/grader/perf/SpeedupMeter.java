@@ -24,6 +24,10 @@ import katas.testkit.perf.SpeedupWorkload;
  * (none). A correct solution is graded within seconds; a speedup between 1x and the target, where
  * every hundredth of a ratio is worth points, gets every pair.
  *
+ * <p>After the warm-up, unless {@code KATA_CORES} fixes the cores, a short calibration
+ * ({@link ParallelCapacity}) measures how many cores' worth of parallel work the machine delivers;
+ * the target ({@link SpeedupTarget}) never counts more.
+ *
  * <p>The candidate runs in a thread of its own with a bound of {@value #SLOWDOWN_BOUND}x the
  * baseline's time: a "thread per number" solution must end as "too slow", not hang the kata.
  */
@@ -35,9 +39,17 @@ public final class SpeedupMeter {
     static final double AGREEMENT = 0.08;
     private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
 
-    /** Measures {@code workload} with up to {@code pairs} timed pairs against a target speedup. */
-    public <I, A> Measurement measure(SpeedupWorkload<I, A> workload, int pairs, double target) {
+    /**
+     * Measures {@code workload} with up to {@code pairs} timed pairs.
+     *
+     * @param assumedCores {@code KATA_CORES}, or 0 to count the cores present (and calibrate)
+     */
+    public <I, A> Measurement measure(SpeedupWorkload<I, A> workload, int pairs, double targetPerCore,
+            int assumedCores) {
         int cores = Runtime.getRuntime().availableProcessors();
+        int parallelism = workload.parallelism();
+        double capacity = 0;
+        double target = targetPerCore * assumedCores;
         String described = "";
         List<Double> ratios = new ArrayList<>();
         double baselineTotal = 0;
@@ -59,9 +71,13 @@ public final class SpeedupMeter {
                     slowestBaseline = Math.max(slowestBaseline, base.nanos());
                 }
                 if (!Objects.equals(base.answer(), mine.answer())) {
-                    return failed(described, ratios, cores, "your version answered " + mine.answer()
-                            + " but the sequential baseline answered " + base.answer() + " on " + described
+                    return failed(described, ratios, cores, parallelism, capacity, "your version answered "
+                            + mine.answer() + " but the sequential baseline answered " + base.answer() + " on " + described
                             + " (a race in how results are combined?)");
+                }
+                if (trial == 0 && assumedCores == 0) {
+                    capacity = new ParallelCapacity().measure(Math.min(cores, parallelism));
+                    target = SpeedupTarget.of(targetPerCore, cores, 0, parallelism, capacity).speedup();
                 }
                 if (trial > 0) {
                     ratios.add((double) base.nanos() / Math.max(1, mine.nanos()));
@@ -73,13 +89,14 @@ public final class SpeedupMeter {
                 }
             }
         } catch (TooSlow slow) {
-            return failed(described, ratios, cores, slow.getMessage());
+            return failed(described, ratios, cores, parallelism, capacity, slow.getMessage());
         } catch (Exception | Error failure) {
             Throwable cause = failure instanceof ExecutionException e && e.getCause() != null ? e.getCause() : failure;
-            return failed(described, ratios, cores, "your version threw " + cause + " on " + described);
+            return failed(described, ratios, cores, parallelism, capacity, "your version threw " + cause + " on "
+                    + described);
         }
         return new Measurement(described, List.copyOf(ratios), median(ratios), baselineTotal / ratios.size(),
-                candidateTotal / ratios.size(), null, cores);
+                candidateTotal / ratios.size(), null, cores, parallelism, capacity);
     }
 
     /** True when more pairs could not change the score: see the class comment. */
@@ -129,8 +146,9 @@ public final class SpeedupMeter {
         return new Timed<>(answer, System.nanoTime() - start);
     }
 
-    private static Measurement failed(String input, List<Double> ratios, int cores, String why) {
-        return new Measurement(input, List.copyOf(ratios), 0, 0, 0, why, cores);
+    private static Measurement failed(String input, List<Double> ratios, int cores, int parallelism,
+            double capacity, String why) {
+        return new Measurement(input, List.copyOf(ratios), 0, 0, 0, why, cores, parallelism, capacity);
     }
 
     /** The median of {@code values}, 0 when there are none. */

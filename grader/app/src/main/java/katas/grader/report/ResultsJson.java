@@ -77,7 +77,14 @@ public final class ResultsJson {
                 ObjectNode s = p.putObject("speedup");
                 s.put("speedup", round(part.speedup().measurement().speedup()));
                 s.put("target", round(part.speedup().target()));
-                s.put("cores", part.speedup().cores());
+                // cores: what the target counts (KATA_CORES, or the cores present, at most the workload's
+                // parallelism, or fewer when the calibration found less); coresPresent: what the JVM saw.
+                s.put("cores", round(part.speedup().goal().cores()));
+                s.put("coresPresent", part.speedup().measurement().cores());
+                s.put("targetBasis", part.speedup().goal().basis());
+                if (part.speedup().measurement().capacity() > 0) {
+                    s.put("capacity", round(part.speedup().measurement().capacity()));
+                }
                 s.put("spread", round(part.speedup().measurement().spread()));
                 ArrayNode ratios = s.putArray("ratios");
                 part.speedup().measurement().ratios().forEach(r -> ratios.add(round(r)));

@@ -13,6 +13,7 @@ import katas.grader.execution.RunRecord;
 import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.perf.Measurement;
+import katas.grader.perf.SpeedupTarget;
 
 /** Scores the parts of one kata from its run. */
 public final class Scorer {
@@ -79,14 +80,21 @@ public final class Scorer {
         if (m == null) {
             return new PartScore(part, PartStatus.NONE, 0, "the speedup was not measured", List.of(), null);
         }
-        SpeedupVerdict verdict = new SpeedupVerdict(m, cores, part.target(cores));
+        SpeedupTarget goal = SpeedupTarget.of(part.targetPerCore(), m.cores(), context.cores().orElse(0),
+                m.parallelism(), m.capacity());
+        if (!goal.measurable()) {
+            return new PartScore(part, PartStatus.NOT_MEASURABLE, 0, String.format(Locale.ROOT, "speedup cannot be "
+                    + "measured here: %s, which cannot tell a speedup from noise; this part is left out of the "
+                    + "maximum", goal.basis()), List.of(), null);
+        }
+        SpeedupVerdict verdict = new SpeedupVerdict(m, goal);
         double points = verdict.score(part.points());
         PartStatus status = points >= part.points() - 1e-9 ? PartStatus.FULL : points > 0 ? PartStatus.PARTIAL
                 : PartStatus.NONE;
         String reason = status == PartStatus.FULL ? null : m.failure() != null ? m.failure()
-                : String.format(Locale.ROOT, "measured %.2fx, %.2fx short of the %.2fx target for %d cores: "
+                : String.format(Locale.ROOT, "measured %.2fx, %.2fx short of the %.2fx target for %s: "
                         + "are all cores busy until the end (balanced chunks), and is nothing waited for one by one?",
-                        m.speedup(), verdict.target() - m.speedup(), verdict.target(), cores);
+                        m.speedup(), verdict.target() - m.speedup(), verdict.target(), goal.basis());
         return new PartScore(part, status, points, reason, List.of(), verdict);
     }
 

@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("The speedup meter")
 class SpeedupMeterTest {
 
+    // The tests pass KATA_CORES=2 (the last argument), so the target is targetPerCore x 2 on any machine.
+
     /** Sums 0..n; the candidate can be told to answer wrong or to crawl. */
     record Sum(boolean wrong, long sleepMillis) implements SpeedupWorkload<Integer, Long> {
         @Override
@@ -43,7 +45,7 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("checks every timed answer against the baseline's and awards nothing for a wrong one")
     void rejectsAWrongAnswer() {
-        Measurement m = new SpeedupMeter().measure(new Sum(true, 0), 3, 1.8);
+        Measurement m = new SpeedupMeter().measure(new Sum(true, 0), 3, 0.9, 2);
         assertThat(m.failure()).contains("your version answered").contains("sequential baseline answered");
         assertThat(m.speedup()).isZero();
     }
@@ -51,7 +53,7 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("measures at least two pairs and at most as many as asked, after a warm-up")
     void measuresBetweenTwoAndTheAskedPairs() {
-        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6, 1.8);
+        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6, 0.9, 2);
         assertThat(m.failure()).isNull();
         assertThat(m.ratios()).hasSizeBetween(SpeedupMeter.CLEAR_PAIRS, 6);
     }
@@ -79,7 +81,7 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("stops after two pairs that agree well above the target: a third could not change the score")
     void stopsEarlyWhenTheRatiosAgreeWellAboveTheTarget() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 1.5);
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 0.75, 2);
         assertThat(m.failure()).isNull();
         assertThat(m.ratios()).hasSize(SpeedupMeter.CLEAR_PAIRS);
         assertThat(m.speedup()).isBetween(1.6, 2.1);
@@ -88,14 +90,14 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("takes a third pair when two agreeing ratios pass the target by less than the 8% margin")
     void takesAThirdPairNearTheTarget() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 1.9);
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 0.95, 2);
         assertThat(m.ratios()).hasSizeGreaterThanOrEqualTo(SpeedupMeter.MIN_PAIRS);
     }
 
     @Test
     @DisplayName("measures every pair when the speedup lies between 1x and the target, where points depend on it")
     void measuresEveryPairForPartialCredit() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 3.0);
+        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 1.5, 2);
         assertThat(m.ratios()).hasSize(5);
     }
 
@@ -120,5 +122,14 @@ class SpeedupMeterTest {
         assertThat(SpeedupMeter.decided(List.of(0.85, 0.88), 1.5)).as("clearly no speedup").isTrue();
         assertThat(SpeedupMeter.decided(List.of(0.97, 0.98), 1.5)).as("about 1x").isFalse();
         assertThat(SpeedupMeter.decided(List.of(1.3, 1.31), 1.5)).as("partial credit").isFalse();
+    }
+
+    @Test
+    @DisplayName("calibrates the machine's parallel capacity first, unless KATA_CORES fixes the cores")
+    void calibratesUnlessKataCoresIsSet() {
+        Measurement calibrated = new SpeedupMeter().measure(new Steady(), 5, 0.75, 0);
+        assertThat(calibrated.capacity()).isPositive();
+        assertThat(calibrated.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(new SpeedupMeter().measure(new Steady(), 5, 0.75, 2).capacity()).isZero();
     }
 }

@@ -11,6 +11,7 @@ import katas.grader.execution.Incident;
 import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.perf.Measurement;
+import katas.grader.perf.SpeedupTarget;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
 import katas.grader.scoring.PartScore;
@@ -75,7 +76,7 @@ final class Grades {
     /** Tests full, speedup 1.45x of a 1.8x target on 2 cores: 50 + 28.125 of 100. */
     static KataResult speedup() {
         Measurement m = new Measurement("[0, 5000000)", List.of(1.40, 1.45, 1.52), 1.45, 950, 655, null, 2);
-        SpeedupVerdict verdict = new SpeedupVerdict(m, 2, 1.8);
+        SpeedupVerdict verdict = new SpeedupVerdict(m, SpeedupTarget.of(0.9, 2, 0, 2, 0));
         double points = verdict.score(50);
         return new KataResult("parallel-primes", "Parallel primes", "exercise", KataStatus.GRADED, null, List.of(
                 new PartScore(TESTS, PartStatus.FULL, 50, null, List.of(passed("counts primes")), null),

@@ -42,6 +42,11 @@ public final class ProcessPoolPrimesWorkload implements SpeedupWorkload<ProcessP
     }
 
     @Override
+    public int parallelism() {
+        return workers();
+    }
+
+    @Override
     public String describe(Span span) {
         return String.format("primes in [%,d, %,d) with %d worker processes, %d ranges", span.from(), span.to(),
                 workers(), RANGES);

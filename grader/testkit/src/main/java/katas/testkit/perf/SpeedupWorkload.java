@@ -22,6 +22,14 @@ public interface SpeedupWorkload<I, A> {
     /** The learner's implementation, on the same input. */
     A candidate(I input) throws Exception;
 
+    /**
+     * How many threads or processes the candidate works with at most: the target never counts more
+     * cores than this. Every core, unless the kata caps it (a pool of at most 8 worker processes).
+     */
+    default int parallelism() {
+        return Runtime.getRuntime().availableProcessors();
+    }
+
     /** How the input reads in a report, e.g. "primes in [0, 5000000)". */
     default String describe(I input) {
         return String.valueOf(input);

@@ -85,7 +85,7 @@ public final class ForkMain {
         try {
             SpeedupWorkload<Object, Object> workload = (SpeedupWorkload<Object, Object>) Class
                     .forName(m.workloadClass()).getDeclaredConstructor().newInstance();
-            return new SpeedupMeter().measure(workload, m.pairs(), m.target());
+            return new SpeedupMeter().measure(workload, m.pairs(), m.targetPerCore(), m.assumedCores());
         } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
             return new Measurement("", List.of(), 0, 0, 0, "the speedup workload " + m.workloadClass()
                     + " could not be started: " + e, Runtime.getRuntime().availableProcessors());

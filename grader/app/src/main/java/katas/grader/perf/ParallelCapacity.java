@@ -1,0 +1,100 @@
+package katas.grader.perf;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * How many cores' worth of CPU-bound work the machine gives {@code threads} threads right now: the
+ * time of one unit of work alone, against {@code threads} units at once, one per thread. On idle
+ * cores of their own that is about {@code threads}. It is less on hyper-threads that share a core
+ * (GitHub's 4-vCPU runners are 2 cores with 2 threads each), under a CPU quota, or on a machine
+ * busy with other work, and there no learner's code can reach a target that counts every logical
+ * core. Measured in the fork right before the timed pairs, so it sees what the pairs will see.
+ *
+ * <p>The unit is trial division, the same kind of work as the parallel katas' workloads: integer
+ * division is just the work that hyper-threads share worst.
+ */
+public final class ParallelCapacity {
+
+    static final int ROUNDS = 4;
+
+    private final Runnable unit;
+
+    /** A probe with the trial-division unit (about 30 ms on one core of the machine this kit was built on). */
+    public ParallelCapacity() {
+        this(ParallelCapacity::trialDivision);
+    }
+
+    ParallelCapacity(Runnable unit) {
+        this.unit = unit;
+    }
+
+    /**
+     * {@code threads} times the fastest unit alone, over the fastest {@code threads} units together,
+     * in {@value #ROUNDS} rounds after one untimed round that lets the JIT compile the unit. Other
+     * work on the machine only ever adds time, so the fastest times are the ones it disturbed least.
+     */
+    public double measure(int threads) throws InterruptedException {
+        if (threads < 2) {
+            return 1;
+        }
+        together(threads);
+        long alone = Long.MAX_VALUE;
+        long together = Long.MAX_VALUE;
+        for (int i = 0; i < ROUNDS; i++) {
+            long start = System.nanoTime();
+            unit.run();
+            alone = Math.min(alone, System.nanoTime() - start);
+            together = Math.min(together, together(threads));
+        }
+        return threads * (double) alone / Math.max(1, together);
+    }
+
+    /** Nanoseconds from a common start until the last of {@code threads} units has finished. */
+    private long together(int threads) throws InterruptedException {
+        CountDownLatch ready = new CountDownLatch(threads);
+        CountDownLatch go = new CountDownLatch(1);
+        AtomicLong lastEnd = new AtomicLong();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < threads; i++) {
+            workers.add(Thread.ofPlatform().daemon(true).name("capacity-probe-" + i).start(() -> {
+                ready.countDown();
+                try {
+                    go.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                unit.run();
+                lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+            }));
+        }
+        ready.await();
+        long start = System.nanoTime();
+        go.countDown();
+        for (Thread worker : workers) {
+            worker.join();
+        }
+        return lastEnd.get() - start;
+    }
+
+    private static volatile long sink;
+
+    private static void trialDivision() {
+        long count = 0;
+        for (long n = 4_000_001; n < 4_200_000; n += 2) {
+            boolean prime = true;
+            for (long d = 3; d * d <= n; d += 2) {
+                if (n % d == 0) {
+                    prime = false;
+                    break;
+                }
+            }
+            if (prime) {
+                count++;
+            }
+        }
+        sink = count; // kept, so the JIT cannot drop the loop
+    }
+}
