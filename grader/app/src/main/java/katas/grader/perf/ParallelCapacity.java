@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ParallelCapacity {
 
-    static final int ROUNDS = 4;
+    static final int ROUNDS = 5;
 
     private final Runnable unit;
 

@@ -21,6 +21,14 @@ class SpeedupTargetTest {
     }
 
     @Test
+    @DisplayName("keeps the full count for a low reading within idle cores' noise (1.62 of 2 was seen once)")
+    void ignoresNoiseOnIdleCores() {
+        SpeedupTarget target = SpeedupTarget.of(0.9, 2, 0, 2, 1.62);
+        assertThat(target.speedup()).isCloseTo(1.8, EXACT);
+        assertThat(target.basis()).isEqualTo("2 cores");
+    }
+
+    @Test
     @DisplayName("counts what hyper-threads delivered, not how many there are: 4 logical cores that work like 2")
     void countsWhatHyperThreadsDeliver() {
         SpeedupTarget target = SpeedupTarget.of(0.9, 4, 0, 4, 2.27);
