@@ -31,7 +31,7 @@ public class ProcessPool implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 3;
 
     // How long close() lets the workers exit on their own (end of input) before it kills them.
-    private static final long POLITE_EXIT_MILLIS = 300;
+    private static final long POLITE_EXIT_MILLIS = 200;
     // How long a killed process may take to be gone; SIGKILL is not refused, so this never runs out.
     private static final long KILL_MILLIS = 5_000;
 
