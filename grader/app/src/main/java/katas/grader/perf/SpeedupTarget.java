@@ -13,10 +13,12 @@ import java.util.Locale;
  *
  * @param speedup the target
  * @param cores the cores it counts; a calibrated count has one decimal
- * @param basis those cores in words, for reports: "2 cores", "8 worker processes on 16 cores",
+ * @param basis those cores in words, for reports: "2 cores", "8 workers on 16 cores",
  *     "4 logical cores that worked like 2.1"
+ * @param reduced whether it counts fewer cores than are present (the workload's cap, or the
+ *     calibration): a report then names the basis next to the target, or the target looks wrong
  */
-public record SpeedupTarget(double speedup, double cores, String basis) {
+public record SpeedupTarget(double speedup, double cores, String basis, boolean reduced) {
 
     /**
      * Calibration counts only below this fraction of the cores. Idle cores read 0.9 to 1.0 of their
@@ -38,7 +40,7 @@ public record SpeedupTarget(double speedup, double cores, String basis) {
      */
     public static SpeedupTarget of(double targetPerCore, int present, int assumed, int parallelism, double capacity) {
         if (assumed > 0) {
-            return new SpeedupTarget(targetPerCore * assumed, assumed, plural(assumed, "core"));
+            return new SpeedupTarget(targetPerCore * assumed, assumed, plural(assumed, "core"), false);
         }
         int cores = present;
         int used = Math.max(1, Math.min(cores, parallelism));
@@ -46,9 +48,9 @@ public record SpeedupTarget(double speedup, double cores, String basis) {
         if (capacity > 0 && capacity < CALIBRATE_BELOW * used) {
             double worked = Math.floor(capacity * 10) / 10;
             return new SpeedupTarget(targetPerCore * worked, worked, String.format(Locale.ROOT,
-                    "%s that worked like %.1f", used < cores ? counted : plural(cores, "logical core"), worked));
+                    "%s that worked like %.1f", used < cores ? counted : plural(cores, "logical core"), worked), true);
         }
-        return new SpeedupTarget(targetPerCore * used, used, counted);
+        return new SpeedupTarget(targetPerCore * used, used, counted, used < cores);
     }
 
     /** Whether the cores that count are enough to tell a speedup from noise. */

@@ -137,13 +137,14 @@ public final class ConsoleReport implements GradeListener {
     private String partSummary(PartScore part) {
         String score = switch (part.status()) {
             case NOT_AVAILABLE -> "not in checkout";
-            case NOT_MEASURABLE -> "not measurable on 1 core";
+            case NOT_MEASURABLE -> "not measurable here";
             case TAMPERED -> "tests changed";
             default -> Points.format(part.points()) + "/" + part.part().points();
         };
         String speed = part.speedup() != null && part.speedup().measurement().failure() == null
-                ? String.format(Locale.ROOT, " (%.2fx of %.2fx)", part.speedup().measurement().speedup(),
-                        part.speedup().target()) : "";
+                ? String.format(Locale.ROOT, " (%.2fx of %.2fx%s)", part.speedup().measurement().speedup(),
+                        part.speedup().target(), part.speedup().goal().reduced() ? ", " + part.speedup().goal().basis()
+                                : "") : "";
         return part.part().id() + " " + score + speed;
     }
 

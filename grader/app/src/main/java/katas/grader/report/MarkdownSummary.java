@@ -75,7 +75,7 @@ public final class MarkdownSummary {
     private static String partScore(PartScore part) {
         return switch (part.status()) {
             case NOT_AVAILABLE -> "not in this checkout";
-            case NOT_MEASURABLE -> "not measurable on 1 core";
+            case NOT_MEASURABLE -> "not measurable here";
             case TAMPERED -> "tests changed";
             case FULL, PARTIAL, NONE -> Points.format(part.points()) + "/" + part.part().points();
         };

@@ -17,6 +17,7 @@ class SpeedupTargetTest {
         SpeedupTarget target = SpeedupTarget.of(0.9, 2, 0, 2, 1.93);
         assertThat(target.speedup()).isCloseTo(1.8, EXACT);
         assertThat(target.basis()).isEqualTo("2 cores");
+        assertThat(target.reduced()).isFalse();
         assertThat(target.measurable()).isTrue();
     }
 
@@ -35,6 +36,7 @@ class SpeedupTargetTest {
         assertThat(target.cores()).isCloseTo(2.2, EXACT);
         assertThat(target.speedup()).isCloseTo(1.98, EXACT);
         assertThat(target.basis()).isEqualTo("4 logical cores that worked like 2.2");
+        assertThat(target.reduced()).isTrue();
     }
 
     @Test
@@ -43,6 +45,7 @@ class SpeedupTargetTest {
         SpeedupTarget target = SpeedupTarget.of(0.75, 16, 0, 8, 7.8);
         assertThat(target.speedup()).isCloseTo(6.0, EXACT);
         assertThat(target.basis()).isEqualTo("8 workers on 16 cores");
+        assertThat(target.reduced()).isTrue();
     }
 
     @Test
