@@ -9,12 +9,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * How many cores' worth of CPU-bound work the machine gives {@code threads} threads right now: the
  * time of one unit of work alone, against {@code threads} units at once, one per thread. On idle
  * cores of their own that is about {@code threads}. It is less on hyper-threads that share a core
- * (GitHub's 4-vCPU runners are 2 cores with 2 threads each), under a CPU quota, or on a machine
- * busy with other work, and there no learner's code can reach a target that counts every logical
- * core. Measured in the fork right before the timed pairs, so it sees what the pairs will see.
+ * (GitHub's 4-vCPU runners are reported to be 2 cores with 2 threads each), under a CPU quota, or
+ * on a machine busy with other work, and there no learner's code can reach a target that counts
+ * every logical core. Measured in the fork right before the timed pairs, so it sees what the pairs will see.
  *
- * <p>The unit is trial division, the same kind of work as the parallel katas' workloads: integer
- * division is just the work that hyper-threads share worst.
+ * <p>The unit is trial division, the same kind of work as the parallel katas' workloads, so the
+ * probe finds what that work gains from hyper-threads (little: they share one divider).
  */
 public final class ParallelCapacity {
 
