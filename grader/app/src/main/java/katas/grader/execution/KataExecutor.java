@@ -14,7 +14,10 @@ import katas.grader.discovery.Limits;
 public final class KataExecutor {
 
     static final int MAX_FORKS = 3;
-    /** At most this many timed baseline/candidate pairs per speedup part, after one warm-up pair (fewer when the score is already decided: see SpeedupMeter). */
+    /**
+     * At most this many timed baseline/candidate pairs per speedup part, after one warm-up pair (fewer
+     * when the score is already decided: see SpeedupMeter).
+     */
     public static final int SPEEDUP_PAIRS = 5;
 
     /**

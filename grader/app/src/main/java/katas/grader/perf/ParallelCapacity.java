@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * cores of their own that is about {@code threads}. It is less on hyper-threads that share a core
  * (GitHub's 4-vCPU runners are reported to be 2 cores with 2 threads each), under a CPU quota, or
  * on a machine busy with other work, and there no learner's code can reach a target that counts
- * every logical core. Measured in the fork right before the timed pairs, so it sees what the pairs will see.
+ * every logical core. Measured in the fork right before the timed pairs, so it sees what the pairs
+ * will see.
  *
  * <p>The unit is trial division, the same kind of work as the parallel katas' workloads, so the
  * probe finds what that work gains from hyper-threads (little: they share one divider).
@@ -22,7 +23,7 @@ public final class ParallelCapacity {
 
     private final Runnable unit;
 
-    /** A probe with the trial-division unit (about 16 ms on one core of the machine this kit was built on). */
+    /** A probe with the trial-division unit (about 16 ms on one core of the machine the kit was built on). */
     public ParallelCapacity() {
         this(ParallelCapacity::trialDivision);
     }

@@ -49,7 +49,7 @@ public final class SpeedupMeter {
         int cores = Runtime.getRuntime().availableProcessors();
         int parallelism = workload.parallelism();
         double capacity = 0;
-        double target = targetPerCore * assumedCores;
+        double target = 0;
         String described = "";
         List<Double> ratios = new ArrayList<>();
         double baselineTotal = 0;
@@ -72,12 +72,14 @@ public final class SpeedupMeter {
                 }
                 if (!Objects.equals(base.answer(), mine.answer())) {
                     return failed(described, ratios, cores, parallelism, capacity, "your version answered "
-                            + mine.answer() + " but the sequential baseline answered " + base.answer() + " on " + described
-                            + " (a race in how results are combined?)");
+                            + mine.answer() + " but the sequential baseline answered " + base.answer() + " on "
+                            + described + " (a race in how results are combined?)");
                 }
-                if (trial == 0 && assumedCores == 0) {
-                    capacity = new ParallelCapacity().measure(Math.min(cores, parallelism));
-                    target = SpeedupTarget.of(targetPerCore, cores, 0, parallelism, capacity).speedup();
+                if (trial == 0) {
+                    if (assumedCores == 0) {
+                        capacity = new ParallelCapacity().measure(Math.min(cores, parallelism));
+                    }
+                    target = SpeedupTarget.of(targetPerCore, cores, assumedCores, parallelism, capacity).speedup();
                 }
                 if (trial > 0) {
                     ratios.add((double) base.nanos() / Math.max(1, mine.nanos()));

@@ -8,8 +8,9 @@ import java.util.Locale;
  * <p>{@code KATA_CORES}, when an instructor sets it, is the count, as given. Otherwise the cores
  * present count, but never more than the workload uses (a pool of at most 8 workers cannot go 16
  * times as fast), nor more than the machine delivered in the calibration ({@link ParallelCapacity})
- * when that falls clearly short of them ({@value #CALIBRATE_BELOW} of them). Idle cores deliver about their number, so there nothing
- * changes; 4 hyper-threads on 2 cores deliver about 2, and the target asks for what 2 cores can do.
+ * when that falls clearly short of them (below {@value #CALIBRATE_BELOW} of them). Idle cores
+ * deliver about their number, so there nothing changes; 4 hyper-threads on 2 cores deliver about 2,
+ * and the target asks for what 2 cores can do.
  *
  * @param speedup the target
  * @param cores the cores it counts; a calibrated count has one decimal
@@ -42,15 +43,16 @@ public record SpeedupTarget(double speedup, double cores, String basis, boolean 
         if (assumed > 0) {
             return new SpeedupTarget(targetPerCore * assumed, assumed, plural(assumed, "core"), false);
         }
-        int cores = present;
-        int used = Math.max(1, Math.min(cores, parallelism));
-        String counted = used < cores ? plural(used, "worker") + " on " + plural(cores, "core") : plural(cores, "core");
+        int used = Math.max(1, Math.min(present, parallelism));
+        String counted = used < present ? plural(used, "worker") + " on " + plural(present, "core")
+                : plural(present, "core");
         if (capacity > 0 && capacity < CALIBRATE_BELOW * used) {
             double worked = Math.floor(capacity * 10) / 10;
             return new SpeedupTarget(targetPerCore * worked, worked, String.format(Locale.ROOT,
-                    "%s that worked like %.1f", used < cores ? counted : plural(cores, "logical core"), worked), true);
+                    "%s that worked like %.1f", used < present ? counted : plural(present, "logical core"), worked),
+                    true);
         }
-        return new SpeedupTarget(targetPerCore * used, used, counted, used < cores);
+        return new SpeedupTarget(targetPerCore * used, used, counted, used < present);
     }
 
     /** Whether the cores that count are enough to tell a speedup from noise. */

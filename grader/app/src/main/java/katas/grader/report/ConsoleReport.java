@@ -16,6 +16,7 @@ import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
 import katas.grader.scoring.PartScore;
 import katas.grader.scoring.PartStatus;
+import katas.grader.scoring.SpeedupVerdict;
 
 /**
  * The console: progress on stderr while grading, then the scoreboard on stdout (or results.json
@@ -141,11 +142,17 @@ public final class ConsoleReport implements GradeListener {
             case TAMPERED -> "tests changed";
             default -> Points.format(part.points()) + "/" + part.part().points();
         };
-        String speed = part.speedup() != null && part.speedup().measurement().failure() == null
-                ? String.format(Locale.ROOT, " (%.2fx of %.2fx%s)", part.speedup().measurement().speedup(),
-                        part.speedup().target(), part.speedup().goal().reduced() ? ", " + part.speedup().goal().basis()
-                                : "") : "";
-        return part.part().id() + " " + score + speed;
+        return part.part().id() + " " + score + speed(part.speedup());
+    }
+
+    /** " (1.89x of 1.62x)", naming the cores when the target counts fewer than are present. */
+    private static String speed(SpeedupVerdict verdict) {
+        if (verdict == null || verdict.measurement().failure() != null) {
+            return "";
+        }
+        String cores = verdict.goal().reduced() ? ", " + verdict.goal().basis() : "";
+        return String.format(Locale.ROOT, " (%.2fx of %.2fx%s)", verdict.measurement().speedup(), verdict.target(),
+                cores);
     }
 
     private String bar(int complete, int all) {
