@@ -2,8 +2,10 @@ package hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+@Tag("rule-1")
 class HiddenCalculatorTest {
 
     @Test

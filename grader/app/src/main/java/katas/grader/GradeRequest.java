@@ -13,9 +13,10 @@ import katas.grader.discovery.KitLayout;
  * @param katas kata ids; empty means every kata
  * @param parts part ids to grade; empty means every part (the self-check grades a mutant's target parts only)
  * @param cores the core count the speedup target assumes; empty means what the forked JVM sees
+ * @param failFast stop a kata at its first test that does not pass (the self-check, grading a mutant)
  */
 public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
-        OptionalInt cores) {
+        OptionalInt cores, boolean failFast) {
 
     public static Builder builder() {
         return new Builder();
@@ -28,6 +29,7 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
         private Subject subject = Subject.EXERCISE;
         private Set<String> parts = Set.of();
         private OptionalInt cores = OptionalInt.empty();
+        private boolean failFast;
 
         public Builder layout(KitLayout layout) {
             this.layout = layout;
@@ -54,8 +56,13 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
             return this;
         }
 
+        public Builder failFast(boolean failFast) {
+            this.failFast = failFast;
+            return this;
+        }
+
         public GradeRequest build() {
-            return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores);
+            return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast);
         }
     }
 }

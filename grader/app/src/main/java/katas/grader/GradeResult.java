@@ -13,11 +13,11 @@ import katas.grader.scoring.KataResult;
 public record GradeResult(Instant startedAt, long durationMillis, Machine machine, String subject,
         boolean hiddenPresent, int coresOverride, List<KataResult> katas) {
 
-    public double points() {
-        return katas.stream().mapToDouble(KataResult::points).sum();
+    public int points() {
+        return katas.stream().mapToInt(KataResult::points).sum();
     }
 
-    public double max() {
-        return katas.stream().mapToDouble(KataResult::max).sum();
+    public int max() {
+        return katas.stream().mapToInt(KataResult::max).sum();
     }
 }

@@ -11,30 +11,28 @@ import java.util.stream.Stream;
 import katas.grader.compile.CompileResult;
 import katas.grader.compile.GraderClasspath;
 import katas.grader.compile.KataCompiler;
+import katas.grader.compile.PatchedSources;
 import katas.grader.compile.SourceSet;
 import katas.grader.discovery.Kata;
-import katas.grader.discovery.Part;
-import katas.grader.discovery.PartKind;
-import katas.grader.discovery.TestSource;
-import katas.grader.execution.ForkSpec;
+import katas.grader.execution.ForkPlan;
 import katas.grader.execution.KataExecutor;
 import katas.grader.execution.RunRecord;
 import katas.grader.integrity.Seal;
 import katas.grader.integrity.SealCheck;
+import katas.grader.parts.Part;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
+import katas.grader.parts.ScoringContext;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
-import katas.grader.scoring.PartScore;
-import katas.grader.scoring.PartStatus;
-import katas.grader.scoring.Scorer;
 
 /**
- * Grades one kata: check the seal, compile the code and the tests, run them in forks, score.
+ * Grades one kata: plan (what its parts need), compile, run in forks, score (each part itself).
  * Whatever goes wrong becomes this kata's result; it never stops the other katas.
  */
 final class KataGrading {
 
     private final KataExecutor executor = new KataExecutor();
-    private final Scorer scorer = new Scorer();
     private KataCompiler compiler;
 
     KataResult grade(Kata kata, GradeRequest request, GradeListener listener) {
@@ -43,6 +41,8 @@ final class KataGrading {
         try {
             work = Files.createTempDirectory("kata-" + kata.id() + "-");
             return grade(kata, request, listener, work, start);
+        } catch (PatchedSources.PatchException stale) {
+            return failed(kata, request, KataStatus.INVALID, stale.getMessage(), start);
         } catch (IOException | RuntimeException e) {
             return failed(kata, request, KataStatus.ERROR, "the grader failed on this kata (" + e
                     + "); please report it with this message", start);
@@ -55,8 +55,8 @@ final class KataGrading {
     }
 
     private KataResult grade(Kata kata, GradeRequest request, GradeListener listener, Path work, long start)
-            throws IOException, InterruptedException {
-        Optional<SourceSet> sources = request.subject().sources(kata);
+            throws IOException, InterruptedException, PatchedSources.PatchException {
+        Optional<SourceSet> sources = request.subject().sources(kata, work.resolve("sources"));
         if (sources.isEmpty()) {
             return failed(kata, request, KataStatus.INVALID, "the " + request.subject() + " of " + kata.id()
                     + " is not in this checkout (solutions/ and grader/hidden/ belong to the instructor's copy)", start);
@@ -69,8 +69,9 @@ final class KataGrading {
                     + kata.id() + "/kata.json was edited, so its points and limits cannot be trusted: restore it with "
                     + "git checkout", System.currentTimeMillis() - start);
         }
-        List<Part> parts = kata.manifest().parts().stream()
-                .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id())).toList();
+        List<Part> parts = graded(kata, request);
+        ForkPlan plan = new ForkPlan(request.cores().orElse(0), kata.manifest().partTags());
+        parts.forEach(part -> part.plan(plan));
         boolean hidden = kata.hasHiddenTests();
         String tampered = seal.tamperReason();
 
@@ -86,15 +87,15 @@ final class KataGrading {
         List<String> visibleClasses = List.of();
         String visibleBroken = null;
         List<Path> hiddenCp = new ArrayList<>(testCp);
-        // Visible tests are compiled even when edited, only to report it; hidden tests may use their helpers
+        // Visible tests are compiled even when only hidden ones run: hidden tests may use their helpers
         // (a test support class), but never edited ones.
-        if (tampered == null && (wants(parts, TestSource.VISIBLE) || kata.hasHiddenTests())) {
+        if (tampered == null && (plan.runs("visible") || (hidden && plan.needsHidden()))) {
             SourceSet visible = SourceSet.of(kata.visibleTests());
             Path testClasses = work.resolve("test-classes");
             CompileResult compiled = compiler().compile(visible, testCp, testClasses);
             if (compiled.ok()) {
                 hiddenCp.add(0, testClasses);
-                if (wants(parts, TestSource.VISIBLE)) {
+                if (plan.runs("visible")) {
                     visibleClasses = seal.verified() ? classNames(seal.visibleTestFiles()) : visible.topLevelClassNames();
                 }
             } else {
@@ -104,8 +105,7 @@ final class KataGrading {
         }
         List<String> hiddenClasses = List.of();
         String hiddenBroken = null;
-        boolean wantsHidden = wants(parts, TestSource.HIDDEN) || parts.stream().anyMatch(p -> p.kind() == PartKind.SPEEDUP);
-        if (hidden && wantsHidden) {
+        if (hidden && plan.needsHidden()) {
             SourceSet hiddenTests = SourceSet.of(kata.hiddenTests());
             CompileResult compiled = compiler().compile(hiddenTests, hiddenCp, work.resolve("hidden-classes"));
             if (compiled.ok()) {
@@ -116,25 +116,16 @@ final class KataGrading {
                         + "public signature change? keep the stub's public API):\n") + compiled.errors();
             }
         }
-        List<ForkSpec.MeasurementSpec> speedups = hiddenBroken != null || !hidden ? List.of() : parts.stream()
-                .filter(p -> p.kind() == PartKind.SPEEDUP)
-                .map(p -> new ForkSpec.MeasurementSpec(p.id(), p.workload(), KataExecutor.SPEEDUP_PAIRS,
-                        p.targetPerCore(), request.cores().orElse(0)))
-                .toList();
-
-        listener.step(kata, speedups.isEmpty() ? "running tests" : "running tests, then measuring speedup");
+        boolean measure = hidden && hiddenBroken == null && !plan.measurements().isEmpty();
+        listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,
-                hiddenClasses, speedups, kata.manifest().limits(), kata.manifest().packageName(), work);
+                hiddenClasses, plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
+                kata.manifest().limits(), kata.manifest().packageName(), work);
         RunRecord run = executor.execute(job);
 
-        List<PartScore> scores = new ArrayList<>();
-        Scorer.Context context = new Scorer.Context(hidden, tampered, request.cores());
-        for (PartScore score : scorer.score(kata.manifest(), parts, run, context)) {
-            String broken = score.part().source() == TestSource.VISIBLE && score.part().kind() == PartKind.TESTS
-                    ? visibleBroken : hiddenBroken;
-            scores.add(broken != null && score.status().counts()
-                    ? new PartScore(score.part(), PartStatus.NONE, 0, broken, score.tests(), null) : score);
-        }
+        ScoringContext context = new ScoringContext(hidden, tampered, visibleBroken, hiddenBroken, request.cores(),
+                kata.manifest().partTags());
+        List<PartScore> scores = parts.stream().map(part -> part.score(run, context)).toList();
         List<String> notes = new ArrayList<>();
         if (request.subject().kind() == Subject.Kind.EXERCISE && !seal.sealPresent()) {
             notes.add("the visible tests could not be verified against the kit (its seal comes with the hidden tests)");
@@ -143,11 +134,13 @@ final class KataGrading {
             notes.add("your code left " + run.orphansStopped() + " child process(es) running; the grader stopped them");
         }
         return new KataResult(kata.id(), kata.manifest().title(), request.subject().toString(), KataStatus.GRADED,
-                null, scores, run.incidents(), notes, System.currentTimeMillis() - start);
+                null, scores, run.incidents(), notes, System.currentTimeMillis() - start, kata.rules());
     }
 
-    private static boolean wants(List<Part> parts, TestSource source) {
-        return parts.stream().anyMatch(p -> p.kind() == PartKind.TESTS && p.source() == source);
+    /** The parts the request asks for (all when it names none), in manifest order. */
+    private static List<Part> graded(Kata kata, GradeRequest request) {
+        return kata.manifest().parts().stream()
+                .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id())).toList();
     }
 
     private static List<String> classNames(List<String> relativeFiles) {
@@ -174,13 +167,12 @@ final class KataGrading {
     }
 
     private static KataResult failed(Kata kata, GradeRequest request, KataStatus status, String message, long start) {
-        List<PartScore> zero = kata.manifest().parts().stream()
-                .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id()))
+        List<PartScore> zero = graded(kata, request).stream()
                 .map(p -> new PartScore(p, PartStatus.NONE, 0, message.lines().findFirst().orElse(message), List.of(),
                         null))
                 .toList();
         return new KataResult(kata.id(), kata.manifest().title(), request.subject().toString(), status, message, zero,
-                List.of(), List.of(), System.currentTimeMillis() - start);
+                List.of(), List.of(), System.currentTimeMillis() - start, kata.rules());
     }
 
     private static void deleteQuietly(Path dir) {

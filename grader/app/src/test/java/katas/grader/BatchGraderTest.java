@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.OptionalInt;
+import katas.grader.batch.BatchGrader;
 import katas.grader.discovery.KitLayout;
 import katas.testkit.TimeBound;
 import org.junit.jupiter.api.DisplayName;
@@ -38,7 +39,7 @@ class BatchGraderTest {
         assertThat(Files.readAllLines(csv)).containsExactly(
                 "student,total,max,answer,problems",
                 "ada,100,100,100,",
-                "bob,50,100,50,",
+                "bob,0,100,0,",
                 "cy,0,100,0,answer does not compile");
         assertThat(students.resolve("gradebook-reports/bob.json")).exists();
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("Graded 3 student repositories");

@@ -4,6 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import com.github.difflib.DiffUtils;
+import com.github.difflib.UnifiedDiffUtils;
 
 /** Builds a small kit of one-class katas in a folder, for tests of the grader itself. */
 final class MiniKit {
@@ -48,23 +52,42 @@ final class MiniKit {
         Path solutions = root.resolve("solutions").resolve(id);
         Files.createDirectories(solutions.resolve("src/main/java/hostile"));
         copy("hostile/" + solution + "/Calculator.java", solutions.resolve("src/main/java/hostile/Calculator.java"));
+        Files.createDirectories(solutions.resolve("mutants"));
+        List<String> reference = lines("hostile/" + solution + "/Calculator.java");
         for (String mutant : mutantsMustLoseVisible) {
-            Path dir = solutions.resolve("mutants").resolve(mutant);
-            Files.createDirectories(dir.resolve("src/main/java/hostile"));
-            Files.writeString(dir.resolve("mutant.json"), "{ \"mistake\": \"" + mutant + "\", \"mustLose\": [\"visible\"] }");
-            copy("hostile/" + mutant + "/Calculator.java", dir.resolve("src/main/java/hostile/Calculator.java"));
+            List<String> changed = lines("hostile/" + mutant + "/Calculator.java");
+            List<String> diff = UnifiedDiffUtils.generateUnifiedDiff("a/hostile/Calculator.java",
+                    "b/hostile/Calculator.java", reference, DiffUtils.diff(reference, changed), 3);
+            Files.writeString(solutions.resolve("mutants").resolve(mutant + ".diff"),
+                    "Mistake: " + mutant + "\nMust-lose: visible\n\n" + String.join("\n", diff) + "\n");
         }
         return this;
     }
 
-    /** Writes a README that states the kata's part and points, as the contract asks. */
+    /** Writes a README that states the kata's rule, part and points, as the contract asks. */
     MiniKit withReadme(String id) throws IOException {
-        Files.writeString(exercise(id).resolve("README.md"), "## How it is graded\n| Visible tests | 100 |\n");
+        Files.writeString(exercise(id).resolve("README.md"), """
+                ## Your task
+
+                1. **The answer is 42.** Every call answers 42 (CalculatorTest, HiddenCalculatorTest).
+
+                ## How it is graded
+                | Visible tests | 100 |
+                """);
         return this;
     }
 
     Path exercise(String id) {
         return root.resolve("exercises").resolve(id);
+    }
+
+    private static List<String> lines(String resource) throws IOException {
+        try (InputStream in = MiniKit.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("missing test resource " + resource);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+        }
     }
 
     private static void copy(String resource, Path to) throws IOException {

@@ -32,21 +32,22 @@ class SelfCheckTest {
         seal(kit);
         Outcome outcome = selfCheck(kit);
         assertThat(outcome.kept()).as(outcome.text()).isTrue();
-        assertThat(outcome.text()).contains("sound").contains("solution 1 runs, 0 false failures")
-                .contains("mutants caught 3/3");
+        assertThat(outcome.text()).contains("sound").contains("solution 1 grades, 0 false failures")
+                .contains("mutants caught 3/3").contains("rule 1, The answer is 42: 2 tests");
     }
 
     @Test
-    @DisplayName("names the kata and the broken promise: a stub that passes, a surviving mutant, too few mutants, "
-            + "no README, no seal")
+    @DisplayName("names the kata and the broken promise: a stub that earns points, a surviving mutant, too few "
+            + "mutants, no README, no seal")
     void namesEveryBrokenPromise(@TempDir Path dir) throws Exception {
         MiniKit kit = new MiniKit(dir).kata("too-easy", "good")
-                .withInstructorMaterial("too-easy", "good", "fake-results", "good");
+                .withInstructorMaterial("too-easy", "good", "fake-results", "good-too");
         Outcome outcome = selfCheck(kit);
         assertThat(outcome.kept()).isFalse();
         assertThat(outcome.text())
-                .contains("too-easy: the stub passes every visible test of part 'visible'")
-                .contains("too-easy: mutant good (good) survived run 1: it kept full points in part visible")
+                .contains("too-easy: the untouched stub earns 100 points in part 'visible'")
+                .contains("too-easy: the stub passes every visible test")
+                .contains("too-easy: mutant good-too (good-too) survived run 1: no test failed in part visible")
                 .contains("too-easy: has 2 mutants; the contract asks for at least 3")
                 .contains("too-easy: has no README.md")
                 .contains("too-easy: the seal of its visible tests");

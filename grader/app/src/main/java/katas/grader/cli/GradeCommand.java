@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import katas.grader.BatchGrader;
+import katas.grader.batch.BatchGrader;
 import katas.grader.GradeListener;
 import katas.grader.GradeRequest;
 import katas.grader.Grader;
@@ -80,11 +80,11 @@ public final class GradeCommand implements Callable<Integer> {
     @Option(names = "--self-check", description = "Check the kata contract: solutions pass, stubs fail, mutants are caught.")
     private boolean selfCheck;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "3",
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "1",
             description = "Self-check: grades of each solution (default: ${DEFAULT-VALUE}).")
     private int runs;
 
-    @Option(names = "--mutant-runs", paramLabel = "N", defaultValue = "2",
+    @Option(names = "--mutant-runs", paramLabel = "N", defaultValue = "1",
             description = "Self-check: grades of each mutant (default: ${DEFAULT-VALUE}).")
     private int mutantRuns;
 

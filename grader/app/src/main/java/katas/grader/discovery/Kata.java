@@ -10,9 +10,10 @@ import java.util.List;
  * @param exerciseDir {@code exercises/<kata>} of the tree being graded (a student's, or the kit's)
  * @param solutionDir {@code solutions/<kata>} of the kit; may not exist in a student template
  * @param hiddenDir {@code grader/hidden/<kata>} of the kit; may not exist in a student template
+ * @param rules the numbered rules of the kit's README for the kata
  */
 public record Kata(KataManifest manifest, Path exerciseDir, Path solutionDir, Path hiddenDir,
-        List<Mutant> mutants, List<Mutant> alternatives) {
+        List<Overlay> mutants, List<Overlay> alternatives, List<Rule> rules) {
 
     public String id() {
         return manifest.id();

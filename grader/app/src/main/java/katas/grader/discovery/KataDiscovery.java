@@ -1,8 +1,6 @@
 package katas.grader.discovery;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,7 +14,7 @@ import java.util.stream.Stream;
 public final class KataDiscovery {
 
     private final ManifestReader manifests = new ManifestReader();
-    private final ObjectMapper json = new ObjectMapper();
+    private final OverlayReader overlays = new OverlayReader();
 
     /** The catalog of the kit at {@code layout}. */
     public Catalog discover(KitLayout layout) throws IOException {
@@ -28,7 +26,9 @@ public final class KataDiscovery {
                 KataManifest manifest = manifests.read(dir.resolve("kata.json"), id);
                 Path solution = layout.solutions().resolve(id);
                 katas.add(new Kata(manifest, layout.exercises().resolve(id), solution, layout.hidden().resolve(id),
-                        overlays(solution.resolve("mutants")), overlays(solution.resolve("alternatives"))));
+                        overlays.read(solution.resolve("mutants"), Overlay.Kind.MUTANT),
+                        overlays.read(solution.resolve("alternatives"), Overlay.Kind.ALTERNATIVE),
+                        ReadmeRules.read(dir.resolve("README.md"))));
             } catch (InvalidKataException e) {
                 invalid.put(id, e.getMessage());
             }
@@ -46,40 +46,4 @@ public final class KataDiscovery {
         }
     }
 
-    private List<Mutant> overlays(Path dir) throws InvalidKataException {
-        if (!Files.isDirectory(dir)) {
-            return List.of();
-        }
-        try (Stream<Path> children = Files.list(dir)) {
-            List<Mutant> found = new ArrayList<>();
-            for (Path m : children.filter(Files::isDirectory).sorted().toList()) {
-                found.add(readOverlay(m));
-            }
-            return List.copyOf(found);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private Mutant readOverlay(Path dir) throws InvalidKataException {
-        Path spec = dir.resolve("mutant.json");
-        String id = dir.getFileName().toString();
-        if (!Files.isDirectory(dir.resolve("src/main/java"))) {
-            throw new InvalidKataException(dir + " has no src/main/java with the files it replaces");
-        }
-        if (!Files.exists(spec)) {
-            return new Mutant(id, "", List.of(), dir);
-        }
-        try {
-            MutantSpec s = json.readValue(spec.toFile(), MutantSpec.class);
-            return new Mutant(id, s.mistake() == null ? "" : s.mistake(),
-                    s.mustLose() == null ? List.of() : List.copyOf(s.mustLose()), dir);
-        } catch (IOException e) {
-            throw new InvalidKataException(spec + " is not valid: " + e.getMessage());
-        }
-    }
-
-    /** The {@code mutant.json} of a mutant or an alternative solution. */
-    record MutantSpec(String mistake, List<String> mustLose) {
-    }
 }

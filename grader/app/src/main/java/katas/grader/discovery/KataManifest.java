@@ -2,9 +2,12 @@ package katas.grader.discovery;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import katas.grader.execution.Limits;
+import katas.grader.parts.Part;
 
 /** A kata's {@code kata.json}: identity, teaching order, graded parts and limits. */
 public record KataManifest(String id, String title, int order, String track, String summary,
@@ -22,11 +25,6 @@ public record KataManifest(String id, String title, int order, String track, Str
 
     /** The tags that route hidden or visible tests to a tagged part. */
     public Set<String> partTags() {
-        return parts.stream().map(Part::tag).filter(t -> t != null).collect(Collectors.toSet());
-    }
-
-    /** Whether the kata has a speedup part. */
-    public boolean measuresSpeedup() {
-        return parts.stream().anyMatch(p -> p.kind() == PartKind.SPEEDUP);
+        return parts.stream().map(Part::tag).filter(Objects::nonNull).collect(Collectors.toSet());
     }
 }

@@ -3,6 +3,7 @@ package katas.grader.discovery;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidTypeIdException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,12 +13,16 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import katas.grader.execution.Limits;
+import katas.grader.parts.Part;
 
 /** Reads and checks a {@code kata.json}, with errors that name the file, the line and the field. */
 public final class ManifestReader {
 
     private final ObjectMapper json = new ObjectMapper()
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // 37.5 points must be an error, not 37.
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
 
     /** Reads the manifest at {@code file}; {@code expectedId} is the kata's folder name. */
     public KataManifest read(Path file, String expectedId) throws InvalidKataException {
@@ -26,6 +31,10 @@ public final class ManifestReader {
             manifest = json.readValue(Files.readString(file), KataManifest.class);
         } catch (NoSuchFileException missing) {
             throw new InvalidKataException(file + " is missing: every kata folder needs a kata.json manifest");
+        } catch (InvalidTypeIdException kind) {
+            throw new InvalidKataException(file + ": a part has " + (kind.getTypeId() == null ? "no \"kind\""
+                    : "the unknown kind \"" + kind.getTypeId() + "\"") + " at line " + kind.getLocation().getLineNr()
+                    + " (known: \"tests\", \"structure\", \"speedup\")");
         } catch (UnrecognizedPropertyException unknown) {
             throw new InvalidKataException(file + ": unknown field '" + unknown.getPropertyName() + "' at line "
                     + unknown.getLocation().getLineNr() + " (known: " + unknown.getKnownPropertyIds() + ")");
@@ -65,16 +74,13 @@ public final class ManifestReader {
             if (part.id() == null || !ids.add(part.id())) {
                 problems.add("every part needs a unique \"id\" (" + part.id() + ")");
             }
-            if (part.kind() == null) {
-                problems.add(name + " needs \"kind\": \"tests\" or \"speedup\"");
-            } else if (part.kind() == PartKind.TESTS && part.source() == null) {
-                problems.add(name + " needs \"source\": \"visible\" or \"hidden\"");
-            } else if (part.kind() == PartKind.SPEEDUP && (part.workload() == null || part.targetPerCore() <= 0)) {
-                problems.add(name + " needs \"workload\" (a SpeedupWorkload class) and \"targetPerCore\" > 0");
+            if (part.title() == null || part.title().isBlank()) {
+                problems.add(name + " needs a \"title\"");
             }
-            if (part.points() < 0) {
-                problems.add(name + " has negative points");
+            if (part.points() <= 0) {
+                problems.add(name + " needs \"points\", a whole number above 0");
             }
+            part.problems().forEach(problem -> problems.add(name + " " + problem));
         }
         Limits l = m.limits();
         if (l != null && (l.kataSeconds() <= 0 || l.testSeconds() <= 0 || l.heapMegabytes() < 32

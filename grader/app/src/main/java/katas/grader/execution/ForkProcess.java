@@ -19,7 +19,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import katas.grader.execution.fork.ForkMain;
+import katas.grader.fork.ForkEvent;
+import katas.grader.fork.ForkMain;
+import katas.grader.fork.ForkSpec;
 
 /**
  * One forked JVM: started, watched until it says "done", dies, or passes the kata's deadline (then
@@ -51,7 +53,8 @@ final class ForkProcess {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
-                    template.hiddenClasses(), template.skip(), template.measurements(), template.testSeconds(),
+                    template.hiddenClasses(), template.selectors(), template.skip(), template.failFast(),
+                    template.measurements(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
                     template.outputBytes(), template.learnerPackage());
             Path specFile = Files.createTempFile(workDir, "fork-", ".json");
@@ -196,7 +199,12 @@ final class ForkProcess {
                 }
             }
             case "measurement" -> record.measured(e.partId(), e.measurement());
-            case "done" -> completed = true;
+            case "done" -> {
+                if (e.message() != null) {
+                    record.stoppedEarly(e.message());
+                }
+                completed = true;
+            }
             default -> {
                 // an event from a newer fork: ignored
             }

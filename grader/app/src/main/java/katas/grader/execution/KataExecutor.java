@@ -3,7 +3,8 @@ package katas.grader.execution;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
-import katas.grader.discovery.Limits;
+import katas.grader.fork.ForkSpec;
+import katas.grader.perf.Measurement;
 
 /**
  * Runs one kata's tests and measurements within the kata's time bound. When a fork ends early
@@ -24,10 +25,13 @@ public final class KataExecutor {
      * What to run.
      *
      * @param classpath the fork's classpath: the compiled code and tests first, then the grader's own
+     * @param selectors which tests run
+     * @param failFast stop at the first test that does not pass
      * @param speedups the speedup parts to measure, in manifest order
      */
     public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
-            List<ForkSpec.MeasurementSpec> speedups, Limits limits, String learnerPackage, Path workDir) {
+            List<ForkSpec.Selector> selectors, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
+            Limits limits, String learnerPackage, Path workDir) {
     }
 
     /** Runs the job; never throws for anything the learner's code does. */
@@ -38,8 +42,8 @@ public final class KataExecutor {
             List<String> skip = record.finishedIds();
             List<ForkSpec.MeasurementSpec> toMeasure = job.speedups().stream()
                     .filter(m -> !record.measurements().containsKey(m.partId())).toList();
-            ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), skip, toMeasure,
-                    job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
+            ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), job.selectors(), skip,
+                    job.failFast(), toMeasure, job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
                     job.limits().outputKilobytes() * 1024, job.learnerPackage());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();
@@ -54,10 +58,11 @@ public final class KataExecutor {
         }
         String lastIncident = record.incidents().isEmpty() ? "the kata ran out of time"
                 : record.incidents().get(record.incidents().size() - 1).message();
-        record.notRun("did not run: an earlier problem stopped the kata (" + firstLine(lastIncident) + ")");
+        record.notRun(record.stoppedEarly() != null ? "did not run: " + record.stoppedEarly()
+                : "did not run: an earlier problem stopped the kata (" + firstLine(lastIncident) + ")");
         for (ForkSpec.MeasurementSpec m : job.speedups()) {
             if (!record.measurements().containsKey(m.partId())) {
-                record.measured(m.partId(), new katas.grader.perf.Measurement("", List.of(), 0, 0, 0,
+                record.measured(m.partId(), new Measurement("", List.of(), 0, 0, 0,
                         "not measured: " + firstLine(lastIncident), Runtime.getRuntime().availableProcessors()));
             }
         }

@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import katas.grader.fork.ForkEvent;
 import katas.grader.perf.Measurement;
 
 /** Everything the forks of one kata reported: tests in discovery order, incidents, measurements. */
@@ -15,6 +16,7 @@ public final class RunRecord {
     private final Map<String, Measurement> measurements = new LinkedHashMap<>();
     private int forks;
     private int orphansStopped;
+    private String stoppedEarly;
 
     public synchronized Collection<TestRecord> tests() {
         return List.copyOf(tests.values());
@@ -35,6 +37,15 @@ public final class RunRecord {
     /** Child processes still alive after the kata's JVM ended, which the grader stopped. */
     public synchronized int orphansStopped() {
         return orphansStopped;
+    }
+
+    /** Why the fork stopped before running every test (fail-fast), or null. */
+    public synchronized String stoppedEarly() {
+        return stoppedEarly;
+    }
+
+    synchronized void stoppedEarly(String why) {
+        stoppedEarly = why;
     }
 
     synchronized void forkStarted() {

@@ -21,15 +21,24 @@ public final class ParallelCapacity {
 
     static final int ROUNDS = 5;
 
-    private final Runnable unit;
+    /** How long units of work take: alone, and {@code threads} of them side by side. */
+    interface Trials {
+        /** Nanoseconds of one unit alone. */
+        long alone();
+
+        /** Nanoseconds from a common start until the last of {@code threads} units has finished. */
+        long together(int threads) throws InterruptedException;
+    }
+
+    private final Trials trials;
 
     /** A probe with the trial-division unit (about 16 ms on one core of the machine the kit was built on). */
     public ParallelCapacity() {
-        this(ParallelCapacity::trialDivision);
+        this(new TimedUnits(ParallelCapacity::trialDivision));
     }
 
-    ParallelCapacity(Runnable unit) {
-        this.unit = unit;
+    ParallelCapacity(Trials trials) {
+        this.trials = trials;
     }
 
     /**
@@ -41,43 +50,52 @@ public final class ParallelCapacity {
         if (threads < 2) {
             return 1;
         }
-        together(threads);
+        trials.together(threads);
         long alone = Long.MAX_VALUE;
         long together = Long.MAX_VALUE;
         for (int i = 0; i < ROUNDS; i++) {
-            long start = System.nanoTime();
-            unit.run();
-            alone = Math.min(alone, System.nanoTime() - start);
-            together = Math.min(together, together(threads));
+            alone = Math.min(alone, trials.alone());
+            together = Math.min(together, trials.together(threads));
         }
         return threads * (double) alone / Math.max(1, together);
     }
 
-    /** Nanoseconds from a common start until the last of {@code threads} units has finished. */
-    private long together(int threads) throws InterruptedException {
-        CountDownLatch ready = new CountDownLatch(threads);
-        CountDownLatch go = new CountDownLatch(1);
-        AtomicLong lastEnd = new AtomicLong();
-        List<Thread> workers = new ArrayList<>();
-        for (int i = 0; i < threads; i++) {
-            workers.add(Thread.ofPlatform().daemon(true).name("capacity-probe-" + i).start(() -> {
-                ready.countDown();
-                try {
-                    go.await();
-                } catch (InterruptedException e) {
-                    return;
-                }
-                unit.run();
-                lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
-            }));
+    /** The units timed for real, on the machine's clock. */
+    private record TimedUnits(Runnable unit) implements Trials {
+
+        @Override
+        public long alone() {
+            long start = System.nanoTime();
+            unit.run();
+            return System.nanoTime() - start;
         }
-        ready.await();
-        long start = System.nanoTime();
-        go.countDown();
-        for (Thread worker : workers) {
-            worker.join();
+
+        @Override
+        public long together(int threads) throws InterruptedException {
+            CountDownLatch ready = new CountDownLatch(threads);
+            CountDownLatch go = new CountDownLatch(1);
+            AtomicLong lastEnd = new AtomicLong();
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < threads; i++) {
+                workers.add(Thread.ofPlatform().daemon(true).name("capacity-probe-" + i).start(() -> {
+                    ready.countDown();
+                    try {
+                        go.await();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                    unit.run();
+                    lastEnd.accumulateAndGet(System.nanoTime(), Math::max);
+                }));
+            }
+            ready.await();
+            long start = System.nanoTime();
+            go.countDown();
+            for (Thread worker : workers) {
+                worker.join();
+            }
+            return lastEnd.get() - start;
         }
-        return lastEnd.get() - start;
     }
 
     private static volatile long sink;

@@ -39,6 +39,31 @@ public final class SpeedupMeter {
     static final double AGREEMENT = 0.08;
     private static final Duration MINIMUM_BOUND = Duration.ofSeconds(3);
 
+    /** Reads a clock in nanoseconds; the machine's own, or a virtual one in the meter's tests. */
+    @FunctionalInterface
+    public interface Stopwatch {
+        long nanoTime();
+    }
+
+    /** How many cores' worth of parallel work the machine delivers to {@code threads} threads. */
+    @FunctionalInterface
+    public interface CapacityProbe {
+        double measure(int threads) throws InterruptedException;
+    }
+
+    private final Stopwatch clock;
+    private final CapacityProbe probe;
+
+    /** A meter on the machine's clock, calibrated with {@link ParallelCapacity}. */
+    public SpeedupMeter() {
+        this(System::nanoTime, threads -> new ParallelCapacity().measure(threads));
+    }
+
+    SpeedupMeter(Stopwatch clock, CapacityProbe probe) {
+        this.clock = clock;
+        this.probe = probe;
+    }
+
     /**
      * Measures {@code workload} with up to {@code pairs} timed pairs.
      *
@@ -77,7 +102,7 @@ public final class SpeedupMeter {
                 }
                 if (trial == 0) {
                     if (assumedCores == 0) {
-                        capacity = new ParallelCapacity().measure(Math.min(cores, parallelism));
+                        capacity = probe.measure(Math.min(cores, parallelism));
                     }
                     target = SpeedupTarget.of(targetPerCore, cores, assumedCores, parallelism, capacity).speedup();
                 }
@@ -120,7 +145,7 @@ public final class SpeedupMeter {
         return ratios.stream().filter(r -> Math.abs(r - median) <= AGREEMENT * median).toList();
     }
 
-    private static <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)
+    private <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)
             throws Exception {
         long boundNanos = Math.max(MINIMUM_BOUND.toNanos(), SLOWDOWN_BOUND * baselineNanos);
         CompletableFuture<Timed<A>> result = new CompletableFuture<>();
@@ -141,11 +166,11 @@ public final class SpeedupMeter {
         }
     }
 
-    private static <A> Timed<A> time(Callable<A> work) throws Exception {
+    private <A> Timed<A> time(Callable<A> work) throws Exception {
         System.gc();
-        long start = System.nanoTime();
+        long start = clock.nanoTime();
         A answer = work.call();
-        return new Timed<>(answer, System.nanoTime() - start);
+        return new Timed<>(answer, clock.nanoTime() - start);
     }
 
     private static Measurement failed(String input, List<Double> ratios, int cores, int parallelism,

@@ -13,7 +13,7 @@ import katas.grader.GradeResult;
 import katas.grader.execution.TestRecord;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
-import katas.grader.scoring.PartScore;
+import katas.grader.parts.PartScore;
 
 /**
  * GitHub Classroom runner results: one per kata, in the format of the autograding runners, so that
@@ -91,7 +91,7 @@ public final class ClassroomResults {
     static ObjectNode runnerResult(KataResult kata) {
         ObjectNode root = COMPACT.createObjectNode();
         root.put("version", 1);
-        root.put("status", kata.status() != KataStatus.GRADED ? "error" : full(kata.points(), kata.max()) ? "pass"
+        root.put("status", kata.status() != KataStatus.GRADED ? "error" : kata.complete() ? "pass"
                 : "fail");
         number(root, "max_score", kata.max());
         ArrayNode tests = root.putArray("tests");
@@ -101,9 +101,8 @@ public final class ClassroomResults {
             // message of an "error" test (and only the name of a "fail"), so that is what says why.
             String status = kata.status() != KataStatus.GRADED || !part.status().counts() ? "error"
                     : part.full() ? "pass" : "fail";
-            // Rounded to hundredths as in results.json: the reporter posts "Points <sum>/<max>" as is, and
-            // 28.124999999999993 helps nobody. The sum stays within 0.005 a part of the exact points.
-            test(tests, kata.id() + ": " + part.part().title(), status, ResultsJson.round(part.points()),
+            // Whole points, as everywhere: the reporter adds the scores as they are, and so must we.
+            test(tests, kata.id() + ": " + part.part().title(), status, part.points(),
                     part.reason(), millis);
         }
         if (kata.parts().isEmpty() && kata.status() != KataStatus.GRADED) {
@@ -133,10 +132,6 @@ public final class ClassroomResults {
         } else {
             node.put(field, value);
         }
-    }
-
-    private static boolean full(double points, double max) {
-        return points >= max - 1e-9;
     }
 
     private static String cap(String message) {

@@ -14,9 +14,9 @@ import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
-import katas.grader.scoring.PartScore;
-import katas.grader.scoring.PartStatus;
-import katas.grader.scoring.SpeedupVerdict;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
+import katas.grader.parts.SpeedupVerdict;
 
 /**
  * The console: progress on stderr while grading, then the scoreboard on stdout (or results.json
@@ -63,7 +63,7 @@ public final class ConsoleReport implements GradeListener {
     @Override
     public void kataFinished(KataResult result) {
         done++;
-        err.printf("[%d/%d] %s: %s/%s%n", done, total, result.id(), Points.format(result.points()), Points.format(result.max()));
+        err.printf("[%d/%d] %s: %d/%d%n", done, total, result.id(), result.points(), result.max());
     }
 
     @Override
@@ -83,11 +83,11 @@ public final class ConsoleReport implements GradeListener {
             out.println(Cores.ONE_CORE_WARNING);
         }
         out.println();
-        out.printf("Total %s/%s%n", Points.format(result.points()), Points.format(result.max()));
-        long complete = result.katas().stream().filter(k -> k.max() > 0 && k.points() >= k.max() - 1e-9).count();
+        out.printf("Total %d/%d%n", result.points(), result.max());
+        long complete = result.katas().stream().filter(KataResult::completeHere).count();
         out.println("Progress: " + bar((int) complete, result.katas().size()) + " " + complete + "/"
                 + result.katas().size() + " katas complete");
-        result.katas().stream().filter(k -> k.points() < k.max() - 1e-9 || k.status() != KataStatus.GRADED)
+        result.katas().stream().filter(k -> !k.completeHere())
                 .findFirst().ifPresentOrElse(
                         k -> out.println("Next: " + k.id() + ": read exercises/" + k.id() + "/README.md, then run "
                                 + "./grade " + k.id()),
@@ -96,9 +96,9 @@ public final class ConsoleReport implements GradeListener {
 
     private void printKata(KataResult kata) {
         String mark = kata.status() != KataStatus.GRADED || kata.points() <= 0 ? (unicode ? "✗" : "x")
-                : kata.points() >= kata.max() - 1e-9 ? (unicode ? "✓" : "+") : "~";
+                : kata.completeHere() ? (unicode ? "✓" : "+") : "~";
         String parts = kata.parts().stream().map(this::partSummary).collect(Collectors.joining(" · "));
-        out.printf(" %s %-22s %6s/%-4s %s%n", mark, kata.id(), Points.format(kata.points()), Points.format(kata.max()),
+        out.printf(" %s %-22s %6d/%-4d %s%n", mark, kata.id(), kata.points(), kata.max(),
                 kata.status() == KataStatus.GRADED ? parts : kata.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (kata.message() != null) {
             kata.message().lines().limit(8).forEach(line -> out.println("      " + line));
@@ -140,7 +140,7 @@ public final class ConsoleReport implements GradeListener {
             case NOT_AVAILABLE -> "not in checkout";
             case NOT_MEASURABLE -> "not measurable here";
             case TAMPERED -> "tests changed";
-            default -> Points.format(part.points()) + "/" + part.part().points();
+            default -> part.points() + "/" + part.part().points();
         };
         return part.part().id() + " " + score + speed(part.speedup());
     }

@@ -31,11 +31,11 @@ public final class Gradebook {
         katas.forEach(k -> out.append(',').append(k));
         out.append(",problems\n");
         for (Row row : rows) {
-            out.append(cell(row.student())).append(',').append(Points.format(row.result().points())).append(',')
-                    .append(Points.format(row.result().max()));
+            out.append(cell(row.student())).append(',').append(row.result().points()).append(',')
+                    .append(row.result().max());
             for (String kata : katas) {
                 out.append(',').append(row.result().katas().stream().filter(k -> k.id().equals(kata)).findFirst()
-                        .map(k -> Points.format(k.points())).orElse(""));
+                        .map(k -> String.valueOf(k.points())).orElse(""));
             }
             String problems = row.result().katas().stream().filter(k -> k.status() != KataStatus.GRADED)
                     .map(k -> k.id() + " " + k.status().name().toLowerCase(Locale.ROOT).replace('_', ' '))

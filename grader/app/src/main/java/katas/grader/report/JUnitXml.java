@@ -13,8 +13,8 @@ import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
-import katas.grader.scoring.PartScore;
-import katas.grader.scoring.PartStatus;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
 
 /**
  * {@code junit/<kata>.xml}: one kata as a {@code <testsuite>} in the shape of Surefire's report
@@ -122,7 +122,7 @@ public final class JUnitXml {
     /** A speedup part, or a tests part with no test to show (not in this checkout, tampered, none ran). */
     private static Case partCase(String classname, PartScore part) {
         long millis = part.tests().stream().mapToLong(TestRecord::durationMillis).sum();
-        String measured = part.speedup() == null ? null : part.speedup().summary();
+        String measured = part.part().detail(part);
         if (part.status() == PartStatus.FULL) {
             return new Case(classname, part.part().title(), millis, null, null, null, null, measured, null);
         }
@@ -143,8 +143,8 @@ public final class JUnitXml {
         xml.writeStartElement("properties");
         property(xml, "subject", kata.subject());
         property(xml, "status", kata.status().name());
-        property(xml, "points", Points.format(kata.points()));
-        property(xml, "maxPoints", Points.format(kata.max()));
+        property(xml, "points", String.valueOf(kata.points()));
+        property(xml, "maxPoints", String.valueOf(kata.max()));
         for (Incident incident : kata.incidents()) {
             if (cases.stream().noneMatch(c -> c.name().equals(incident.testName()))) {
                 property(xml, "incident", incident(incident));

@@ -3,7 +3,7 @@ package katas.grader.report;
 import java.io.PrintStream;
 import katas.grader.discovery.Catalog;
 import katas.grader.discovery.Kata;
-import katas.grader.discovery.Part;
+import katas.grader.parts.Part;
 
 /** {@code ./grade --list}: the katas in teaching order with their parts and points. */
 public final class KataList {
@@ -18,9 +18,8 @@ public final class KataList {
         for (Kata kata : catalog.katas()) {
             out.printf("%d. %-22s %s%n", kata.manifest().order(), kata.id(), kata.manifest().summary());
             for (Part part : kata.manifest().parts()) {
-                String target = part.targetPerCore() > 0
-                        ? String.format(java.util.Locale.ROOT, " (full points at %.1fx per core)", part.targetPerCore()) : "";
-                out.printf("     %3d pts  %s%s%n", part.points(), part.title(), target);
+                String goal = part.goal().isEmpty() ? "" : " (" + part.goal() + ")";
+                out.printf("     %3d pts  %s%s%n", part.points(), part.title(), goal);
             }
             if (!kata.hasHiddenTests()) {
                 out.println("              (hidden tests not in this checkout)");

@@ -10,8 +10,8 @@ import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
-import katas.grader.scoring.PartScore;
-import katas.grader.scoring.PartStatus;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
 
 /**
  * {@code summary.md}, also appended to {@code $GITHUB_STEP_SUMMARY}: the scoreboard as a table, then
@@ -29,14 +29,14 @@ public final class MarkdownSummary {
 
     public static String render(GradeResult result) {
         StringBuilder md = new StringBuilder();
-        md.append("# Concurrency katas: ").append(Points.format(result.points())).append('/')
-                .append(Points.format(result.max())).append(" points\n\n");
+        md.append("# Concurrency katas: ").append(result.points()).append('/')
+                .append(result.max()).append(" points\n\n");
         md.append(machineLine(result)).append("\n\n");
         md.append("| Kata | Points | Parts | First reason lost |\n");
         md.append("| --- | ---: | --- | --- |\n");
         for (KataResult kata : result.katas()) {
             md.append("| ").append(mark(kata)).append(' ').append(Markdown.text(kata.id()))
-                    .append(" | ").append(Points.format(kata.points())).append('/').append(Points.format(kata.max()))
+                    .append(" | ").append(kata.points()).append('/').append(kata.max())
                     .append(" | ").append(Markdown.text(parts(kata)))
                     .append(" | ").append(Markdown.text(kata.firstReason()))
                     .append(" |\n");
@@ -62,7 +62,7 @@ public final class MarkdownSummary {
         if (kata.status() != KataStatus.GRADED || kata.points() <= 0) {
             return "❌";
         }
-        return kata.points() >= kata.max() - 1e-9 ? "✅" : "🟡";
+        return kata.completeHere() ? "✅" : "🟡";
     }
 
     private static String parts(KataResult kata) {
@@ -77,14 +77,14 @@ public final class MarkdownSummary {
             case NOT_AVAILABLE -> "not in this checkout";
             case NOT_MEASURABLE -> "not measurable here";
             case TAMPERED -> "tests changed";
-            case FULL, PARTIAL, NONE -> Points.format(part.points()) + "/" + part.part().points();
+            case FULL, PARTIAL, NONE -> part.points() + "/" + part.part().points();
         };
     }
 
     private static String details(KataResult kata) {
         StringBuilder md = new StringBuilder();
         md.append("<details><summary>").append(mark(kata)).append(" <b>").append(Markdown.html(kata.id()))
-                .append("</b>: ").append(Points.format(kata.points())).append('/').append(Points.format(kata.max()))
+                .append("</b>: ").append(kata.points()).append('/').append(kata.max())
                 .append(" — ").append(Markdown.html(kata.title())).append("</summary>\n\n");
         if (kata.message() != null) {
             md.append("**").append(Markdown.text(words(kata.status()))).append("**\n\n")
@@ -117,8 +117,9 @@ public final class MarkdownSummary {
         StringBuilder md = new StringBuilder("**").append(Markdown.text(part.part().title())).append("**: ")
                 .append(Markdown.text(partScore(part)));
         List<TestRecord> lost = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
-        if (part.speedup() != null) {
-            md.append(", ").append(Markdown.text(part.speedup().summary()));
+        String detail = part.part().detail(part);
+        if (detail != null) {
+            md.append(", ").append(Markdown.text(detail));
         }
         if (!lost.isEmpty()) {
             // The reason names the first lost test, which the list below shows anyway.
@@ -128,11 +129,9 @@ public final class MarkdownSummary {
             md.append(". ").append(Markdown.text(part.reason()));
         }
         md.append("\n\n");
-        double each = part.tests().isEmpty() ? 0 : part.part().points() / (double) part.tests().size();
         for (int i = 0; i < lost.size(); i++) {
             TestRecord test = lost.get(i);
-            md.append("- ").append(Markdown.text(test.name())).append(" (−").append(Points.format(each))
-                    .append("): ").append(Markdown.text(firstLine(test.message() == null
+            md.append("- ").append(Markdown.text(test.name())).append(": ").append(Markdown.text(firstLine(test.message() == null
                             ? test.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') : test.message())))
                     .append('\n');
             if (i < OUTPUTS_SHOWN_PER_PART) {

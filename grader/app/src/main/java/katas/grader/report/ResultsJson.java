@@ -8,7 +8,7 @@ import katas.grader.GradeResult;
 import katas.grader.execution.Incident;
 import katas.grader.execution.TestRecord;
 import katas.grader.scoring.KataResult;
-import katas.grader.scoring.PartScore;
+import katas.grader.parts.PartScore;
 
 /**
  * {@code results.json}: per kata, per part, per test: status, points, message, duration; and the
@@ -36,8 +36,8 @@ public final class ResultsJson {
         }
         machine.put("jdk", result.machine().jdk());
         machine.put("os", result.machine().os());
-        root.put("points", round(result.points()));
-        root.put("maxPoints", round(result.max()));
+        root.put("points", result.points());
+        root.put("maxPoints", result.max());
         ArrayNode katas = root.putArray("katas");
         for (KataResult kata : result.katas()) {
             katas.add(kata(kata));
@@ -58,18 +58,18 @@ public final class ResultsJson {
         if (kata.message() != null) {
             node.put("message", kata.message());
         }
-        node.put("points", round(kata.points()));
-        node.put("maxPoints", round(kata.max()));
+        node.put("points", kata.points());
+        node.put("maxPoints", kata.max());
         node.put("durationMillis", kata.durationMillis());
         ArrayNode parts = node.putArray("parts");
         for (PartScore part : kata.parts()) {
             ObjectNode p = parts.addObject();
             p.put("id", part.part().id());
             p.put("title", part.part().title());
-            p.put("kind", part.part().kind().name().toLowerCase(java.util.Locale.ROOT));
+            p.put("kind", part.part().kind());
             p.put("status", part.status().name());
-            p.put("points", round(part.points()));
-            p.put("maxPoints", round(part.max()));
+            p.put("points", part.points());
+            p.put("maxPoints", part.max());
             if (part.reason() != null) {
                 p.put("reason", part.reason());
             }
@@ -101,8 +101,6 @@ public final class ResultsJson {
                 t.put("name", test.name());
                 t.put("className", test.className());
                 t.put("status", test.status().name());
-                t.put("points", round(test.status() == katas.grader.execution.TestStatus.PASSED
-                        ? part.part().points() / (double) part.tests().size() : 0));
                 if (test.message() != null) {
                     t.put("message", test.message());
                 }

@@ -1,2 +1,2 @@
-/** Turns what the forks reported into points per part, with a reason in the learner's terms for every point lost. */
+/** A kata's result: its parts' scores, the incidents and notes of its run, and how grading went. */
 package katas.grader.scoring;

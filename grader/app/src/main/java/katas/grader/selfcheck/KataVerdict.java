@@ -1,14 +1,20 @@
 package katas.grader.selfcheck;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** What the self-check found for one kata: figures for the table, and every broken promise. */
+/** What the self-check found for one kata: figures for its line, the rule table, and every broken promise. */
 final class KataVerdict {
 
     final String kata;
     final List<String> broken = new ArrayList<>();
     final List<Double> speedups = new ArrayList<>();
+    /** Rule number to the tests (display names) that check it, from the solution's grade. */
+    final Map<Integer, List<String>> testsByRule = new TreeMap<>();
+    final Map<Integer, String> ruleTitles = new LinkedHashMap<>();
     int solutionRuns;
     int falseFailures;
     int alternatives;
@@ -19,6 +25,7 @@ final class KataVerdict {
     int mutantRuns;
     int mutantRunsCaught;
     String stub = "not graded";
+    long millis;
 
     KataVerdict(String kata) {
         this.kata = kata;

@@ -3,6 +3,7 @@ package katas.grader.selfcheck;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,32 +19,42 @@ import katas.grader.discovery.Catalog;
 import katas.grader.discovery.Kata;
 import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
-import katas.grader.discovery.Mutant;
-import katas.grader.discovery.Part;
-import katas.grader.discovery.PartKind;
-import katas.grader.discovery.TestSource;
+import katas.grader.discovery.Overlay;
+import katas.grader.discovery.Rule;
 import katas.grader.discovery.UnknownKataException;
+import katas.grader.execution.TestRecord;
+import katas.grader.execution.TestStatus;
 import katas.grader.integrity.Seal;
+import katas.grader.parts.Part;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
 import katas.grader.perf.SpeedupMeter;
 import katas.grader.scoring.KataResult;
-import katas.grader.scoring.PartScore;
-import katas.grader.report.Points;
-import katas.grader.scoring.PartStatus;
+import katas.grader.scoring.KataStatus;
 
 /**
  * The kata contract of DESIGN.md, checked through the grader itself, so that what learners see is
  * exactly what the kit proves about itself:
  * <ol>
- *   <li>the stub compiles and fails its visible tests, and earns no hidden-test points;</li>
+ *   <li>the untouched stub compiles and scores 0 in every part;</li>
  *   <li>the reference solution (and every alternative solution) gets full points in every run,
  *       speedup included where it can be measured;</li>
- *   <li>every mutant (at least three) loses points in each part its {@code mustLose} names, in every run;</li>
- *   <li>the README states the points of every part, and the seal of the protected files is current.</li>
+ *   <li>every mutant (at least {@value #MINIMUM_MUTANTS}) loses points in each part its {@code Must-lose}
+ *       names, in every run (graded fail-fast: it stops at its first lost test);</li>
+ *   <li>the README states the points of every part, its numbered rules are each checked by tests
+ *       tagged {@code rule-N} and named in the rule, and every test checks a rule;</li>
+ *   <li>the seal of the protected files is current;</li>
+ *   <li>the whole check of a kata stays within {@link #KATA_BUDGET} per run.</li>
  * </ol>
  */
 public final class SelfCheck {
 
-    private static final int MINIMUM_MUTANTS = 3;
+    static final int MINIMUM_MUTANTS = 3;
+    /**
+     * The time one kata's contract check may take at one run of everything: 25 katas in 20 minutes
+     * of CI leave about 40 s each, and this leaves room for a busy machine.
+     */
+    public static final Duration KATA_BUDGET = Duration.ofSeconds(60);
 
     private final KitLayout layout;
     private final int runs;
@@ -64,16 +75,16 @@ public final class SelfCheck {
     public boolean run(List<String> names) throws IOException, UnknownKataException {
         long start = System.currentTimeMillis();
         Catalog catalog = new KataDiscovery().discover(layout).select(names);
-        out.printf("Self-check: %d solution runs and %d runs per mutant, on %d cores%n", runs, mutantRuns,
-                Runtime.getRuntime().availableProcessors());
+        out.printf("Self-check: %d %s of each solution and alternative, %d of each mutant, on %d cores; budget %d s "
+                        + "a kata%n", runs, runs == 1 ? "grade" : "grades", mutantRuns,
+                Runtime.getRuntime().availableProcessors(), budget().toSeconds());
         List<String> broken = new ArrayList<>();
         catalog.invalid().forEach((id, why) -> broken.add(id + ": cannot be read: " + why));
-        List<KataVerdict> verdicts = new ArrayList<>();
         for (Kata kata : catalog.katas()) {
             KataVerdict verdict = check(kata);
-            verdicts.add(verdict);
             broken.addAll(verdict.broken);
             out.println(line(verdict));
+            ruleTable(verdict).forEach(out::println);
         }
         out.printf("Self-check took %.0f s.%n", (System.currentTimeMillis() - start) / 1000.0);
         if (broken.isEmpty()) {
@@ -85,24 +96,34 @@ public final class SelfCheck {
         return false;
     }
 
+    /** The budget of one kata, for as many runs as asked. */
+    Duration budget() {
+        return KATA_BUDGET.multipliedBy(Math.max(1, Math.max(runs, mutantRuns)));
+    }
+
     private KataVerdict check(Kata kata) throws IOException, UnknownKataException {
+        long start = System.currentTimeMillis();
         KataVerdict v = new KataVerdict(kata.id());
+        kata.rules().forEach(r -> v.ruleTitles.put(r.number(), r.title()));
         checkFiles(kata, v);
         checkStub(kata, v);
         for (int run = 1; run <= runs; run++) {
-            progress(kata, "solution run " + run + "/" + runs);
-            expectFull(kata, Subject.SOLUTION, run, v);
-            for (Mutant alternative : kata.alternatives()) {
-                progress(kata, "alternative " + alternative.id() + " run " + run + "/" + runs);
+            progress(kata, "solution, grade " + run + " of " + runs);
+            KataResult solution = expectFull(kata, Subject.SOLUTION, run, v);
+            if (run == 1) {
+                checkRules(kata, solution, v);
+            }
+            for (Overlay alternative : kata.alternatives()) {
+                progress(kata, "alternative " + alternative.id() + ", grade " + run + " of " + runs);
                 expectFull(kata, Subject.alternative(alternative.id()), run, v);
             }
         }
         v.alternatives = kata.alternatives().size();
         v.mutants = kata.mutants().size();
-        for (Mutant mutant : kata.mutants()) {
+        for (Overlay mutant : kata.mutants()) {
             boolean caughtEveryRun = true;
             for (int run = 1; run <= mutantRuns; run++) {
-                progress(kata, "mutant " + mutant.id() + " run " + run + "/" + mutantRuns);
+                progress(kata, "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns);
                 v.mutantRuns++;
                 if (caught(kata, mutant, run, v)) {
                     v.mutantRunsCaught++;
@@ -113,6 +134,12 @@ public final class SelfCheck {
             if (caughtEveryRun) {
                 v.mutantsCaught++;
             }
+        }
+        v.millis = System.currentTimeMillis() - start;
+        if (v.millis > budget().toMillis()) {
+            v.broke(String.format(Locale.ROOT, "its contract check took %.0f s, over the budget of %d s (SelfCheck"
+                    + ".KATA_BUDGET): make its tests or workloads lighter, or its mutants fail sooner",
+                    v.millis / 1000.0, budget().toSeconds()));
         }
         return v;
     }
@@ -127,9 +154,9 @@ public final class SelfCheck {
         if (kata.mutants().size() < MINIMUM_MUTANTS) {
             v.broke("has " + kata.mutants().size() + " mutants; the contract asks for at least " + MINIMUM_MUTANTS);
         }
-        for (Mutant m : kata.mutants()) {
+        for (Overlay m : kata.mutants()) {
             if (m.mustLose().isEmpty()) {
-                v.broke("mutant " + m.id() + " names no part in mustLose, so nothing proves it is caught");
+                v.broke("mutant " + m.id() + " names no part in Must-lose, so nothing proves it is caught");
             }
             m.mustLose().stream().filter(p -> kata.manifest().part(p).isEmpty()).forEach(p ->
                     v.broke("mutant " + m.id() + " must lose part '" + p + "', which kata.json does not have"));
@@ -141,93 +168,151 @@ public final class SelfCheck {
         var readme = kata.exerciseDir().resolve("README.md");
         if (!Files.exists(readme)) {
             v.broke("has no README.md");
-        } else {
-            String text = Files.readString(readme);
-            for (Part part : kata.manifest().parts()) {
-                if (!text.contains(part.title()) || !text.contains(String.valueOf(part.points()))) {
-                    v.broke("README.md does not state part '" + part.title() + "' and its " + part.points() + " points");
-                }
+            return;
+        }
+        String text = Files.readString(readme);
+        for (Part part : kata.manifest().parts()) {
+            if (!text.contains(part.title()) || !text.contains(String.valueOf(part.points()))) {
+                v.broke("README.md does not state part '" + part.title() + "' and its " + part.points() + " points");
+            }
+        }
+        if (kata.rules().isEmpty()) {
+            v.broke("README.md has no numbered rules under \"## Your task\" (\"1. **The rule.** ...\")");
+        }
+        for (int i = 0; i < kata.rules().size(); i++) {
+            if (kata.rules().get(i).number() != i + 1) {
+                v.broke("README.md numbers its rules out of order: rule " + kata.rules().get(i).number()
+                        + " comes in place " + (i + 1));
+                break;
             }
         }
     }
 
     private void checkStub(Kata kata, KataVerdict v) throws IOException, UnknownKataException {
         progress(kata, "stub");
-        KataResult stub = grade(kata, Subject.EXERCISE, Set.of());
-        List<String> facts = new ArrayList<>();
+        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false);
+        if (stub.status() != KataStatus.GRADED) {
+            v.broke("the stub could not be graded (" + stub.status().name().toLowerCase(Locale.ROOT) + "): "
+                    + stub.message());
+        }
         for (PartScore part : stub.parts()) {
-            boolean visible = part.part().kind() == PartKind.TESTS && part.part().source() == TestSource.VISIBLE;
-            boolean hidden = part.part().kind() == PartKind.TESTS && part.part().source() == TestSource.HIDDEN;
-            if (visible && part.status() == PartStatus.FULL) {
-                v.broke("the stub passes every visible test of part '" + part.part().id() + "': the kata is already solved");
-            }
-            if (hidden && part.points() > 0) {
-                v.broke("the stub earns " + Points.format(part.points()) + " hidden-test points in part '"
-                        + part.part().id() + "' (" + passedNames(part) + ")");
-            }
-            if (visible || hidden) {
-                facts.add(part.part().id() + " " + Points.format(part.points()) + "/" + part.part().points());
+            if (part.points() > 0) {
+                v.broke("the untouched stub earns " + part.points() + " points in part '" + part.part().id()
+                        + "' (passed: " + passedNames(part) + "): points must come only from work");
             }
         }
-        v.stub = stub.status().name().toLowerCase(Locale.ROOT) + (facts.isEmpty() ? "" : " " + String.join(", ", facts));
+        boolean visibleFail = stub.parts().stream().flatMap(p -> p.tests().stream())
+                .anyMatch(t -> "visible".equals(t.origin()) && t.status() != TestStatus.PASSED);
+        if (stub.status() == KataStatus.GRADED && !visibleFail) {
+            v.broke("the stub passes every visible test: the kata is already solved");
+        }
+        v.stub = stub.points() + "/" + stub.max();
     }
 
-    private void expectFull(Kata kata, Subject subject, int run, KataVerdict v) throws IOException, UnknownKataException {
-        KataResult result = grade(kata, subject, Set.of());
+    private KataResult expectFull(Kata kata, Subject subject, int run, KataVerdict v)
+            throws IOException, UnknownKataException {
+        KataResult result = grade(kata, subject, Set.of(), false);
         if (subject.equals(Subject.SOLUTION)) {
             v.solutionRuns++;
-        } else if (subject.kind() == Subject.Kind.ALTERNATIVE) {
+        } else {
             v.alternativeRuns++;
         }
         result.parts().stream().filter(p -> p.speedup() != null && p.speedup().measurement().failure() == null)
                 .forEach(p -> v.speedups.add(p.speedup().measurement().speedup()));
-        List<String> short_ = result.parts().stream()
+        List<String> lost = result.parts().stream()
                 .filter(p -> p.status() != PartStatus.FULL && p.status() != PartStatus.NOT_MEASURABLE)
-                .map(p -> p.part().id() + " " + Points.format(p.points()) + "/" + p.part().points() + ": " + p.reason())
+                .map(p -> p.part().id() + " " + p.points() + "/" + p.part().points() + ": " + p.reason())
                 .toList();
-        if (result.message() != null || !short_.isEmpty()) {
+        if (result.message() != null || !lost.isEmpty()) {
             if (subject.equals(Subject.SOLUTION)) {
                 v.falseFailures++;
-            } else if (subject.kind() == Subject.Kind.ALTERNATIVE) {
+            } else {
                 v.alternativeFailures++;
             }
-            v.broke("the " + subject + " lost points in run " + run + ": "
-                    + (result.message() != null ? result.message() : String.join("; ", short_)));
+            v.broke("the " + subject + " lost points in grade " + run + ": "
+                    + (result.message() != null ? result.message() : String.join("; ", lost)));
+        }
+        return result;
+    }
+
+    /** Every README rule is checked by a test that the rule names, and every test checks a rule. */
+    private void checkRules(Kata kata, KataResult solution, KataVerdict v) {
+        List<TestRecord> tests = solution.parts().stream().flatMap(p -> p.tests().stream()).toList();
+        for (TestRecord test : tests) {
+            List<Integer> numbers = test.tags().stream().map(Rule::numberOf).filter(n -> n > 0).toList();
+            if (numbers.isEmpty()) {
+                v.broke("test '" + test.name() + "' checks no rule: tag it @Tag(\"rule-N\") with the README rule it checks");
+            }
+            for (int n : numbers) {
+                v.testsByRule.computeIfAbsent(n, k -> new ArrayList<>()).add(test.name());
+                if (!v.ruleTitles.containsKey(n)) {
+                    v.broke("test '" + test.name() + "' is tagged rule-" + n + ", but README.md has no rule " + n);
+                }
+            }
+        }
+        for (Rule rule : kata.rules()) {
+            List<String> classes = tests.stream().filter(t -> t.tags().contains(rule.tag()))
+                    .map(t -> simpleName(t.className())).distinct().toList();
+            if (classes.isEmpty()) {
+                v.broke("rule " + rule.number() + " (" + rule.title() + ") is checked by no test");
+            } else if (classes.stream().noneMatch(rule.text()::contains)) {
+                v.broke("rule " + rule.number() + " (" + rule.title() + ") does not name the tests that check it: "
+                        + String.join(", ", classes));
+            }
         }
     }
 
-    private boolean caught(Kata kata, Mutant mutant, int run, KataVerdict v) throws IOException, UnknownKataException {
-        KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(mutant.mustLose()));
-        List<String> survived = result.parts().stream()
-                .filter(p -> mutant.mustLose().contains(p.part().id()) && p.status() == PartStatus.FULL)
-                .map(p -> p.part().id()).toList();
-        if (result.status() != katas.grader.scoring.KataStatus.GRADED
-                && result.status() != katas.grader.scoring.KataStatus.DOES_NOT_COMPILE) {
-            v.broke("mutant " + mutant.id() + " could not be graded in run " + run + ": " + result.message());
-            return false;
-        }
-        if (result.status() == katas.grader.scoring.KataStatus.DOES_NOT_COMPILE) {
+    private boolean caught(Kata kata, Overlay mutant, int run, KataVerdict v) throws IOException, UnknownKataException {
+        KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(mutant.mustLose()), true);
+        if (result.status() == KataStatus.DOES_NOT_COMPILE) {
             v.broke("mutant " + mutant.id() + " does not compile, so it proves nothing: " + result.message());
             return false;
         }
+        if (result.status() != KataStatus.GRADED) {
+            v.broke("mutant " + mutant.id() + " could not be graded in run " + run + ": " + result.message());
+            return false;
+        }
+        List<String> survived = result.parts().stream()
+                .filter(p -> mutant.mustLose().contains(p.part().id()) && !lostByFailure(p))
+                .map(p -> p.part().id()).toList();
         if (!survived.isEmpty()) {
-            v.broke("mutant " + mutant.id() + " (" + mutant.mistake() + ") survived run " + run + ": it kept full "
-                    + "points in part " + String.join(", ", survived));
+            v.broke("mutant " + mutant.id() + " (" + mutant.about() + ") survived run " + run + ": no test failed in "
+                    + "part " + String.join(", ", survived));
             return false;
         }
         return true;
     }
 
-    private KataResult grade(Kata kata, Subject subject, Set<String> parts) throws IOException, UnknownKataException {
+    /**
+     * Whether a part lost points because a test really failed (or the speedup fell short), not only
+     * because fail-fast left its other tests unrun.
+     */
+    private static boolean lostByFailure(PartScore part) {
+        if (part.status() == PartStatus.FULL) {
+            return false;
+        }
+        if (part.tests().isEmpty()) {
+            return true;
+        }
+        return part.tests().stream().anyMatch(t -> t.status() != TestStatus.PASSED && t.status() != TestStatus.NOT_RUN);
+    }
+
+    private KataResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast)
+            throws IOException, UnknownKataException {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata.id())).subject(subject)
-                .parts(parts).cores(cores).build();
+                .parts(parts).cores(cores).failFast(failFast).build();
         GradeResult result = grader.grade(request, new GradeListener() { });
         return result.katas().get(0);
     }
 
     private static String passedNames(PartScore part) {
-        return part.tests().stream().filter(t -> t.status() == katas.grader.execution.TestStatus.PASSED)
-                .map(t -> t.name()).limit(3).collect(Collectors.joining("; "));
+        return part.tests().stream().filter(t -> t.status() == TestStatus.PASSED)
+                .map(TestRecord::name).limit(3).collect(Collectors.joining("; "));
+    }
+
+    private static String simpleName(String className) {
+        String top = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
+        return top.substring(top.lastIndexOf('.') + 1);
     }
 
     private static void progress(Kata kata, String what) {
@@ -239,11 +324,23 @@ public final class SelfCheck {
                 SpeedupMeter.median(v.speedups), v.speedups.stream().mapToDouble(d -> d).min().orElse(0),
                 v.speedups.stream().mapToDouble(d -> d).max().orElse(0));
         String alternatives = v.alternatives == 0 ? "" : String.format(Locale.ROOT,
-                " | %d other correct %s %d runs, %d false failures", v.alternatives,
+                " | %d other correct %s %d grades, %d false failures", v.alternatives,
                 v.alternatives == 1 ? "fix" : "fixes", v.alternativeRuns, v.alternativeFailures);
-        return String.format(Locale.ROOT, "%-5s %-22s solution %d runs, %d false failures%s | stub %s | mutants caught "
-                        + "%d/%d (%d/%d runs)%s",
-                v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.solutionRuns, v.falseFailures, alternatives, v.stub,
-                v.mutantsCaught, v.mutants, v.mutantRunsCaught, v.mutantRuns, speed);
+        return String.format(Locale.ROOT, "%-4s %-22s %5.1f s | solution %d grades, %d false failures%s | stub %s "
+                        + "| mutants caught %d/%d (%d/%d grades)%s",
+                v.broken.isEmpty() ? "OK" : "FAIL", v.kata, v.millis / 1000.0, v.solutionRuns, v.falseFailures,
+                alternatives, v.stub, v.mutantsCaught, v.mutants, v.mutantRunsCaught, v.mutantRuns, speed);
+    }
+
+    /** "     rule 1 No hit is lost: 3 tests (HitCounter > ..., ...)" for each rule. */
+    private static List<String> ruleTable(KataVerdict v) {
+        List<String> lines = new ArrayList<>();
+        v.ruleTitles.forEach((n, title) -> {
+            List<String> tests = v.testsByRule.getOrDefault(n, List.of());
+            lines.add(String.format(Locale.ROOT, "       rule %d, %s: %d %s%s", n, title, tests.size(),
+                    tests.size() == 1 ? "test" : "tests", tests.isEmpty() ? "" : " (" + tests.stream().limit(3)
+                            .collect(Collectors.joining("; ")) + (tests.size() > 3 ? "; ..." : "") + ")"));
+        });
+        return lines;
     }
 }

@@ -3,35 +3,58 @@ package katas.grader.perf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import katas.testkit.perf.SpeedupWorkload;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The meter runs on a virtual clock here: a workload "takes" the time it adds to the clock, so every
+ * ratio is exact and no test depends on how busy the machine is.
+ */
 @DisplayName("The speedup meter")
 class SpeedupMeterTest {
 
-    // The tests pass KATA_CORES=2 (the last argument), so the target is targetPerCore x 2 on any machine.
+    // The tests pass KATA_CORES=2 (the last argument), so the target is targetPerCore x 2.
 
-    /** Sums 0..n; the candidate can be told to answer wrong or to crawl. */
-    record Sum(boolean wrong, long sleepMillis) implements SpeedupWorkload<Integer, Long> {
+    private final AtomicLong clock = new AtomicLong();
+    private final AtomicInteger probed = new AtomicInteger();
+
+    private SpeedupMeter meter() {
+        return new SpeedupMeter(clock::get, threads -> {
+            probed.incrementAndGet();
+            return threads;
+        });
+    }
+
+    /** A baseline and a candidate that take the given milliseconds of virtual time, pair after pair. */
+    private final class Timed implements SpeedupWorkload<Integer, Integer> {
+        private final long baselineMillis;
+        private final long[] candidateMillis;
+        private final boolean wrong;
+
+        Timed(long baselineMillis, boolean wrong, long... candidateMillis) {
+            this.baselineMillis = baselineMillis;
+            this.candidateMillis = candidateMillis;
+            this.wrong = wrong;
+        }
+
         @Override
         public Integer input(int trial) {
-            return 200_000 + trial;
+            return trial;
         }
 
         @Override
-        public Long baseline(Integer n) {
-            long s = 0;
-            for (int i = 0; i < n; i++) {
-                s += i;
-            }
-            return s;
+        public Integer baseline(Integer trial) {
+            clock.addAndGet(baselineMillis * 1_000_000);
+            return trial;
         }
 
         @Override
-        public Long candidate(Integer n) throws InterruptedException {
-            Thread.sleep(sleepMillis);
-            return baseline(n) + (wrong ? 1 : 0);
+        public Integer candidate(Integer trial) {
+            clock.addAndGet(candidateMillis[Math.min(trial, candidateMillis.length - 1)] * 1_000_000);
+            return wrong ? trial + 1 : trial;
         }
     }
 
@@ -45,60 +68,67 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("checks every timed answer against the baseline's and awards nothing for a wrong one")
     void rejectsAWrongAnswer() {
-        Measurement m = new SpeedupMeter().measure(new Sum(true, 0), 3, 0.9, 2);
+        Measurement m = meter().measure(new Timed(40, true, 20), 3, 0.9, 2);
         assertThat(m.failure()).contains("your version answered").contains("sequential baseline answered");
         assertThat(m.speedup()).isZero();
     }
 
     @Test
-    @DisplayName("measures at least two pairs and at most as many as asked, after a warm-up")
-    void measuresBetweenTwoAndTheAskedPairs() {
-        Measurement m = new SpeedupMeter().measure(new Sum(false, 0), 6, 0.9, 2);
-        assertThat(m.failure()).isNull();
-        assertThat(m.ratios()).hasSizeBetween(SpeedupMeter.CLEAR_PAIRS, 6);
-    }
-
-    /** A baseline that sleeps 40 ms and a candidate that sleeps 20 ms: ratios of about 2 that agree. */
-    record Steady() implements SpeedupWorkload<Integer, Integer> {
-        @Override
-        public Integer input(int trial) {
-            return trial;
-        }
-
-        @Override
-        public Integer baseline(Integer trial) throws InterruptedException {
-            Thread.sleep(40);
-            return trial;
-        }
-
-        @Override
-        public Integer candidate(Integer trial) throws InterruptedException {
-            Thread.sleep(20);
-            return trial;
-        }
+    @DisplayName("divides the baseline's time by the candidate's, pair by pair, after an untimed warm-up pair")
+    void measuresRatiosAfterAWarmUp() {
+        Measurement m = meter().measure(new Timed(40, false, 400, 20, 25, 32, 16, 10), 5, 1.5, 2);
+        assertThat(m.ratios()).containsExactly(2.0, 1.6, 1.25, 2.5, 4.0);
+        assertThat(m.speedup()).isEqualTo(2.0);
+        assertThat(m.baselineMillis()).isEqualTo(40);
     }
 
     @Test
     @DisplayName("stops after two pairs that agree well above the target: a third could not change the score")
     void stopsEarlyWhenTheRatiosAgreeWellAboveTheTarget() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 0.75, 2);
+        Measurement m = meter().measure(new Timed(40, false, 20), 5, 0.75, 2);
         assertThat(m.failure()).isNull();
         assertThat(m.ratios()).hasSize(SpeedupMeter.CLEAR_PAIRS);
-        assertThat(m.speedup()).isBetween(1.6, 2.1);
+        assertThat(m.speedup()).isEqualTo(2.0);
     }
 
     @Test
     @DisplayName("takes a third pair when two agreeing ratios pass the target by less than the 8% margin")
     void takesAThirdPairNearTheTarget() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 0.95, 2);
-        assertThat(m.ratios()).hasSizeGreaterThanOrEqualTo(SpeedupMeter.MIN_PAIRS);
+        Measurement m = meter().measure(new Timed(40, false, 20), 5, 0.95, 2);
+        assertThat(m.ratios()).hasSize(SpeedupMeter.MIN_PAIRS);
     }
 
     @Test
     @DisplayName("measures every pair when the speedup lies between 1x and the target, where points depend on it")
     void measuresEveryPairForPartialCredit() {
-        Measurement m = new SpeedupMeter().measure(new Steady(), 5, 1.5, 2);
+        Measurement m = meter().measure(new Timed(40, false, 20), 5, 1.5, 2);
         assertThat(m.ratios()).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("stops a candidate that crawls at four times the baseline's time, and says it is too slow")
+    void stopsACrawlingCandidate() {
+        SpeedupWorkload<Integer, Integer> crawler = new SpeedupWorkload<>() {
+            @Override
+            public Integer input(int trial) {
+                return trial;
+            }
+
+            @Override
+            public Integer baseline(Integer trial) {
+                return trial;
+            }
+
+            @Override
+            public Integer candidate(Integer trial) throws InterruptedException {
+                Thread.sleep(60_000);
+                return trial;
+            }
+        };
+        long start = System.nanoTime();
+        Measurement m = meter().measure(crawler, 5, 0.9, 2);
+        assertThat(m.failure()).contains("took more than 4 times as long as the sequential baseline");
+        assertThat(System.nanoTime() - start).as("stopped at the bound").isLessThan(30_000_000_000L);
     }
 
     @Test
@@ -127,9 +157,11 @@ class SpeedupMeterTest {
     @Test
     @DisplayName("calibrates the machine's parallel capacity first, unless KATA_CORES fixes the cores")
     void calibratesUnlessKataCoresIsSet() {
-        Measurement calibrated = new SpeedupMeter().measure(new Steady(), 5, 0.75, 0);
+        Measurement calibrated = meter().measure(new Timed(40, false, 20), 5, 0.75, 0);
+        assertThat(probed).hasValue(1);
         assertThat(calibrated.capacity()).isPositive();
         assertThat(calibrated.parallelism()).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(new SpeedupMeter().measure(new Steady(), 5, 0.75, 2).capacity()).isZero();
+        assertThat(meter().measure(new Timed(40, false, 20), 5, 0.75, 2).capacity()).isZero();
+        assertThat(probed).hasValue(1);
     }
 }

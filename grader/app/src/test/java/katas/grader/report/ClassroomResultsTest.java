@@ -50,15 +50,13 @@ class ClassroomResultsTest {
                 totalPoints += test.get("score").asDouble();
             }
         }
-        // Each score is rounded to hundredths, as in results.json: at most 0.005 off per part.
-        double rounding = 0.005 * grade.katas().stream().mapToInt(k -> k.parts().size()).sum();
-        assertThat(totalPoints).isCloseTo(grade.points(), within(rounding));
+        // Whole points everywhere: the reporter's sum is the grade's total, exactly.
+        assertThat(totalPoints).isEqualTo(grade.points());
         assertThat(maxPoints).isEqualTo(grade.max());
-        assertThat(totalPoints / maxPoints).isCloseTo(grade.points() / grade.max(), within(rounding / maxPoints));
     }
 
     @Test
-    @DisplayName("Give each kata its points as the sum of one fractional score per part, and its maximum")
+    @DisplayName("Give each kata its points as the sum of one whole score per part, and its maximum")
     void perKata() throws Exception {
         Map<String, JsonNode> runners = decode(ClassroomResults.outputLines(grade));
 
@@ -67,15 +65,15 @@ class ClassroomResultsTest {
             double sum = 0;
             for (int i = 0; i < kata.parts().size(); i++) {
                 double score = results.get("tests").get(i).get("score").asDouble();
-                assertThat(score).isEqualTo(ResultsJson.round(kata.parts().get(i).points()));
+                assertThat(score).isEqualTo(kata.parts().get(i).points());
                 sum += score;
             }
-            assertThat(sum).as(kata.id()).isCloseTo(kata.points(), within(0.005 * kata.parts().size()));
+            assertThat(sum).as(kata.id()).isEqualTo(kata.points());
             assertThat(results.get("max_score").asDouble()).as(kata.id()).isEqualTo(kata.max());
         }
         JsonNode speedup = runners.get("parallel_primes").get("tests").get(1);
         assertThat(speedup.get("name").asText()).isEqualTo("parallel-primes: Speedup");
-        assertThat(speedup.get("score").asDouble()).isEqualTo(28.12);
+        assertThat(speedup.get("score").asInt()).isEqualTo(28);
         assertThat(speedup.get("status").asText()).isEqualTo("fail");
         assertThat(speedup.get("message").asText()).isEqualTo("measured 1.45x, 0.35x short of the 1.80x target");
     }
@@ -91,7 +89,7 @@ class ClassroomResultsTest {
         assertThat(iterable(test.fieldNames())).containsExactly("name", "status", "score", "message", "test_code",
                 "filename", "line_no", "duration");
         assertThat(test.get("name").asText()).isEqualTo("bank-account: Visible tests");
-        assertThat(test.get("score").isFloatingPointNumber()).isTrue();
+        assertThat(test.get("score").isIntegralNumber()).isTrue();
         assertThat(test.get("line_no").asInt()).isZero();
         assertThat(test.get("duration").asLong()).isEqualTo(12 + 34 + 12);
     }

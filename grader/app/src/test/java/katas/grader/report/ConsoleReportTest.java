@@ -23,7 +23,7 @@ class ConsoleReportTest {
     @DisplayName("shows a speedup against its target, and why a part fell short")
     void showsSpeedupAndTarget() {
         assertThat(scoreboard(Grades.grade(Grades.speedup())))
-                .contains("speedup 28.1/50 (1.45x of 1.80x)")
+                .contains("speedup 28/50 (1.45x of 1.80x)")
                 .contains("speedup: measured 1.45x, 0.35x short of the 1.80x target");
     }
 

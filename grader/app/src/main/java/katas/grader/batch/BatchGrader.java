@@ -1,0 +1,71 @@
+package katas.grader.batch;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+import katas.grader.GradeListener;
+import katas.grader.GradeRequest;
+import katas.grader.GradeResult;
+import katas.grader.Grader;
+import katas.grader.discovery.KitLayout;
+import katas.grader.discovery.UnknownKataException;
+import katas.grader.report.Gradebook;
+import katas.grader.report.ResultsJson;
+import katas.grader.scoring.KataStatus;
+
+/**
+ * Grades a folder of cloned student repositories with this kit's manifests and hidden tests: one
+ * gradebook row per student, and each student's results.json beside the gradebook. A repository
+ * that cannot be graded gets a row that says why; the others go on.
+ */
+public final class BatchGrader {
+
+    private final KitLayout kit;
+    private final OptionalInt cores;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    public BatchGrader(KitLayout kit, OptionalInt cores, PrintStream out, PrintStream err) {
+        this.kit = kit;
+        this.cores = cores;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Grades every student folder (one with an {@code exercises/} folder) in {@code dir}. */
+    public Path grade(Path dir, List<String> katas) throws IOException, UnknownKataException {
+        List<Path> students;
+        try (Stream<Path> children = Files.list(dir)) {
+            students = children.filter(p -> Files.isDirectory(p.resolve("exercises"))).sorted().toList();
+        }
+        if (students.isEmpty()) {
+            err.println("grade: no student repositories in " + dir + " (a student folder has an exercises/ folder)");
+        }
+        Gradebook book = new Gradebook();
+        Path reports = dir.resolve("gradebook-reports");
+        Files.createDirectories(reports);
+        List<String> failures = new ArrayList<>();
+        for (Path student : students) {
+            String name = student.getFileName().toString();
+            err.println("grading " + name + " ...");
+            GradeRequest request = GradeRequest.builder().layout(new KitLayout(kit.kitRoot(), student)).katas(katas)
+                    .cores(cores).build();
+            GradeResult result = new Grader().grade(request, new GradeListener() { });
+            book.add(name, result);
+            Files.writeString(reports.resolve(name + ".json"), ResultsJson.render(result));
+            if (result.katas().stream().anyMatch(k -> k.status() != KataStatus.GRADED)) {
+                failures.add(name);
+            }
+        }
+        Path csv = dir.resolve("gradebook.csv");
+        Files.writeString(csv, book.csv());
+        out.println("Graded " + students.size() + " student repositories into " + csv
+                + (failures.isEmpty() ? "" : " (with problems, see their reports: " + String.join(", ", failures) + ")"));
+        return csv;
+    }
+}

@@ -1,0 +1,2 @@
+/** Grades a folder of student repositories into one gradebook, each student on their own. */
+package katas.grader.batch;

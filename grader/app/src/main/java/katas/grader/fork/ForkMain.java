@@ -1,0 +1,112 @@
+package katas.grader.fork;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import katas.grader.fork.ForkEvent;
+import katas.grader.fork.ForkSpec;
+import katas.grader.perf.Measurement;
+import katas.grader.perf.SpeedupMeter;
+import katas.testkit.HangGuard;
+import katas.testkit.perf.SpeedupWorkload;
+import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestDescriptor;
+import org.junit.platform.engine.TestTag;
+import org.junit.platform.engine.support.descriptor.ClassSource;
+import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.core.LauncherFactory;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+
+/**
+ * The forked JVM's entry point: connect to the grader, guard the JVM, run the tests with the JUnit
+ * Platform launcher, measure speedups, say "done", and halt (a stuck learner thread must not keep
+ * the JVM alive, and halting skips the shutdown hook that exists only to catch System.exit).
+ */
+public final class ForkMain {
+
+    private ForkMain() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        ForkSpec spec = new ObjectMapper().readValue(Path.of(args[0]).toFile(), ForkSpec.class);
+        EventSender sender = EventSender.connect(spec.port(), spec.token());
+        OutputCapture output = OutputCapture.install(spec.outputBytes());
+        ForkGuard guard = new ForkGuard(spec, sender);
+        guard.start();
+        ExitTrap.install(sender, guard);
+        try {
+            runTests(spec, sender, guard, output);
+            for (ForkSpec.MeasurementSpec m : spec.measurements()) {
+                guard.measurementStarted(m.partId());
+                Measurement measurement = measure(m);
+                guard.testFinished();
+                sender.send(ForkEvent.measured(m.partId(), measurement));
+            }
+            sender.send(ForkEvent.done());
+            sender.close();
+        } catch (OutOfMemoryError oom) {
+            // The test that hoarded memory is gone from the stack by now, so there is room to say so.
+            sender.send(ForkEvent.incident("MEMORY", guard.currentTest(), "ran out of memory (" + oom.getMessage()
+                    + "): the kata's JVM has " + (Runtime.getRuntime().maxMemory() >> 20) + " MB of heap"));
+        } catch (Throwable broken) {
+            sender.send(ForkEvent.incident("CRASH", guard.currentTest(), "the test run broke down: " + broken));
+        } finally {
+            ForkGuard.killChildren();
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    private static void runTests(ForkSpec spec, EventSender sender, ForkGuard guard, OutputCapture output) {
+        List<String> classes = Stream.concat(spec.visibleClasses().stream(), spec.hiddenClasses().stream()).toList();
+        if (classes.isEmpty()) {
+            return;
+        }
+        Set<String> skip = new HashSet<>(spec.skip());
+        Set<String> visible = new HashSet<>(spec.visibleClasses());
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
+                .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())
+                        && selected(spec, d, visible)))
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter(HangGuard.SECONDS_PARAMETER, String.valueOf(spec.testSeconds()))
+                .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
+                .build();
+        Set<String> testClasses = new HashSet<>(classes);
+        FailureText failures = new FailureText(spec.learnerPackage(), testClasses,
+                (int) (Runtime.getRuntime().maxMemory() >> 20));
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, new ResultListener(sender, guard, output, failures,
+                new HashSet<>(spec.visibleClasses()), spec.failFast()));
+    }
+
+    /** Whether a test (a container always passes) is one a selector of the spec takes. */
+    private static boolean selected(ForkSpec spec, TestDescriptor descriptor, Set<String> visible) {
+        if (!descriptor.isTest()) {
+            return true;
+        }
+        String className = descriptor.getSource().map(s -> s instanceof MethodSource m ? m.getClassName()
+                : s instanceof ClassSource c ? c.getClassName() : "").orElse("");
+        String origin = visible.contains(ResultListener.topLevel(className)) ? "visible" : "hidden";
+        List<String> tags = descriptor.getTags().stream().map(TestTag::getName).toList();
+        return spec.selectors().stream().anyMatch(s -> s.takes(origin, tags));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Measurement measure(ForkSpec.MeasurementSpec m) {
+        try {
+            SpeedupWorkload<Object, Object> workload = (SpeedupWorkload<Object, Object>) Class
+                    .forName(m.workloadClass()).getDeclaredConstructor().newInstance();
+            return new SpeedupMeter().measure(workload, m.pairs(), m.targetPerCore(), m.assumedCores());
+        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
+            return new Measurement("", List.of(), 0, 0, 0, "the speedup workload " + m.workloadClass()
+                    + " could not be started: " + e, Runtime.getRuntime().availableProcessors());
+        }
+    }
+}
