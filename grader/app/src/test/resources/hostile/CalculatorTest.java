@@ -6,9 +6,11 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import katas.testkit.KataTest;
 
 @TestMethodOrder(MethodOrderer.MethodName.class)
 @Tag("rule-1")
+@KataTest
 class CalculatorTest {
 
     @Test

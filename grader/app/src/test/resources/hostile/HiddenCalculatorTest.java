@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 @Tag("rule-1")
+@KataTest
 class HiddenCalculatorTest {
 
     @Test

@@ -17,12 +17,14 @@ import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Every test but the last runs in virtual time: the clock moves only when the test advances it,
  * so start times are checked to the millisecond and nothing sleeps.
  */
 @DisplayName("AsyncRateLimiter")
+@KataTest
 class AsyncRateLimiterTest {
 
     private static final Duration ONE_SECOND = Duration.ofSeconds(1);

@@ -10,8 +10,10 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 @DisplayName("Bank")
+@KataTest
 class BankTest {
 
     @Nested

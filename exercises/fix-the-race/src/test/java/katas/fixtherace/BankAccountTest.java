@@ -9,8 +9,10 @@ import katas.testkit.Contention;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 @DisplayName("BankAccount")
+@KataTest
 class BankAccountTest {
 
     /** A fraud check that takes a little time, as a remote service would. */

@@ -6,8 +6,10 @@ import katas.testkit.Contention;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 @DisplayName("HitCounter")
+@KataTest
 class HitCounterTest {
 
     @Nested

@@ -20,6 +20,7 @@ import java.util.function.LongPredicate;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * The tests own the primality test (trial division, slow on purpose: it is the work to share), so
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
  * the work really runs at the same time. No test here measures time: the grader measures speedup.
  */
 @DisplayName("ParallelPrimeCounter")
+@KataTest
 class ParallelPrimeCounterTest {
 
     /** How long a probe waits for other threads before it concludes they are not coming. */

@@ -6,9 +6,11 @@ import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /** The worker on its own: a real JVM, talked to through its standard input and output. */
 @DisplayName("PrimeWorker (the worker process)")
+@KataTest
 class PrimeWorkerTest {
 
     private static final Duration ANSWER_BOUND = Duration.ofSeconds(10);

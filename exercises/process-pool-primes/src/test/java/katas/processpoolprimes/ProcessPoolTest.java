@@ -11,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import katas.testkit.KataTest;
 
 /**
  * The pool, with real worker processes. Some tests start the tests' own {@link ProbeWorker}
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pool did (how many requests were in flight at once, which worker died on which range).
  */
 @DisplayName("ProcessPool")
+@KataTest
 class ProcessPoolTest {
 
     static final Duration COUNT_BOUND = Duration.ofSeconds(10);

@@ -3,6 +3,7 @@ package katas.grader;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import katas.grader.discovery.KitLayout;
 
@@ -14,9 +15,10 @@ import katas.grader.discovery.KitLayout;
  * @param parts part ids to grade; empty means every part (the self-check grades a mutant's target parts only)
  * @param cores the core count the speedup target assumes; empty means what the forked JVM sees
  * @param failFast stop a kata at its first test that does not pass (the self-check, grading a mutant)
+ * @param seed the seed the tests draw their shapes from; empty: a new one for this grade
  */
 public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
-        OptionalInt cores, boolean failFast) {
+        OptionalInt cores, boolean failFast, OptionalLong seed) {
 
     public static Builder builder() {
         return new Builder();
@@ -30,6 +32,7 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
         private Set<String> parts = Set.of();
         private OptionalInt cores = OptionalInt.empty();
         private boolean failFast;
+        private OptionalLong seed = OptionalLong.empty();
 
         public Builder layout(KitLayout layout) {
             this.layout = layout;
@@ -61,8 +64,14 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
             return this;
         }
 
+        public Builder seed(OptionalLong seed) {
+            this.seed = seed;
+            return this;
+        }
+
         public GradeRequest build() {
-            return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast);
+            return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast,
+                    seed);
         }
     }
 }

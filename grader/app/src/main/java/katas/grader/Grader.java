@@ -1,6 +1,7 @@
 package katas.grader;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +24,11 @@ public final class Grader {
         Catalog catalog = discovery.discover(request.layout()).select(request.katas());
         boolean hiddenPresent = catalog.katas().stream().anyMatch(Kata::hasHiddenTests);
         listener.gradingStarted(catalog.katas().size() + catalog.invalid().size(), hiddenPresent);
+        // One seed for the whole grade, drawn here unless given, so that the report can say how to replay it.
+        long seed = request.seed().orElseGet(() -> new SecureRandom().nextLong() & 0xFFFFFFFFFFFFL);
         List<KataResult> results = new ArrayList<>();
         for (Kata kata : catalog.katas()) {
-            KataResult result = grading.grade(kata, request, listener);
+            KataResult result = grading.grade(kata, request, seed, listener);
             results.add(result);
             listener.kataFinished(result);
         }
@@ -35,7 +38,7 @@ public final class Grader {
             listener.kataFinished(result);
         });
         GradeResult result = new GradeResult(started, Instant.now().toEpochMilli() - started.toEpochMilli(),
-                Machine.current(), request.subject().toString(), hiddenPresent, request.cores().orElse(0),
+                Machine.current(), request.subject().toString(), hiddenPresent, request.cores().orElse(0), seed,
                 List.copyOf(results));
         listener.gradingFinished(result);
         return result;

@@ -35,12 +35,12 @@ final class KataGrading {
     private final KataExecutor executor = new KataExecutor();
     private KataCompiler compiler;
 
-    KataResult grade(Kata kata, GradeRequest request, GradeListener listener) {
+    KataResult grade(Kata kata, GradeRequest request, long seed, GradeListener listener) {
         long start = System.currentTimeMillis();
         Path work = null;
         try {
             work = Files.createTempDirectory("kata-" + kata.id() + "-");
-            return grade(kata, request, listener, work, start);
+            return grade(kata, request, seed, listener, work, start);
         } catch (PatchedSources.PatchException stale) {
             return failed(kata, request, KataStatus.INVALID, stale.getMessage(), start);
         } catch (IOException | RuntimeException e) {
@@ -54,7 +54,8 @@ final class KataGrading {
         }
     }
 
-    private KataResult grade(Kata kata, GradeRequest request, GradeListener listener, Path work, long start)
+    private KataResult grade(Kata kata, GradeRequest request, long seed, GradeListener listener, Path work,
+            long start)
             throws IOException, InterruptedException, PatchedSources.PatchException {
         Optional<SourceSet> sources = request.subject().sources(kata, work.resolve("sources"));
         if (sources.isEmpty()) {
@@ -120,7 +121,7 @@ final class KataGrading {
         listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,
                 hiddenClasses, plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
-                kata.manifest().limits(), kata.manifest().packageName(), work);
+                kata.manifest().limits(), kata.manifest().packageName(), seed, work);
         RunRecord run = executor.execute(job);
 
         ScoringContext context = new ScoringContext(hidden, tampered, visibleBroken, hiddenBroken, request.cores(),

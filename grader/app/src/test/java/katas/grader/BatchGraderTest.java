@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.OptionalInt;
 import katas.grader.batch.BatchGrader;
 import katas.grader.discovery.KitLayout;
+import katas.testkit.KataTest;
 import katas.testkit.TimeBound;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@KataTest
 @TimeBound(seconds = 120)
 @DisplayName("Grading a folder of student repositories")
 class BatchGraderTest {

@@ -13,12 +13,14 @@ import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
 import katas.grader.integrity.Seal;
 import katas.grader.selfcheck.SelfCheck;
+import katas.testkit.KataTest;
 import katas.testkit.TimeBound;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The self-check must pass a sound kata and name every broken promise of a broken one. */
+@KataTest
 @TimeBound(seconds = 300)
 @DisplayName("The self-check")
 class SelfCheckTest {
@@ -65,7 +67,7 @@ class SelfCheckTest {
     private static Outcome selfCheck(MiniKit kit) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean kept = new SelfCheck(KitLayout.of(kit.root()), 1, 1, OptionalInt.empty(),
-                new PrintStream(bytes, true, StandardCharsets.UTF_8)).run(List.of());
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).minimumMutants(3).run(List.of());
         return new Outcome(kept, bytes.toString(StandardCharsets.UTF_8));
     }
 }

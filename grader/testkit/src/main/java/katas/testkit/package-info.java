@@ -1,5 +1,7 @@
 /**
- * What kata tests share: a start-gate contention harness, a per-test hang guard that explains
- * deadlocks and stalls in the learner's terms, and the contract of a speedup workload.
+ * What kata tests share: {@link katas.testkit.KataTest} (every test bounded, hangs explained, shapes
+ * seeded and replayable), {@link katas.testkit.Shapes} to draw thread counts, sizes and failures from a
+ * seed, {@link katas.testkit.Contention} to release many threads at once, {@link katas.testkit.Watch}
+ * to check invariants while they run, and the contract of a speedup workload.
  */
 package katas.testkit;

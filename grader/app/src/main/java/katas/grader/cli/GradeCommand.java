@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import katas.grader.batch.BatchGrader;
 import katas.grader.GradeListener;
@@ -76,6 +77,10 @@ public final class GradeCommand implements Callable<Integer> {
     @Option(names = "--cores", paramLabel = "N", defaultValue = "${env:KATA_CORES}",
             description = "Cores the speedup target assumes (default: $KATA_CORES, else what the JVM sees).")
     private Integer cores;
+
+    @Option(names = "--seed", paramLabel = "N",
+            description = "Draw the tests' shapes from this seed, to replay a failure (default: a new seed each run).")
+    private Long seed;
 
     @Option(names = "--self-check", description = "Check the kata contract: solutions pass, stubs fail, mutants are caught.")
     private boolean selfCheck;
@@ -154,7 +159,8 @@ public final class GradeCommand implements Callable<Integer> {
             return ExitCodes.GRADED;
         }
         GradeRequest request = GradeRequest.builder().layout(layout).katas(katas)
-                .subject(solutions ? Subject.SOLUTION : Subject.EXERCISE).cores(coreCount).build();
+                .subject(solutions ? Subject.SOLUTION : Subject.EXERCISE).cores(coreCount)
+                .seed(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)).build();
         Path reportDir = reports.isAbsolute() ? reports : layout.kitRoot().resolve(reports);
         List<GradeListener> listeners = new ArrayList<>();
         listeners.add(new ConsoleReport(System.out, System.err, format == Format.json));

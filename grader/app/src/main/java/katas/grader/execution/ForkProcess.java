@@ -54,7 +54,7 @@ final class ForkProcess {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
                     template.hiddenClasses(), template.selectors(), template.skip(), template.failFast(),
-                    template.measurements(), template.testSeconds(),
+                    template.measurements(), template.seed(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
                     template.outputBytes(), template.learnerPackage());
             Path specFile = Files.createTempFile(workDir, "fork-", ".json");

@@ -28,10 +28,11 @@ public final class KataExecutor {
      * @param selectors which tests run
      * @param failFast stop at the first test that does not pass
      * @param speedups the speedup parts to measure, in manifest order
+     * @param seed the seed the tests draw their shapes from
      */
     public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
             List<ForkSpec.Selector> selectors, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
-            Limits limits, String learnerPackage, Path workDir) {
+            Limits limits, String learnerPackage, long seed, Path workDir) {
     }
 
     /** Runs the job; never throws for anything the learner's code does. */
@@ -43,7 +44,7 @@ public final class KataExecutor {
             List<ForkSpec.MeasurementSpec> toMeasure = job.speedups().stream()
                     .filter(m -> !record.measurements().containsKey(m.partId())).toList();
             ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), job.selectors(), skip,
-                    job.failFast(), toMeasure, job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
+                    job.failFast(), toMeasure, job.seed(), job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
                     job.limits().outputKilobytes() * 1024, job.learnerPackage());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();

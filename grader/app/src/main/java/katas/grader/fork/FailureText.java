@@ -1,6 +1,7 @@
 package katas.grader.fork;
 
 import java.util.Set;
+import katas.testkit.Shapes;
 
 /**
  * Turns a test's failure into one message in the learner's terms: the assertion's own words, or
@@ -31,7 +32,14 @@ final class FailureText {
             text = "threw " + failure.getClass().getName()
                     + (failure.getMessage() == null ? "" : ": " + failure.getMessage()) + where(failure);
         }
-        return text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) + " [...]" : text;
+        text = text.length() > MAX_CHARS ? text.substring(0, MAX_CHARS) + " [...]" : text;
+        // A failure that is not an assertion carries its shape and seed as a suppressed note.
+        for (Throwable suppressed : failure.getSuppressed()) {
+            if (suppressed instanceof Shapes.Replay replay) {
+                text += "\n" + replay.getMessage();
+            }
+        }
+        return text;
     }
 
     /** AssertJ writes a description as "[what went wrong] \nexpected: ..."; the learner needs the words first. */

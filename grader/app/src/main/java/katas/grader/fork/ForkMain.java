@@ -11,6 +11,7 @@ import katas.grader.fork.ForkSpec;
 import katas.grader.perf.Measurement;
 import katas.grader.perf.SpeedupMeter;
 import katas.testkit.HangGuard;
+import katas.testkit.Shapes;
 import katas.testkit.perf.SpeedupWorkload;
 import org.junit.platform.engine.FilterResult;
 import org.junit.platform.engine.TestDescriptor;
@@ -74,8 +75,9 @@ public final class ForkMain {
                 .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
                 .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())
                         && selected(spec, d, visible)))
-                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "true")
+                .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
                 .configurationParameter(HangGuard.SECONDS_PARAMETER, String.valueOf(spec.testSeconds()))
+                .configurationParameter(Shapes.SEED_PARAMETER, String.valueOf(spec.seed()))
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                 .build();
         Set<String> testClasses = new HashSet<>(classes);

@@ -12,11 +12,12 @@ import java.util.List;
  * @param skip unique ids of tests an earlier fork already ran or died in
  * @param failFast stop at the first test that does not pass (the self-check, grading a mutant)
  * @param measurements speedup workloads to measure after the tests, if not measured yet
+ * @param seed the seed the tests draw their shapes from (the configuration parameter katas.seed)
  * @param deadlineEpochMillis when the whole kata must be over; the fork explains itself just before
  */
 public record ForkSpec(String token, int port, List<String> visibleClasses, List<String> hiddenClasses,
         List<Selector> selectors, List<String> skip, boolean failFast, List<MeasurementSpec> measurements,
-        int testSeconds, long deadlineEpochMillis, int maxThreads, int maxProcesses, int outputBytes,
+        long seed, int testSeconds, long deadlineEpochMillis, int maxThreads, int maxProcesses, int outputBytes,
         String learnerPackage) {
 
     /**

@@ -84,6 +84,10 @@ public final class ConsoleReport implements GradeListener {
         }
         out.println();
         out.printf("Total %d/%d%n", result.points(), result.max());
+        if (result.katas().stream().anyMatch(k -> !k.completeHere())) {
+            out.println("Seed " + result.seed() + ": the tests drew their shapes from it; ./grade --seed "
+                    + result.seed() + " replays them.");
+        }
         long complete = result.katas().stream().filter(KataResult::completeHere).count();
         out.println("Progress: " + bar((int) complete, result.katas().size()) + " " + complete + "/"
                 + result.katas().size() + " katas complete");

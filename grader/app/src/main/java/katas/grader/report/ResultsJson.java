@@ -29,6 +29,7 @@ public final class ResultsJson {
         root.put("durationMillis", result.durationMillis());
         root.put("subject", result.subject());
         root.put("hiddenTestsPresent", result.hiddenPresent());
+        root.put("seed", result.seed());
         ObjectNode machine = root.putObject("machine");
         machine.put("cores", result.machine().cores());
         if (result.coresOverride() > 0) {

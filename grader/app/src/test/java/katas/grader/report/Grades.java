@@ -119,7 +119,7 @@ final class Grades {
 
     static GradeResult grade(KataResult... katas) {
         return new GradeResult(Instant.parse("2026-11-20T10:00:00Z"), 20000,
-                new Machine(2, "Eclipse Adoptium 25.0.3", "Linux 6.18 amd64"), "exercise", true, 0, List.of(katas));
+                new Machine(2, "Eclipse Adoptium 25.0.3", "Linux 6.18 amd64"), "exercise", true, 0, 4242, List.of(katas));
     }
 
     /** All five shapes together. */

@@ -25,7 +25,7 @@ class MarkdownSummaryTest {
     @DisplayName("Names the KATA_CORES the speedup targets assumed, and says when the hidden tests are missing")
     void coresAssumedAndNoHiddenTests() {
         GradeResult result = new GradeResult(Grades.everything().startedAt(), 1, new Machine(2, "JDK", "OS"),
-                "exercise", false, 4, List.of(Grades.full()));
+                "exercise", false, 4, 4242, List.of(Grades.full()));
 
         assertThat(MarkdownSummary.render(result)).contains("hidden tests **not in this checkout**")
                 .contains("speedup targets assume KATA_CORES=4");
@@ -35,7 +35,7 @@ class MarkdownSummaryTest {
     @DisplayName("Warns that on one core races rarely show, so a pass proves little")
     void warnsOnOneCore() {
         GradeResult result = new GradeResult(Grades.everything().startedAt(), 1, new Machine(1, "JDK", "OS"),
-                "exercise", true, 0, List.of(Grades.full()));
+                "exercise", true, 0, 4242, List.of(Grades.full()));
 
         assertThat(MarkdownSummary.render(result)).contains("on 1 core, JDK").contains("races and deadlocks rarely show");
     }

@@ -23,6 +23,7 @@ import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Hidden: many threads call the limiter at the same time, in virtual time. The clock is the test's
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
  * permit free?" and takes it in two separate steps is caught between them, and starts too many.
  */
 @DisplayName("AsyncRateLimiter under contention")
+@KataTest
 class AsyncRateLimiterConcurrencyTest {
 
     /** The virtual clock, slowed down now and then inside the limiter's decisions. */

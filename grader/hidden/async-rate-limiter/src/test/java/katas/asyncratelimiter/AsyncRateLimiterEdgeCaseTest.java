@@ -15,9 +15,11 @@ import katas.testkit.NonBlockingCaller;
 import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /** Hidden: edge cases, in virtual time, each call on a caller thread that fails at once if it blocks. */
 @DisplayName("AsyncRateLimiter at the edges")
+@KataTest
 class AsyncRateLimiterEdgeCaseTest {
 
     /** A limiter in virtual time with its caller thread. */

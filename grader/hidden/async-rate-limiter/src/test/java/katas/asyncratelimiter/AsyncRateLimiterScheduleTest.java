@@ -3,6 +3,7 @@ package katas.asyncratelimiter;
 import katas.asyncratelimiter.Simulation.Features;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Hidden: many scenarios in virtual time, each checked to the millisecond against a model of the
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * same ones: a correct limiter passes all of them every time.
  */
 @DisplayName("AsyncRateLimiter, scenario by scenario against a model of the rules")
+@KataTest
 class AsyncRateLimiterScheduleTest {
 
     private static final int SCENARIOS = 60;

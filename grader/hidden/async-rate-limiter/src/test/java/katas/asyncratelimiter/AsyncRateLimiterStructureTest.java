@@ -43,6 +43,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Hidden, structure part: what the limiter's code may not call, whatever the tests observe. The
@@ -52,6 +53,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("structure")
 @DisplayName("AsyncRateLimiter's structure")
+@KataTest
 class AsyncRateLimiterStructureTest {
 
     private static final String PACKAGE = "katas.asyncratelimiter";

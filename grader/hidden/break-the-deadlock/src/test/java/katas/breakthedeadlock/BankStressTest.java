@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import katas.testkit.KataTest;
 
 /**
  * Hidden: many tellers, random transfers both ways among a few accounts, rings of transfers that
@@ -21,6 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * and a livelock or a leaked lock after {@link BankFloor#STALL}, with the cycle in accounts.
  */
 @DisplayName("Bank under stress")
+@KataTest
 class BankStressTest {
 
     /** A pause after a teller's first lock: the window for a lock-order deadlock, measured in microseconds. */

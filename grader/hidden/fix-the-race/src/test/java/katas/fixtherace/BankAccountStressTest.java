@@ -9,6 +9,7 @@ import java.util.concurrent.locks.LockSupport;
 import katas.testkit.Contention;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Hidden: check-then-act on the account. The fraud check is the test's own callback; it parks
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * race every time, on one core as on two.
  */
 @DisplayName("BankAccount under stress")
+@KataTest
 class BankAccountStressTest {
 
     private static final FraudCheck SLOW_SERVICE = amount -> LockSupport.parkNanos(50_000);

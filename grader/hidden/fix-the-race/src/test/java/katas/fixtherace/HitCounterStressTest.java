@@ -6,9 +6,11 @@ import katas.testkit.Contention;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /** Hidden: the lost-update race under several shapes of contention, each repeated. */
 @DisplayName("HitCounter under stress")
+@KataTest
 class HitCounterStressTest {
 
     /** Threads, hits per thread, rounds: one shape of contention. */

@@ -12,9 +12,11 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import katas.testkit.KataTest;
 
 /** Hidden: edge cases of the range, the bounds near Long.MAX_VALUE, bad input, failures, reuse. */
 @DisplayName("ParallelPrimeCounter at the edges")
+@KataTest
 class ParallelPrimeCounterEdgeCaseTest {
 
     @ParameterizedTest(name = "[{0}, {1}) with {2} threads holds {3} primes")

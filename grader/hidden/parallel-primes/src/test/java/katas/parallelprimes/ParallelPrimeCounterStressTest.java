@@ -14,12 +14,14 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import katas.testkit.KataTest;
 
 /**
  * Hidden: that the work really is shared (probes, not timings), balanced, race-free, and that
  * the counter may be used by several callers at once. Speed itself is measured by the grader.
  */
 @DisplayName("ParallelPrimeCounter under stress")
+@KataTest
 class ParallelPrimeCounterStressTest {
 
     /**

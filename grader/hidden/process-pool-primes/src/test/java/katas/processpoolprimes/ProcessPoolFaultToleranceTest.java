@@ -16,9 +16,11 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import katas.testkit.KataTest;
 
 /** Hidden: workers that crash, are killed from outside, or die on every try. */
 @DisplayName("ProcessPool when workers die")
+@KataTest
 class ProcessPoolFaultToleranceTest {
 
     @Test

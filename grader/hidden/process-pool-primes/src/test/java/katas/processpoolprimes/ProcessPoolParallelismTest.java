@@ -15,9 +15,11 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import katas.testkit.KataTest;
 
 /** Hidden: more workers, more ranges, slow ranges anywhere, reuse of the workers, exact totals. */
 @DisplayName("ProcessPool in parallel, hidden")
+@KataTest
 class ProcessPoolParallelismTest {
 
     @Test

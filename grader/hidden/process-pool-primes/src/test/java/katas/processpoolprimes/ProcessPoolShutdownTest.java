@@ -14,9 +14,11 @@ import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import katas.testkit.KataTest;
 
 /** Hidden: close() in every situation leaves no child process behind, and never waits without a bound. */
 @DisplayName("ProcessPool shutting down")
+@KataTest
 class ProcessPoolShutdownTest {
 
     private static final Duration CLOSE_BOUND = Duration.ofSeconds(8);

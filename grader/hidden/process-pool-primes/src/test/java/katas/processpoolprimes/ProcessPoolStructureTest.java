@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import katas.testkit.KataTest;
 
 /**
  * Hidden structure rule: the speedup must come from the worker processes. A pool that counted in
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("structure")
 @DisplayName("ProcessPool structure")
+@KataTest
 class ProcessPoolStructureTest {
 
     @Test

@@ -1,0 +1,113 @@
+package katas.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Shapes")
+class ShapesTest {
+
+    @Test
+    @DisplayName("draw the same values from the same seed, and others from another")
+    void areReplayableFromTheirSeed() {
+        List<Integer> first = draws(Shapes.seeded(4242));
+        assertThat(draws(Shapes.seeded(4242))).isEqualTo(first);
+        assertThat(draws(Shapes.seeded(4243))).isNotEqualTo(first);
+    }
+
+    private static List<Integer> draws(Shapes shapes) {
+        List<Integer> values = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            values.add(shapes.between("n" + i, 1, 1_000_000));
+        }
+        return values;
+    }
+
+    @Test
+    @DisplayName("stay within their bounds, both included, and reach both ends")
+    void stayWithinBounds() {
+        Shapes shapes = Shapes.seeded(1);
+        Set<Integer> seen = new HashSet<>();
+        for (int i = 0; i < 2_000; i++) {
+            seen.add(shapes.between("threads", 2, 5));
+        }
+        assertThat(seen).containsExactlyInAnyOrder(2, 3, 4, 5);
+        assertThat(Shapes.seeded(2).between("max", Long.MAX_VALUE - 3, Long.MAX_VALUE))
+                .isBetween(Long.MAX_VALUE - 3, Long.MAX_VALUE);
+    }
+
+    @Test
+    @DisplayName("name every value drawn, in the order drawn")
+    void describeWhatWasDrawn() {
+        Shapes shapes = Shapes.seeded(7);
+        int threads = shapes.between("threads", 3, 3);
+        String order = shapes.oneOf("order", "up", "down");
+        assertThat(threads).isEqualTo(3);
+        assertThat(shapes.describe()).isEqualTo("threads=3, order=" + order);
+    }
+
+    @Test
+    @DisplayName("throw every kind of failure in turn: unchecked, Error and checked")
+    void drawEveryKindOfFailure() {
+        Shapes shapes = Shapes.seeded(11);
+        Set<Class<?>> kinds = new HashSet<>();
+        for (int i = 0; i < 60; i++) {
+            kinds.add(shapes.failure("failure", "boom").getClass());
+        }
+        assertThat(kinds).containsExactlyInAnyOrder(IllegalStateException.class, Shapes.KataError.class,
+                IOException.class);
+    }
+
+    @Test
+    @DisplayName("check a property over rounds and, when one fails, report its shape and a smaller one that fails too")
+    void shrinkAFailingShape() {
+        Shapes shapes = Shapes.seeded(99);
+        assertThatThrownBy(() -> shapes.check(5, round -> {
+            int n = round.between("n", 10, 1_000);
+            if (n >= 10) {
+                throw new AssertionError("n is " + n);
+            }
+        })).hasMessageStartingWith("n is ");
+        String note = shapes.replayNote();
+        assertThat(note).contains("shape: round=1 of 5, n=").contains("smallest shape that also failed: n=")
+                .contains("replay with seed 99: ./grade --seed 99");
+        String smallest = note.substring(note.indexOf("also failed: n=") + "also failed: n=".length(),
+                note.indexOf('\n', note.indexOf("also failed")));
+        assertThat(Integer.parseInt(smallest.replace(",", ""))).isLessThan(200);
+    }
+
+    @Test
+    @DisplayName("pass a property that holds in every round")
+    void passAPropertyThatHolds() throws Exception {
+        Shapes shapes = Shapes.seeded(5);
+        List<Integer> seen = new ArrayList<>();
+        shapes.check(4, round -> seen.add(round.between("n", 1, 100)));
+        assertThat(seen).hasSize(4);
+    }
+
+    @Test
+    @DisplayName("add the replay note to an assertion's message, and as a suppressed note to anything else")
+    void noteFailures() {
+        Throwable assertion = Shapes.Extension.withNote(new AssertionError("lost 3 hits"), "replay with seed 1");
+        assertThat(assertion).hasMessage("lost 3 hits\nreplay with seed 1");
+        Throwable other = Shapes.Extension.withNote(new IllegalStateException("boom"), "replay with seed 1");
+        assertThat(other).hasMessage("boom");
+        assertThat(other.getSuppressed()).hasSize(1);
+        assertThat(other.getSuppressed()[0]).isInstanceOf(Shapes.Replay.class).hasMessage("replay with seed 1");
+    }
+
+    @Test
+    @DisplayName("throw checked exceptions sneakily, as they are")
+    void throwSneakily() {
+        assertThatThrownBy(() -> {
+            throw Sneaky.raise(new IOException("disk"));
+        }).isInstanceOf(IOException.class).hasMessage("disk");
+    }
+}
