@@ -11,6 +11,7 @@ import java.util.stream.Stream;
 import katas.grader.compile.CompileResult;
 import katas.grader.compile.GraderClasspath;
 import katas.grader.compile.KataCompiler;
+import katas.grader.compile.PackageRule;
 import katas.grader.compile.PatchedSources;
 import katas.grader.compile.SourceSet;
 import katas.grader.discovery.Kata;
@@ -77,6 +78,11 @@ final class KataGrading {
         String tampered = seal.tamperReason();
 
         listener.step(kata, "compiling");
+        List<String> misplaced = PackageRule.problems(sources.get(), kata.manifest().packageName());
+        if (!misplaced.isEmpty()) {
+            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile: only the kata's "
+                    + "package may hold your classes:\n" + String.join("\n", misplaced), start);
+        }
         Path classes = work.resolve("classes");
         CompileResult main = compiler().compile(sources.get(), GraderClasspath.entries(), classes);
         if (!main.ok()) {
@@ -149,14 +155,18 @@ final class KataGrading {
                 .map(f -> f.substring(0, f.length() - ".java".length()).replace('/', '.')).sorted().toList();
     }
 
+    /**
+     * The tests and the grader first, the code under grading last: a class of the learner's can never
+     * stand in for one of theirs. No resources from the learner's folder are on it (a services file there
+     * could register code with JUnit or the JDK); the hidden suite's are.
+     */
     private static List<Path> forkClasspath(Kata kata, Path work) {
         List<Path> cp = new ArrayList<>();
-        for (String dir : List.of("classes", "test-classes", "hidden-classes")) {
-            cp.add(work.resolve(dir));
-        }
-        Stream.of(kata.exerciseDir().resolve("src/main/resources"), kata.exerciseDir().resolve("src/test/resources"),
-                kata.hiddenDir().resolve("src/test/resources")).filter(Files::isDirectory).forEach(cp::add);
+        cp.add(work.resolve("test-classes"));
+        cp.add(work.resolve("hidden-classes"));
+        Stream.of(kata.hiddenDir().resolve("src/test/resources")).filter(Files::isDirectory).forEach(cp::add);
         cp.addAll(GraderClasspath.entries());
+        cp.add(work.resolve("classes"));
         return cp;
     }
 

@@ -59,7 +59,9 @@ final class ForkProcess {
                     template.outputBytes(), template.learnerPackage());
             Path specFile = Files.createTempFile(workDir, "fork-", ".json");
             json.writeValue(specFile.toFile(), spec);
-            Process process = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile());
+            ForkEnvironment.apply(builder.environment(), workDir);
+            Process process = builder.start();
             process.getOutputStream().close();
             ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout", CONSOLE_FLOOD_BYTES);
             ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr", CONSOLE_FLOOD_BYTES);
@@ -85,6 +87,7 @@ final class ForkProcess {
         cmd.add("-XX:-UsePerfData");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dfile.encoding=UTF-8");
+        cmd.add("-Djava.io.tmpdir=" + job.workDir().resolve("tmp"));
         cmd.add("-cp");
         cmd.add(job.classpath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
         cmd.add(ForkMain.class.getName());
