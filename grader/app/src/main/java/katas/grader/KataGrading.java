@@ -15,6 +15,7 @@ import katas.grader.compile.PackageRule;
 import katas.grader.compile.PatchedSources;
 import katas.grader.compile.SourceSet;
 import katas.grader.discovery.Kata;
+import katas.grader.execution.ForkLaunch;
 import katas.grader.execution.ForkPlan;
 import katas.grader.execution.KataExecutor;
 import katas.grader.execution.RunRecord;
@@ -74,17 +75,27 @@ final class KataGrading {
         List<Part> parts = graded(kata, request);
         ForkPlan plan = new ForkPlan(request.cores().orElse(0), kata.manifest().partTags());
         parts.forEach(part -> part.plan(plan));
+        List<Path> forkClasspath = forkClasspath(kata, work);
+        // The fork's JVM starts up and loads JUnit while javac runs; unused (the code does not compile), it is stopped.
+        try (ForkLaunch launch = executor.prestart(forkClasspath, kata.manifest().limits(), work)) {
+            return compileAndRun(kata, request, seed, listener, work, start, sources.get(), seal, parts, plan,
+                    forkClasspath, launch);
+        }
+    }
+
+    private KataResult compileAndRun(Kata kata, GradeRequest request, long seed, GradeListener listener, Path work,
+            long start, SourceSet sources, SealCheck seal, List<Part> parts, ForkPlan plan, List<Path> forkClasspath,
+            ForkLaunch launch) throws IOException, InterruptedException {
         boolean hidden = kata.hasHiddenTests();
         String tampered = seal.tamperReason();
-
         listener.step(kata, "compiling");
-        List<String> misplaced = PackageRule.problems(sources.get(), kata.manifest().packageName());
+        List<String> misplaced = PackageRule.problems(sources, kata.manifest().packageName());
         if (!misplaced.isEmpty()) {
             return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile: only the kata's "
                     + "package may hold your classes:\n" + String.join("\n", misplaced), start);
         }
         Path classes = work.resolve("classes");
-        CompileResult main = compiler().compile(sources.get(), GraderClasspath.entries(), classes);
+        CompileResult main = compiler().compile(sources, GraderClasspath.entries(), classes);
         if (!main.ok()) {
             return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile:\n" + main.errors(),
                     start);
@@ -125,10 +136,10 @@ final class KataGrading {
         }
         boolean measure = hidden && hiddenBroken == null && !plan.measurements().isEmpty();
         listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");
-        KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,
+        KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath, visibleClasses,
                 hiddenClasses, plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
                 kata.manifest().limits(), kata.manifest().packageName(), seed, work);
-        RunRecord run = executor.execute(job);
+        RunRecord run = executor.execute(job, launch);
 
         ScoringContext context = new ScoringContext(hidden, tampered, visibleBroken, hiddenBroken, request.cores(),
                 kata.manifest().partTags());
