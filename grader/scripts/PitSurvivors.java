@@ -23,11 +23,12 @@ import org.w3c.dom.NodeList;
  * justifies one survivor; equal survivors need as many rows. A reason starting with
  * {@code NOT EQUIVALENT} says a test is missing, so it does not justify the survivor.
  *
- * <p>Exit 0 when every survivor is justified, every row matches a survivor and at least
- * MIN_KILL_PERCENT (default 95) of the mutants are killed (PIT's "detected": killed or timed out);
- * 1 otherwise, naming each unjustified survivor and each row that matches no survivor (a mutant
- * now killed, or one whose description changed); 2 when a file cannot be read. The last line is
- * the summary grader/scripts/mutation-test reads.
+ * <p>Exit 0 when every survivor is justified and at least MIN_KILL_PERCENT (default 95) of the
+ * mutants are killed (PIT's "detected": killed or timed out); 1 otherwise, naming each unjustified
+ * survivor; 2 when a file cannot be read. Rows that match no survivor are named too, without
+ * failing: the mutant was killed this time (a test that kills it only sometimes, or a new test:
+ * remove the row), or its code changed. The last line is the summary grader/scripts/mutation-test
+ * reads.
  */
 public class PitSurvivors {
 
@@ -118,10 +119,9 @@ public class PitSurvivors {
                     + "   " + (j.reason().isBlank() ? "(no reason given)" : j.reason()));
             ok = false;
         }
-        for (Justification j : stale) {
+        for (Justification j : stale) { // killed this time (perhaps only sometimes), or its code changed
             System.out.println("STALE justification (" + md.getFileName() + " line " + j.line()
-                    + ") matches no survivor, remove it: " + j.key());
-            ok = false;
+                    + ") matches no survivor this run: " + j.key());
         }
         if (mutants == 0) {
             System.out.println("PIT made no mutants");
