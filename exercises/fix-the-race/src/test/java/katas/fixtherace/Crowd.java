@@ -19,7 +19,8 @@ import katas.testkit.ThreadDiagnosis;
  * they are called and which thread ids they get. Code must be thread-safe for every caller, so the
  * names are mixed (a web server's, a pool's, "main", anything) and the ids are not simply consecutive
  * (threads are created and thrown away in between): some ids follow one another, some are scattered,
- * and the first two threads' ids are always 256 apart, so that they share their low bits.
+ * and the first two threads' ids are always 256 apart, so that they share their low bits. Threads are
+ * daemons or not, and virtual threads join crowds that make a fixed number of calls.
  *
  * <p>A start gate releases every thread at once, and a full fence after each call stops the JIT from
  * merging calls (as the testkit's {@code Contention} does). On a busy machine, threads released
@@ -51,6 +52,7 @@ final class Crowd {
     private Duration together = Duration.ZERO;
     private Duration bound = Duration.ofSeconds(10);
     private long[] made = new long[0];
+    private List<String> kinds = List.of();
 
     private Crowd(List<String> names, String ids, int idStride, int idJitter, Random random) {
         this.names = names;
@@ -126,11 +128,17 @@ final class Crowd {
         return total;
     }
 
-    /** "7 threads (ids scattered) x 3,000 calls", after a run. */
+    /** "7 threads (ids scattered; 3 daemon, 2 platform, 2 virtual) x 3,000 calls", after a run. */
     String describe() {
         long total = totalCalls();
-        return minCalls == maxCalls ? String.format("%d threads (ids %s) x %,d calls", size(), ids, minCalls)
-                : String.format("%d threads (ids %s), %,d calls in all", size(), ids, total);
+        String of = String.format("ids %s; %d daemon, %d platform, %d virtual", ids, count("daemon"), count("platform"),
+                count("virtual"));
+        return minCalls == maxCalls ? String.format("%d threads (%s) x %,d calls", size(), of, minCalls)
+                : String.format("%d threads (%s), %,d calls in all", size(), of, total);
+    }
+
+    private long count(String kind) {
+        return kinds.stream().filter(kind::equals).count();
     }
 
     /** As {@link #run(Call, BooleanSupplier)}, never stopping early. */
@@ -152,10 +160,11 @@ final class Crowd {
         AtomicReference<Throwable> firstFailure = new AtomicReference<>();
         long[] calls = new long[size];
         List<Thread> workers = new ArrayList<>(size);
+        kinds = drawKinds();
         for (int t = 0; t < size; t++) {
             int thread = t;
             burnThreadIds(t);
-            workers.add(Thread.ofPlatform().daemon(true).name(names.get(t)).unstarted(() -> {
+            workers.add(builder(kinds.get(t)).name(names.get(t)).unstarted(() -> {
                 ready.countDown();
                 int i = 0;
                 try {
@@ -224,6 +233,29 @@ final class Crowd {
         String why = ThreadDiagnosis.explain(alive);
         alive.forEach(Thread::interrupt);
         return new AssertionError(alive.size() + " of " + size() + " threads did not finish: " + how + why);
+    }
+
+    /**
+     * The kind of each thread: platform threads, daemons or not, and, when every thread makes a fixed number of
+     * calls, virtual threads too (a virtual thread that never blocks keeps its carrier, so a crowd that runs
+     * until all its threads have overlapped takes platform threads only).
+     */
+    private List<String> drawKinds() {
+        List<String> choices = minCalls == maxCalls ? List.of("daemon", "platform", "virtual")
+                : List.of("daemon", "platform");
+        List<String> drawn = new ArrayList<>();
+        for (int t = 0; t < size(); t++) {
+            drawn.add(choices.get(random.nextInt(choices.size())));
+        }
+        return drawn;
+    }
+
+    private static Thread.Builder builder(String kind) {
+        return switch (kind) {
+            case "virtual" -> Thread.ofVirtual();
+            case "platform" -> Thread.ofPlatform().daemon(false);
+            default -> Thread.ofPlatform().daemon(true);
+        };
     }
 
     /**

@@ -186,10 +186,6 @@ final class StaleReads {
                 seenAt = outcome[0];
                 end = outcome[2];
             }
-            if (Boolean.getBoolean("stale.debug")) {
-                System.out.printf("round %d: seenAt %d, cpu after change %d us, alive %s%n", round, seenAt,
-                        (end - cpuAfterChange) / 1000, spinner.isAlive());
-            }
             if (spinner.isAlive() || seenAt >= 0 || seenAt == Long.MIN_VALUE || cpuAfterChange < 0) {
                 continue; // saw it, or cannot tell
             }
