@@ -21,6 +21,7 @@ public class BankAccount {
     /** Adds {@code amount} (positive) to the balance. */
     public void deposit(long amount) {
         requirePositive(amount);
+        // TODO: `balance += amount` is read, add, write: a withdrawal or another deposit can come in between.
         balance += amount;
     }
 
@@ -35,13 +36,14 @@ public class BankAccount {
         if (balance < amount) {
             return false;
         }
-        fraudCheck.approve(amount);
+        fraudCheck.approve(amount); // may be slow, and may throw: then no money may leave
         balance -= amount;
         return true;
     }
 
     /** The balance now. */
     public long balance() {
+        // TODO: a plain read may be stale: another thread's deposit may never show to a thread that keeps reading.
         return balance;
     }
 

@@ -16,6 +16,7 @@ public class HitCounter {
 
     /** The number of hits recorded so far. */
     public long get() {
+        // TODO: a plain read may be done once and kept by a compiled loop: another thread's hits may never show.
         return hits;
     }
 }

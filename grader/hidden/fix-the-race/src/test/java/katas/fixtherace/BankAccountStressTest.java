@@ -2,78 +2,90 @@ package katas.fixtherace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.LockSupport;
-import katas.testkit.Contention;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLongArray;
 import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Watch;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Hidden: check-then-act on the account. The fraud check is the test's own callback; it parks
- * inside the window between the balance check and the debit, which was measured to expose the
- * race every time, on one core as on two.
+ * Hidden: rules 4 and 5 under more shapes than the visible tests: up to 24 customers, fraud checks that
+ * park, yield or spin inside the window between the balance check and the debit (a window-widening callback,
+ * which shows check-then-act even on one core), deposits racing with withdrawals, and two accounts used by
+ * the same threads.
  */
 @DisplayName("BankAccount under stress")
 @KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BankAccountStressTest {
 
-    private static final FraudCheck SLOW_SERVICE = amount -> LockSupport.parkNanos(50_000);
-
     @Test
-    @DisplayName("is never overdrawn, in any of ten rounds of twenty-four customers")
-    void isNeverOverdrawn() throws InterruptedException {
-        // Rounds inside one test: an account that is overdrawn in any round is not thread-safe.
-        for (int round = 1; round <= 10; round++) {
-            BankAccount account = new BankAccount(120, SLOW_SERVICE);
-            AtomicInteger approved = new AtomicInteger();
-            Contention.threads(24).run((t, i) -> {
-                if (account.withdraw(10)) {
-                    approved.incrementAndGet();
-                }
-            });
-            assertThat(account.balance())
-                    .as("round %d: withdrew %d x 10 from 120: the balance went to %d (two withdrawals both passed "
-                            + "the balance check before either subtracted)", round, approved.get(), account.balance())
-                    .isEqualTo(0);
-            assertThat(approved.get()).as("round %d: approved withdrawals", round).isEqualTo(12);
-        }
+    @Order(1)
+    @Tag("rule-4")
+    @DisplayName("is never overdrawn, and refuses only what it cannot pay, however the customers come")
+    void isNeverOverdrawn(Shapes shapes) throws Exception {
+        shapes.check(4, round -> BankAccountTest.withdrawAtTheEdge(round, 2, 24));
     }
 
     @Test
-    @DisplayName("conserves money when deposits and withdrawals run at the same time")
-    void conservesMoneyUnderMixedTraffic() throws InterruptedException {
-        // A low balance keeps withdrawals near the edge, where check-then-act overdraws.
-        long opening = 10;
-        BankAccount account = new BankAccount(opening, amount -> {
-            if (amount % 3 == 0) {
-                LockSupport.parkNanos(20_000);
-            } else {
-                Thread.yield();
+    @Order(2)
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("keeps every deposit and withdrawal in any mix of threads")
+    void keepsEveryDepositAndWithdrawal(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            BankAccountTest.tradeTogether(round, 2, 12);
+            BankAccountTest.withdrawAtTheEdge(round, 2, 10);
+        });
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("keeps two accounts apart when the same threads deposit into and withdraw from both")
+    void keepsTwoAccountsApart(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Crowd crowd = Crowd.of(round, 3, 12);
+            int each = round.between("calls each", 2, 8);
+            crowd.callsEach(each);
+            long typical = round.between("typical amount", 1, 1_000_000_000L);
+            long[] openings = {round.between("opening balance 1", 0, typical * 3),
+                round.between("opening balance 2", 0, typical * 3)};
+            FraudCheck slow = BankAccountTest.slowFraudCheck(round);
+            BankAccount[] accounts = {new BankAccount(openings[0], slow), new BankAccount(openings[1], slow)};
+            // in[a], out[a]: what account a took in and paid out
+            AtomicLongArray in = new AtomicLongArray(2);
+            AtomicLongArray out = new AtomicLongArray(2);
+            Random[] randoms = BankAccountTest.randoms(round.random(), crowd.size());
+            try (Watch watch = Watch.of("rule 4, never overdrawn", () -> {
+                String first = BankAccountTest.overdrawn(accounts[0].balance());
+                return first != null ? "account 1: " + first : BankAccountTest.overdrawn(accounts[1].balance());
+            })) {
+                crowd.run((thread, call) -> {
+                    Random random = randoms[thread];
+                    int a = random.nextInt(2);
+                    long amount = 1 + (long) (random.nextDouble() * typical * 2);
+                    if (random.nextInt(3) == 0) {
+                        accounts[a].deposit(amount);
+                        in.addAndGet(a, amount);
+                    } else if (accounts[a].withdraw(amount)) {
+                        out.addAndGet(a, amount);
+                    }
+                });
+            }
+            for (int a = 0; a < 2; a++) {
+                long expected = openings[a] + in.get(a) - out.get(a);
+                assertThat(accounts[a].balance()).as("rule 5: account %d (each account has its own balance) opened "
+                        + "with %,d, took in %,d and paid out %,d while %s used both accounts", a + 1, openings[a],
+                        in.get(a), out.get(a), crowd.describe()).isEqualTo(expected);
             }
         });
-        LongAdder deposited = new LongAdder();
-        LongAdder withdrawn = new LongAdder();
-        AtomicLong lowest = new AtomicLong(opening);
-        Contention.threads(8).callsEach(1_500).run((t, i) -> {
-            long amount = 1 + (t * 31L + i * 7L) % 9;
-            if ((t + i) % 2 == 0) {
-                account.deposit(amount);
-                deposited.add(amount);
-            } else if (account.withdraw(amount)) {
-                withdrawn.add(amount);
-            }
-            lowest.accumulateAndGet(account.balance(), Math::min);
-        });
-        long expected = opening + deposited.sum() - withdrawn.sum();
-        assertThat(account.balance())
-                .as("money was created or destroyed: opening %d + deposits %d - withdrawals %d = %d, but the "
-                        + "balance is %d (an update was lost between a read and a write)",
-                        opening, deposited.sum(), withdrawn.sum(), expected, account.balance())
-                .isEqualTo(expected);
-        assertThat(lowest.get()).as("lowest balance seen while withdrawing (it went below zero)")
-                .isGreaterThanOrEqualTo(0);
     }
 }

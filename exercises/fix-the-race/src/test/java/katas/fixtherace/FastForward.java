@@ -1,0 +1,205 @@
+package katas.fixtherace;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Moves a {@link HitCounter}'s count on by billions without calling {@code increment()} billions of times:
+ * it finds the field that holds the count (the one whose value is the number of hits counted so far),
+ * adds to it directly, and checks that {@code get()} follows. Then the counter must go on counting past
+ * {@code Integer.MAX_VALUE}. When no field can be moved on that way (a count kept somewhere else), there
+ * is nothing to check and the counter passes.
+ */
+final class FastForward {
+
+    /** One place a count can be kept: read it, and add to it. */
+    private interface Slot {
+        long read() throws IllegalAccessException;
+
+        void add(long delta) throws IllegalAccessException;
+    }
+
+    private FastForward() {
+    }
+
+    /**
+     * Counts {@code hits} hits, moves the count on to {@code target}, counts {@code more} hits and returns
+     * null if {@code get()} says {@code target + more}, else what went wrong. Returns null too when no field
+     * of the counter could be moved on.
+     */
+    static String countPast(int hits, long target, int more) throws IllegalAccessException {
+        HitCounter probe = counted(hits);
+        for (Field field : instanceFields(HitCounter.class)) {
+            if (slot(field, probe, hits) == null) {
+                continue;
+            }
+            HitCounter counter = counted(hits);
+            Slot slot = slot(field, counter, hits);
+            if (slot == null) {
+                continue;
+            }
+            slot.add(target - hits);
+            if (counter.get() != target) {
+                continue; // not the count (or not the only copy of it): nothing to learn from this field
+            }
+            for (int i = 0; i < more; i++) {
+                counter.increment();
+            }
+            long got = counter.get();
+            if (got != target + more) {
+                return String.format("after %,d hits, %,d more hits made get() return %,d instead of %,d: the count "
+                        + "(field '%s', a %s) cannot hold more than %,d, so it wrapped around. get() returns a long: "
+                        + "keep the count in a long (or a LongAdder, an AtomicLong)", target, more, got, target + more,
+                        field.getName(), field.getType().getSimpleName(), Integer.MAX_VALUE);
+            }
+        }
+        return null;
+    }
+
+    private static HitCounter counted(int hits) {
+        HitCounter counter = new HitCounter();
+        for (int i = 0; i < hits; i++) {
+            counter.increment();
+        }
+        return counter;
+    }
+
+    private static List<Field> instanceFields(Class<?> type) {
+        List<Field> fields = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (!Modifier.isStatic(f.getModifiers()) && !f.isSynthetic()) {
+                    fields.add(f);
+                }
+            }
+        }
+        return fields;
+    }
+
+    /** The slot {@code field} of {@code counter} is, if it holds exactly {@code hits}; else null. */
+    private static Slot slot(Field field, Object counter, long hits) throws IllegalAccessException {
+        if (!field.trySetAccessible()) {
+            return null;
+        }
+        Class<?> type = field.getType();
+        Object value = field.get(counter);
+        Slot slot = null;
+        if (type == long.class && !Modifier.isFinal(field.getModifiers())) {
+            slot = new Slot() {
+                public long read() throws IllegalAccessException {
+                    return field.getLong(counter);
+                }
+
+                public void add(long delta) throws IllegalAccessException {
+                    field.setLong(counter, field.getLong(counter) + delta);
+                }
+            };
+        } else if (type == int.class && !Modifier.isFinal(field.getModifiers())) {
+            slot = new Slot() {
+                public long read() throws IllegalAccessException {
+                    return field.getInt(counter);
+                }
+
+                public void add(long delta) throws IllegalAccessException {
+                    field.setInt(counter, (int) (field.getInt(counter) + delta));
+                }
+            };
+        } else if (value instanceof AtomicLong atomic) {
+            slot = new Slot() {
+                public long read() {
+                    return atomic.get();
+                }
+
+                public void add(long delta) {
+                    atomic.addAndGet(delta);
+                }
+            };
+        } else if (value instanceof AtomicInteger atomic) {
+            slot = new Slot() {
+                public long read() {
+                    return atomic.get();
+                }
+
+                public void add(long delta) {
+                    atomic.addAndGet((int) delta);
+                }
+            };
+        } else if (value instanceof LongAdder adder) {
+            slot = new Slot() {
+                public long read() {
+                    return adder.sum();
+                }
+
+                public void add(long delta) {
+                    adder.add(delta);
+                }
+            };
+        } else if (value instanceof AtomicLongArray array) {
+            int at = onlyNonZero(array.length(), i -> array.get(i));
+            slot = at < 0 ? null : new Slot() {
+                public long read() {
+                    return array.get(at);
+                }
+
+                public void add(long delta) {
+                    array.addAndGet(at, delta);
+                }
+            };
+        } else if (value instanceof AtomicIntegerArray array) {
+            int at = onlyNonZero(array.length(), i -> array.get(i));
+            slot = at < 0 ? null : new Slot() {
+                public long read() {
+                    return array.get(at);
+                }
+
+                public void add(long delta) {
+                    array.addAndGet(at, (int) delta);
+                }
+            };
+        } else if (value instanceof long[] array) {
+            int at = onlyNonZero(array.length, i -> array[i]);
+            slot = at < 0 ? null : new Slot() {
+                public long read() {
+                    return array[at];
+                }
+
+                public void add(long delta) {
+                    array[at] += delta;
+                }
+            };
+        } else if (value instanceof int[] array) {
+            int at = onlyNonZero(array.length, i -> array[i]);
+            slot = at < 0 ? null : new Slot() {
+                public long read() {
+                    return array[at];
+                }
+
+                public void add(long delta) {
+                    array[at] += (int) delta;
+                }
+            };
+        }
+        return slot != null && slot.read() == hits ? slot : null;
+    }
+
+    /** The index of the only element that is not zero, or -1. */
+    private static int onlyNonZero(int length, java.util.function.IntToLongFunction element) {
+        int found = -1;
+        for (int i = 0; i < length; i++) {
+            if (element.applyAsLong(i) != 0) {
+                if (found >= 0) {
+                    return -1;
+                }
+                found = i;
+            }
+        }
+        return found;
+    }
+}

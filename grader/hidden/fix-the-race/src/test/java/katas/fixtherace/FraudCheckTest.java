@@ -1,0 +1,205 @@
+package katas.fixtherace;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.LongAdder;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
+import katas.testkit.Watch;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Hidden: rules 6 and 7 with many customers at once: every paid withdrawal was approved with its amount, the
+ * money that left never exceeds what the fraud check had approved (watched while it runs), and fraud checks
+ * that fail (with a RuntimeException, an Error or a checked exception) take nothing and leave no lock behind.
+ */
+@DisplayName("BankAccount and its fraud check")
+@KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FraudCheckTest {
+
+    @Test
+    @Order(1)
+    @Tag("rule-6")
+    @Tag("rule-4")
+    @DisplayName("lets no money leave before the fraud check approved it, while many customers withdraw")
+    void approvesBeforeMoneyLeaves(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Crowd crowd = Crowd.of(round, 2, 16);
+            int each = round.between("withdrawals each", 1, 4);
+            crowd.callsEach(each);
+            Random random = round.random();
+            int distinct = round.between("distinct amounts", 1, 6);
+            long typical = round.between("typical amount", 1, 1_000_000_000L);
+            long[] pool = new long[distinct];
+            for (int i = 0; i < distinct; i++) {
+                pool[i] = 1 + (long) (random.nextDouble() * typical * 2);
+            }
+            long[][] amounts = new long[crowd.size()][each];
+            long asked = 0;
+            for (long[] row : amounts) {
+                for (int i = 0; i < each; i++) {
+                    row[i] = pool[random.nextInt(distinct)];
+                    asked += row[i];
+                }
+            }
+            long opening = round.between("opening balance", asked / 3, asked * 2 / 3);
+            FraudCheck slow = BankAccountTest.slowFraudCheck(round);
+            LongAdder approvedSum = new LongAdder();
+            Map<Long, LongAdder> approvals = new ConcurrentHashMap<>();
+            BankAccount account = new BankAccount(opening, amount -> {
+                slow.approve(amount);
+                approvals.computeIfAbsent(amount, a -> new LongAdder()).increment();
+                approvedSum.add(amount);
+            });
+            Map<Long, LongAdder> paid = new ConcurrentHashMap<>();
+            LongAdder taken = new LongAdder();
+            try (Watch watch = Watch.of("rule 6, money leaves only after approval", () -> {
+                long balance = account.balance();
+                long approved = approvedSum.sum();
+                if (balance < 0) {
+                    return "balance() returned " + balance + " (rule 4, never overdrawn)";
+                }
+                return opening - balance > approved ? String.format("%,d had left the account (opened with %,d) "
+                        + "when the fraud check had approved only %,d", opening - balance, opening, approved) : null;
+            })) {
+                crowd.run((thread, call) -> {
+                    long amount = amounts[thread][call];
+                    if (account.withdraw(amount)) {
+                        paid.computeIfAbsent(amount, a -> new LongAdder()).increment();
+                        taken.add(amount);
+                    }
+                });
+            }
+            assertThat(account.balance()).as("rule 5: opening %,d - paid %,d", opening, taken.sum())
+                    .isEqualTo(opening - taken.sum());
+            for (Map.Entry<Long, LongAdder> e : paid.entrySet()) {
+                long times = approvals.getOrDefault(e.getKey(), new LongAdder()).sum();
+                assertThat(times).as("rule 6: %d withdrawals of %,d were paid but the fraud check approved %,d only %d "
+                        + "times: every withdrawal is approved on its own", e.getValue().sum(), e.getKey(), e.getKey(),
+                        times).isGreaterThanOrEqualTo(e.getValue().sum());
+            }
+            Set<Long> withdrawn = new java.util.HashSet<>();
+            for (long a : pool) {
+                withdrawn.add(a);
+            }
+            assertThat(approvals.keySet()).as("rule 6: the fraud check was asked about amounts nobody withdrew "
+                    + "(withdrawals were of %s): approve(amount) takes the amount withdrawn", withdrawn)
+                    .isSubsetOf(withdrawn);
+        });
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-7")
+    @Tag("rule-4")
+    @DisplayName("takes nothing when fraud checks fail while many customers withdraw, and keeps no lock afterwards")
+    void failingChecksUnderContention(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Crowd crowd = Crowd.of(round, 2, 16);
+            int each = round.between("withdrawals each", 1, 4);
+            crowd.callsEach(each);
+            long typical = round.between("typical amount", 1, 1_000_000_000L);
+            long[][] amounts = BankAccountTest.amounts(round.random(), crowd.size(), each, typical);
+            long asked = BankAccountTest.sum(amounts);
+            long opening = round.between("opening balance", asked / 3, asked * 2 / 3);
+            int failEvery = round.between("one amount in how many fails", 2, 4);
+            Throwable failure = round.failure("the fraud check throws", "fraud service unavailable");
+            FraudCheck slow = BankAccountTest.slowFraudCheck(round);
+            BankAccount account = new BankAccount(opening, amount -> {
+                slow.approve(amount);
+                if (amount % failEvery == 0) {
+                    throw Sneaky.raise(failure);
+                }
+            });
+            LongAdder taken = new LongAdder();
+            ConcurrentLinkedQueue<String> wrong = new ConcurrentLinkedQueue<>();
+            ConcurrentLinkedQueue<Long> refused = new ConcurrentLinkedQueue<>();
+            // No watch here: a lock left locked by a failed call would keep its reads waiting forever.
+            crowd.run((thread, call) -> {
+                long amount = amounts[thread][call];
+                boolean failing = amount % failEvery == 0;
+                try {
+                    boolean paid = account.withdraw(amount);
+                    if (paid && failing) {
+                        wrong.add("withdraw(" + amount + ") returned true though the fraud check threw");
+                    } else if (paid) {
+                        taken.add(amount);
+                    } else if (!failing) {
+                        refused.add(amount);
+                    }
+                } catch (Throwable thrown) {
+                    if (!failing || !BankAccountTest.causes(thrown, failure)) {
+                        wrong.add("withdraw(" + amount + ") threw " + thrown + (failing ? ", not the fraud check's "
+                                + failure : " though the fraud check approved it"));
+                    }
+                }
+            });
+            assertThat(wrong).as("rule 7: when the fraud check throws, withdraw fails with that exception").isEmpty();
+            long balance = OtherThread.call("clerk", "balance()", "after " + crowd.describe() + " withdrew and some "
+                    + "fraud checks threw " + failure.getClass().getSimpleName(), account::balance);
+            assertThat(balance).as("rule 4, never overdrawn: %s withdrew %,d from %,d: two withdrawals passed the "
+                    + "balance check before either took the money", crowd.describe(), taken.sum(), opening)
+                    .isNotNegative();
+            assertThat(balance).as("rule 7: a failed fraud check takes nothing: opening %,d - paid %,d", opening,
+                    taken.sum()).isEqualTo(opening - taken.sum());
+            for (long amount : refused) {
+                assertThat(amount).as("rule 4: withdraw(%,d) was refused, but the balance never went below %,d",
+                        amount, balance).isGreaterThan(balance);
+            }
+            long deposit = round.between("deposit", 1, 1_000_000);
+            OtherThread.call("cashier", "deposit(" + deposit + ")", "after fraud checks threw in other threads",
+                    () -> {
+                        account.deposit(deposit);
+                        return null;
+                    });
+            assertThat(account.balance()).as("rule 5").isEqualTo(opening - taken.sum() + deposit);
+        });
+    }
+
+    @Nested
+    @DisplayName("one call at a time")
+    @Tag("precondition")
+    class OneCallAtATime {
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("takes no money out before the fraud check has approved it, however long it takes")
+        void takesNoMoneyBeforeApproval(Shapes shapes) throws Exception {
+            shapes.check(4, BankAccountTest::takeNoMoneyBeforeApproval);
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("asks the fraud check about every withdrawal, with its amount, every time")
+        void asksEveryTime(Shapes shapes) throws Exception {
+            shapes.check(5, BankAccountTest::askAboutEveryWithdrawal);
+        }
+
+        @Test
+        @Tag("rule-7")
+        @DisplayName("takes nothing and keeps no lock when the fraud check throws a RuntimeException, an Error or a "
+                + "checked exception")
+        void survivesEveryKindOfFailure(Shapes shapes) throws Exception {
+            List<Throwable> failures = new ArrayList<>(List.of(new IllegalStateException("fraud service down"),
+                    new Shapes.KataError("fraud service crashed"), new java.io.IOException("fraud service unreachable")));
+            for (Throwable failure : shapes.shuffled("failures", failures)) {
+                shapes.check(1, round -> BankAccountTest.failTheFraudCheck(round, failure));
+            }
+        }
+    }
+}
