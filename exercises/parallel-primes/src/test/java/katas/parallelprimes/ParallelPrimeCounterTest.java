@@ -338,8 +338,12 @@ class ParallelPrimeCounterTest {
         void refusesFewerThanOneThread(Shapes shapes) {
             int threads = shapes.oneOf("threads", 0, -1, Integer.MIN_VALUE, -shapes.between("below zero", 2, 1_000));
             assertThatThrownBy(() -> new ParallelPrimeCounter(threads))
-                    .as("rule 9: a counter with %d threads could never count anything", threads)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .as("rule 9: a counter with %d threads could never count anything: new ParallelPrimeCounter(%d) "
+                            + "must throw an IllegalArgumentException that names %d", threads, threads, threads)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(Probes.plainNumbers(e.getMessage()))
+                            .as("rule 9: the message must name the thread count %d", threads)
+                            .contains(Integer.toString(threads)));
         }
     }
 

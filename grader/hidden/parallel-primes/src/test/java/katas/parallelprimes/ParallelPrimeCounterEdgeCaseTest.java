@@ -436,8 +436,12 @@ class ParallelPrimeCounterEdgeCaseTest {
         shapes.check(3, round -> {
             int threads = round.oneOf("threads", 0, -1, Integer.MIN_VALUE, -round.between("below zero", 2, 1 << 30));
             assertThatThrownBy(() -> new ParallelPrimeCounter(threads))
-                    .as("rule 9: new ParallelPrimeCounter(%d)", threads)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .as("rule 9: new ParallelPrimeCounter(%d) must throw an IllegalArgumentException naming %d",
+                            threads, threads)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(Probes.plainNumbers(e.getMessage()))
+                            .as("rule 9: the message must name the thread count %d", threads)
+                            .contains(Integer.toString(threads)));
         });
     }
 }
