@@ -34,14 +34,17 @@ public class ParallelPrimeCounter implements AutoCloseable {
      */
     public long count(long from, long to, LongPredicate isPrime) {
         // TODO: split [from, to) into pieces the threads can share. Beware: equal-sized pieces are not
-        //  equal work (big numbers take longer to test), and a thread that waits for each piece before
-        //  starting the next one is still counting one piece at a time.
+        //  equal work (big numbers take longer to test), a thread that waits for each piece before
+        //  starting the next one is still counting one piece at a time, threads that add to one shared
+        //  total lose finds, and another caller may be counting on this same counter right now.
+        //  isPrime may throw anything (an Error, a checked exception), and near Long.MAX_VALUE sums wrap.
         throw new UnsupportedOperationException("TODO: count the primes in [from, to) on `threads` threads at once");
     }
 
     /** Stops the threads this counter owns, if it owns any. */
     @Override
     public void close() {
-        // TODO: threads that this counter starts and never stops outlive it (and keep the JVM running).
+        // TODO: threads that this counter starts (in any count) and never stops outlive it, and keep the
+        //  JVM running.
     }
 }

@@ -53,9 +53,6 @@ public class ParallelPrimeCounter implements AutoCloseable {
         if (to < from) {
             throw new IllegalArgumentException("to must not be less than from, was [" + from + ", " + to + ")");
         }
-        if (isPrime == null) {
-            throw new NullPointerException("isPrime");
-        }
         long size = to - from; // cannot overflow: 0 <= from <= to
         if (size == 0) {
             return 0;
@@ -83,8 +80,10 @@ public class ParallelPrimeCounter implements AutoCloseable {
             }
             return total;
         } catch (ExecutionException failed) {
-            // FIX: a failure of isPrime reaches the caller instead of being lost in a worker thread.
-            throw asUnchecked(failed.getCause());
+            // FIX: a failure of isPrime reaches the caller, as the cause (whatever its kind: a RuntimeException,
+            // an Error, a checked exception) of an unchecked exception, instead of being lost in a worker thread.
+            throw new IllegalStateException("isPrime failed while counting primes in [" + from + ", " + to + ")",
+                    failed.getCause());
         } catch (InterruptedException interrupted) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while counting primes in [" + from + ", " + to + ")",
@@ -102,16 +101,6 @@ public class ParallelPrimeCounter implements AutoCloseable {
             }
         }
         return found;
-    }
-
-    private static RuntimeException asUnchecked(Throwable cause) {
-        if (cause instanceof RuntimeException runtime) {
-            return runtime;
-        }
-        if (cause instanceof Error error) {
-            throw error;
-        }
-        return new IllegalStateException("isPrime failed", cause);
     }
 
     /** Stops the threads this counter owns, if it owns any. */

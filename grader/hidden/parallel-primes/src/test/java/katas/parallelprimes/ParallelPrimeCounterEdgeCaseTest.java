@@ -2,179 +2,446 @@ package katas.parallelprimes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
-import katas.parallelprimes.Probes.CallLedger;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import katas.parallelprimes.Probes.Ledger;
+import katas.parallelprimes.Probes.Outcome;
+import katas.parallelprimes.Probes.Stop;
 import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** Hidden: edge cases of the range, the bounds near Long.MAX_VALUE, bad input, failures, reuse. */
+/**
+ * Hidden: ranges of every shape (tiny, smaller than the thread count, around Integer.MAX_VALUE,
+ * ending at Long.MAX_VALUE, nearly Long.MAX_VALUE long), bad input, every kind of failure, count
+ * after count on one counter, and a caller interrupted while it waits.
+ */
 @DisplayName("ParallelPrimeCounter at the edges")
 @KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParallelPrimeCounterEdgeCaseTest {
 
-    @ParameterizedTest(name = "[{0}, {1}) with {2} threads holds {3} primes")
-    @CsvSource({
-        "0, 1, 1, 0", "0, 1, 4, 0", "1, 2, 3, 0", "2, 3, 2, 1", "0, 2, 8, 0", "0, 3, 8, 1",
-        "0, 10, 16, 4", "3, 5, 1, 1", "4, 5, 2, 0", "10, 13, 8, 1", "0, 100, 7, 25", "97, 98, 3, 1"})
-    @DisplayName("counts tiny ranges around 0, 1 and 2 exactly, with any number of threads")
-    void countsTinyRanges(long from, long to, int threads, long primes) {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-            CallLedger ledger = new CallLedger(from, to, TrialDivision.IS_PRIME);
-            long got = counter.count(from, to, ledger);
-            assertThat(ledger.problems()).as("isPrime must be asked about each of [%d, %d) once", from, to).isEmpty();
-            assertThat(got).as("primes in [%d, %d) with %d threads", from, to, threads).isEqualTo(primes);
-        }
-    }
-
-    @ParameterizedTest(name = "[{0}, {0}) with {1} threads")
-    @CsvSource({"0, 1", "0, 4", "1, 2", "2, 3", "1000000, 8", "9223372036854775807, 2"})
-    @DisplayName("counts nothing, and asks nothing, in an empty range")
-    void countsNothingInAnEmptyRange(long at, int threads) {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-            CallLedger ledger = new CallLedger(at, at, TrialDivision.IS_PRIME);
-            assertThat(counter.count(at, at, ledger)).as("[%d, %d) holds no number", at, at).isZero();
-            assertThat(ledger.problems()).as("[%d, %d) holds no number to ask about", at, at).isEmpty();
-        }
-    }
-
-    @ParameterizedTest(name = "the last {0} numbers below Long.MAX_VALUE with {1} threads")
-    @CsvSource({"1, 1", "1, 4", "7, 8", "1000, 3", "100003, 2", "100003, 5"})
-    @DisplayName("covers a range that ends at Long.MAX_VALUE exactly, without overflowing")
-    void coversARangeEndingAtLongMax(long size, int threads) {
-        long to = Long.MAX_VALUE;
-        long from = to - size;
-        // Trial division of numbers this big takes seconds each: here "prime" means "divisible by 3".
-        LongPredicate divisibleBy3 = n -> n % 3 == 0;
-        long expected = 0;
-        for (long n = from; n < to; n++) {
-            expected += n % 3 == 0 ? 1 : 0;
-        }
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-            CallLedger ledger = new CallLedger(from, to, divisibleBy3);
-            long got = counter.count(from, to, ledger);
+    @Test
+    @Order(1)
+    @Tag("rule-1")
+    @DisplayName("asks about every number exactly once in ranges of every shape, with any number of threads")
+    void asksAboutEveryNumberOnceInEveryShape(Shapes shapes) throws Exception {
+        shapes.check(10, round -> {
+            int threads = round.between("threads", 1, 16);
+            long size = switch (round.oneOf("size", "1 to 3", "fewer than the threads", "thousands", "tens of thousands")) {
+                case "1 to 3" -> round.between("numbers", 1, 3);
+                case "fewer than the threads" -> round.between("numbers", 1, Math.max(1, threads - 1));
+                case "thousands" -> round.between("numbers", 1_000, 9_999);
+                default -> round.between("numbers", 10_000, 70_000);
+            };
+            long from = switch (round.oneOf("start", "at 0", "near 0", "in the millions", "around Integer.MAX_VALUE",
+                    "around 2^32", "far up")) {
+                case "at 0" -> 0;
+                case "near 0" -> round.between("from", 1, 20);
+                case "in the millions" -> round.between("from", 1_000_000, 9_000_000);
+                case "around Integer.MAX_VALUE" -> Integer.MAX_VALUE - round.between("offset", -size, size);
+                case "around 2^32" -> (1L << 32) - round.between("offset", -size, size);
+                default -> round.between("from", 1L << 40, 1L << 61);
+            };
+            long to = from + size;
+            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+            long expected = Probes.sequentialCount(from, to, answer);
+            Ledger ledger = new Ledger(from, to, answer);
+            long got;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                got = counter.count(from, to, ledger);
+                ledger.countReturned();
+            }
             assertThat(ledger.problems())
-                    .as("[Long.MAX_VALUE - %d, Long.MAX_VALUE) with %d threads: every number must be asked about "
-                            + "once. Near Long.MAX_VALUE, from + to, start + chunkSize or (to - from) * i overflow "
-                            + "and wrap around to negative numbers", size, threads)
+                    .as("rule 1: count(%,d, %,d) with %d threads must ask isPrime about each of its %,d numbers "
+                            + "exactly once, and return after every call has returned", from, to, threads, size)
                     .isEmpty();
-            assertThat(got).as("numbers divisible by 3 in [Long.MAX_VALUE - %d, Long.MAX_VALUE)", size)
-                    .isEqualTo(expected);
-        }
-    }
-
-    @ParameterizedTest(name = "count({0}, {1}) is refused, naming {2}")
-    @CsvSource({
-        "-1, 10, -1", "-10, -5, -10", "-9223372036854775808, 0, -9223372036854775808",
-        "5, 4, 4", "0, -1, -1", "1000, 0, 0", "9223372036854775807, 0, 0"})
-    @DisplayName("rejects a negative start or an end before the start with a clear message")
-    void rejectsBadRanges(long from, long to, String named) {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(2)) {
-            CallLedger ledger = new CallLedger(0, 0, TrialDivision.IS_PRIME);
-            assertThatThrownBy(() -> counter.count(from, to, ledger))
-                    .as("count(%d, %d, ...) must throw an IllegalArgumentException whose message names %s",
-                            from, to, named)
-                    .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining(named);
-            assertThat(ledger.problems()).as("a refused range must not be tested at all").isEmpty();
-        }
-    }
-
-    @ParameterizedTest(name = "[{0}, {1}) with {2} threads")
-    @CsvSource({
-        "0, 100000, 2", "1000000, 1080000, 3", "123457, 203457, 5", "0, 60000, 1", "999999, 1000001, 4",
-        "2000000, 2050000, 16"})
-    @DisplayName("agrees with the hidden sequential count on large ranges")
-    void agreesWithTheSequentialCount(long from, long to, int threads) {
-        long expected = TrialDivision.sequentialCount(from, to);
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-            long got = counter.count(from, to, TrialDivision.IS_PRIME);
-            assertThat(got)
-                    .as("[%,d, %,d) with %d threads holds %,d primes, count said %,d", from, to, threads, expected, got)
-                    .isEqualTo(expected);
-        }
+            assertThat(got).as("rule 1: isPrime said yes to %,d numbers of [%,d, %,d), count returned %,d", expected,
+                    from, to, got).isEqualTo(expected);
+        });
     }
 
     @Test
-    @DisplayName("gives the right answer to many counts in a row on one counter")
-    void answersManyCountsInARow() {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(3)) {
-            for (int i = 0; i < 20; i++) {
-                long from = 1_000L * i * i;
-                long to = from + 2_000 + 499L * i;
-                long expected = TrialDivision.sequentialCount(from, to);
-                assertThat(counter.count(from, to, TrialDivision.IS_PRIME))
-                        .as("count number %d, [%,d, %,d), on a counter that has already counted %d times",
-                                i + 1, from, to, i)
-                        .isEqualTo(expected);
+    @Order(2)
+    @Tag("rule-1")
+    @DisplayName("asks isPrime again in every count, even for a range and a predicate it has seen before")
+    void asksAgainInEveryCount(Shapes shapes) throws Exception {
+        int threads = shapes.between("threads", 1, 6);
+        long from = shapes.between("from", 0, 3_000_000);
+        long to = from + shapes.between("size", 3_000, 30_000);
+        AtomicReference<Ledger> current = new AtomicReference<>();
+        // One and the same predicate object every time, whose answers change between counts.
+        LongPredicate isPrime = n -> current.get().test(n);
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            for (int i = 1; i <= 4; i++) {
+                LongPredicate answer = Probes.coin(shapes.between("salt " + i, 0, 1 << 30),
+                        shapes.between("one yes in " + i, 2, 9));
+                Ledger ledger = new Ledger(from, to, answer);
+                current.set(ledger);
+                long got;
+                if (i < 4) {
+                    got = counter.count(from, to, isPrime);
+                } else {
+                    try (ParallelPrimeCounter another = new ParallelPrimeCounter(threads)) {
+                        got = another.count(from, to, isPrime);
+                    }
+                }
+                ledger.countReturned();
+                assertThat(ledger.problems())
+                        .as("rule 1: count %d of the same range [%,d, %,d) with the same isPrime%s must ask about "
+                                + "every number again: isPrime is the tests' own, and its answers may change", i, from,
+                                to, i == 4 ? " (on a new counter)" : "")
+                        .isEmpty();
+                assertThat(got).as("rule 1: count %d of [%,d, %,d): an answer remembered from an earlier count is not "
+                        + "a count", i, from, to).isEqualTo(Probes.sequentialCount(from, to, answer));
             }
         }
     }
 
     @Test
-    @DisplayName("the default counter counts correctly with one thread per core")
-    void defaultCounterCountsCorrectly() {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter()) {
-            assertThat(counter.count(0, 100_000, TrialDivision.IS_PRIME))
-                    .as("primes in [0, 100,000) with new ParallelPrimeCounter()")
-                    .isEqualTo(9_592);
-        }
-    }
-
-    @Test
-    @DisplayName("passes a failure of isPrime on to the caller, and counts right again afterwards")
-    void passesOnAFailureAndRecovers() {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(3)) {
-            LongPredicate breaksOn = n -> {
-                if (n == 33_333) {
-                    throw new IsPrimeBroke(n);
+    @Order(3)
+    @Tag("rule-1")
+    @DisplayName("returns only after every call of isPrime has returned, also when some calls are slow")
+    void returnsAfterEveryCall(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.between("threads", 1, 6);
+            long from = round.between("from", 0, 2_000_000);
+            long size = round.between("size", 5_000, 40_000);
+            long to = from + size;
+            long slowA = from + round.between("slow number", 0, size - 1);
+            long slowB = round.chance("the last number is slow too", 0.5) ? to - 1 : from;
+            long slowMillis = round.between("slow for ms", 20, 120);
+            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+            Ledger ledger = new Ledger(from, to, answer).hook(n -> {
+                if (n == slowA || n == slowB) {
+                    Thread.sleep(slowMillis);
                 }
-                return TrialDivision.isPrime(n);
+            });
+            long got;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                got = counter.count(from, to, ledger);
+                ledger.countReturned();
+            }
+            assertThat(ledger.problems())
+                    .as("rule 1: isPrime took %d ms on %,d and %,d; count must still ask about each number once and "
+                            + "wait for every call", slowMillis, slowA, slowB)
+                    .isEmpty();
+            assertThat(got).as("rule 1: the count of [%,d, %,d)", from, to)
+                    .isEqualTo(Probes.sequentialCount(from, to, answer));
+        });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-10")
+    @DisplayName("covers ranges that end at or just below Long.MAX_VALUE, without overflowing")
+    void coversRangesEndingAtLongMax(Shapes shapes) throws Exception {
+        shapes.check(5, round -> {
+            int threads = round.between("threads", 1, 9);
+            long size = round.chance("short range", 0.3) ? round.between("size", 1, 2L * threads + 1)
+                    : round.between("size", 1_000, 150_000);
+            long to = Long.MAX_VALUE - (round.chance("ends at Long.MAX_VALUE", 0.5) ? 0 : round.between("below", 1, 40));
+            long from = to - size;
+            LongPredicate answer = Probes.coin(round.between("salt", 0, 1 << 30), 3);
+            Ledger ledger = new Ledger(from, to, answer);
+            long got;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                got = counter.count(from, to, ledger);
+                ledger.countReturned();
+            }
+            assertThat(ledger.problems())
+                    .as("rule 10: [Long.MAX_VALUE - %,d, Long.MAX_VALUE - %d) with %d threads: every number asked "
+                            + "about once. Near Long.MAX_VALUE, from + to, start + pieceSize or size * i overflow and "
+                            + "wrap around to negative numbers", Long.MAX_VALUE - from, Long.MAX_VALUE - to, threads)
+                    .isEmpty();
+            assertThat(got).as("rule 10: the count of [Long.MAX_VALUE - %,d, Long.MAX_VALUE - %d)",
+                    Long.MAX_VALUE - from, Long.MAX_VALUE - to).isEqualTo(Probes.sequentialCount(from, to, answer));
+        });
+    }
+
+    @Test
+    @Order(5)
+    @Tag("rule-10")
+    @DisplayName("splits ranges nearly Long.MAX_VALUE long without overflowing (isPrime stops them early)")
+    void splitsHugeRanges(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.between("threads", 2, 6);
+            long from;
+            long to;
+            switch (round.oneOf("range", "from near 0 to near the top", "the upper half", "from near 0 to the top")) {
+                case "from near 0 to near the top" -> {
+                    from = round.between("from", 0, 1_000);
+                    to = Long.MAX_VALUE - round.between("below the top", 1, 1_000);
+                }
+                case "the upper half" -> {
+                    from = Long.MAX_VALUE / 2 + round.between("above the middle", 0, 1_000);
+                    to = Long.MAX_VALUE - round.between("below the top", 0, 1_000);
+                }
+                default -> {
+                    from = round.between("from", 0, 1_000);
+                    to = Long.MAX_VALUE;
+                }
+            }
+            long calls = round.between("calls before isPrime stops the count", 2_000, 6_000);
+            Stop stop = new Stop("the test stops this count: the range is too big to finish");
+            Ledger ledger = new Ledger(from, to, n -> false);
+            ledger.hook(n -> {
+                if (ledger.calls() > calls || ledger.outside() > 0) {
+                    throw stop;
+                }
+            });
+            Outcome outcome;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                outcome = Probes.bounded(() -> counter.count(from, to, ledger));
+            }
+            assertThat(ledger.problems())
+                    .as("rule 10: count(%,d, %,d) with %d threads (isPrime threw after %,d calls): the pieces of a "
+                            + "range this long must stay inside it. size * i / pieces, from + to or start + pieceSize "
+                            + "overflow here; compute offsets that stay below the size (size / pieces * i + ...)",
+                            from, to, threads, calls)
+                    .isEmpty();
+            assertThat(outcome.causes())
+                    .as("rule 6: isPrime threw %s; %s", stop, outcome.describe())
+                    .contains(stop);
+        });
+    }
+
+    @Test
+    @Order(6)
+    @Tag("rule-6")
+    @DisplayName("passes every failure of isPrime to the caller, wherever and however often it fails")
+    void passesEveryFailureOn(Shapes shapes) throws Exception {
+        shapes.check(8, round -> {
+            int threads = round.between("threads", 1, 8);
+            long from = round.between("from", 0, 2_000_000);
+            long size = round.between("size", 1, 40_000);
+            Throwable failure = round.failure("failure", "isPrime broke");
+            String where = round.oneOf("fails on", "the first number", "the last number", "one number",
+                    "every number", "every number from one on");
+            long at = from + switch (where) {
+                case "the first number", "every number" -> 0;
+                case "the last number" -> size - 1;
+                default -> round.between("offset", 0, size - 1);
             };
-            Throwable thrown = catchThrowable(() -> counter.count(0, 50_000, breaksOn));
-            assertThat(thrown)
-                    .as("isPrime threw on 33,333, but count returned normally: the failure was lost in a worker")
-                    .isNotNull();
-            assertThat(causes(thrown))
-                    .as("count threw %s, which is neither isPrime's exception nor caused by it", thrown)
-                    .anyMatch(IsPrimeBroke.class::isInstance);
-            assertThat(counter.count(0, 50_000, TrialDivision.IS_PRIME))
-                    .as("after a count that failed, the same counter must still count [0, 50,000) right")
-                    .isEqualTo(5_133);
+            boolean onwards = where.startsWith("every");
+            LongPredicate breaks = n -> {
+                if (n == at || onwards && n >= at) {
+                    throw Sneaky.raise(failure);
+                }
+                return Probes.isPrime(n);
+            };
+            Outcome outcome;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                outcome = Probes.bounded(() -> counter.count(from, from + size, breaks));
+            }
+            assertThat(outcome.finished())
+                    .as("rule 6: isPrime threw %s (on %s, %,d), and %s", failure, where, at, outcome.describe())
+                    .isTrue();
+            assertThat(outcome.causes())
+                    .as("rule 6: isPrime threw %s on %s of [%,d, %,d) (%,d), but %s: count must throw that failure, or "
+                            + "an exception caused by it", failure, where, from, from + size, at, outcome.describe())
+                    .contains(failure);
+        });
+    }
+
+    @Test
+    @Order(7)
+    @Tag("rule-7")
+    @DisplayName("counts right, count after count, on one counter: after counts that worked, failed or were refused")
+    void countsCountAfterCount(Shapes shapes) throws Exception {
+        int threads = shapes.between("threads", 1, 6);
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            for (int i = 1; i <= 8; i++) {
+                String what = shapes.oneOf("count " + i, "works", "works", "fails", "is refused", "is empty");
+                long from = shapes.between("from " + i, 0, 5_000_000);
+                long size = shapes.between("size " + i, 1_000, 30_000);
+                LongPredicate answer = Probes.answers(shapes.between("salt " + i, 0, 1 << 30));
+                switch (what) {
+                    case "fails" -> {
+                        Throwable failure = shapes.failure("failure " + i, "isPrime broke");
+                        long at = from + shapes.between("fails at " + i, 0, size - 1);
+                        Outcome o = Probes.bounded(() -> counter.count(from, from + size, n -> {
+                            if (n == at) {
+                                throw Sneaky.raise(failure);
+                            }
+                            return answer.test(n);
+                        }));
+                        assertThat(o.causes()).as("rule 6: count %d, isPrime threw %s: %s", i, failure, o.describe())
+                                .contains(failure);
+                    }
+                    case "is refused" -> assertThatThrownBy(() -> counter.count(from + size, from, answer))
+                            .as("rule 9: count %d, [%,d, %,d)", i, from + size, from)
+                            .isInstanceOf(IllegalArgumentException.class);
+                    case "is empty" -> assertThat(counter.count(from, from, answer))
+                            .as("rule 9: count %d, the empty range [%,d, %,d)", i, from, from).isZero();
+                    default -> {
+                        Ledger ledger = new Ledger(from, from + size, answer);
+                        Outcome o = Probes.bounded(() -> counter.count(from, from + size, ledger));
+                        ledger.countReturned();
+                        assertThat(o.returned()).as("rule 7: count %d on a counter that has counted before: %s", i,
+                                o.describe()).isTrue();
+                        assertThat(ledger.problems()).as("rule 7: count %d on a counter that has counted before", i)
+                                .isEmpty();
+                        assertThat(o.value()).as("rule 7: count %d, [%,d, %,d), on a counter that has counted before",
+                                i, from, from + size).isEqualTo(Probes.sequentialCount(from, from + size, answer));
+                    }
+                }
+            }
         }
     }
 
     @Test
-    @DisplayName("passes a failure on without hanging when isPrime fails on every number")
-    void passesOnFailuresOfEveryPiece() {
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(2)) {
-            LongPredicate breaksOnFirst = n -> {
-                throw new IsPrimeBroke(n);
-            };
-            Throwable thrown = catchThrowable(() -> counter.count(10, 20_000, breaksOnFirst));
-            assertThat(causes(thrown))
-                    .as("isPrime threw on every number, and count threw %s instead", thrown)
-                    .anyMatch(IsPrimeBroke.class::isInstance);
-        }
+    @Order(8)
+    @Tag("rule-11")
+    @DisplayName("interrupted while it waits, the caller gets the whole count or an exception, and stays interrupted")
+    void keepsAnInterruptedCallerInterrupted(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.between("threads", 1, 6);
+            long from = round.between("from", 0, 2_000_000);
+            long size = round.between("size", 5_000, 40_000);
+            long holdFrom = from + round.between("calls wait from offset", 0, size / 2);
+            CountDownLatch held = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            Ledger ledger = new Ledger(from, from + size, n -> true).hook(n -> {
+                if (n >= holdFrom) {
+                    held.countDown();
+                    boolean interrupted = false;
+                    while (true) {
+                        try {
+                            if (release.await(Probes.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                                break;
+                            }
+                            break;
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
+                    }
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+            });
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                Outcome outcome = Probes.bounded(() -> counter.count(from, from + size, ledger), caller -> {
+                    try {
+                        Probes.awaitOrEnd(held, caller);
+                        Probes.awaitWaiting(caller);
+                        caller.interrupt();
+                        caller.join(300);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        release.countDown();
+                    }
+                });
+                assertThat(outcome.finished()).as("rule 11: the caller was interrupted while count waited, and %s",
+                        outcome.describe()).isTrue();
+                if (outcome.returned()) {
+                    assertThat(outcome.value())
+                            .as("rule 11: count returned %,d after its thread was interrupted, but isPrime says yes to "
+                                    + "all %,d numbers of the range: an interrupted wait is not the end of the count. "
+                                    + "Throw (and keep the thread interrupted), or finish the count", outcome.value(),
+                                    size)
+                            .isEqualTo(size);
+                }
+                assertThat(outcome.interruptedAfter())
+                        .as("rule 11: %s after its thread was interrupted, but the thread was no longer marked "
+                                + "interrupted: code that catches InterruptedException and does not rethrow it must "
+                                + "call Thread.currentThread().interrupt(), so the caller's code still sees it",
+                                outcome.describe())
+                        .isTrue();
+                LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+                Ledger next = new Ledger(from, from + size, answer);
+                Outcome again = Probes.bounded(() -> counter.count(from, from + size, next));
+                next.countReturned();
+                assertThat(again.returned()).as("rule 7: the count after an interrupted one: %s", again.describe())
+                        .isTrue();
+                assertThat(next.problems()).as("rule 7: the count after an interrupted one").isEmpty();
+                assertThat(again.value()).as("rule 7: the count after an interrupted one")
+                        .isEqualTo(Probes.sequentialCount(from, from + size, answer));
+            }
+        });
     }
 
-    static List<Throwable> causes(Throwable thrown) {
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = thrown; t != null && !chain.contains(t); t = t.getCause()) {
-            chain.add(t);
-        }
-        return chain;
+    @Test
+    @Order(9)
+    @Tag("rule-9")
+    @DisplayName("refuses every negative start and every end before its start, naming it, asking nothing")
+    void refusesBadRanges(Shapes shapes) throws Exception {
+        shapes.check(8, round -> {
+            long from;
+            long to;
+            long named;
+            switch (round.oneOf("bad", "negative start", "end before start", "end negative")) {
+                case "negative start" -> {
+                    from = round.oneOf("from", -1L, Long.MIN_VALUE, -round.between("below zero", 2L, Long.MAX_VALUE));
+                    to = round.oneOf("to", 0L, Long.MAX_VALUE, round.between("to", 0L, 1_000_000L));
+                    named = from;
+                }
+                case "end before start" -> {
+                    from = round.oneOf("from", Long.MAX_VALUE, round.between("from", 1L, Long.MAX_VALUE));
+                    to = from - round.between("end before start by", 1L, Math.min(from, 1L << 40));
+                    named = to;
+                }
+                default -> {
+                    from = round.between("from", 0L, Long.MAX_VALUE);
+                    to = round.oneOf("to", -1L, Long.MIN_VALUE, -round.between("below zero", 2L, 1_000_000L));
+                    named = to;
+                }
+            }
+            Ledger isPrime = new Ledger(0, 0, n -> true);
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(round.between("threads", 1, 8))) {
+                assertThatThrownBy(() -> counter.count(from, to, isPrime))
+                        .as("rule 9: count(%d, %d, isPrime) must throw an IllegalArgumentException naming %d", from,
+                                to, named)
+                        .isInstanceOf(IllegalArgumentException.class)
+                        .satisfies(e -> assertThat(Probes.plainNumbers(e.getMessage()))
+                                .as("rule 9: the message must name the bad bound %d", named)
+                                .contains(Long.toString(named)));
+                assertThat(isPrime.calls()).as("rule 9: a refused range asks isPrime nothing").isZero();
+            }
+        });
     }
 
-    static final class IsPrimeBroke extends RuntimeException {
-        IsPrimeBroke(long n) {
-            super("isPrime broke on " + n);
-        }
+    @Test
+    @Order(10)
+    @Tag("rule-9")
+    @DisplayName("counts 0 in an empty range, anywhere up to Long.MAX_VALUE, asking isPrime nothing")
+    void countsNothingInEmptyRanges(Shapes shapes) throws Exception {
+        shapes.check(5, round -> {
+            long at = round.oneOf("at", 0L, 1L, 2L, Long.MAX_VALUE, round.between("at", 3L, Long.MAX_VALUE - 1));
+            Ledger isPrime = new Ledger(at, at, n -> true);
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(round.between("threads", 1, 8))) {
+                assertThat(counter.count(at, at, isPrime)).as("rule 9: [%d, %d) holds no number", at, at).isZero();
+                assertThat(isPrime.calls()).as("rule 9: [%d, %d) holds no number to ask about", at, at).isZero();
+            }
+        });
+    }
+
+    @Test
+    @Order(11)
+    @Tag("rule-9")
+    @Tag("precondition")
+    @DisplayName("refuses to be built with fewer than one thread")
+    void refusesFewerThanOneThread(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.oneOf("threads", 0, -1, Integer.MIN_VALUE, -round.between("below zero", 2, 1 << 30));
+            assertThatThrownBy(() -> new ParallelPrimeCounter(threads))
+                    .as("rule 9: new ParallelPrimeCounter(%d) must throw an IllegalArgumentException naming %d",
+                            threads, threads)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .satisfies(e -> assertThat(Probes.plainNumbers(e.getMessage()))
+                            .as("rule 9: the message must name the thread count %d", threads)
+                            .contains(Integer.toString(threads)));
+        });
     }
 }
