@@ -47,6 +47,8 @@ public final class BatchGrader {
             err.println("grade: no student repositories in " + dir + " (a student folder has an exercises/ folder)");
         }
         Gradebook book = new Gradebook();
+        // One grader for the class: the hidden tests compile once for every student whose code has the same API.
+        Grader grader = new Grader();
         Path reports = dir.resolve("gradebook-reports");
         Files.createDirectories(reports);
         List<String> failures = new ArrayList<>();
@@ -55,7 +57,7 @@ public final class BatchGrader {
             err.println("grading " + name + " ...");
             GradeRequest request = GradeRequest.builder().layout(new KitLayout(kit.kitRoot(), student)).katas(katas)
                     .cores(cores).build();
-            GradeResult result = new Grader().grade(request, new GradeListener() { });
+            GradeResult result = grader.grade(request, new GradeListener() { });
             book.add(name, result);
             Files.writeString(reports.resolve(name + ".json"), ResultsJson.render(result));
             if (result.katas().stream().anyMatch(k -> k.status() != KataStatus.GRADED)) {

@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -30,7 +31,7 @@ import katas.grader.fork.ForkSpec;
 final class ForkProcess {
 
     private static final long CONNECT_MILLIS = 20_000;
-    private static final long CONSOLE_FLOOD_BYTES = 8L * 1024 * 1024;
+    private static final long CONSOLE_FLOOD_BYTES = ForkLaunch.CONSOLE_FLOOD_BYTES;
     /** The fork explains its own deadline; this is how long the grader waits beyond it before killing. */
     private static final long KILL_GRACE_MILLIS = 3_000;
 
@@ -47,9 +48,11 @@ final class ForkProcess {
         this.record = record;
     }
 
-    /** Runs the fork; true when it reported everything it was asked for. */
-    boolean run(KataExecutor.Job job, ForkSpec template, Path workDir) throws IOException, InterruptedException {
+    /** Hands the spec to a launched fork and watches it; true when it reported everything it was asked for. */
+    boolean run(ForkLaunch launch, ForkSpec template, String kataId) throws IOException, InterruptedException {
         record.forkStarted();
+        launch.use();
+        Process process = launch.process();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
@@ -57,39 +60,24 @@ final class ForkProcess {
                     template.measurements(), template.seed(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
                     template.outputBytes(), template.learnerPackage());
-            Path specFile = Files.createTempFile(workDir, "fork-", ".json");
-            json.writeValue(specFile.toFile(), spec);
-            Process process = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile()).start();
-            process.getOutputStream().close();
-            ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout", CONSOLE_FLOOD_BYTES);
-            ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr", CONSOLE_FLOOD_BYTES);
-            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + job.kataId())
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(json.writeValueAsBytes(spec));
+                stdin.write('\n');
+            } catch (IOException died) {
+                // The JVM is already gone: explainUnexpectedEnd below says what it printed.
+            }
+            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + kataId)
                     .start(() -> listen(server, token));
-            Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), out, err);
+            Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), launch.out(), launch.err());
             listener.join(2_000);
-            out.awaitEnd();
-            err.awaitEnd();
+            launch.out().awaitEnd();
+            launch.err().awaitEnd();
             stopOrphans(children);
             if (!completed && !incidentReported) {
-                explainUnexpectedEnd(process, err.head() + out.head());
+                explainUnexpectedEnd(process, launch.err().head() + launch.out().head());
             }
             return completed;
         }
-    }
-
-    private List<String> command(KataExecutor.Job job, Path specFile) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx" + job.limits().heapMegabytes() + "m");
-        cmd.add("-XX:+EnableDynamicAgentLoading");
-        cmd.add("-XX:-UsePerfData");
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dfile.encoding=UTF-8");
-        cmd.add("-cp");
-        cmd.add(job.classpath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-        cmd.add(ForkMain.class.getName());
-        cmd.add(specFile.toString());
-        return cmd;
     }
 
     private Set<ProcessHandle> watch(Process process, long deadline, ConsoleDrain out, ConsoleDrain err)

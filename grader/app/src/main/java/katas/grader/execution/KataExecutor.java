@@ -35,8 +35,18 @@ public final class KataExecutor {
             Limits limits, String learnerPackage, long seed, Path workDir) {
     }
 
+    /** Starts the job's first fork ahead of it: it loads JUnit while the grader compiles. */
+    public ForkLaunch prestart(List<Path> classpath, Limits limits, Path workDir) throws IOException {
+        return ForkLaunch.start(classpath, limits, workDir);
+    }
+
     /** Runs the job; never throws for anything the learner's code does. */
     public RunRecord execute(Job job) throws IOException, InterruptedException {
+        return execute(job, null);
+    }
+
+    /** Runs the job, its first fork on {@code first} when given (started by {@link #prestart}). */
+    public RunRecord execute(Job job, ForkLaunch first) throws IOException, InterruptedException {
         RunRecord record = new RunRecord();
         long deadline = System.currentTimeMillis() + job.limits().kataSeconds() * 1000L;
         for (int fork = 1; fork <= MAX_FORKS && System.currentTimeMillis() < deadline; fork++) {
@@ -48,8 +58,12 @@ public final class KataExecutor {
                     job.limits().outputKilobytes() * 1024, job.learnerPackage());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();
-            if (new ForkProcess(record).run(job, spec, job.workDir())) {
-                break;
+            ForkLaunch launch = fork == 1 && first != null ? first : ForkLaunch.start(job.classpath(), job.limits(),
+                    job.workDir());
+            try (launch) {
+                if (new ForkProcess(record).run(launch, spec, job.kataId())) {
+                    break;
+                }
             }
             boolean progressed = record.finishedIds().size() > finishedBefore
                     || record.measurements().size() > measuredBefore;

@@ -1,7 +1,6 @@
 package katas.grader.fork;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -36,14 +35,17 @@ public final class ForkMain {
     }
 
     public static void main(String[] args) throws Exception {
-        ForkSpec spec = new ObjectMapper().readValue(Path.of(args[0]).toFile(), ForkSpec.class);
+        // Started while the grader still compiles: load the engines first, then wait for the spec.
+        ObjectMapper json = new ObjectMapper();
+        Launcher launcher = LauncherFactory.create();
+        ForkSpec spec = json.readValue(readSpecLine(), ForkSpec.class);
         EventSender sender = EventSender.connect(spec.port(), spec.token());
         OutputCapture output = OutputCapture.install(spec.outputBytes());
         ForkGuard guard = new ForkGuard(spec, sender);
         guard.start();
         ExitTrap.install(sender, guard);
         try {
-            runTests(spec, sender, guard, output);
+            runTests(launcher, spec, sender, guard, output);
             for (ForkSpec.MeasurementSpec m : spec.measurements()) {
                 guard.measurementStarted(m.partId());
                 Measurement measurement = measure(m);
@@ -64,7 +66,23 @@ public final class ForkMain {
         }
     }
 
-    private static void runTests(ForkSpec spec, EventSender sender, ForkGuard guard, OutputCapture output) {
+    /**
+     * The spec's one line from standard input, which is then closed: it holds the channel's token, and
+     * no code that runs later in this JVM can read it there.
+     */
+    private static String readSpecLine() throws java.io.IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        java.io.InputStream in = System.in;
+        for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+            line.write(b);
+        }
+        in.close();
+        System.setIn(java.io.InputStream.nullInputStream());
+        return line.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void runTests(Launcher launcher, ForkSpec spec, EventSender sender, ForkGuard guard,
+            OutputCapture output) {
         List<String> classes = Stream.concat(spec.visibleClasses().stream(), spec.hiddenClasses().stream()).toList();
         if (classes.isEmpty()) {
             return;
@@ -83,7 +101,6 @@ public final class ForkMain {
         Set<String> testClasses = new HashSet<>(classes);
         FailureText failures = new FailureText(spec.learnerPackage(), testClasses,
                 (int) (Runtime.getRuntime().maxMemory() >> 20));
-        Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new ResultListener(sender, guard, output, failures,
                 new HashSet<>(spec.visibleClasses()), spec.failFast()));
     }
