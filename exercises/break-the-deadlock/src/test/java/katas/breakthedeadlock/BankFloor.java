@@ -419,6 +419,11 @@ final class BankFloor {
                     + "whatever its kind (RuntimeException, Error, checked exception) (rule 8).", thrown);
         }
         if (thrown == null) {
+            if (audits == 0 && transfer.interrupted) {
+                throw failed(whose + " was interrupted, and transfer returned normally without the audit log ever "
+                        + "recording it: the caller believes the money moved. An interrupted transfer either goes "
+                        + "through or throws having moved nothing (rule 9).", null);
+            }
             if (audits != 1) {
                 throw failed(whose + " returned normally, but the audit log recorded it " + audits + " times: "
                         + "a transfer that returns has moved the money and was recorded once (rules 1 and 4).", null);
@@ -437,6 +442,10 @@ final class BankFloor {
         }
         if (thrown instanceof AssertionError error) {
             throw error;
+        }
+        if (thrown.getCause() instanceof InsufficientFundsException) {
+            throw failed(whose + " threw " + thrown + ", wrapping the InsufficientFundsException that withdraw threw: "
+                    + "let the refusal out as it is (rule 3).", thrown);
         }
         throw failed(whose + " threw " + thrown + (transfer.interrupted ? " after the audit log had recorded it"
                 : "") + ": a transfer between two accounts with the money in 'from' must go through, whatever "
@@ -679,10 +688,30 @@ final class BankFloor {
         }
     }
 
+    /**
+     * Whether a teller waits, inside the bank's code, for something that is not an account's lock: a
+     * monitor or a lock of the bank's own. (Waits in the tests' own code, such as a class being
+     * initialised by another teller, do not count.)
+     */
     private boolean isStuckOutside(Thread teller) {
         Thread.State state = teller.getState();
-        return teller.isAlive() && (state == Thread.State.BLOCKED || state == Thread.State.WAITING)
-                && queuedOn(teller) == null;
+        if (!teller.isAlive() || (state != Thread.State.BLOCKED && state != Thread.State.WAITING)
+                || queuedOn(teller) != null) {
+            return false;
+        }
+        for (StackTraceElement frame : teller.getStackTrace()) {
+            String className = frame.getClassName();
+            if (!className.startsWith("java.") && !className.startsWith("jdk.") && !className.startsWith("sun.")) {
+                return className.startsWith(Bank.class.getPackageName() + ".") && !isTestCode(className);
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTestCode(String className) {
+        String topLevel = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
+        String simple = topLevel.substring(topLevel.lastIndexOf('.') + 1);
+        return simple.equals("BankFloor") || simple.equals("WatchedLock") || simple.endsWith("Test");
     }
 
     private static String soFar(long calls) {
@@ -920,9 +949,11 @@ final class BankFloor {
             return;
         }
         attempts.remove(me);
+        if (forABalanceRead) {
+            return; // a quick read of a balance: the teller has not started to lock its transfer's accounts
+        }
         engaged.add(me);
-        if (!first || forABalanceRead
-                || locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
+        if (!first || locks.stream().anyMatch(other -> other != lock && other.isHeldByCurrentThread())) {
             return;
         }
         if (tellers.contains(me)) {

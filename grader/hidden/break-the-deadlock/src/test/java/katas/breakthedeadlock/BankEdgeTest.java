@@ -286,14 +286,16 @@ class BankEdgeTest {
         Account held = ab.get(shapes.between("account held by someone else", 0, 1));
         long heldFor = shapes.between("held for (ms)", 700L, 900L);
         BankFloor.Background waiting;
+        boolean endedWhileHeld;
         held.lock().lock();
         try {
             waiting = floor.startTransfer("Jo in the back office", bank, ab.get(from), ab.get(1 - from), 5);
             Thread.sleep(heldFor);
+            endedWhileHeld = !waiting.thread().isAlive();
         } finally {
             held.lock().unlock();
         }
-        if (!waiting.thread().isAlive()) {
+        if (endedWhileHeld) {
             BankFloor.Outcome early = null;
             Throwable failure = null;
             try {
