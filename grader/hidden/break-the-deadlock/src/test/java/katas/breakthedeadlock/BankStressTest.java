@@ -471,7 +471,9 @@ class BankStressTest {
                 }
             } finally {
                 for (Account account : ring) {
-                    account.lock().unlock();
+                    ReentrantLock lock = (ReentrantLock) account.lock();
+                    lock.unlock();
+                    awaitTaken(lock);
                     awaitStill(clerks);
                 }
             }
@@ -490,6 +492,17 @@ class BankStressTest {
                         .isEqualTo(expected[i] + moved);
                 assertThat(((ReentrantLock) ring[i].lock()).isLocked()).as("%s's lock after the ring went round", ring[i])
                         .isFalse();
+            }
+        }
+
+        /**
+         * Waits (up to 200 ms) until the first clerk queued for {@code lock} has taken it, if any was
+         * queued. Until then that clerk still looks WAITING, though it is about to run.
+         */
+        private static void awaitTaken(ReentrantLock lock) {
+            long deadline = System.nanoTime() + 200_000_000L;
+            while (System.nanoTime() < deadline && !lock.isLocked() && lock.hasQueuedThreads()) {
+                LockSupport.parkNanos(50_000);
             }
         }
 
