@@ -699,13 +699,28 @@ final class BankFloor {
                 || queuedOn(teller) != null) {
             return false;
         }
+        boolean inTheBank = false;
         for (StackTraceElement frame : teller.getStackTrace()) {
             String className = frame.getClassName();
             if (!className.startsWith("java.") && !className.startsWith("jdk.") && !className.startsWith("sun.")) {
-                return className.startsWith(Bank.class.getPackageName() + ".") && !isTestCode(className);
+                inTheBank = className.startsWith(Bank.class.getPackageName() + ".") && !isTestCode(className);
+                break;
             }
         }
-        return false;
+        if (!inTheBank) {
+            return false;
+        }
+        // Waiting for a lock of the bank's own is fine while its owner works on an account this transfer
+        // shares (a monitor per account, say); not while the owner shares no account with it, or is unknown.
+        ThreadInfo info = MX.getThreadInfo(teller.threadId());
+        Transfer mine = current.get(teller);
+        Transfer owners = info == null ? null : everyTeller.stream().filter(t -> t.threadId() == info.getLockOwnerId())
+                .map(current::get).filter(Objects::nonNull).findFirst().orElse(null);
+        return mine == null || owners == null || !sharesAnAccount(mine, owners);
+    }
+
+    private static boolean sharesAnAccount(Transfer one, Transfer other) {
+        return one.from == other.from || one.from == other.to || one.to == other.from || one.to == other.to;
     }
 
     private static boolean isTestCode(String className) {

@@ -165,24 +165,24 @@ class BankStressTest {
         void letsAuditFailuresOutUnderRandomTraffic(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
                 try (Traffic traffic = new Traffic(round)) {
-                List<Throwable> failures = BankTest.everyKindOfFailure(round);
-                Map<Thread, Throwable> pending = new ConcurrentHashMap<>();
-                traffic.floor.failingAudits(transfer -> pending.remove(Thread.currentThread()));
-                traffic.floor.runTellers(traffic.tellers, traffic.calls, (teller, call) -> traffic.next(teller, call,
-                        die -> {
-                            if (die.nextInt(4) == 0 || call < 2) {
-                                pending.put(Thread.currentThread(), failures.get(die.nextInt(failures.size())));
-                            }
-                            try {
-                                return traffic.floor.transfer(traffic.bank, traffic.from(die, teller, call),
-                                        traffic.to(), traffic.amount(die));
-                            } finally {
-                                pending.remove(Thread.currentThread());
-                            }
-                        }));
-                traffic.finish();
-                assertThat(traffic.floor.auditFailed()).as("transfers that met a failing audit (the test needs some)")
-                        .isPositive();
+                    List<Throwable> failures = BankTest.everyKindOfFailure(round);
+                    Map<Thread, Throwable> pending = new ConcurrentHashMap<>();
+                    traffic.floor.failingAudits(transfer -> pending.remove(Thread.currentThread()));
+                    traffic.floor.runTellers(traffic.tellers, traffic.calls, (teller, call) -> traffic.next(teller,
+                            call, die -> {
+                                if (die.nextInt(4) == 0 || call < 2) {
+                                    pending.put(Thread.currentThread(), failures.get(die.nextInt(failures.size())));
+                                }
+                                try {
+                                    return traffic.floor.transfer(traffic.bank, traffic.from(die, teller, call),
+                                            traffic.to(), traffic.amount(die));
+                                } finally {
+                                    pending.remove(Thread.currentThread());
+                                }
+                            }));
+                    traffic.finish();
+                    assertThat(traffic.floor.auditFailed())
+                            .as("transfers that met a failing audit (the test needs some)").isPositive();
                 }
             });
         }
