@@ -312,4 +312,38 @@ class BankEdgeTest {
                 floor.lockOf(held)).isEqualTo(WENT_THROUGH);
         floor.assertBooks();
     }
+
+    @Test
+    @Order(9)
+    @Tag("rule-10")
+    @DisplayName("the given Account keeps its promises: its name, a balance never opened below zero, no change without its lock")
+    void theGivenAccountKeepsItsPromises(Shapes shapes) throws Exception {
+        String name = shapes.oneOf("name", BankFloor.NAMES);
+        long balance = shapes.between("balance", 0L, 1_000_000_000_000L);
+        Account account = new Account(name, balance);
+        Account next = new Account(name, 0);
+        assertThat(account.name()).as("the name of an account opened as %s (rule 10)", name).isEqualTo(name);
+        assertThat(account.toString()).as("how an account opened as %s names itself (rule 10)", name).contains(name);
+        assertThat(account.balance()).as("the opening balance (rule 10)").isEqualTo(balance);
+        assertThat(next.number()).as("the number of the account opened next (rule 10)").isGreaterThan(account.number());
+        long below = -shapes.between("below zero", 1L, Long.MAX_VALUE);
+        assertThatThrownBy(() -> new Account(name, below)).as("an account opened with %d (rule 10)", below)
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> account.withdraw(1)).as("withdraw without holding the account's lock (rule 10)")
+                .isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> account.deposit(1)).as("deposit without holding the account's lock (rule 10)")
+                .isInstanceOf(IllegalStateException.class);
+        account.lock().lock();
+        try {
+            account.deposit(7);
+            account.withdraw(5);
+            assertThatThrownBy(() -> account.withdraw(balance + 3)).as("withdrawing more than the account holds")
+                    .isInstanceOf(InsufficientFundsException.class);
+        } finally {
+            account.lock().unlock();
+        }
+        assertThat(account.balance()).as("after a deposit of 7 and a withdrawal of 5 (rule 10)").isEqualTo(balance + 2);
+        assertThat(((java.util.concurrent.locks.ReentrantLock) account.lock()).isLocked())
+                .as("the account's lock after balance() (rule 10)").isFalse();
+    }
 }
