@@ -319,6 +319,14 @@ class BankTest {
 
         @Test
         @Order(3)
+        @Tag("rule-5")
+        @DisplayName("all finish around a ring lined up on plain accounts, as Account's public constructor makes them")
+        void aRingLinedUpOnPlainAccountsFinishes(Shapes shapes) throws Exception {
+            shapes.check(2, round -> new PlainLineUp(round).run(PlainLineUp.ring(round)));
+        }
+
+        @Test
+        @Order(4)
         @Tag("rule-4")
         @Tag("rule-5")
         @Tag("rule-6")
