@@ -1,10 +1,17 @@
 package katas.breakthedeadlock;
 
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * Moves money between accounts. {@link #transfer} may be called from any number of threads at the
  * same time, between any accounts, in either direction.
  */
 public class Bank {
+
+    /** FIX: one order every transfer agrees on, whatever its direction: no two accounts share a number. */
+    private static final Comparator<Account> LOCK_ORDER = Comparator.comparingLong(Account::number);
 
     private final AuditLog auditLog;
 
@@ -28,7 +35,7 @@ public class Bank {
         }
         // FIX: every transfer takes the lower-numbered account's lock first, whatever its direction:
         // with one global order no transfer can hold a lock that another one, waiting for it, holds.
-        Account first = from.number() < to.number() ? from : to;
+        Account first = Collections.min(List.of(from, to), LOCK_ORDER);
         Account second = first == from ? to : from; // FIX: the other account is always locked second
         first.lock().lock();
         try {

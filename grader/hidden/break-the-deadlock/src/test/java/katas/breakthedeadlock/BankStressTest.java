@@ -1,182 +1,380 @@
 package katas.breakthedeadlock;
 
+import static katas.breakthedeadlock.BankFloor.Outcome.WENT_THROUGH;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Nested;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import java.util.stream.IntStream;
 import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Watch;
+import org.junit.jupiter.api.ClassOrderer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestClassOrder;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * Hidden: many tellers, random transfers both ways among a few accounts, rings of transfers that
- * all start at the same moment, refusals under contention, and disjoint transfers that must run
- * at the same time. Every run uses a fresh {@link BankFloor}: its watch ends a deadlock at once
- * and a livelock or a leaked lock after {@link BankFloor#STALL}, with the cycle in accounts.
+ * Hidden: collisions of every shape. Rings of any size over accounts that share names and
+ * balances, in any direction against their numbers, on one bank again and again; rings lined up on
+ * plain accounts (no watched locks) by a test that holds every lock; random traffic with refusals,
+ * audit failures and interrupts, watched by an examiner; unrelated transfers that must meet in
+ * their audits, or go on while others are stuck. Every run that can deadlock starts with a staged
+ * collision, so code that still locks in argument order fails every test here.
  */
 @DisplayName("Bank under stress")
 @KataTest
+@TestClassOrder(ClassOrderer.OrderAnnotation.class)
 class BankStressTest {
 
-    /** A pause after a teller's first lock: the window for a lock-order deadlock, measured in microseconds. */
-    private static final Duration WINDOW = Duration.ofNanos(20_000);
-
     @Nested
-    @DisplayName("random traffic")
-    class RandomTraffic {
-
-        @ParameterizedTest(name = "{0} tellers x {2} transfers among {1} accounts")
-        @CsvSource({"6, 2, 100", "12, 4, 100", "16, 6, 100"})
-        @DisplayName("keeps every coin and every transfer when tellers move money every way at once")
-        void keepsTheBooksUnderRandomTraffic(int tellers, int accountCount, int transfersEach)
-                throws InterruptedException {
-            for (int round = 1; round <= 2; round++) {
-                BankFloor floor = new BankFloor().pausingAfterTheFirstLock(WINDOW);
-                List<Account> accounts = openAccounts(floor, accountCount, 200);
-                Bank bank = new Bank(floor.auditLog());
-                long seed = 31L * round + tellers;
-                SplittableRandom[] dice = dice(tellers, seed);
-                floor.runTellers(tellers, transfersEach, (teller, call) -> {
-                    SplittableRandom die = dice[teller];
-                    int from = die.nextInt(accountCount);
-                    int to = (from + 1 + die.nextInt(accountCount - 1)) % accountCount;
-                    floor.transfer(bank, accounts.get(from), accounts.get(to), 1 + die.nextInt(60));
-                });
-                floor.assertEveryTransferAccountedFor();
-                assertThat(floor.total()).as("round %d: money in the bank after %d transfers went through",
-                        round, floor.wentThrough()).isEqualTo(200L * accountCount);
-            }
-        }
-
-        @Test
-        @DisplayName("releases the locks of refused transfers while other tellers keep going")
-        void releasesTheLocksOfRefusedTransfers() throws InterruptedException {
-            for (int round = 1; round <= 3; round++) {
-                BankFloor floor = new BankFloor().pausingAfterTheFirstLock(WINDOW);
-                List<Account> accounts = openAccounts(floor, 5, 10);
-                Bank bank = new Bank(floor.auditLog());
-                SplittableRandom[] dice = dice(8, 7 + round);
-                floor.runTellers(8, 150, (teller, call) -> {
-                    SplittableRandom die = dice[teller];
-                    int from = die.nextInt(5);
-                    int to = (from + 1 + die.nextInt(4)) % 5;
-                    floor.transfer(bank, accounts.get(from), accounts.get(to), 1 + die.nextInt(25));
-                });
-                floor.assertEveryTransferAccountedFor();
-                assertThat(floor.refused()).as("round %d: refused transfers (the test needs some)", round)
-                        .isPositive();
-                assertThat(floor.total()).as("round %d: money in the bank", round).isEqualTo(50);
-            }
-        }
-    }
-
-    @Nested
+    @Order(1)
     @DisplayName("transfers that start at the same moment")
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     class Collisions {
 
-        @ParameterizedTest(name = "a ring of {0}")
-        @CsvSource({"2", "3", "4"})
-        @DisplayName("finish when every teller sends money to the next account around a ring")
-        void finishAroundARing(int size) throws InterruptedException {
-            for (int round = 1; round <= 3; round++) {
+        @Test
+        @Order(1)
+        @Tag("rule-5")
+        @DisplayName("finish around rings of any size and direction, drawn again and again over the same accounts")
+        void finishAroundRingsOverTheSameAccounts(Shapes shapes) throws Exception {
+            AtomicInteger rounds = new AtomicInteger();
+            shapes.check(2, round -> {
+                boolean alike = rounds.incrementAndGet() == 1 || round.chance("accounts alike", 0.5);
+                int count = round.between("accounts", 3, 7);
+                long balance = round.between("balance", 100L, 5_000L);
+                long[] balances = new long[count];
+                for (int i = 0; i < count; i++) {
+                    balances[i] = alike ? balance : round.between("balance " + i, 100L, 5_000L);
+                }
                 BankFloor floor = new BankFloor().stagingACollision();
-                List<Account> accounts = openAccounts(floor, size, 100);
-                Bank bank = new Bank(floor.auditLog());
-                floor.runTellers(size, 1, (teller, call) ->
-                        floor.transfer(bank, accounts.get(teller), accounts.get((teller + 1) % size), 10 + teller));
-                floor.assertEveryTransferAccountedFor();
-                assertThat(floor.wentThrough()).as("round %d: transfers around the ring of %d", round, size)
-                        .isEqualTo(size);
-            }
+                List<Account> accounts = floor.openAccounts(round, alike, balances);
+                Bank bank = floor.bank();
+                int rings = round.between("rings on one bank", 3, 6);
+                Random random = round.random();
+                for (int r = 0; r < rings; r++) {
+                    int size = r == 0 ? count : 2 + random.nextInt(count - 1);
+                    List<Integer> order = new ArrayList<>(IntStream.range(0, count).boxed().toList());
+                    java.util.Collections.shuffle(order, random);
+                    List<Account> ring = order.subList(0, size).stream().map(accounts::get).toList();
+                    int ringNumber = r;
+                    floor.runTellers(size, 1, (teller, call) -> assertThat(
+                            floor.transfer(bank, ring.get(teller), ring.get((teller + 1) % size), 1 + teller))
+                            .as("ring %d, of %d accounts: a transfer to the next account (rule 5)", ringNumber + 1,
+                                    size)
+                            .isEqualTo(WENT_THROUGH));
+                }
+                floor.assertBooks();
+            });
         }
 
         @Test
-        @DisplayName("finish when the ring runs backwards against the order the accounts were opened in")
-        void finishAroundARingAgainstTheOpeningOrder() throws InterruptedException {
-            for (int round = 1; round <= 3; round++) {
+        @Order(2)
+        @Tag("rule-5")
+        @Tag("rule-6")
+        @DisplayName("keep colliding and keep finishing: tellers cross between two accounts, each time at the same moment")
+        void keepCollidingAndKeepFinishing(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
                 BankFloor floor = new BankFloor().stagingACollision();
-                List<Account> accounts = openAccounts(floor, 3, 100);
-                Bank bank = new Bank(floor.auditLog());
-                floor.runTellers(3, 1, (teller, call) ->
-                        floor.transfer(bank, accounts.get((teller + 1) % 3), accounts.get(teller), 5));
-                floor.assertEveryTransferAccountedFor();
-                assertThat(floor.wentThrough()).as("round %d: transfers around the ring", round).isEqualTo(3);
-            }
+                List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
+                        round.between("balance of A", 1_000L, 9_000L), round.between("balance of B", 1_000L, 9_000L));
+                Bank bank = floor.bank();
+                int tellers = 2 * round.between("tellers each way", 1, 3);
+                int collisions = round.between("collisions", 5, 12);
+                for (int c = 0; c < collisions; c++) {
+                    floor.runTellers(tellers, 1, (teller, call) -> assertThat(
+                            floor.transfer(bank, ab.get(teller % 2), ab.get(1 - teller % 2), 1 + teller))
+                            .as("a transfer crossing %d others (rules 5 and 6)", tellers - 1).isEqualTo(WENT_THROUGH));
+                }
+                floor.assertBooks();
+            });
         }
 
         @Test
-        @DisplayName("keep going after the collision: opposite tellers send money back and forth")
-        void keepGoingAfterTheCollision() throws InterruptedException {
-            for (int round = 1; round <= 2; round++) {
-                BankFloor floor = new BankFloor().stagingACollision().pausingAfterTheFirstLock(WINDOW);
-                Account a = floor.open("A", 500);
-                Account b = floor.open("B", 500);
-                Bank bank = new Bank(floor.auditLog());
-                floor.runTellers(4, 300, (teller, call) -> {
-                    if (teller % 2 == 0) {
-                        floor.transfer(bank, a, b, 1 + (call + teller) % 9);
-                    } else {
-                        floor.transfer(bank, b, a, 1 + (call + teller) % 7);
-                    }
-                });
-                floor.assertEveryTransferAccountedFor();
-                assertThat(floor.total()).as("round %d: money in A and B together", round).isEqualTo(1_000);
-            }
+        @Order(3)
+        @Tag("rule-5")
+        @DisplayName("finish around a ring lined up on plain accounts, as Account's public constructor makes them")
+        void finishAroundARingLinedUpOnPlainAccounts(Shapes shapes) throws Exception {
+            shapes.check(2, round -> new PlainLineUp(round).run(PlainLineUp.ring(round)));
+        }
+
+        @Test
+        @Order(4)
+        @Tag("rule-5")
+        @DisplayName("finish when lined up across two accounts whose identity hash codes are equal, or whose locks' are")
+        void finishBetweenAccountsWithEqualHashCodes(Shapes shapes) throws Exception {
+            long balance = shapes.between("balance", 10L, 1_000L);
+            String name = shapes.oneOf("name", BankFloor.NAMES);
+            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account)));
+            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account.lock())));
         }
     }
 
     @Nested
+    @Order(2)
+    @DisplayName("random traffic")
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+    class RandomTraffic {
+
+        @Test
+        @Order(1)
+        @Tag("rule-1")
+        @Tag("rule-3")
+        @Tag("rule-4")
+        @Tag("rule-5")
+        @DisplayName("keeps every coin when tellers move money every way at once, many of them refused, read all along")
+        void keepsEveryCoinUnderRandomTraffic(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                try (Traffic traffic = new Traffic(round)) {
+                    traffic.floor.runTellers(traffic.tellers, traffic.calls, (teller, call) -> traffic.next(teller,
+                            call, die -> traffic.floor.transfer(traffic.bank, traffic.from(die, teller, call),
+                                    traffic.to(), traffic.amount(die))));
+                    traffic.finish();
+                    assertThat(traffic.floor.refused()).as("refused transfers (the test needs some)").isPositive();
+                }
+            });
+        }
+
+        @Test
+        @Order(2)
+        @Tag("rule-8")
+        @DisplayName("lets each audit failure out of its own transfer while the others go on")
+        void letsAuditFailuresOutUnderRandomTraffic(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                try (Traffic traffic = new Traffic(round)) {
+                    List<Throwable> failures = BankTest.everyKindOfFailure(round);
+                    Map<Thread, Throwable> pending = new ConcurrentHashMap<>();
+                    traffic.floor.failingAudits(transfer -> pending.remove(Thread.currentThread()));
+                    traffic.floor.runTellers(traffic.tellers, traffic.calls, (teller, call) -> traffic.next(teller,
+                            call, die -> {
+                                if (die.nextInt(4) == 0 || call < 2) {
+                                    pending.put(Thread.currentThread(), failures.get(die.nextInt(failures.size())));
+                                }
+                                try {
+                                    return traffic.floor.transfer(traffic.bank, traffic.from(die, teller, call),
+                                            traffic.to(), traffic.amount(die));
+                                } finally {
+                                    pending.remove(Thread.currentThread());
+                                }
+                            }));
+                    traffic.finish();
+                    assertThat(traffic.floor.auditFailed())
+                            .as("transfers that met a failing audit (the test needs some)").isPositive();
+                }
+            });
+        }
+
+        @Test
+        @Order(3)
+        @Tag("rule-9")
+        @DisplayName("keeps every interrupt, and loses no transfer, when tellers are interrupted in the middle of traffic")
+        void keepsInterruptsUnderRandomTraffic(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                try (Traffic traffic = new Traffic(round)) {
+                    traffic.floor.runTellers(traffic.tellers, traffic.calls, (teller, call) -> traffic.next(teller,
+                            call, die -> traffic.floor.transfer(traffic.bank, traffic.from(die, teller, call),
+                                    traffic.to(), traffic.amount(die), call == 0 ? teller % 2 == 0 : die.nextInt(5) == 0)));
+                    traffic.finish();
+                }
+            });
+        }
+    }
+
+    @Nested
+    @Order(3)
     @DisplayName("transfers between unrelated accounts")
+    @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     class UnrelatedAccounts {
 
         @Test
-        @DisplayName("run at the same time: three separate pairs, each sending money both ways at once")
-        void runAtTheSameTime() throws InterruptedException {
-            // Both ways within each pair (a staged collision), so that only a fix earns these points: the
-            // stub's argument-order locking deadlocks here, and one lock for the whole bank keeps the pairs
-            // from ever meeting in their audits.
-            for (int round = 1; round <= 2; round++) {
-                BankFloor floor = new BankFloor().stagingACollision();
-                List<Account> accounts = openAccounts(floor, 6, 100);
-                AtomicReference<String> shutOut = floor.auditsMustMeet(3, Duration.ofSeconds(3));
-                Bank bank = new Bank(floor.auditLog());
-                floor.runTellers(6, 1, (teller, call) -> {
-                    Account low = accounts.get(2 * (teller / 2));
-                    Account high = accounts.get(2 * (teller / 2) + 1);
-                    if (teller % 2 == 1) {
-                        floor.transfer(bank, high, low, 7);
-                    } else {
-                        floor.transfer(bank, low, high, 7);
-                    }
+        @Order(1)
+        @Tag("rule-7")
+        @DisplayName("run at the same time: several pairs, each sending money both ways at once, meet in their audits")
+        void meetInTheirAudits(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                int pairs = round.between("pairs", 3, 5);
+                long[] balances = new long[2 * pairs];
+                for (int i = 0; i < balances.length; i++) {
+                    balances[i] = round.between("balance " + i, 50L, 800L);
+                }
+                BankFloor floor = new BankFloor().stagingACollision().failingTellersStuckOutsideTheAccounts();
+                List<Account> accounts = floor.openAccounts(round, round.chance("one name for all", 0.5), balances);
+                List<Integer> seats = round.shuffled("pairs", IntStream.range(0, 2 * pairs).boxed().toList());
+                AtomicReference<String> shutOut = floor.auditsMustMeet(pairs, Duration.ofSeconds(2));
+                Bank bank = floor.bank();
+                floor.runTellers(2 * pairs, 1, (teller, call) -> {
+                    Account one = accounts.get(seats.get(2 * (teller / 2)));
+                    Account other = accounts.get(seats.get(2 * (teller / 2) + 1));
+                    assertThat(teller % 2 == 0 ? floor.transfer(bank, one, other, 1 + teller)
+                            : floor.transfer(bank, other, one, 1 + teller))
+                            .as("a transfer within one of %d pairs (rule 7)", pairs).isEqualTo(WENT_THROUGH);
                 });
                 if (shutOut.get() != null) {
-                    fail("round " + round + ": " + shutOut.get());
+                    fail(shutOut.get());
                 }
-                floor.assertEveryTransferAccountedFor();
+                floor.assertBooks();
+            });
+        }
+
+        @Test
+        @Order(2)
+        @Tag("rule-7")
+        @DisplayName("go on around a ring of free accounts while several transfers are stuck in the audit log and others wait for them")
+        void goOnWhileSeveralAreStuck(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                int stuckCount = round.between("transfers stuck in the audit log", 1, 3);
+                int free = round.between("free accounts in the ring", 2, 3);
+                long[] balances = new long[3 * stuckCount];
+                for (int i = 0; i < balances.length; i++) {
+                    balances[i] = round.between("balance " + i, 50L, 500L);
+                }
+                BankFloor floor = new BankFloor().stagingACollision().failingTellersStuckOutsideTheAccounts();
+                boolean shareOneName = round.chance("one name for all", 0.5);
+                List<Account> busy = floor.openAccounts(round, shareOneName, balances);
+                // The free accounts' numbers equal the busy ones' modulo 65,536: locks picked by account number
+                // from a few stripes (number % 16, say) are shared between free and busy accounts.
+                long lowest = busy.stream().mapToLong(Account::number).min().orElseThrow();
+                BankFloor.skipAccountNumbers((int) (lowest + STRIPE_PERIOD - nextAccountNumber()));
+                List<Account> ring = new ArrayList<>();
+                for (int i = 0; i < free; i++) {
+                    ring.add(floor.open(shareOneName ? busy.get(0).name() : BankFloor.NAMES.get(13 - i),
+                            round.between("free balance " + i, 50L, 500L)));
+                }
+                Set<String> stuckPairs = ConcurrentHashMap.newKeySet();
+                for (int s = 0; s < stuckCount; s++) {
+                    stuckPairs.add(busy.get(3 * s).number() + ">" + busy.get(3 * s + 1).number());
+                }
+                CountDownLatch inAudit = new CountDownLatch(stuckCount);
+                CountDownLatch release = new CountDownLatch(1);
+                floor.onAudit((from, to, amount) -> {
+                    if (stuckPairs.contains(from.number() + ">" + to.number())) {
+                        inAudit.countDown();
+                        release.await(5, TimeUnit.SECONDS);
+                    }
+                });
+                Bank bank = floor.bank();
+                List<BankFloor.Background> background = new ArrayList<>();
+                try {
+                    for (int s = 0; s < stuckCount; s++) {
+                        background.add(floor.startTransfer("back office " + (2 * s + 1), bank, busy.get(3 * s),
+                                busy.get(3 * s + 1), 10));
+                    }
+                    assertThat(inAudit.await(2, TimeUnit.SECONDS))
+                            .as("transfers alone on their accounts reached their audits within 2 s").isTrue();
+                    for (int s = 0; s < stuckCount; s++) {
+                        boolean intoTheStuckOne = round.chance("waiting transfer " + s + " pays into a stuck account",
+                                0.5);
+                        Account stuckOne = busy.get(3 * s + round.between("shared account " + s, 0, 1));
+                        Account third = busy.get(3 * s + 2);
+                        BankFloor.Background waiting = floor.startTransfer("back office " + (2 * s + 2), bank,
+                                intoTheStuckOne ? third : stuckOne, intoTheStuckOne ? stuckOne : third, 5);
+                        background.add(waiting);
+                        waiting.awaitWaiting(Duration.ofMillis(200));
+                    }
+                    floor.runTellers(free, 1, (teller, call) -> assertThat(
+                            floor.transfer(bank, ring.get(teller), ring.get((teller + 1) % free), 2 + teller))
+                            .as("a transfer around a ring of accounts nobody else uses, while %d transfers are stuck "
+                                    + "in the audit log (rule 7)", stuckCount)
+                            .isEqualTo(WENT_THROUGH));
+                    release.countDown();
+                    for (BankFloor.Background transfer : background) {
+                        assertThat(transfer.join(Duration.ofSeconds(2)))
+                                .as("%s's transfer, once the audit log let go", transfer.thread().getName())
+                                .isEqualTo(WENT_THROUGH);
+                    }
+                } finally {
+                    release.countDown();
+                }
+                floor.assertBooks();
+            });
+        }
+    }
+
+    /** Account numbers this far apart fall on the same stripe for any power-of-two number of stripes up to it. */
+    private static final long STRIPE_PERIOD = 1 << 16;
+
+    private static long nextAccountNumber() {
+        return new Account("elsewhere", 0).number() + 1;
+    }
+
+    /** Random traffic among a few accounts: first calls cross, then every way; low balances, so many are refused. */
+    private static final class Traffic implements AutoCloseable {
+        final BankFloor floor;
+        final Bank bank;
+        final int tellers;
+        final int calls;
+        final List<Account> accounts;
+        final Random[] dice;
+        private final ThreadLocal<Account> destination = new ThreadLocal<>();
+        private final Watch watch;
+
+        Traffic(Shapes round) {
+            tellers = round.between("tellers", 3, 10);
+            calls = round.between("transfers each", 20, 90);
+            int count = round.between("accounts", 2, 6);
+            long[] balances = new long[count];
+            for (int i = 0; i < count; i++) {
+                balances[i] = round.between("balance " + i, 0L, 60L);
+            }
+            floor = new BankFloor().stagingACollision().pausingAfterTheFirstLock(
+                    Duration.ofNanos(round.between("pause after a first lock (ns)", 2_000, 30_000)));
+            accounts = floor.openAccounts(round, round.chance("one name for all", 0.3), balances);
+            bank = floor.bank();
+            dice = BankTest.dice(round, tellers);
+            watch = Watch.of("whoever holds an account's lock never sees a transfer half done", floor.examiner());
+        }
+
+        interface Call {
+            BankFloor.Outcome make(Random die) throws Exception;
+        }
+
+        void next(int teller, int call, Call transfer) throws Exception {
+            transfer.make(dice[teller]);
+        }
+
+        /** The first call of every teller crosses between the first two accounts; later calls go anywhere. */
+        Account from(Random die, int teller, int call) {
+            int count = accounts.size();
+            int from = call == 0 ? teller % 2 : die.nextInt(count);
+            int to = call == 0 ? 1 - teller % 2 : (from + 1 + die.nextInt(count - 1)) % count;
+            destination.set(accounts.get(to));
+            return accounts.get(from);
+        }
+
+        Account to() {
+            return destination.get();
+        }
+
+        long amount(Random die) {
+            return 1 + die.nextInt(40);
+        }
+
+        /** Stops the examiner (failing with what it saw) and checks the books. */
+        void finish() throws InterruptedException {
+            watch.close();
+            floor.assertBooks();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (watch.firstBroken() == null) {
+                watch.close();
             }
         }
-    }
-
-    private static List<Account> openAccounts(BankFloor floor, int count, long balance) {
-        List<Account> accounts = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            accounts.add(floor.open(String.valueOf((char) ('A' + i)), balance));
-        }
-        return accounts;
-    }
-
-    private static SplittableRandom[] dice(int tellers, long seed) {
-        SplittableRandom[] dice = new SplittableRandom[tellers];
-        for (int t = 0; t < tellers; t++) {
-            dice[t] = new SplittableRandom(seed * 1_000 + t);
-        }
-        return dice;
     }
 }
