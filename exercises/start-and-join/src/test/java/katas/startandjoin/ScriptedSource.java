@@ -61,7 +61,10 @@ final class ScriptedSource implements Source {
     final Stop stop;
     final Throwable stopFailure;
     final long sleepMillis;
+    final long windDownMillis;
     final CountDownLatch turn = new CountDownLatch(1);
+    /** Opened by the stage when this source, winding down after an interrupt, may end. */
+    final CountDownLatch letGo = new CountDownLatch(1);
 
     volatile Thread thread;
     volatile int calls;
@@ -69,11 +72,14 @@ final class ScriptedSource implements Source {
     volatile long leftNanos;
     volatile long interruptedNanos;
     volatile boolean windingDown;
+    volatile long windingSince;
+    /** How often the stage saw the caller waiting while this source wound down (the stage's watcher only). */
+    int callerSeenWaiting;
     volatile Throwable threw;
     volatile String returned;
 
     ScriptedSource(Stage stage, int index, String section, Script script, Throwable failure, Stop stop,
-            Throwable stopFailure, long sleepMillis) {
+            Throwable stopFailure, long sleepMillis, long windDownMillis) {
         this.stage = stage;
         this.index = index;
         this.section = section;
@@ -82,6 +88,7 @@ final class ScriptedSource implements Source {
         this.stop = stop;
         this.stopFailure = stopFailure;
         this.sleepMillis = sleepMillis;
+        this.windDownMillis = windDownMillis;
     }
 
     @Override
@@ -183,11 +190,12 @@ final class ScriptedSource implements Source {
                 return section + " (cut short)";
             default:
                 windingDown = true;
-                stage.windingDown(this);
+                windingSince = System.nanoTime();
+                stage.progress();
                 boolean again = false;
                 while (true) {
                     try {
-                        stage.letGo().await();
+                        letGo.await();
                         break;
                     } catch (InterruptedException stillWindingDown) {
                         again = true;
@@ -268,7 +276,8 @@ final class ScriptedSource implements Source {
             case RETURNS -> "returns at once";
             case MEETS -> "waits until all are being fetched";
             case WAITS_FOR_ITS_TURN -> "waits for its turn to finish";
-            case BLOCKS -> "slow; when stopped, " + stop.words;
+            case BLOCKS -> "slow; when stopped, " + stop.words + (stop.windsDown() && windDownMillis > 0
+                    ? " (at least " + windDownMillis + " ms)" : "");
             case FAILS -> "throws " + failure.getClass().getSimpleName() + " at once";
             case FAILS_WHEN_ALL_ARE_FETCHING -> "throws " + failure.getClass().getSimpleName()
                     + " once all are being fetched";

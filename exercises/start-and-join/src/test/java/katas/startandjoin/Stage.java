@@ -29,8 +29,9 @@ import katas.startandjoin.ScriptedSource.Stop;
  * <p>While the test waits, the stage watches the call: it fails at once when a source runs on the caller's
  * thread or on another source's thread, and, when the call makes no progress for {@link #PATIENCE} (no source
  * starts, ends or sees an interrupt), it fails with what the test expected and what each source and the caller
- * were doing. A source that takes a while to wind down after an interrupt is let go once the caller is seen
- * waiting (for it, presumably), or after a second. Closing the stage frees whatever is still blocked.
+ * were doing. A source that takes a while to wind down after an interrupt ends once its time is up and the
+ * caller has been seen waiting meanwhile (for it, presumably), or a second later whatever the caller does.
+ * Closing the stage frees whatever is still blocked.
  */
 final class Stage implements AutoCloseable {
 
@@ -39,11 +40,11 @@ final class Stage implements AutoCloseable {
     /** How long a whole call may take, progress or not. */
     static final Duration BOUND = Duration.ofSeconds(8);
     /** How long, at least, a stopped source winds down before the caller's waiting lets it end. */
-    private static final long CALLER_WAITS_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long WIND_DOWN_MILLIS = 20;
     /** How often the caller must have been seen waiting, while a stopped source winds down, before that source ends. */
     private static final int CALLER_SEEN_WAITING = 10;
-    /** When a source that winds down ends anyway, whatever the caller does. */
-    private static final long WIND_DOWN_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How much longer than it must, at most, a source winds down when the caller is never seen waiting. */
+    private static final long WIND_DOWN_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** What the call of fetchAll came to, recorded by the caller's thread the moment it returned or threw. */
     record Outcome(List<String> report, Throwable thrown, boolean interruptedAtExit, List<ScriptedSource> stillFetching,
@@ -53,7 +54,6 @@ final class Stage implements AutoCloseable {
     private final String name;
     private final List<ScriptedSource> sources = new ArrayList<>();
     private final CountDownLatch released = new CountDownLatch(1);
-    private final CountDownLatch letGo = new CountDownLatch(1);
     private final AtomicLong lastProgress = new AtomicLong(System.nanoTime());
     private final Queue<String> violations = new ConcurrentLinkedQueue<>();
     private final Map<Thread, ScriptedSource> byThread = new ConcurrentHashMap<>();
@@ -64,8 +64,6 @@ final class Stage implements AutoCloseable {
     private volatile Thread nagger;
     private volatile Outcome outcome;
     private volatile long startNanos;
-    private volatile long firstWindDownNanos;
-    private int callerSeenWaiting;
 
     Stage() {
         this("the report");
@@ -79,37 +77,46 @@ final class Stage implements AutoCloseable {
     // ------------------------------------------------------------------------------------------ scripting
 
     ScriptedSource returning(String section) {
-        return add(section, Script.RETURNS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0);
+        return add(section, Script.RETURNS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0, 0);
     }
 
     ScriptedSource meeting(String section) {
-        return add(section, Script.MEETS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0);
+        return add(section, Script.MEETS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0, 0);
     }
 
     ScriptedSource waitingForItsTurn(String section) {
-        return add(section, Script.WAITS_FOR_ITS_TURN, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0);
+        return add(section, Script.WAITS_FOR_ITS_TURN, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0, 0);
     }
 
+    /** A source that waits until stopped; one that winds down takes a moment of the caller's waiting. */
     ScriptedSource blocking(String section, Stop stop, Throwable stopFailure) {
-        return add(section, Script.BLOCKS, null, stop, stopFailure, 0);
+        return add(section, Script.BLOCKS, null, stop, stopFailure, 0, WIND_DOWN_MILLIS);
+    }
+
+    /** A source that waits until stopped, then winds down for {@code millis} of the caller's waiting. */
+    ScriptedSource slowToStop(String section, Stop stop, long millis) {
+        if (!stop.windsDown()) {
+            throw new IllegalArgumentException(stop + " does not wind down");
+        }
+        return add(section, Script.BLOCKS, null, stop, null, 0, millis);
     }
 
     ScriptedSource failing(Throwable failure, boolean onceAllAreFetching) {
         return add("(fails)", onceAllAreFetching ? Script.FAILS_WHEN_ALL_ARE_FETCHING : Script.FAILS, failure,
-                Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0);
+                Stop.THROWS_INTERRUPTED_EXCEPTION, null, 0, 0);
     }
 
     ScriptedSource sleeping(String section, long millis) {
-        return add(section, Script.SLEEPS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, millis);
+        return add(section, Script.SLEEPS, null, Stop.THROWS_INTERRUPTED_EXCEPTION, null, millis, 0);
     }
 
     private ScriptedSource add(String section, Script script, Throwable failure, Stop stop, Throwable stopFailure,
-            long millis) {
+            long millis, long windDownMillis) {
         if (caller != null) {
             throw new IllegalStateException("script the sources before the call starts");
         }
         ScriptedSource source = new ScriptedSource(this, sources.size(), section, script, failure, stop, stopFailure,
-                millis);
+                millis, windDownMillis);
         sources.add(source);
         return source;
     }
@@ -259,22 +266,28 @@ final class Stage implements AutoCloseable {
     }
 
     /**
-     * A source that winds down after an interrupt ends once the caller has been seen waiting, again and again,
-     * for a moment (a caller that does not wait for it has returned long before), or once the call is over, or
-     * after a second.
+     * A source that winds down after an interrupt ends once its time is up and the caller has been seen
+     * waiting, again and again, meanwhile (a caller that does not wait for it has returned long before); or
+     * once the call is over; or a second after its time, whatever the caller does.
      */
     private void windDownPolicy() {
-        if (firstWindDownNanos == 0 || letGo.getCount() == 0) {
-            return;
-        }
         long now = System.nanoTime();
         Thread.State state = caller.getState();
-        if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING || state == Thread.State.BLOCKED) {
-            callerSeenWaiting++;
-        }
-        if (done.getCount() == 0 || (callerSeenWaiting >= CALLER_SEEN_WAITING
-                && now - firstWindDownNanos >= CALLER_WAITS_NANOS) || now - firstWindDownNanos >= WIND_DOWN_NANOS) {
-            letGo.countDown();
+        boolean waiting = state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING
+                || state == Thread.State.BLOCKED;
+        for (ScriptedSource source : sources) {
+            long since = source.windingSince;
+            if (since == 0 || source.letGo.getCount() == 0) {
+                continue;
+            }
+            if (waiting) {
+                source.callerSeenWaiting++;
+            }
+            long due = TimeUnit.MILLISECONDS.toNanos(source.windDownMillis);
+            if (done.getCount() == 0 || (source.callerSeenWaiting >= CALLER_SEEN_WAITING && now - since >= due)
+                    || now - since >= due + WIND_DOWN_GRACE_NANOS) {
+                source.letGo.countDown();
+            }
         }
     }
 
@@ -363,13 +376,6 @@ final class Stage implements AutoCloseable {
         progress();
     }
 
-    void windingDown(ScriptedSource source) {
-        if (firstWindDownNanos == 0) {
-            firstWindDownNanos = System.nanoTime();
-        }
-        progress();
-    }
-
     void progress() {
         lastProgress.set(System.nanoTime());
     }
@@ -384,10 +390,6 @@ final class Stage implements AutoCloseable {
 
     CountDownLatch released() {
         return released;
-    }
-
-    CountDownLatch letGo() {
-        return letGo;
     }
 
     Thread caller() {
@@ -531,8 +533,10 @@ final class Stage implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         released.countDown();
-        letGo.countDown();
-        sources.forEach(s -> s.turn.countDown());
+        sources.forEach(s -> {
+            s.turn.countDown();
+            s.letGo.countDown();
+        });
         CyclicBarrier barrier = meeting;
         if (barrier != null) {
             barrier.reset();

@@ -93,6 +93,71 @@ class ReportBuilderEdgeTest {
 
     @Test
     @Order(3)
+    @Tag("rule-6")
+    @DisplayName("throws InterruptedException even when every source it stopped returned what it had")
+    void throwsEvenWhenEveryStoppedSourceReturned(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int count = round.between("sources", 1, 6);
+            try (Stage stage = new Stage()) {
+                for (int i = 0; i < count; i++) {
+                    stage.blocking("section " + i, round.oneOf("stop of source " + i, Stop.RETURNS_WHAT_IT_HAS,
+                            Stop.WINDS_DOWN_THEN_RETURNS), null);
+                }
+                stage.start(new ReportBuilder());
+                stage.awaitFetching(count, "fetchAll must start every source's thread before it waits (rule 1)");
+                stage.interruptCaller();
+                Outcome outcome = stage.outcome("Its caller was interrupted while every source was being fetched: "
+                        + "fetchAll must stop them, wait for them and throw InterruptedException (rule 6)");
+                stage.assertInterruptReported(outcome);
+                stage.assertEveryThreadEnded(outcome);
+            }
+        });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-5")
+    @Tag("rule-4")
+    @Tag("rule-6")
+    @DisplayName("waits for a stopped source as long as it takes to wind down, after a failure or an interrupt")
+    void waitsAsLongAsAStoppedSourceTakes(Shapes shapes) throws Exception {
+        for (String why : shapes.shuffled("what stops the sources", List.of("a failure", "an interrupt"))) {
+            int count = shapes.between("sources when stopped by " + why, 2, 6);
+            int slow = shapes.between("the source slow to stop when stopped by " + why, 0, count - 1);
+            long millis = shapes.between("how long it winds down when stopped by " + why, 350, 550);
+            try (Stage stage = new Stage()) {
+                ScriptedSource failed = null;
+                int failing = why.equals("a failure") ? (slow + 1) % count : -1;
+                for (int i = 0; i < count; i++) {
+                    if (i == failing) {
+                        failed = stage.failing(Briefing.anyFailure(shapes, "failure", "the gate service"), true);
+                    } else if (i == slow) {
+                        stage.slowToStop("section " + i, Briefing.windingDownStop(shapes, "stop of source " + i),
+                                millis);
+                    } else {
+                        stage.blocking("section " + i, Briefing.anyStop(shapes, "stop of source " + i),
+                                Briefing.stopFailure(shapes, "stop failure of source " + i));
+                    }
+                }
+                stage.start(new ReportBuilder());
+                stage.awaitFetching(count, "fetchAll must start every source's thread before it waits (rule 1)");
+                if (failed == null) {
+                    stage.interruptCaller();
+                }
+                Outcome outcome = stage.outcome("Source " + slow + " takes " + millis + " ms to stop after it was "
+                        + "interrupted: fetchAll must wait for it (rule 5)");
+                stage.assertEveryThreadEnded(outcome);
+                if (failed != null) {
+                    stage.assertFailedWith(outcome, failed);
+                } else {
+                    stage.assertInterruptReported(outcome);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(5)
     @Tag("rule-4")
     @Tag("rule-5")
     @Tag("rule-3")
@@ -117,7 +182,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(4)
+    @Order(6)
     @Tag("rule-3")
     @DisplayName("reports a failure that has a cause of its own as it is, without unwrapping it")
     void reportsAFailureWithACauseAsItIs(Shapes shapes) throws Exception {
@@ -142,7 +207,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(7)
     @Tag("rule-3")
     @DisplayName("reports an InterruptedException that a source throws on its own, unasked, like any other failure")
     void reportsAnInterruptedExceptionNobodyAskedFor(Shapes shapes) throws Exception {
@@ -164,7 +229,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(6)
+    @Order(8)
     @Tag("rule-1")
     @Tag("rule-2")
     @DisplayName("fetches a single source on a thread of its own too")
@@ -185,15 +250,24 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     @Tag("rule-6")
     @Tag("rule-7")
-    @DisplayName("builds the next report with the same builder after reports whose callers were interrupted")
+    @DisplayName("builds the next report with the same builder after reports that failed or were interrupted")
     void buildsTheNextReportAfterAnInterrupt(Shapes shapes) throws Exception {
         ReportBuilder builder = new ReportBuilder();
-        for (int report = 1; report <= 2; report++) {
-            int count = shapes.between("sources of interrupted report " + report, 1, 6);
-            try (Stage stage = new Stage("interrupted report " + report)) {
+        for (String what : List.of("interrupted before the call", "failed", "interrupted before the call")) {
+            int count = shapes.between("sources of the report that " + what, 1, 6);
+            try (Stage stage = new Stage("the report that " + what)) {
+                if (what.equals("failed")) {
+                    ScriptedSource failed = ReportBuilderTest.scriptFailure(shapes, stage, Math.max(2, count),
+                            shapes.between("failing source", 0, Math.max(2, count) - 1), Briefing.anyFailure(shapes,
+                                    "failure", "the gate service"), true, s -> {
+                            });
+                    stage.start(builder);
+                    stage.assertFailedWith(stage.outcome("It should have failed (rule 3)."), failed);
+                    continue;
+                }
                 for (int i = 0; i < count; i++) {
                     stage.blocking("section " + i, Stop.THROWS_INTERRUPTED_EXCEPTION, null);
                 }
@@ -205,10 +279,11 @@ class ReportBuilderEdgeTest {
         }
         int count = shapes.between("sources of the next report", 1, 8);
         List<String> sections = Briefing.sections(shapes, count);
-        try (Stage stage = new Stage("the report after two interrupted ones")) {
+        try (Stage stage = new Stage("the report after those")) {
             sections.forEach(stage::meeting);
             stage.start(builder);
-            Outcome outcome = stage.outcome("The report after two interrupted ones should have succeeded (rule 7).");
+            Outcome outcome = stage.outcome("The report after a failed and two interrupted ones should have "
+                    + "succeeded (rule 7).");
             stage.assertReport(outcome, sections);
         }
     }

@@ -18,9 +18,9 @@ import org.junit.jupiter.api.Test;
  * faster, where all at once is 6 to 10 times faster. The sources sleep, so the cores' load barely matters; a
  * trial that falls short is tried again, up to {@value #TRIALS} times.
  */
-@DisplayName("ReportBuilder's time")
+@DisplayName("ReportBuilder's duration")
 @KataTest
-class ReportBuilderTimingTest {
+class ReportBuilderDurationTest {
 
     static final double AT_LEAST = 2.0;
     static final int TRIALS = 3;
