@@ -13,10 +13,13 @@ import katas.grader.compile.KataCompiler;
 import katas.grader.compile.PatchedSources;
 import katas.grader.compile.SourceSet;
 import katas.grader.discovery.Kata;
+import katas.grader.execution.ForkInputs;
 import katas.grader.execution.ForkLaunch;
+import katas.grader.execution.Incident;
 import katas.grader.execution.ForkPlan;
 import katas.grader.execution.KataExecutor;
 import katas.grader.execution.RunRecord;
+import katas.grader.fork.IncidentKind;
 import katas.grader.integrity.Seal;
 import katas.grader.integrity.SealCheck;
 import katas.grader.parts.Part;
@@ -92,10 +95,17 @@ final class KataGrading {
         }
         boolean measure = kata.hasHiddenTests() && build.hiddenBroken() == null && !plan.measurements().isEmpty();
         listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");
+        ForkInputs inputs = ForkInputs.keep(List.of(work.resolve("classes"), work.resolve("test-classes"),
+                work.resolve("hidden-classes")), GraderClasspath.entries());
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath, build.visibleClasses(),
                 build.hiddenClasses(), plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
-                kata.manifest().limits(), kata.manifest().packageName(), seed, work);
+                kata.manifest().limits(), kata.manifest().packageName(), seed, work, inputs);
         RunRecord run = executor.execute(job, launch);
+        Optional<Incident> tampering = run.incidents().stream().filter(i -> i.kind() == IncidentKind.TAMPERED)
+                .findFirst();
+        if (tampering.isPresent()) {
+            return failed(kata, request, KataStatus.TAMPERED, tampering.get().message(), start);
+        }
 
         ScoringContext context = new ScoringContext(kata.hasHiddenTests(), seal.tamperReason(), build.visibleBroken(),
                 build.hiddenBroken(), request.cores(), kata.manifest().partTags());

@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
-import katas.grader.fork.ForkMain;
 
 /**
  * A fork's JVM, started ahead of its work: it starts up and loads JUnit while the grader still
@@ -42,21 +41,50 @@ public final class ForkLaunch implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command(classpath, limits, workDir)).directory(workDir.toFile());
         ForkEnvironment.apply(builder.environment(), workDir);
-        return new ForkLaunch(builder.start());
+        Process process = builder.start();
+        Containment.get().forkStarted(process);
+        return new ForkLaunch(process);
     }
 
+    /**
+     * The fork's command: the runtime and JUnit as named modules, then on the class path the tests, the
+     * other libraries, and the code under grading last. Where the JDK has them (24+), flags deny
+     * {@code sun.misc.Unsafe}'s memory access and native code to the code on the class path, which
+     * would otherwise read through any module's walls; attaching an agent is always off.
+     */
     private static List<String> command(List<Path> classpath, Limits limits, Path workDir) {
+        List<Path> grader = classpath.stream().filter(p -> !p.startsWith(workDir)).toList();
+        ForkModules modules = ForkModules.of(grader, GraderItself.location());
+        List<Path> cp = new ArrayList<>();
+        for (Path entry : classpath) {
+            if (entry.startsWith(workDir)) {
+                cp.add(entry);
+            } else if (modules.classPath().contains(entry)) {
+                cp.add(entry);
+            }
+        }
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(ForkFlags.forThisJdk());
         cmd.add("-Xmx" + limits.heapMegabytes() + "m");
         cmd.add("-XX:-UsePerfData");
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dfile.encoding=UTF-8");
         cmd.add("-Djava.io.tmpdir=" + workDir.resolve("tmp"));
+        cmd.add("-Duser.home=" + workDir.resolve("home"));
+        cmd.add("--add-modules");
+        cmd.add("ALL-DEFAULT,ALL-MODULE-PATH");
+        cmd.add("--module-path");
+        cmd.add(join(modules.modulePath()));
         cmd.add("-cp");
-        cmd.add(classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-        cmd.add(ForkMain.class.getName());
+        cmd.add(join(cp));
+        cmd.add("-m");
+        cmd.add(ForkModules.MAIN);
         return cmd;
+    }
+
+    private static String join(List<Path> paths) {
+        return paths.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator));
     }
 
     Process process() {
@@ -81,6 +109,13 @@ public final class ForkLaunch implements AutoCloseable {
         if (!used) {
             process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
+            try {
+                process.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Containment.get().forkEnded(process);
+            Containment.get().sweep();
         }
     }
 }
