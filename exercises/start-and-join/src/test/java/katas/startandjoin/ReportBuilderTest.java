@@ -185,13 +185,15 @@ class ReportBuilderTest {
         @DisplayName("when its caller was interrupted before the call, returns no report and leaves no thread behind")
         void interruptedBeforeTheCall(Shapes shapes) throws Exception {
             shapes.check(3, round -> {
+                ReportBuilder builder = new ReportBuilder();
+                aReportThatWorks(round, builder);
                 int count = round.between("sources", 1, 7);
-                try (Stage stage = new Stage()) {
+                try (Stage stage = new Stage("the report whose caller was interrupted before the call")) {
                     for (int i = 0; i < count; i++) {
                         stage.blocking(Briefing.sections(round, 1).get(0), Briefing.anyStop(round, "stop of source "
                                 + i), Briefing.stopFailure(round, "stop failure of source " + i));
                     }
-                    stage.startInterrupted(new ReportBuilder());
+                    stage.startInterrupted(builder);
                     Outcome outcome = stage.outcome("Its caller was interrupted before it called fetchAll: fetchAll "
                             + "must stop whatever it started, wait for it, and throw InterruptedException (rule 6)");
                     stage.assertInterruptReported(outcome);
@@ -278,6 +280,19 @@ class ReportBuilderTest {
             }
         }
         return failed;
+    }
+
+    /**
+     * Builds a small report with {@code builder} and checks it: an interrupted caller's tests start with one, so
+     * that code that throws whatever happens (the untouched stub) does not pass them.
+     */
+    static void aReportThatWorks(Shapes round, ReportBuilder builder) throws InterruptedException {
+        List<String> sections = Briefing.sections(round, round.between("sources of a report that works", 1, 4));
+        try (Stage stage = new Stage("a report that works, first")) {
+            sections.forEach(stage::meeting);
+            stage.start(builder);
+            stage.assertReport(stage.outcome("Its sources wait until all are being fetched (rule 1)."), sections);
+        }
     }
 
     /** An order to finish {@code count} sources in, never the order of the list. */

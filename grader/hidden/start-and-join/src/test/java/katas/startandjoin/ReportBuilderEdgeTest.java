@@ -35,15 +35,17 @@ class ReportBuilderEdgeTest {
     @DisplayName("keeps waiting for its threads when its caller is interrupted again and again")
     void keepsWaitingWhenInterruptedAgainAndAgain(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
+            ReportBuilder builder = new ReportBuilder();
+            ReportBuilderTest.aReportThatWorks(round, builder);
             int count = round.between("sources", 1, 8);
             int slowToStop = round.between("a source slow to stop", 0, count - 1);
-            try (Stage stage = new Stage()) {
+            try (Stage stage = new Stage("the report whose caller is interrupted again and again")) {
                 for (int i = 0; i < count; i++) {
                     stage.blocking("section " + i, i == slowToStop ? Briefing.windingDownStop(round, "stop of source "
                             + i) : Briefing.anyStop(round, "stop of source " + i), Briefing.stopFailure(round,
                             "stop failure of source " + i));
                 }
-                stage.start(new ReportBuilder());
+                stage.start(builder);
                 stage.awaitFetching(count, "fetchAll must start every source's thread before it waits (rule 1)");
                 stage.keepInterruptingCaller();
                 Outcome outcome = stage.outcome("Its caller was interrupted again and again while the sources were "
