@@ -91,7 +91,9 @@ public class ProcessPool implements AutoCloseable {
         }
         Queue<Range> ranges = new ConcurrentLinkedQueue<>();
         for (long start = from; start < to; ) {
-            long end = to - start <= rangeSize ? to : start + rangeSize;
+            // FIX: to - start may not fit in a long (a span wider than Long.MAX_VALUE), nor may start + rangeSize
+            // near Long.MAX_VALUE: compare the distance left as unsigned, and add only when it cannot overflow.
+            long end = Long.compareUnsigned(to - start, rangeSize) <= 0 ? to : start + rangeSize;
             ranges.add(new Range(start, end));
             start = end;
         }
