@@ -11,8 +11,8 @@ import katas.testkit.Shapes;
 final class Pools {
 
     /** A correct pool needs well under a second for any count of the tests, even while workers start. */
-    static final Duration COUNT_BOUND = Duration.ofSeconds(10);
-    static final Duration CLOSE_BOUND = Duration.ofSeconds(8);
+    static final Duration COUNT_BOUND = Duration.ofSeconds(20);
+    static final Duration CLOSE_BOUND = Duration.ofSeconds(10);
     static final String COUNT_STUCK = "a correct pool needs well under a second here. A request or an answer may be "
             + "sitting in a buffer (flush after each line), the pool may wait for an answer that will never come (a "
             + "worker that died answers nothing), or it may wait for workers one after the other";

@@ -32,9 +32,10 @@ class PrimeWorkerTest {
     @DisplayName("answers each request with the count alone on its line, for numbers anywhere in a long")
     void answersEachRequestOnALineOfItsOwn(Shapes shapes) throws Exception {
         try (WorkerProcess worker = WorkerProcess.start(PrimeWorker.class)) {
-            int requests = shapes.between("requests", 5, 9);
+            List<String> regions = shapes.shuffled("regions", Spans.REGIONS);
+            int requests = regions.size();
             for (int i = 1; i <= requests; i++) {
-                Span span = Spans.draw(shapes, "request " + i);
+                Span span = Spans.draw(shapes, "request " + i, regions.get(i - 1));
                 worker.send(span.request());
                 String answer = worker.nextLine(span.request(), ANSWER_BOUND);
                 assertThat(answer)

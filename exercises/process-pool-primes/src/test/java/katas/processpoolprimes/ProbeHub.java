@@ -88,6 +88,7 @@ final class ProbeHub implements AutoCloseable {
     private final List<String> policyErrors = new ArrayList<>();
     private int answered;
     private int mostInFlight;
+    private long events;
 
     private ProbeHub(Options options, Policy policy) throws IOException {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -117,8 +118,9 @@ final class ProbeHub implements AutoCloseable {
 
     /**
      * A policy: every request waits until {@code parties} requests are in flight at the same moment
-     * (a barrier across processes, which a pool that is not parallel never passes), at most
-     * {@code bound}; once that has happened, or the bound ran out, nobody waits any more.
+     * (a barrier across processes, which a pool that is not parallel never passes), or until
+     * nothing has happened among the probes for {@code bound}; once the barrier was met, or given
+     * up, nobody waits any more.
      */
     Barrier barrier(int parties, Duration bound) {
         return new Barrier(parties, bound);
@@ -138,11 +140,11 @@ final class ProbeHub implements AutoCloseable {
         @Override
         public Reply onAsk(Ask ask) throws InterruptedException {
             if (!over) {
-                boolean met = await(() -> over || inFlight.size() >= parties, bound);
+                boolean met = awaitProgress(() -> over || inFlight.size() >= parties, bound);
                 synchronized (ProbeHub.this) {
                     if (!met && !over) {
-                        failure = "in " + bound.toSeconds() + " s there were never more than " + mostInFlight
-                                + " requests in flight at the same moment";
+                        failure = "there were never more than " + mostInFlight + " requests in flight at the same "
+                                + "moment (and then nothing happened for " + bound.toSeconds() + " s)";
                     }
                     over = true;
                     ProbeHub.this.notifyAll();
@@ -159,7 +161,8 @@ final class ProbeHub implements AutoCloseable {
 
     /**
      * A policy: the range {@code [from, to)} is held back (its worker does not answer) until
-     * {@code others} other requests have been answered, at most {@code bound}; the others are answered at once.
+     * {@code others} other requests have been answered, or nothing has happened among the probes
+     * for {@code bound}; the others are answered at once.
      */
     Hold hold(long from, long to, int others, Duration bound) {
         return new Hold(from, to, others, bound);
@@ -186,9 +189,9 @@ final class ProbeHub implements AutoCloseable {
         public Reply onAsk(Ask ask) throws InterruptedException {
             if (ask.from() == from && ask.to() == to && !held) {
                 held = true;
-                if (!await(() -> answered - base >= others, bound)) {
-                    failure = "only " + (answered() - base) + " of the other " + others + " ranges were answered in "
-                            + bound.toSeconds() + " s while " + range(from, to) + " was held back";
+                if (!awaitProgress(() -> answered - base >= others, bound)) {
+                    failure = "only " + (answered() - base) + " of the other " + others + " ranges were answered while "
+                            + range(from, to) + " was held back, and then nothing happened for " + bound.toSeconds() + " s";
                 }
             }
             return answer(ask);
@@ -280,6 +283,7 @@ final class ProbeHub implements AutoCloseable {
                         }
                         synchronized (this) {
                             argsByPid.put(pid, args);
+                            events++;
                             notifyAll();
                         }
                         write(out, "options " + options.stderrBytes() + " " + options.ignoreEof());
@@ -328,6 +332,7 @@ final class ProbeHub implements AutoCloseable {
                 synchronized (this) {
                     gone.add(pid);
                     inFlight.remove(pid);
+                    events++;
                     notifyAll();
                 }
             }
@@ -345,6 +350,7 @@ final class ProbeHub implements AutoCloseable {
         }
         inFlight.put(pid, ask);
         mostInFlight = Math.max(mostInFlight, inFlight.size());
+        events++;
         notifyAll();
         return ask;
     }
@@ -352,6 +358,7 @@ final class ProbeHub implements AutoCloseable {
     private synchronized void answering(long pid, int nth, boolean queued) {
         Ask ask = inFlight.remove(pid);
         answered++;
+        events++;
         answering.add(pid);
         if (queued) {
             violations.add("worker " + pid + " was sent another request while it was still counting its request "
@@ -362,6 +369,7 @@ final class ProbeHub implements AutoCloseable {
 
     private synchronized void record(long pid, Set<Long> set) {
         set.add(pid);
+        events++;
         notifyAll();
     }
 
@@ -374,6 +382,28 @@ final class ProbeHub implements AutoCloseable {
     synchronized boolean await(BooleanSupplier condition, Duration bound) throws InterruptedException {
         long deadline = System.nanoTime() + bound.toNanos();
         while (!condition.getAsBoolean()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return true;
+    }
+
+    /**
+     * Waits until {@code condition} holds; gives up (false) once nothing at all has happened among
+     * the probes for {@code stall}: no probe started, asked, answered or died. A busy machine makes
+     * everything slow, but a pool that waits for the wrong thing makes nothing happen.
+     */
+    synchronized boolean awaitProgress(BooleanSupplier condition, Duration stall) throws InterruptedException {
+        long seen = events;
+        long deadline = System.nanoTime() + stall.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (events != seen) {
+                seen = events;
+                deadline = System.nanoTime() + stall.toNanos();
+            }
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return false;

@@ -1,5 +1,6 @@
 package katas.processpoolprimes;
 
+import java.util.List;
 import katas.testkit.Shapes;
 
 /**
@@ -24,8 +25,9 @@ final class Spans {
         }
     }
 
-    private static final String[] REGIONS = {"small numbers", "across zero", "across 2^31", "across 2^32",
-        "around 10^12", "near Long.MIN_VALUE", "up to Long.MAX_VALUE", "empty"};
+    /** Every region a span is drawn from. */
+    static final List<String> REGIONS = List.of("small numbers", "across zero", "across 2^31", "across 2^32",
+            "around 10^12", "near Long.MIN_VALUE", "up to Long.MAX_VALUE", "empty");
 
     private Spans() {
     }

@@ -22,15 +22,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class PrimeWorkerProtocolTest {
 
-    private static final List<String> REGIONS = List.of("small numbers", "across zero", "across 2^31", "across 2^32",
-            "around 10^12", "near Long.MIN_VALUE", "up to Long.MAX_VALUE", "empty");
-
     @Test
     @Order(1)
     @Tag("rule-1")
     @DisplayName("answers spans from every region of long: negative, beyond int, up to Long.MAX_VALUE")
     void answersSpansFromEveryRegionOfLong(Shapes shapes) throws Exception {
-        List<String> regions = shapes.shuffled("regions", REGIONS);
+        List<String> regions = shapes.shuffled("regions", Spans.REGIONS);
         try (WorkerProcess worker = WorkerProcess.start(PrimeWorker.class)) {
             for (int i = 0; i < regions.size(); i++) {
                 Span span = Spans.draw(shapes, "request " + (i + 1), regions.get(i));

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** Hidden: how the workers are started, reused, and let write to standard error; a constructor that fails. */
-@DisplayName("ProcessPool workers, hidden")
+@DisplayName("ProcessPool launching its workers, hidden")
 @KataTest
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ProcessPoolWorkersTest {
+class ProcessPoolLaunchTest {
 
     @Test
-    @Order(1)
+    @Order(4)
     @Tag("rule-4")
     @DisplayName("starts its workers once, with their arguments, and only those run while it counts")
     void startsItsWorkersOnceWithTheirArguments(Shapes shapes) throws Exception {
@@ -64,7 +64,7 @@ class ProcessPoolWorkersTest {
     }
 
     @Test
-    @Order(2)
+    @Order(1)
     @Tag("rule-4")
     @DisplayName("rejects a pool of fewer than one worker, and starts nothing")
     void rejectsAPoolOfNoWorkers(Shapes shapes) throws Exception {
@@ -78,7 +78,7 @@ class ProcessPoolWorkersTest {
     }
 
     @Test
-    @Order(3)
+    @Order(2)
     @Tag("rule-4")
     @DisplayName("leaves no worker running when one of them cannot be started")
     void leavesNothingRunningWhenAWorkerCannotStart(Shapes shapes) throws Exception {
@@ -117,7 +117,7 @@ class ProcessPoolWorkersTest {
     }
 
     @Test
-    @Order(4)
+    @Order(3)
     @Tag("rule-11")
     @DisplayName("lets its workers write as much as they like to standard error")
     void letsWorkersWriteToStandardError(Shapes shapes) throws Exception {
@@ -126,10 +126,10 @@ class ProcessPoolWorkersTest {
         try (ProbeHub hub = ProbeHub.start(new ProbeHub.Options(bytes, false), ProbeHub::answer);
                 ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
-            boolean written = hub.await(() -> hub.stderrDone().size() >= size, Duration.ofSeconds(8));
+            boolean written = hub.awaitProgress(() -> hub.stderrDone().size() >= size, Duration.ofSeconds(10));
             assertThat(written)
-                    .as("rule 11: each worker writes %,d bytes to its standard error when it starts, but after 8 s only "
-                            + "%d of %d had got them out (%d said hello): the pool made standard error a pipe and never "
+                    .as("rule 11: each worker writes %,d bytes to its standard error when it starts, but only "
+                            + "%d of %d had got them out, and then nothing happened for 10 s (%d said hello): the pool made standard error a pipe and never "
                             + "reads it, so once it is full (64 KB on Linux) the worker blocks on its next write. "
                             + "Inherit it (ProcessBuilder.Redirect.INHERIT), discard it, or drain it in a thread",
                             bytes, hub.stderrDone().size(), size, hub.probes().size())
