@@ -130,6 +130,21 @@ class WorkflowRulesTest {
         }
 
         @Test
+        @DisplayName("soaks every kata on a schedule with the README's soak command, and only then")
+        void soaksOnASchedule() {
+            JsonNode ci = ci();
+            assertThat(ci.path("on").has("schedule")).as("a scheduled run").isTrue();
+            JsonNode soak = ci.path("jobs").path("soak");
+            assertThat(soak.isMissingNode()).as("a soak job").isFalse();
+            assertThat(soak.toString()).contains("./grade --self-check --runs 20 --mutant-runs 10");
+            assertThat(ci.path("jobs").path("verify").path("if").asText())
+                    .as("the test command does not run on the schedule").contains("schedule");
+            Path readme = Kit.root().resolve("README.md");
+            assumeTrue(Files.isRegularFile(readme), "no README.md yet");
+            assertThat(readme).content().contains("./grade --self-check --runs 20 --mutant-runs 10");
+        }
+
+        @Test
         @DisplayName("runs the same test command as the README")
         void matchesTheReadme() {
             ci();

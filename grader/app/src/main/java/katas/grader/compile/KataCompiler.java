@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import javax.tools.Diagnostic;
 import javax.tools.DiagnosticCollector;
@@ -18,13 +20,15 @@ import javax.tools.ToolProvider;
 
 /**
  * Compiles with the JDK's own javac in this JVM: no Maven, no second JVM, about a second for a
- * kata. Annotation processing is off, so compiling never runs code from the classpath.
+ * kata. Annotation processing is off, so compiling never runs code from the classpath. What was
+ * compiled once in this process is not compiled again ({@link CompileCache}).
  */
 public final class KataCompiler {
 
     private static final int MAX_ERRORS_SHOWN = 5;
 
     private final JavaCompiler javac;
+    private final CompileCache cache = new CompileCache();
 
     public KataCompiler() {
         this.javac = ToolProvider.getSystemJavaCompiler();
@@ -41,11 +45,31 @@ public final class KataCompiler {
         if (files.isEmpty()) {
             return new CompileResult(false, "no .java files found under " + sources.roots());
         }
+        List<String> options = List.of("--release", "21", "-proc:none", "-g", "-encoding", "UTF-8", "-nowarn",
+                "-Xlint:none");
+        String key = CompileCache.key(options, sources.roots(), files, classpath);
+        CompileCache.Entry cached = cache.get(key);
+        if (cached != null) {
+            CompileCache.write(cached.classes(), out);
+            return cached.result();
+        }
+        CompileResult result = javac(files, classpath, out, options);
+        cache.put(key, new CompileCache.Entry(result, result.ok() ? CompileCache.read(out) : Map.of()));
+        return result;
+    }
+
+    /** Compilations this compiler did not have to run again, and those it ran. */
+    public String cacheStatistics() {
+        return cache.hits() + " reused, " + cache.misses() + " compiled";
+    }
+
+    private CompileResult javac(Collection<Path> files, List<Path> classpath, Path out, List<String> baseOptions)
+            throws IOException {
         DiagnosticCollector<JavaFileObject> diagnostics = new DiagnosticCollector<>();
         try (StandardJavaFileManager fm = javac.getStandardFileManager(diagnostics, Locale.ENGLISH,
                 StandardCharsets.UTF_8)) {
-            List<String> options = new ArrayList<>(List.of("--release", "21", "-proc:none", "-g",
-                    "-encoding", "UTF-8", "-nowarn", "-Xlint:none", "-d", out.toString()));
+            List<String> options = new ArrayList<>(baseOptions);
+            options.addAll(List.of("-d", out.toString()));
             if (!classpath.isEmpty()) {
                 options.add("-classpath");
                 options.add(classpath.stream().map(Path::toString)

@@ -43,6 +43,8 @@ public final class Seal {
                 changed.add(file);
             }
         });
+        // A file added among the tests is a change too: compiled with them, it could stand in for a class of theirs.
+        actual.keySet().stream().filter(file -> !sealed.containsKey(file)).forEach(changed::add);
         List<String> tests = sealed.keySet().stream().filter(f -> f.startsWith("src/test/java/") && f.endsWith(".java"))
                 .map(f -> f.substring("src/test/java/".length())).toList();
         return new SealCheck(changed.isEmpty(), true, List.copyOf(changed), tests);

@@ -18,8 +18,8 @@ public record SealCheck(boolean verified, boolean sealPresent, List<String> chan
         if (tests.isEmpty()) {
             return null;
         }
-        return "visible test files were changed, so they cannot be trusted: " + String.join(", ", tests)
-                + " (restore them with git checkout)";
+        return "visible test files were changed or added, so they cannot be trusted: " + String.join(", ", tests)
+                + " (restore them with git checkout, and remove files you added there)";
     }
 
     /** Whether the manifest itself was edited (points or limits may differ from the kit's). */
