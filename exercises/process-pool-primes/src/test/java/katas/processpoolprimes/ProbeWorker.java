@@ -18,8 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import katas.testkit.Shapes;
-import katas.testkit.Sneaky;
 
 /**
  * A stand-in worker that the tests start through your pool ({@code new ProcessPool(n, ProbeWorker.class,
@@ -116,7 +114,7 @@ public final class ProbeWorker {
                 }
                 case "halt" -> Runtime.getRuntime().halt(Integer.parseInt(reply[1]));
                 case "exit" -> System.exit(0);
-                case "throw" -> throw Sneaky.raise(failure(reply[1]));
+                case "throw" -> throw ProbeWorker.<RuntimeException>sneaky(failure(reply[1]));
                 case "close-output" -> {
                     System.out.close(); // the pool reads the end of this worker's output, but the process lives on
                     sleep(FOREVER_MILLIS);
@@ -131,13 +129,30 @@ public final class ProbeWorker {
         }
     }
 
+    /**
+     * The failure {@code katas.testkit.Shapes.failure} drew, by its simple name. (A probe runs in a JVM
+     * of its own, on the class path the pool gives it, which need not hold the testkit.)
+     */
     private static Throwable failure(String kind) {
         String message = "ProbeWorker crashes here on purpose (the test told it to): the pool must run this range again";
         return switch (kind) {
-            case "KataError" -> new Shapes.KataError(message);
+            case "KataError" -> new ProbeError(message);
             case "IOException" -> new IOException(message);
             default -> new IllegalStateException(message);
         };
+    }
+
+    /** Throws a checked exception from code that declares none, as {@code katas.testkit.Sneaky} does. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable failure) throws T {
+        throw (T) failure;
+    }
+
+    /** An Error, the kind of failure that code catching only Exception lets through. */
+    static final class ProbeError extends Error {
+        ProbeError(String message) {
+            super(message);
+        }
     }
 
     /** Writes this many bytes of harmless lines to standard error, in one go, as a chatty worker would. */
