@@ -47,13 +47,43 @@ final class ChildProcesses implements AutoCloseable {
     }
 
     /** Fails the test if any new process is still alive; {@code when} says at which point, e.g. "after close()". */
-    void assertNoneAlive(String when) {
+    void assertNoneAlive(String rule, String when) {
         List<ProcessHandle> alive = alive();
         if (!alive.isEmpty()) {
-            throw new AssertionError(alive.size() + " worker process(es) still running " + when + ": "
-                    + describe(alive) + ". close() must stop every worker and return only once each has exited; "
-                    + "a worker left running is an orphan that holds memory (and maybe a core) until someone kills it");
+            throw new AssertionError(rule + ": " + alive.size() + " worker process(es) still running " + when + ": "
+                    + describe(alive) + ". A worker left running is an orphan that holds memory (and maybe a core) "
+                    + "until someone kills it");
         }
+    }
+
+    /**
+     * Fails the test if any of {@code workers} is still alive at this very moment: for checks right
+     * after close() returned, which must not give a killed worker time to finish dying.
+     */
+    static void assertAllExited(List<ProcessHandle> workers, String rule, String when) {
+        List<ProcessHandle> alive = workers.stream().filter(ProcessHandle::isAlive).toList();
+        if (!alive.isEmpty()) {
+            throw new AssertionError(rule + ": " + alive.size() + " of the pool's " + workers.size()
+                    + " worker process(es) were still running " + when + ": " + describe(alive) + ". close() must "
+                    + "return only once every worker has exited: after destroyForcibly(), wait for the process to end "
+                    + "(waitFor or onExit) before returning");
+        }
+    }
+
+    /** Waits up to {@code bound} until no new process is alive; the ones still alive then. */
+    List<ProcessHandle> awaitNoneAlive(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        List<ProcessHandle> alive = alive();
+        while (!alive.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            alive = alive();
+        }
+        return alive;
+    }
+
+    /** The pids of {@code processes}. */
+    static java.util.Set<Long> pids(List<ProcessHandle> processes) {
+        return processes.stream().map(ProcessHandle::pid).collect(Collectors.toCollection(java.util.TreeSet::new));
     }
 
     /** One line per process: its pid and its command line. */

@@ -57,18 +57,46 @@ final class WorkerProcess implements AutoCloseable {
         requests.flush();
     }
 
+    /** Sends several lines in one write, so that they all wait in the worker's input at once. */
+    void sendAll(List<String> lines) throws IOException {
+        requests.write(String.join("\n", lines) + "\n");
+        requests.flush();
+    }
+
+    /** The process, as the operating system sees it. */
+    ProcessHandle handle() {
+        return process.toHandle();
+    }
+
     /** The next line the worker printed, or fails the test if none comes within {@code bound}. */
     String nextLine(String afterRequest, Duration bound) throws InterruptedException {
         String line = lines.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
         if (line == null) {
             throw new AssertionError("the worker did not answer `" + afterRequest + "` within " + bound.toSeconds()
-                    + " s: is the answer still sitting in an output buffer? Flush standard output after each answer");
+                    + " s: is the answer still sitting in an output buffer? Flush standard output after each answer "
+                    + "(rule 1)");
         }
         if (line.equals(END)) {
             lines.add(END);
             throw new AssertionError("the worker ended without answering `" + afterRequest + "`"
                     + exitStatus().map(s -> " (exit status " + s + ")").orElse("")
-                    + ": see its error output above (an exception in main?)");
+                    + ": see its error output (an exception in main?)");
+        }
+        return line;
+    }
+
+    /**
+     * Waits up to {@code bound} for the worker's standard output to end; null when it did, otherwise
+     * what it printed instead (or a sentence saying it printed nothing and did not end).
+     */
+    String awaitEndOfOutput(Duration bound) throws InterruptedException {
+        String line = lines.poll(bound.toMillis(), TimeUnit.MILLISECONDS);
+        if (line == null) {
+            return "(nothing: it neither printed another line nor closed its output within " + bound.toSeconds() + " s)";
+        }
+        if (line.equals(END)) {
+            lines.add(END);
+            return null;
         }
         return line;
     }

@@ -49,7 +49,10 @@ public class ProcessPool implements AutoCloseable {
 
     /**
      * Starts {@code size} worker processes, each a new JVM on this JVM's class path running
-     * {@code workerMain}'s {@code main} with {@code workerArgs}.
+     * {@code workerMain}'s {@code main} with {@code workerArgs}, and returns once all are started.
+     *
+     * @throws IllegalArgumentException if {@code size < 1} (nothing is started)
+     * @throws java.io.UncheckedIOException if a worker cannot be started (none is left running)
      */
     public ProcessPool(int size, Class<?> workerMain, String... workerArgs) {
         if (size < 1) {
@@ -74,8 +77,9 @@ public class ProcessPool implements AutoCloseable {
      * {@code rangeSize} numbers (the last may be shorter), each sent to a worker as one request.
      *
      * @throws IllegalArgumentException if {@code from > to} or {@code rangeSize < 1}
-     * @throws IllegalStateException if the pool is closed before or while counting, or a range
-     *     failed on {@link #MAX_ATTEMPTS} workers
+     * @throws IllegalStateException if the pool is closed before or while counting, a range
+     *     failed on {@link #MAX_ATTEMPTS} workers, or the calling thread was interrupted (its
+     *     interrupt status stays set)
      */
     public long countPrimes(long from, long to, long rangeSize) {
         if (from > to) {
@@ -91,7 +95,9 @@ public class ProcessPool implements AutoCloseable {
         }
         Queue<Range> ranges = new ConcurrentLinkedQueue<>();
         for (long start = from; start < to; ) {
-            long end = to - start <= rangeSize ? to : start + rangeSize;
+            // FIX: to - start may not fit in a long (a span wider than Long.MAX_VALUE), nor may start + rangeSize
+            // near Long.MAX_VALUE: compare the distance left as unsigned, and add only when it cannot overflow.
+            long end = Long.compareUnsigned(to - start, rangeSize) <= 0 ? to : start + rangeSize;
             ranges.add(new Range(start, end));
             start = end;
         }

@@ -1,134 +1,97 @@
 package katas.processpoolprimes;
 
-import static katas.processpoolprimes.ProcessPoolTest.count;
-import static katas.processpoolprimes.ProcessPoolTest.probe;
+import static katas.processpoolprimes.Pools.count;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.LongStream;
-import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
-/** Hidden: more workers, more ranges, slow ranges anywhere, reuse of the workers, exact totals. */
+/** Hidden: every worker busy at once, count after count; slow ranges anywhere; one request per worker. */
 @DisplayName("ProcessPool in parallel, hidden")
 @KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessPoolParallelismTest {
 
     @Test
-    @DisplayName("keeps four workers busy at once")
-    void keepsFourWorkersBusyAtOnce(@TempDir Path dir) throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(4, ProbeWorker.class, probe(dir, "barrier=4")));
-            assertThat(count(pool, 0, 4_000, 100)).as("primes below 4,000 in 40 ranges").isEqualTo(Sieve.primesIn(0, 4_000));
-            ProbeWorker.Traces traces = new ProbeWorker.Traces(dir);
-            assertThat(traces.read("barrier-timeout"))
-                    .as("4 workers never held 4 requests at the same moment (at most %s at once in %d s): every worker "
-                            + "must have a range in flight at the same time", traces.read("barrier-timeout"),
-                            ProbeWorker.WAIT_MILLIS / 1000)
+    @Order(1)
+    @Tag("rule-8")
+    @DisplayName("never sends a worker its next request before it has answered the previous one")
+    void neverQueuesASecondRequestAtABusyWorker(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        long delayMicros = shapes.between("microseconds each answer takes", 500L, 3_000L);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            Thread.sleep(delayMicros / 1000, (int) (delayMicros % 1000) * 1000);
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            shapes.check(2, round -> {
+                Pools.Cut cut = Pools.cut(round, round.between("ranges", 20, 80), 1_000);
+                assertThat(count(pool, cut.from(), cut.to(), cut.rangeSize()))
+                        .as("rule 5: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+                hub.assertProtocolKept();
+            });
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-7")
+    @DisplayName("keeps every worker busy at once, in every count on the same pool")
+    void keepsEveryWorkerBusyInEveryCount(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 3, 4);
+        try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            int counts = shapes.between("counts", 2, 3);
+            for (int c = 1; c <= counts; c++) {
+                ProbeHub.Barrier barrier = hub.barrier(size, Duration.ofSeconds(5));
+                hub.policy(barrier);
+                int ranges = shapes.between("count " + c + " ranges", size + 1, 6 * size);
+                Pools.Cut cut = Pools.cut(shapes, "count " + c, ranges, 100_000);
+                long total = count(pool, cut.from(), cut.to(), cut.rangeSize());
+                assertThat(barrier.failure())
+                        .as("rule 7: in count %d of %d, %s, each of the %d workers waits until %d requests are in "
+                                + "flight at once, but %s: every worker must hold a range at the same time, in every "
+                                + "count", c, counts, cut.describe(), size, size, barrier.failure())
+                        .isNull();
+                assertThat(total).as("rule 5: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+            }
+            hub.assertProtocolKept();
+        }
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-7")
+    @DisplayName("lets a slow range anywhere hold up nothing but its own worker")
+    void aSlowRangeAnywhereHoldsUpOnlyItsOwnWorker(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 2, 4);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 2, 16), 50_000);
+        int slow = shapes.between("slow range (index)", 0, cut.ranges() - 2);
+        long[] slowRange = cut.pieces().get(slow);
+        try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
+            ProbeHub.Hold hold = hub.hold(slowRange[0], slowRange[1], cut.ranges() - 1, Duration.ofSeconds(5));
+            hub.policy(hold);
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            long total = count(pool, cut.from(), cut.to(), cut.rangeSize());
+            assertThat(hold.failure())
+                    .as("rule 7: range %d of %d, %s, is slow: its worker holds it until the other %d ranges have been "
+                            + "answered by the other %d worker(s), but %s: the pool waited for the slow answer before "
+                            + "handing out more ranges (rounds in lockstep, answers read in a fixed order, or ranges "
+                            + "queued behind the slow one)", slow + 1, cut.ranges(),
+                            ProbeHub.range(slowRange[0], slowRange[1]), cut.ranges() - 1, size - 1, hold.failure())
                     .isNull();
-            assertThat(traces.answeringPids()).as("the worker processes that answered at least one range").hasSize(4);
+            assertThat(total).as("rule 5: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+            List<ProbeHub.Ask> asks = hub.asks();
+            assertThat(asks).as("rule 7: requests sent for %s (one per range)", cut.describe()).hasSize(cut.ranges());
+            hub.assertProtocolKept();
         }
-    }
-
-    @Test
-    @DisplayName("lets a slow range in the middle hold up nothing but its own worker")
-    void aSlowRangeHoldsUpOnlyItsOwnWorker(@TempDir Path dir) throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(3, ProbeWorker.class,
-                    probe(dir, "holdFrom=500", "others=11")));
-            assertThat(count(pool, 0, 1_200, 100)).as("primes below 1,200 in 12 ranges").isEqualTo(Sieve.primesIn(0, 1_200));
-            String answered = new ProbeWorker.Traces(dir).read("hold-timeout");
-            assertThat(answered)
-                    .as("the range [500, 600) is slow: its worker holds it until the other 11 ranges have been answered "
-                            + "by the two other workers, but only %s were in %d s: the pool waited for the slow answer "
-                            + "before handing out more ranges (rounds in lockstep, answers read in a fixed order, or "
-                            + "ranges queued behind the slow one)", answered, ProbeWorker.WAIT_MILLIS / 1000)
-                    .isNull();
-        }
-    }
-
-    @Test
-    @DisplayName("reuses the same worker processes for every count")
-    void reusesItsWorkers(@TempDir Path dir) throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(2, ProbeWorker.class, probe(dir)));
-            Set<Long> started = pids(children.alive());
-            assertThat(started)
-                    .as("new ProcessPool(2, ...) must start its 2 workers at once, so the counts can reuse them; "
-                            + "%d were running when the constructor returned", started.size())
-                    .hasSize(2);
-            assertThat(count(pool, 0, 1_000, 100)).as("first count").isEqualTo(168);
-            assertThat(count(pool, 1_000, 3_000, 100)).as("second count").isEqualTo(Sieve.primesIn(1_000, 3_000));
-            Set<Long> answering = new ProbeWorker.Traces(dir).answeringPids();
-            assertThat(answering)
-                    .as("the pids that answered the two counts must be the workers started by the constructor %s: "
-                            + "starting a JVM costs tens of milliseconds, and a pool exists to pay that once", started)
-                    .isSubsetOf(started);
-            assertThat(pids(children.alive())).as("worker processes running after two counts").isEqualTo(started);
-        }
-    }
-
-    @Test
-    @DisplayName("asks for every range exactly once, cut at multiples of the range size from the start")
-    void asksForEveryRangeOnce(@TempDir Path dir) throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(3, ProbeWorker.class, probe(dir)));
-            assertThat(count(pool, 5, 1_005, 100)).as("primes in [5, 1,005)").isEqualTo(Sieve.primesIn(5, 1_005));
-            List<String> asked = new ProbeWorker.Traces(dir).named("asked-");
-            Map<Long, Long> timesPerStart = asked.stream().map(n -> Long.parseLong(n.split("-")[2]))
-                    .collect(Collectors.groupingBy(Function.identity(), TreeMap::new, Collectors.counting()));
-            Map<Long, Long> expected = LongStream.iterate(5, s -> s < 1_005, s -> s + 100).boxed()
-                    .collect(Collectors.toMap(Function.identity(), s -> 1L, (a, b) -> a, TreeMap::new));
-            assertThat(timesPerStart)
-                    .as("how many times each range was asked, by its start: [5, 1,005) in ranges of 100 is [5, 105), "
-                            + "[105, 205), ..., [905, 1,005), each asked once when no worker dies")
-                    .isEqualTo(expected);
-        }
-    }
-
-    @Test
-    @DisplayName("counts a wide span exactly with four PrimeWorkers")
-    void countsAWideSpan() throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(4));
-            assertThat(count(pool, 0, 2_000_000, 30_011)).as("primes below 2,000,000 in ranges of 30,011")
-                    .isEqualTo(Sieve.primesIn(0, 2_000_000));
-        }
-    }
-
-    @Test
-    @DisplayName("counts three thousand ranges of one number each")
-    void countsManyTinyRanges() throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(3));
-            assertThat(count(pool, 0, 3_000, 1))
-                    .as("primes below 3,000, one number per request: every answer must be matched to its own request")
-                    .isEqualTo(Sieve.primesIn(0, 3_000));
-        }
-    }
-
-    @Test
-    @DisplayName("counts spans that start anywhere, negative numbers included")
-    void countsSpansThatStartAnywhere() throws Exception {
-        try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(2));
-            assertThat(count(pool, -50, 50, 7)).as("primes in [-50, 50) (no negative number is prime)").isEqualTo(15);
-            assertThat(count(pool, 1, 2, 1)).as("primes in [1, 2)").isZero();
-            assertThat(count(pool, 2, 3, 1)).as("primes in [2, 3)").isEqualTo(1);
-            assertThat(count(pool, 999_000, 1_000_000, 333)).as("primes in [999,000, 1,000,000)")
-                    .isEqualTo(Sieve.primesIn(999_000, 1_000_000));
-        }
-    }
-
-    private static Set<Long> pids(List<ProcessHandle> processes) {
-        return processes.stream().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 }

@@ -1,0 +1,343 @@
+package katas.processpoolprimes;
+
+import static katas.processpoolprimes.Pools.count;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Hidden: close() in every situation, from any thread, at any moment; and an interrupted count. */
+@DisplayName("ProcessPool closing, hidden")
+@KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessPoolClosingTest {
+
+    private static final ProbeHub.Options IGNORE_EOF = new ProbeHub.Options(0, true);
+
+    @Test
+    @Order(1)
+    @Tag("rule-12")
+    @DisplayName("asks every worker to stop, kills those that do not, and returns only once all have exited")
+    void asksThenKillsThenWaits(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 4);
+        try (ProbeHub hub = ProbeHub.start(IGNORE_EOF, ProbeHub::answer); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
+            assertThat(count(pool, cut.from(), cut.to(), cut.rangeSize())).as("rule 5: the total for %s", cut.describe())
+                    .isEqualTo(cut.expectedTotal());
+            List<ProcessHandle> workers = children.alive();
+            Pools.close(pool, "these workers do not exit when their input ends, and close() waited for them without "
+                    + "a bound: ask politely, wait a little (a few hundred milliseconds), then destroy the process");
+            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (these workers ignore the end of "
+                    + "their input, so close() had to kill them)");
+            assertThat(hub.sawEof())
+                    .as("rule 12: the workers that saw the end of their input before they were stopped: close() must "
+                            + "ask first (close each worker's standard input), give them a moment to exit by "
+                            + "themselves, and only then kill those still running; none of these %d was asked", size)
+                    .isNotEmpty();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-12")
+    @DisplayName("lets close() be called by several threads at once: each returns only once every worker has exited")
+    void aSecondCloseWaitsToo(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        int closers = shapes.between("threads calling close() at once", 2, 4);
+        try (ProbeHub hub = ProbeHub.start(IGNORE_EOF, ProbeHub::answer); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 6), 100_000);
+            assertThat(count(pool, cut.from(), cut.to(), cut.rangeSize())).as("rule 5: the total for %s", cut.describe())
+                    .isEqualTo(cut.expectedTotal());
+            List<ProcessHandle> workers = children.alive();
+            CountDownLatch gate = new CountDownLatch(1);
+            List<String> early = new CopyOnWriteArrayList<>();
+            List<CompletableFuture<Object>> calls = new ArrayList<>();
+            for (int i = 1; i <= closers; i++) {
+                int closer = i;
+                calls.add(Within.start("close() #" + i, () -> {
+                    gate.await();
+                    pool.close();
+                    List<ProcessHandle> alive = workers.stream().filter(ProcessHandle::isAlive).toList();
+                    if (!alive.isEmpty()) {
+                        early.add("close() call " + closer + " of " + closers + " returned while " + alive.size()
+                                + " worker(s) were still running: " + ChildProcesses.describe(alive));
+                    }
+                    return null;
+                }));
+            }
+            gate.countDown();
+            for (CompletableFuture<Object> call : calls) {
+                try {
+                    call.get(Pools.CLOSE_BOUND.toSeconds(), TimeUnit.SECONDS);
+                } catch (TimeoutException hung) {
+                    throw new AssertionError("rule 12: one of " + closers + " close() calls made at once did not return "
+                            + "within " + Pools.CLOSE_BOUND.toSeconds() + " s: a second close() waits for the first to "
+                            + "finish stopping the workers, with a bound, and never waits forever");
+                }
+            }
+            assertThat(early)
+                    .as("rule 12: %d threads called close() at once; every one of them may return only once every worker "
+                            + "has exited, also the ones that found another close() already under way", closers)
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    @Order(5)
+    @Tag("rule-12")
+    @DisplayName("leaves none of its own threads running once close() has returned")
+    void leavesNoThreadRunning(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
+            Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            int counts = shapes.between("counts", 1, 3);
+            for (int c = 1; c <= counts; c++) {
+                Pools.Cut cut = Pools.cut(shapes, "count " + c, shapes.between("count " + c + " ranges", 1, 12), 100_000);
+                assertThat(count(pool, cut.from(), cut.to(), cut.rangeSize())).as("rule 5: count %d, %s", c,
+                        cut.describe()).isEqualTo(cut.expectedTotal());
+            }
+            Pools.close(pool, "close() should stop " + size + " workers promptly");
+            List<Thread> left = List.of();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+            do {
+                left = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                        .filter(ProcessPoolClosingTest::isThePools).toList();
+                if (!left.isEmpty()) {
+                    Thread.sleep(20);
+                }
+            } while (!left.isEmpty() && System.nanoTime() < deadline);
+            assertThat(left.stream().map(t -> "'" + t.getName() + "' (" + t.getState() + ")").toList())
+                    .as("rule 12: threads the pool started that were still running 3 s after close() returned: every "
+                            + "thread the pool starts must end (an ExecutorService needs shutdown(), a thread waiting on "
+                            + "a pipe ends when its worker is gone)")
+                    .isEmpty();
+        }
+    }
+
+    /** Whether a thread may be the pool's: not one of the JDK's own, and not one of the test's. */
+    private static boolean isThePools(Thread t) {
+        String group = t.getThreadGroup() == null ? "" : t.getThreadGroup().getName();
+        String name = t.getName();
+        return !group.equals("system") && !group.equals("InnocuousThreadGroup") && t.isAlive()
+                && !name.startsWith("process reaper") && !name.startsWith("ForkJoinPool.commonPool")
+                && !name.startsWith("CompletableFutureDelayScheduler") && !name.startsWith("probe-hub")
+                && !name.startsWith("test calls ") && !name.equals("watch") && !name.startsWith("grader-");
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-13")
+    @DisplayName("ends a count that waits on a worker when close() is called from another thread, then refuses to count")
+    void closeDuringACountEndsItAndNoCountFollows(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
+        long[] stuck = cut.pieces().get(shapes.between("range that never gets an answer", 0, cut.ranges() - 1));
+        boolean slowNotHung = shapes.chance("its worker is slow (not hung)", 0.5);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            if (ask.from() == stuck[0] && ask.to() == stuck[1]) {
+                if (!slowNotHung) {
+                    return new ProbeHub.Hang();
+                }
+                release.await(20, TimeUnit.SECONDS);
+            }
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            CompletableFuture<Long> counting = Within.start("countPrimes",
+                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(hub.awaitProgress(() -> hub.holding().values().stream().anyMatch(a -> a.from() == stuck[0]),
+                    Duration.ofSeconds(10)))
+                    .as("rule 13: no worker was asked %s, and then nothing happened for 10 s", ProbeHub.range(stuck[0], stuck[1]))
+                    .isTrue();
+            Pools.close(pool, "close() was called while countPrimes waited for a worker that does not answer; close() "
+                    + "may be called from any thread at any time, and stops the workers within a bound");
+            release.countDown();
+            try {
+                Long total = counting.get(5, TimeUnit.SECONDS);
+                throw new AssertionError("rule 13: countPrimes returned " + total + " although the pool was closed before "
+                        + "the range " + ProbeHub.range(stuck[0], stuck[1]) + " was ever answered: it must throw "
+                        + "IllegalStateException");
+            } catch (TimeoutException hung) {
+                throw new AssertionError("rule 13: countPrimes was still waiting 5 s after close() returned: once the "
+                        + "workers are gone, nobody will ever answer it; it must end with IllegalStateException");
+            } catch (ExecutionException failed) {
+                assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
+                        .isInstanceOf(IllegalStateException.class);
+            }
+            children.assertNoneAlive("rule 13", "after close() returned during a count");
+            int probes = hub.probes().size();
+            assertThatThrownBy(() -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()))
+                    .as("rule 13: countPrimes on a closed pool: there are no workers left to count")
+                    .isInstanceOf(IllegalStateException.class);
+            Thread.sleep(100);
+            children.assertNoneAlive("rule 13", "after countPrimes was called on a closed pool (it must start nothing)");
+            assertThat(hub.probes().size()).as("rule 13: workers started by a count on a closed pool").isEqualTo(probes);
+        }
+    }
+
+    @Test
+    @Order(6)
+    @Tag("rule-13")
+    @DisplayName("stops a worker that was being started in place of a dead one when close() came")
+    void closeWhileAReplacementStarts(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int size = round.between("workers", 1, 2);
+            Pools.Cut cut = Pools.cut(round, round.between("ranges", 1, 6), 100_000);
+            long[] dying = cut.pieces().get(round.between("range whose worker dies", 0, cut.ranges() - 1));
+            String death = Deaths.draw(round, "death", false);
+            AtomicBoolean died = new AtomicBoolean();
+            try (ProbeHub hub = ProbeHub.start(ask -> {
+                if (ask.from() == dying[0] && ask.to() == dying[1] && ask.attempt() == 1) {
+                    died.set(true);
+                    return new ProbeHub.Crash(death);
+                }
+                return ProbeHub.answer(ask);
+            }); ChildProcesses children = ChildProcesses.watch()) {
+                ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+                CompletableFuture<Long> counting = Within.start("countPrimes",
+                        () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+                AtomicReference<String> when = new AtomicReference<>("(no start of a new worker was seen)");
+                CompletableFuture<Object> closing = Within.start("close() as a new worker starts", () -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+                    while (System.nanoTime() < deadline) {
+                        if (died.get() && startingAProcess()) {
+                            when.set("while a thread of the pool was in ProcessBuilder.start()");
+                            break;
+                        }
+                        LockSupport.parkNanos(50_000);
+                    }
+                    pool.close();
+                    return null;
+                });
+                try {
+                    closing.get(Pools.CLOSE_BOUND.toSeconds() + 8, TimeUnit.SECONDS);
+                } catch (TimeoutException hung) {
+                    throw new AssertionError("rule 13: close() called " + when.get() + " did not return within "
+                            + Pools.CLOSE_BOUND.toSeconds() + " s");
+                }
+                try {
+                    long total = counting.get(5, TimeUnit.SECONDS);
+                    assertThat(total).as("rule 13: the count closed %s returned a total, so it must be the right one "
+                            + "for %s", when.get(), cut.describe()).isEqualTo(cut.expectedTotal());
+                } catch (TimeoutException hung) {
+                    throw new AssertionError("rule 13: countPrimes was still waiting 5 s after close() returned");
+                } catch (ExecutionException failed) {
+                    assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
+                            .isInstanceOf(IllegalStateException.class);
+                }
+                List<ProcessHandle> left = children.awaitNoneAlive(Duration.ofSeconds(3));
+                assertThat(left)
+                        .as("rule 13: close() was called %s, after the worker on %s %s; these workers were still running "
+                                + "3 s after close() returned and the count ended: a worker being started in place of a "
+                                + "dead one when close() comes must be seen and stopped by close(), or never be started "
+                                + "(one lock around both)", when.get(), ProbeHub.range(dying[0], dying[1]),
+                                Deaths.describe(death))
+                        .isEmpty();
+            }
+        });
+    }
+
+    /** Whether some thread (not this one) is starting a process right now. */
+    private static boolean startingAProcess() {
+        for (var entry : Thread.getAllStackTraces().entrySet()) {
+            if (entry.getKey() != Thread.currentThread() && Arrays.stream(entry.getValue()).anyMatch(f ->
+                    (f.getClassName().equals("java.lang.ProcessBuilder") || f.getClassName().equals("java.lang.ProcessImpl"))
+                            && f.getMethodName().equals("start"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-14")
+    @DisplayName("ends a count promptly when its thread is interrupted, keeps the interrupt, and never gives a wrong total")
+    void anInterruptedCountEndsPromptly(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
+        long[] held = cut.pieces().get(shapes.between("range held back", 0, cut.ranges() - 1));
+        CountDownLatch release = new CountDownLatch(1);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            if (ask.from() == held[0] && ask.to() == held[1] && ask.attempt() == 1) {
+                release.await(20, TimeUnit.SECONDS);
+            }
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread caller = Thread.ofPlatform().daemon(true).name("test calls countPrimes").start(() -> {
+                try {
+                    outcome.set(pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+                } catch (Throwable failure) {
+                    outcome.set(failure);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            assertThat(hub.awaitProgress(() -> hub.holding().values().stream().anyMatch(a -> a.from() == held[0]),
+                    Duration.ofSeconds(10)))
+                    .as("rule 14: no worker was asked %s, and then nothing happened for 10 s", ProbeHub.range(held[0], held[1]))
+                    .isTrue();
+            caller.interrupt();
+            caller.join(5_000);
+            release.countDown();
+            assertThat(caller.isAlive())
+                    .as("rule 14: countPrimes was still running 5 s after its thread was interrupted, while a worker held "
+                            + "%s: an interrupted count must end promptly (with IllegalStateException)",
+                            ProbeHub.range(held[0], held[1]))
+                    .isFalse();
+            assertThat(outcome.get())
+                    .as("rule 14: what countPrimes did when its thread was interrupted before %s was answered: it must "
+                            + "throw IllegalStateException (the total is not known)", ProbeHub.range(held[0], held[1]))
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(interruptKept.get())
+                    .as("rule 14: the thread's interrupt status after countPrimes threw: keep it set "
+                            + "(Thread.currentThread().interrupt() after catching InterruptedException), so that the "
+                            + "caller can see it was interrupted")
+                    .isTrue();
+            hub.policy(ProbeHub::answer);
+            Pools.Cut next = Pools.cut(shapes, "next count", shapes.between("next count ranges", 1, 8), 100_000);
+            Within.Outcome<Long> later = Within.attempt(Pools.COUNT_BOUND, "countPrimes after an interrupted count",
+                    "after an interrupted count, a count must either work or throw IllegalStateException",
+                    () -> pool.countPrimes(next.from(), next.to(), next.rangeSize()));
+            if (later.failure() != null) {
+                assertThat(later.failure()).as("rule 14: what a count after the interrupted one threw")
+                        .isInstanceOf(IllegalStateException.class);
+            } else {
+                assertThat(later.value())
+                        .as("rule 14: a count after the interrupted one, %s, may fail but never give a wrong total (the "
+                                + "interrupted count's answers may still be on their way)", next.describe())
+                        .isEqualTo(next.expectedTotal());
+            }
+            Pools.close(pool, "close() after an interrupted count");
+            children.assertNoneAlive("rule 14", "after close(), following an interrupted count");
+        }
+    }
+}

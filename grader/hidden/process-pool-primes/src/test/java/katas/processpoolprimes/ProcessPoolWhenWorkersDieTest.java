@@ -1,0 +1,265 @@
+package katas.processpoolprimes;
+
+import static katas.processpoolprimes.Pools.count;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/** Hidden: workers that die in every way, at every moment, once, twice, or every time; and slow ones that do not. */
+@DisplayName("ProcessPool when workers die, hidden")
+@KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ProcessPoolWhenWorkersDieTest {
+
+    @Test
+    @Order(1)
+    @Tag("rule-9")
+    @DisplayName("runs the range of every worker that died mid-range again, stops what is left of it, keeps its size")
+    void runsTheRangeOfEveryDeadWorkerAgain(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 4, 14), 100_000);
+        List<long[]> ranges = cut.pieces();
+        List<Integer> order = shapes.shuffled("ranges in crash order",
+                Stream.iterate(0, i -> i + 1).limit(ranges.size()).toList());
+        int dying = shapes.between("ranges whose worker dies", 2, Math.min(4, ranges.size()));
+        Map<String, String> deaths = new HashMap<>();
+        for (int i = 0; i < dying; i++) {
+            long[] r = ranges.get(order.get(i));
+            deaths.put(ProbeHub.range(r[0], r[1]), Deaths.draw(shapes, "death " + (i + 1), true));
+        }
+        try (ProbeHub hub = ProbeHub.start(ask -> ask.attempt() == 1 && deaths.containsKey(ask.range())
+                ? new ProbeHub.Crash(deaths.get(ask.range())) : ProbeHub.answer(ask));
+                ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
+                    Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(outcome.failure())
+                    .as("rule 9: countPrimes failed after the workers on %s died (%s), each range only once",
+                            deaths.keySet(), deaths.values().stream().map(Deaths::describe).toList())
+                    .isNull();
+            assertThat(outcome.value())
+                    .as("rule 9: the total for %s after the workers on %s died without answering", cut.describe(),
+                            deaths.keySet())
+                    .isEqualTo(cut.expectedTotal());
+            for (long[] r : ranges) {
+                String range = ProbeHub.range(r[0], r[1]);
+                assertThat(hub.timesAsked(r[0], r[1]))
+                        .as("rule 9: how many times a worker was asked %s (%s)", range, deaths.containsKey(range)
+                                ? "its first worker " + Deaths.describe(deaths.get(range)) + ": once more" : "once")
+                        .isEqualTo(deaths.containsKey(range) ? 2 : 1);
+            }
+            assertSize(children, size, deaths.values().contains("close-output")
+                    ? " (a worker that closed its output but lived on must be killed by the pool)" : "");
+            hub.assertProtocolKept();
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-9")
+    @DisplayName("replaces a worker killed from outside mid-range, and one that died while it was idle")
+    void replacesWorkersKilledFromOutside(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut first = Pools.cut(shapes, "first count", shapes.between("first count ranges", 2, 10), 100_000);
+        long[] victimRange = first.pieces().get(shapes.between("range whose worker is killed", 0, first.ranges() - 1));
+        try (ProbeHub hub = ProbeHub.start(ask -> ask.from() == victimRange[0] && ask.to() == victimRange[1]
+                && ask.attempt() == 1 ? new ProbeHub.Hang() : ProbeHub.answer(ask));
+                ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            CompletableFuture<Long> counting = Within.start("countPrimes",
+                    () -> pool.countPrimes(first.from(), first.to(), first.rangeSize()));
+            assertThat(hub.awaitProgress(() -> hub.holding().values().stream()
+                    .anyMatch(a -> a.from() == victimRange[0]), Duration.ofSeconds(10)))
+                    .as("rule 9: no worker was asked %s, and then nothing happened for 10 s",
+                            ProbeHub.range(victimRange[0], victimRange[1]))
+                    .isTrue();
+            long victim = hub.holding().entrySet().stream().filter(e -> e.getValue().from() == victimRange[0])
+                    .findFirst().orElseThrow().getKey();
+            ProcessHandle.of(victim).ifPresent(ProcessHandle::destroyForcibly);
+            assertThat(await(counting, "after the worker counting " + ProbeHub.range(victimRange[0], victimRange[1])
+                    + " (pid " + victim + ") was killed"))
+                    .as("rule 9: the total for %s, after the worker on %s was killed from outside", first.describe(),
+                            ProbeHub.range(victimRange[0], victimRange[1]))
+                    .isEqualTo(first.expectedTotal());
+            assertThat(hub.timesAsked(victimRange[0], victimRange[1]))
+                    .as("rule 9: how many times %s was asked (its first worker was killed: once more)",
+                            ProbeHub.range(victimRange[0], victimRange[1]))
+                    .isEqualTo(2);
+            assertSize(children, size, "");
+
+            List<ProcessHandle> idle = children.alive();
+            int killed = shapes.between("idle workers killed between the counts", 1, idle.size());
+            for (ProcessHandle worker : idle.subList(0, killed)) {
+                worker.destroyForcibly();
+                worker.onExit().get(5, TimeUnit.SECONDS);
+            }
+            Pools.Cut second = Pools.cut(shapes, "second count", shapes.between("second count ranges", size, 12),
+                    100_000);
+            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + second.describe(),
+                    Pools.COUNT_STUCK, () -> pool.countPrimes(second.from(), second.to(), second.rangeSize()));
+            assertThat(outcome.failure())
+                    .as("rule 9: the count after %d idle worker(s) were killed between two counts failed: writing a "
+                            + "request to a dead worker fails (an IOException such as \"Broken pipe\" or \"Stream "
+                            + "closed\"), and that too means the worker died: replace it and send the range again",
+                            killed)
+                    .isNull();
+            assertThat(outcome.value())
+                    .as("rule 9: the total for %s, after %d idle worker(s) were killed", second.describe(), killed)
+                    .isEqualTo(second.expectedTotal());
+            assertSize(children, size, "");
+            hub.assertProtocolKept();
+        }
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-10")
+    @DisplayName("tries a range on MAX_ATTEMPTS workers: counts it if the last one answers, fails the count if not")
+    void triesARangeOnMaxAttemptsWorkers(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 2, 3);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 1, 10), 100_000);
+        List<long[]> ranges = cut.pieces();
+        List<Integer> order = shapes.shuffled("ranges", Stream.iterate(0, i -> i + 1).limit(ranges.size()).toList());
+        long[] unlucky = ranges.get(order.get(0));
+        long[] doomed = ranges.get(order.get(1));
+        int max = ProcessPool.MAX_ATTEMPTS;
+        String death = Deaths.draw(shapes, "death", false);
+        try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
+            hub.policy(ask -> ask.from() == unlucky[0] && ask.attempt() < max ? new ProbeHub.Crash(death)
+                    : ProbeHub.answer(ask));
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            Within.Outcome<Long> lucky = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
+                    Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(lucky.failure())
+                    .as("rule 10: the workers on %s died %d times (%s), and the %d-th worker answered: a range is "
+                            + "given up only after MAX_ATTEMPTS = %d workers died on it, so this count must succeed",
+                            ProbeHub.range(unlucky[0], unlucky[1]), max - 1, Deaths.describe(death), max, max)
+                    .isNull();
+            assertThat(lucky.value()).as("rule 10: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+            assertThat(hub.timesAsked(unlucky[0], unlucky[1]))
+                    .as("rule 10: how many workers were asked %s (%d died on it, then one answered)",
+                            ProbeHub.range(unlucky[0], unlucky[1]), max - 1)
+                    .isEqualTo(max);
+
+            // Now a range that kills every worker, while the other workers still hold ranges of that count.
+            int asksBefore = hub.asks().size();
+            hub.policy(ask -> {
+                if (ask.from() == doomed[0] && ask.to() == doomed[1]) {
+                    return new ProbeHub.Crash(death);
+                }
+                // Hold the other ranges until the doomed one has killed its last worker (at most 3 s), so that
+                // their answers arrive after the pool knows the count has failed. (It was asked once, and
+                // answered, in the count before.)
+                hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= max + 1, Duration.ofSeconds(3));
+                Thread.sleep(50);
+                return ProbeHub.answer(ask);
+            });
+            Within.Outcome<Long> doomedCount = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe()
+                    + " where " + ProbeHub.range(doomed[0], doomed[1]) + " kills every worker",
+                    "a range that kills every worker must not be retried forever: after MAX_ATTEMPTS workers died on "
+                            + "it, countPrimes throws IllegalStateException", () -> pool.countPrimes(cut.from(), cut.to(),
+                                    cut.rangeSize()));
+            int tries = (int) hub.asks().subList(asksBefore, hub.asks().size()).stream()
+                    .filter(a -> a.from() == doomed[0] && a.to() == doomed[1]).count();
+            assertThat(doomedCount.failure())
+                    .as("rule 10: %s killed each of the %d workers it was sent to (%s): nobody can know its count, so "
+                            + "countPrimes must throw IllegalStateException, not return %s", ProbeHub.range(doomed[0],
+                                    doomed[1]), tries, Deaths.describe(death), doomedCount.value())
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(tries)
+                    .as("rule 10: how many workers were asked %s, which kills every worker: exactly MAX_ATTEMPTS = %d",
+                            ProbeHub.range(doomed[0], doomed[1]), max)
+                    .isEqualTo(max);
+            assertSize(children, size, " (after the failed count too, the pool has all its workers)");
+
+            hub.policy(ProbeHub::answer);
+            Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 1, 10),
+                    100_000);
+            assertThat(count(pool, after.from(), after.to(), after.rangeSize()))
+                    .as("rule 10: a count after the failed one, %s: it must not be given answers left over from the "
+                            + "failed count (%d requests were sent during it)", after.describe(),
+                            hub.asks().size() - asksBefore)
+                    .isEqualTo(after.expectedTotal());
+            hub.assertProtocolKept();
+        }
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-9")
+    @DisplayName("waits for a slow worker however long its range takes, and neither kills nor replaces it")
+    void waitsForASlowWorker(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 2);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 6), 100_000);
+        long[] slow = cut.pieces().get(shapes.between("slow range (index)", 0, cut.ranges() - 1));
+        long slowMillis = shapes.between("milliseconds the slow range takes", 5_000L, 6_000L);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            if (ask.from() == slow[0] && ask.to() == slow[1]) {
+                Thread.sleep(slowMillis);
+            }
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            Set<Long> started = ChildProcesses.pids(children.alive());
+            long total = Within.call(Duration.ofSeconds(20), "countPrimes for " + cut.describe(), "the slow range "
+                    + "takes " + slowMillis + " ms: a correct pool returns soon after that", () -> pool.countPrimes(
+                            cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(hub.timesAsked(slow[0], slow[1]))
+                    .as("rule 9: how many times the slow range %s was asked (it took %,d ms, and its worker was alive "
+                            + "all along: a slow worker is not a dead one, so no time limit may give up on it)",
+                            ProbeHub.range(slow[0], slow[1]), slowMillis)
+                    .isEqualTo(1);
+            assertThat(total).as("rule 5: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+            assertThat(ChildProcesses.pids(children.alive()))
+                    .as("rule 9: the worker processes after the count: the same %d the constructor started, none killed "
+                            + "for being slow", size)
+                    .isEqualTo(started);
+        }
+    }
+
+    /** Fails unless the pool has exactly {@code size} workers (allowing 3 s for what is left of dead ones to go). */
+    static void assertSize(ChildProcesses children, int size, String note) throws InterruptedException {
+        List<ProcessHandle> alive = children.alive();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+        while (alive.size() != size && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            alive = children.alive();
+        }
+        assertThat(alive.size())
+                .as("rule 9: the worker processes running after the count%s: a pool replaces each worker that died "
+                        + "and keeps its size of %d, no more, no less: %s", note, size, ChildProcesses.describe(alive))
+                .isEqualTo(size);
+    }
+
+    /** The count's total, or a failure that says what the pool did instead. */
+    static long await(CompletableFuture<Long> counting, String after) throws Exception {
+        try {
+            return counting.get(Pools.COUNT_BOUND.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException hung) {
+            throw new AssertionError("rule 9: countPrimes did not return within " + Pools.COUNT_BOUND.toSeconds()
+                    + " s " + after + ": the pool still waits for an answer from a dead worker; when a worker dies, "
+                    + "reading its output ends (readLine() returns null) and writing to it fails: that is the signal "
+                    + "to run its range again on a new worker");
+        } catch (ExecutionException failed) {
+            throw new AssertionError("rule 9: countPrimes failed " + after + " with " + failed.getCause()
+                    + ": one dead worker must not fail the count; its range runs again on a new worker", failed.getCause());
+        }
+    }
+}
