@@ -142,7 +142,7 @@ final class KataGrading {
         return cp;
     }
 
-    private KataCompiler compiler() {
+    private synchronized KataCompiler compiler() {
         if (compiler == null) {
             compiler = new KataCompiler();
         }

@@ -49,8 +49,14 @@ public final class Containment {
         return limitation;
     }
 
-    void forkStarted(Process fork) {
-        forks.add(fork.pid());
+    /**
+     * Starts a fork and counts it as ours in one step: a sweep for another grade running at the same
+     * time (the self-check grades mutants side by side) must not take it for an orphan in between.
+     */
+    synchronized Process start(ProcessBuilder fork) throws java.io.IOException {
+        Process process = fork.start();
+        forks.add(process.pid());
+        return process;
     }
 
     void forkEnded(Process fork) {
@@ -61,7 +67,7 @@ public final class Containment {
      * Kills and reaps every child of this JVM that is not a live fork of ours (orphans adopted from
      * ended forks), with their descendants. Returns how many processes it stopped.
      */
-    int sweep() {
+    synchronized int sweep() {
         if (calls == null) {
             return 0;
         }

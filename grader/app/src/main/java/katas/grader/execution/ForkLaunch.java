@@ -41,9 +41,7 @@ public final class ForkLaunch implements AutoCloseable {
         }
         ProcessBuilder builder = new ProcessBuilder(command(classpath, limits, workDir)).directory(workDir.toFile());
         ForkEnvironment.apply(builder.environment(), workDir);
-        Process process = builder.start();
-        Containment.get().forkStarted(process);
-        return new ForkLaunch(process);
+        return new ForkLaunch(Containment.get().start(builder));
     }
 
     /**

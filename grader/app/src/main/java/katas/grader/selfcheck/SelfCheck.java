@@ -5,12 +5,18 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Collectors;
-import katas.grader.GradeListener;
 import katas.grader.GradeRequest;
 import katas.grader.GradeResult;
 import katas.grader.Grader;
@@ -28,6 +34,7 @@ import katas.grader.integrity.Seal;
 import katas.grader.parts.Part;
 import katas.grader.parts.PartScore;
 import katas.grader.parts.PartStatus;
+import katas.grader.parts.SpeedupPart;
 import katas.grader.perf.SpeedupMeter;
 import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
@@ -67,6 +74,7 @@ public final class SelfCheck {
     private final Grader grader = new Grader();
     private int minimumMutants = MINIMUM_MUTANTS;
     private Duration kataBudget = KATA_BUDGET;
+    private int jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
 
     public SelfCheck(KitLayout layout, int runs, int mutantRuns, OptionalInt cores, PrintStream out) {
         this.layout = layout;
@@ -85,6 +93,12 @@ public final class SelfCheck {
     /** Gives each kata another budget than {@link #KATA_BUDGET}: for the self-check's own tests. */
     public SelfCheck kataBudget(Duration budget) {
         this.kataBudget = budget;
+        return this;
+    }
+
+    /** How many mutants of a correctness part are graded at the same time (2 by default, 1 on one core). */
+    public SelfCheck jobs(int jobs) {
+        this.jobs = Math.max(1, jobs);
         return this;
     }
 
@@ -125,32 +139,23 @@ public final class SelfCheck {
         checkFiles(kata, v);
         checkStub(kata, v);
         for (int run = 1; run <= runs; run++) {
-            progress(kata, "solution, grade " + run + " of " + runs);
             KataResult solution = expectFull(kata, Subject.SOLUTION, run, v);
             if (run == 1) {
                 checkRules(kata, solution, v);
             }
             for (Overlay alternative : kata.alternatives()) {
-                progress(kata, "alternative " + alternative.id() + ", grade " + run + " of " + runs);
                 expectFull(kata, Subject.alternative(alternative.id()), run, v);
             }
         }
         v.alternatives = kata.alternatives().size();
         v.mutants = kata.mutants().size();
-        for (Overlay mutant : kata.mutants()) {
-            boolean caughtEveryRun = true;
-            for (int run = 1; run <= mutantRuns; run++) {
-                progress(kata, "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns);
-                v.mutantRuns++;
-                if (caught(kata, mutant, run, v)) {
-                    v.mutantRunsCaught++;
-                } else {
-                    caughtEveryRun = false;
-                }
-            }
-            if (caughtEveryRun) {
+        for (MutantOutcome outcome : gradeMutants(kata)) {
+            v.mutantRuns += outcome.runs;
+            v.mutantRunsCaught += outcome.caughtRuns;
+            if (outcome.caughtRuns == outcome.runs) {
                 v.mutantsCaught++;
             }
+            outcome.broken.forEach(v::broke);
         }
         v.millis = System.currentTimeMillis() - start;
         if (v.millis > budget().toMillis()) {
@@ -207,8 +212,7 @@ public final class SelfCheck {
     }
 
     private void checkStub(Kata kata, KataVerdict v) throws IOException, UnknownKataException {
-        progress(kata, "stub");
-        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false);
+        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false, "stub");
         if (stub.status() != KataStatus.GRADED) {
             v.broke("the stub could not be graded (" + stub.status().name().toLowerCase(Locale.ROOT) + "): "
                     + stub.message());
@@ -229,7 +233,7 @@ public final class SelfCheck {
 
     private KataResult expectFull(Kata kata, Subject subject, int run, KataVerdict v)
             throws IOException, UnknownKataException {
-        KataResult result = grade(kata, subject, Set.of(), false);
+        KataResult result = grade(kata, subject, Set.of(), false, subject + ", grade " + run + " of " + runs);
         if (subject.equals(Subject.SOLUTION)) {
             v.solutionRuns++;
         } else {
@@ -280,25 +284,111 @@ public final class SelfCheck {
         }
     }
 
-    private boolean caught(Kata kata, Overlay mutant, int run, KataVerdict v) throws IOException, UnknownKataException {
-        KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(mutant.mustLose()), true);
-        if (result.status() == KataStatus.DOES_NOT_COMPILE) {
-            v.broke("mutant " + mutant.id() + " does not compile, so it proves nothing: " + result.message());
-            return false;
+    /**
+     * Grades every mutant as often as asked. Mutants that target a correctness part are graded side by
+     * side ({@link #jobs} at a time): the tests must hold on a busy machine anyway, and no speedup is
+     * measured for them. A mutant that targets a speedup part is graded alone, after the others, so
+     * that nothing else runs while its speedup is measured.
+     */
+    private List<MutantOutcome> gradeMutants(Kata kata) throws IOException, UnknownKataException {
+        Map<Overlay, Future<MutantOutcome>> outcomes = new LinkedHashMap<>();
+        ExecutorService sideBySide = Executors.newFixedThreadPool(jobs);
+        try {
+            for (Overlay mutant : kata.mutants()) {
+                if (!targetsSpeedup(kata, mutant)) {
+                    outcomes.put(mutant, sideBySide.submit(() -> gradeMutant(kata, mutant)));
+                }
+            }
+            List<MutantOutcome> all = new ArrayList<>();
+            for (Overlay mutant : kata.mutants()) {
+                all.add(outcomes.containsKey(mutant) ? outcomes.get(mutant).get() : null);
+            }
+            for (int i = 0; i < all.size(); i++) {
+                if (all.get(i) == null) {
+                    all.set(i, gradeMutant(kata, kata.mutants().get(i)));
+                }
+            }
+            return all;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            if (e.getCause() instanceof UnknownKataException unknown) {
+                throw unknown;
+            }
+            throw new IllegalStateException("grading a mutant of " + kata.id() + " failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while grading the mutants of " + kata.id(), e);
+        } finally {
+            sideBySide.shutdownNow();
         }
-        if (result.status() != KataStatus.GRADED) {
-            v.broke("mutant " + mutant.id() + " could not be graded in run " + run + ": " + result.message());
-            return false;
+    }
+
+    private static boolean targetsSpeedup(Kata kata, Overlay mutant) {
+        return mutant.mustLose().stream().anyMatch(id -> kata.manifest().part(id).orElse(null) instanceof SpeedupPart);
+    }
+
+    private MutantOutcome gradeMutant(Kata kata, Overlay mutant) throws IOException, UnknownKataException {
+        MutantOutcome outcome = new MutantOutcome();
+        for (int run = 1; run <= mutantRuns; run++) {
+            outcome.runs++;
+            if (caught(kata, mutant, run, outcome.broken)) {
+                outcome.caughtRuns++;
+            }
         }
-        List<String> survived = result.parts().stream()
-                .filter(p -> mutant.mustLose().contains(p.part().id()) && !lostByFailure(p))
-                .map(p -> p.part().id()).toList();
-        if (!survived.isEmpty()) {
-            v.broke("mutant " + mutant.id() + " (" + mutant.about() + ") survived run " + run + ": no test failed in "
-                    + "part " + String.join(", ", survived));
-            return false;
+        return outcome;
+    }
+
+    /** One mutant's grades: how many runs caught it, and the promises it broke. */
+    private static final class MutantOutcome {
+        int runs;
+        int caughtRuns;
+        final List<String> broken = new ArrayList<>();
+    }
+
+    /**
+     * Whether the mutant loses points, by a failing test, in every part its manifest names. A fail-fast
+     * grade stops the whole fork at its first failure, which proves one part; the parts still unproven
+     * get a fail-fast grade of their own, until each has failed or kept full points.
+     */
+    private boolean caught(Kata kata, Overlay mutant, int run, List<String> broken) throws IOException, UnknownKataException {
+        Set<String> unproven = new LinkedHashSet<>(mutant.mustLose());
+        while (!unproven.isEmpty()) {
+            KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(unproven), true,
+                    "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns);
+            if (result.status() == KataStatus.DOES_NOT_COMPILE) {
+                broken.add("mutant " + mutant.id() + " does not compile, so it proves nothing: " + result.message());
+                return false;
+            }
+            if (result.status() != KataStatus.GRADED) {
+                broken.add("mutant " + mutant.id() + " could not be graded in run " + run + ": " + result.message());
+                return false;
+            }
+            List<PartScore> named = result.parts().stream().filter(p -> unproven.contains(p.part().id())).toList();
+            List<String> survived = named.stream().filter(p -> !lostByFailure(p) && !stoppedBefore(p))
+                    .map(p -> p.part().id()).toList();
+            if (!survived.isEmpty()) {
+                broken.add("mutant " + mutant.id() + " (" + mutant.about() + ") survived run " + run + ": no test failed "
+                        + "in part " + String.join(", ", survived));
+                return false;
+            }
+            boolean progress = named.stream().filter(SelfCheck::lostByFailure)
+                    .map(p -> unproven.remove(p.part().id())).reduce(false, Boolean::logicalOr);
+            if (!progress) {
+                broken.add("mutant " + mutant.id() + " stopped before any test of part " + String.join(", ", unproven)
+                        + " failed, in run " + run);
+                return false;
+            }
         }
         return true;
+    }
+
+    /** Whether fail-fast stopped the grade before any test of this part ran to a failure or a pass of all. */
+    private static boolean stoppedBefore(PartScore part) {
+        return !part.tests().isEmpty() && part.tests().stream().anyMatch(t -> t.status() == TestStatus.NOT_RUN)
+                && part.tests().stream().noneMatch(t -> t.status() != TestStatus.PASSED
+                        && t.status() != TestStatus.NOT_RUN);
     }
 
     /**
@@ -315,11 +405,13 @@ public final class SelfCheck {
         return part.tests().stream().anyMatch(t -> t.status() != TestStatus.PASSED && t.status() != TestStatus.NOT_RUN);
     }
 
-    private KataResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast)
+    private KataResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, String what)
             throws IOException, UnknownKataException {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata.id())).subject(subject)
                 .parts(parts).cores(cores).failFast(failFast).build();
-        GradeResult result = grader.grade(request, new GradeListener() { });
+        StepTimes times = new StepTimes();
+        GradeResult result = grader.grade(request, times);
+        System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary());
         return result.katas().get(0);
     }
 
@@ -331,10 +423,6 @@ public final class SelfCheck {
     private static String simpleName(String className) {
         String top = className.contains("$") ? className.substring(0, className.indexOf('$')) : className;
         return top.substring(top.lastIndexOf('.') + 1);
-    }
-
-    private static void progress(Kata kata, String what) {
-        System.err.println("self-check " + kata.id() + ": " + what);
     }
 
     private static String line(KataVerdict v) {

@@ -107,6 +107,8 @@ class FraudCheckTest {
     @Order(2)
     @Tag("rule-7")
     @Tag("rule-4")
+    // The unlocked stub keeps this rule by doing nothing: it gates the part's points, it earns none.
+    @Tag("precondition")
     @DisplayName("takes nothing when fraud checks fail while many customers withdraw, and keeps no lock afterwards")
     void failingChecksUnderContention(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
