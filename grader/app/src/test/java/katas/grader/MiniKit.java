@@ -96,6 +96,26 @@ final class MiniKit {
         return this;
     }
 
+    /** Splits kata {@code id}'s points between its visible and its hidden tests, README included. */
+    MiniKit withHiddenPart(String id) throws IOException {
+        Path manifest = exercise(id).resolve("kata.json");
+        Files.writeString(manifest, Files.readString(manifest).replace(
+                "{ \"id\": \"visible\", \"title\": \"Visible tests\", \"kind\": \"tests\", \"source\": \"visible\", \"points\": 100 }",
+                "{ \"id\": \"visible\", \"title\": \"Visible tests\", \"kind\": \"tests\", \"source\": \"visible\", \"points\": 40 },"
+                        + " { \"id\": \"hidden\", \"title\": \"Hidden tests\", \"kind\": \"tests\", \"source\": \"hidden\", \"points\": 60 }"));
+        Path readme = exercise(id).resolve("README.md");
+        Files.writeString(readme, Files.readString(readme).replace("| Visible tests | 100 |",
+                "| Visible tests | 40 |\n| Hidden tests | 60 |"));
+        return this;
+    }
+
+    /** Makes mutant {@code mutant} of kata {@code id} name the parts {@code parts} it must lose ("visible, hidden"). */
+    MiniKit mustLose(String id, String mutant, String parts) throws IOException {
+        Path diff = root.resolve("solutions").resolve(id).resolve("mutants").resolve(mutant + ".diff");
+        Files.writeString(diff, Files.readString(diff).replace("Must-lose: visible\n", "Must-lose: " + parts + "\n"));
+        return this;
+    }
+
     /** Writes a README that states the kata's rule, part and points, as the contract asks. */
     MiniKit withReadme(String id) throws IOException {
         Files.writeString(exercise(id).resolve("README.md"), """

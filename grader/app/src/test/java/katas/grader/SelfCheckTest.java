@@ -57,6 +57,27 @@ class SelfCheckTest {
     }
 
     @Test
+    @DisplayName("in the soak, proves every part a mutant must lose, each with a fail-fast grade of its own, since a "
+            + "fail-fast grade stops at the first failure of any part")
+    void provesEveryPartAMutantMustLose(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("two-parts", "fake-results")
+                .withInstructorMaterial("two-parts", "good", "fake-results", "deadlock", "good-too")
+                .withReadme("two-parts").withHiddenPart("two-parts")
+                .mustLose("two-parts", "fake-results", "visible, hidden")
+                .mustLose("two-parts", "deadlock", "hidden, visible")
+                .mustLose("two-parts", "good-too", "visible, hidden");
+        seal(kit);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        // Two runs of each mutant: the soak, which proves every named part (the test command, the first).
+        new SelfCheck(KitLayout.of(kit.root()), 1, 2, OptionalInt.empty(),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).minimumMutants(3).kataBudget(Duration.ofMinutes(10))
+                .run(List.of());
+        assertThat(bytes.toString(StandardCharsets.UTF_8)).contains("mutants caught 2/3 (4/6 grades)")
+                .contains("two-parts: mutant good-too (good-too) survived run 1: no test failed in part visible, hidden")
+                .doesNotContain("mutant fake-results (").doesNotContain("mutant deadlock (");
+    }
+
+    @Test
     @DisplayName("names a kata whose check goes over its time budget, with the time it took")
     void namesAKataOverBudget(@TempDir Path dir) throws Exception {
         MiniKit kit = new MiniKit(dir).kata("slow", "fake-results")
@@ -66,6 +87,24 @@ class SelfCheckTest {
         Outcome outcome = selfCheck(kit, Duration.ofMillis(1));
         assertThat(outcome.kept()).isFalse();
         assertThat(outcome.text()).containsPattern("slow: its contract check took [0-9.]+ s, over the budget of 1 ms");
+    }
+
+    @Test
+    @DisplayName("gives a kata more time on a busy machine: twice its budget when two side-by-side grades get one "
+            + "core's worth of CPU")
+    void scalesTheBudgetToABusyMachine(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("busy", "fake-results")
+                .withInstructorMaterial("busy", "good", "fake-results")
+                .withReadme("busy");
+        seal(kit);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        boolean kept = new SelfCheck(KitLayout.of(kit.root()), 1, 1, OptionalInt.empty(),
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).minimumMutants(1).kataBudget(Duration.ofMillis(1))
+                .jobs(2).capacity(threads -> 1.0).run(List.of());
+        assertThat(kept).isFalse();
+        assertThat(bytes.toString(StandardCharsets.UTF_8))
+                .containsPattern("busy: its contract check took [0-9.]+ s, over the budget of 1 ms "
+                        + "\\(SelfCheck.KATA_BUDGET\\) x 2.00 for a busy machine");
     }
 
     private static void seal(MiniKit kit) throws Exception {
