@@ -8,16 +8,18 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import katas.grader.compile.CompileResult;
 import katas.grader.compile.GraderClasspath;
 import katas.grader.compile.KataCompiler;
-import katas.grader.compile.PackageRule;
 import katas.grader.compile.PatchedSources;
 import katas.grader.compile.SourceSet;
 import katas.grader.discovery.Kata;
+import katas.grader.execution.ForkInputs;
+import katas.grader.execution.ForkLaunch;
+import katas.grader.execution.Incident;
 import katas.grader.execution.ForkPlan;
 import katas.grader.execution.KataExecutor;
 import katas.grader.execution.RunRecord;
+import katas.grader.fork.IncidentKind;
 import katas.grader.integrity.Seal;
 import katas.grader.integrity.SealCheck;
 import katas.grader.parts.Part;
@@ -28,8 +30,9 @@ import katas.grader.scoring.KataResult;
 import katas.grader.scoring.KataStatus;
 
 /**
- * Grades one kata: plan (what its parts need), compile, run in forks, score (each part itself).
- * Whatever goes wrong becomes this kata's result; it never stops the other katas.
+ * Grades one kata: plan (what its parts need), build ({@link KataBuild}: compile the code and the
+ * tests), run in forks, score (each part itself). Whatever goes wrong becomes this kata's result; it
+ * never stops the other katas.
  */
 final class KataGrading {
 
@@ -74,64 +77,38 @@ final class KataGrading {
         List<Part> parts = graded(kata, request);
         ForkPlan plan = new ForkPlan(request.cores().orElse(0), kata.manifest().partTags());
         parts.forEach(part -> part.plan(plan));
-        boolean hidden = kata.hasHiddenTests();
-        String tampered = seal.tamperReason();
+        List<Path> forkClasspath = forkClasspath(kata, work);
+        // The fork's JVM starts up and loads JUnit while javac runs; unused (the code does not compile), it is stopped.
+        try (ForkLaunch launch = executor.prestart(forkClasspath, kata.manifest().limits(), work)) {
+            return buildRunAndScore(kata, request, seed, listener, work, start, sources.get(), seal, parts, plan,
+                    forkClasspath, launch);
+        }
+    }
 
+    private KataResult buildRunAndScore(Kata kata, GradeRequest request, long seed, GradeListener listener, Path work,
+            long start, SourceSet sources, SealCheck seal, List<Part> parts, ForkPlan plan, List<Path> forkClasspath,
+            ForkLaunch launch) throws IOException, InterruptedException {
         listener.step(kata, "compiling");
-        List<String> misplaced = PackageRule.problems(sources.get(), kata.manifest().packageName());
-        if (!misplaced.isEmpty()) {
-            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile: only the kata's "
-                    + "package may hold your classes:\n" + String.join("\n", misplaced), start);
+        KataBuild build = KataBuild.of(compiler(), kata, sources, seal, plan, work);
+        if (!build.compiled()) {
+            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, build.failure(), start);
         }
-        Path classes = work.resolve("classes");
-        CompileResult main = compiler().compile(sources.get(), GraderClasspath.entries(), classes);
-        if (!main.ok()) {
-            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, "your code does not compile:\n" + main.errors(),
-                    start);
-        }
-        List<Path> testCp = new ArrayList<>(List.of(classes));
-        testCp.addAll(GraderClasspath.entries());
-        List<String> visibleClasses = List.of();
-        String visibleBroken = null;
-        List<Path> hiddenCp = new ArrayList<>(testCp);
-        // Visible tests are compiled even when only hidden ones run: hidden tests may use their helpers
-        // (a test support class), but never edited ones.
-        if (tampered == null && (plan.runs("visible") || (hidden && plan.needsHidden()))) {
-            SourceSet visible = SourceSet.of(kata.visibleTests());
-            Path testClasses = work.resolve("test-classes");
-            CompileResult compiled = compiler().compile(visible, testCp, testClasses);
-            if (compiled.ok()) {
-                hiddenCp.add(0, testClasses);
-                if (plan.runs("visible")) {
-                    visibleClasses = seal.verified() ? classNames(seal.visibleTestFiles()) : visible.topLevelClassNames();
-                }
-            } else {
-                visibleBroken = "the visible tests do not compile against your code (did a public signature change?):\n"
-                        + compiled.errors();
-            }
-        }
-        List<String> hiddenClasses = List.of();
-        String hiddenBroken = null;
-        if (hidden && plan.needsHidden()) {
-            SourceSet hiddenTests = SourceSet.of(kata.hiddenTests());
-            CompileResult compiled = compiler().compile(hiddenTests, hiddenCp, work.resolve("hidden-classes"));
-            if (compiled.ok()) {
-                hiddenClasses = hiddenTests.topLevelClassNames();
-            } else {
-                hiddenBroken = (tampered != null ? "the hidden tests use the visible test helpers, which were changed: "
-                        + "restore them with git checkout:\n" : "the hidden tests do not compile against your code (did a "
-                        + "public signature change? keep the stub's public API):\n") + compiled.errors();
-            }
-        }
-        boolean measure = hidden && hiddenBroken == null && !plan.measurements().isEmpty();
+        boolean measure = kata.hasHiddenTests() && build.hiddenBroken() == null && !plan.measurements().isEmpty();
         listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");
-        KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath(kata, work), visibleClasses,
-                hiddenClasses, plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
-                kata.manifest().limits(), kata.manifest().packageName(), seed, work);
-        RunRecord run = executor.execute(job);
+        ForkInputs inputs = ForkInputs.keep(List.of(work.resolve("classes"), work.resolve("test-classes"),
+                work.resolve("hidden-classes")), GraderClasspath.entries());
+        KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath, build.visibleClasses(),
+                build.hiddenClasses(), plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
+                kata.manifest().limits(), kata.manifest().packageName(), seed, work, inputs);
+        RunRecord run = executor.execute(job, launch);
+        Optional<Incident> tampering = run.incidents().stream().filter(i -> i.kind() == IncidentKind.TAMPERED)
+                .findFirst();
+        if (tampering.isPresent()) {
+            return failed(kata, request, KataStatus.TAMPERED, tampering.get().message(), start);
+        }
 
-        ScoringContext context = new ScoringContext(hidden, tampered, visibleBroken, hiddenBroken, request.cores(),
-                kata.manifest().partTags());
+        ScoringContext context = new ScoringContext(kata.hasHiddenTests(), seal.tamperReason(), build.visibleBroken(),
+                build.hiddenBroken(), request.cores(), kata.manifest().partTags());
         List<PartScore> scores = parts.stream().map(part -> part.score(run, context)).toList();
         List<String> notes = new ArrayList<>();
         if (request.subject().kind() == Subject.Kind.EXERCISE && !seal.sealPresent()) {
@@ -148,11 +125,6 @@ final class KataGrading {
     private static List<Part> graded(Kata kata, GradeRequest request) {
         return kata.manifest().parts().stream()
                 .filter(p -> request.parts().isEmpty() || request.parts().contains(p.id())).toList();
-    }
-
-    private static List<String> classNames(List<String> relativeFiles) {
-        return relativeFiles.stream().filter(f -> !f.endsWith("package-info.java"))
-                .map(f -> f.substring(0, f.length() - ".java".length()).replace('/', '.')).sorted().toList();
     }
 
     /**

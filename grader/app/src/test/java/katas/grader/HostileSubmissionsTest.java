@@ -1,6 +1,7 @@
 package katas.grader;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.integrity.Seal;
 import katas.grader.report.ReportFiles;
+import katas.grader.execution.Containment;
 import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
 import katas.grader.parts.PartStatus;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -29,12 +32,16 @@ import org.junit.jupiter.api.io.TempDir;
 class HostileSubmissionsTest {
 
     private static final List<String> HOSTILE = List.of("infinite-loop", "deadlock", "system-exit", "out-of-memory",
-            "thread-bomb", "process-bomb", "output-flood", "fake-results", "native-output-flood");
+            "thread-bomb", "process-bomb", "output-flood", "fake-results", "native-output-flood",
+            "reflects-into-the-fork", "shadows-the-grader", "registers-an-extension", "detaches-a-process",
+            "contaminates-the-next-fork");
 
     @TempDir
     static Path kitDir;
     @TempDir
     static Path reports;
+    @TempDir
+    static Path markers;
     static GradeResult result;
 
     @BeforeAll
@@ -43,6 +50,8 @@ class HostileSubmissionsTest {
         for (String stub : HOSTILE) {
             kit.kata(stub, stub);
         }
+        kit.replace("detaches-a-process", "MARKER_PATH", markers.resolve("detached-process-wrote-this").toString());
+        kit.replace("contaminates-the-next-fork", "MARKER_PATH", markers.resolve("forge-was-loaded").toString());
         kit.kata("zz-good-after-all-of-them", "good");
         kit.kata("edited-test", "good");
         kit.kata("edited-manifest", "good");
@@ -164,6 +173,61 @@ class HostileSubmissionsTest {
         assertThat(kata("zz-good-after-all-of-them").points()).isEqualTo(100);
         assertThat(result.katas()).hasSize(HOSTILE.size() + 3);
         assertThat(Files.readString(reports.resolve("results.json"))).contains("\"id\" : \"native-output-flood\"");
+    }
+
+    @Test
+    @DisplayName("keeps reflection, Unsafe, attaching and native code out of the fork runtime, and grades honestly")
+    void keepsReflectionOutOfTheForkRuntime() {
+        TestRecord first = firstTest("reflects-into-the-fork");
+        assertThat(first.status()).isEqualTo(TestStatus.FAILED);
+        assertThat(kata("reflects-into-the-fork").points()).isZero();
+        assertThat(first.output()).contains("blocked: setAccessible on EventSender.send: InaccessibleObjectException")
+                .contains("blocked: setAccessible on ForkGuard's fields: InaccessibleObjectException")
+                .contains("blocked: privateLookupIn ForkMain: IllegalAccessException")
+                .contains("blocked: a thread's task: InaccessibleObjectException")
+                .contains("blocked: attach to this JVM");
+        if (Runtime.version().feature() >= 23) {
+            assertThat(first.output()).doesNotContain("ATTACK SUCCEEDED");
+        }
+    }
+
+    @Test
+    @DisplayName("refuses learner classes outside the kata's package, naming the file, so none can stand in for the grader's")
+    void refusesLookAlikeClasses() {
+        KataResult shadow = kata("shadows-the-grader");
+        assertThat(shadow.status()).isEqualTo(KataStatus.DOES_NOT_COMPILE);
+        assertThat(shadow.message()).contains("katas/testkit/KataTest.java: declares package katas.testkit, but "
+                + "your classes must be in package hostile");
+        assertThat(shadow.points()).isZero();
+    }
+
+    @Test
+    @DisplayName("loads no extension from a services file among the learner's resources")
+    void ignoresAnExtensionOfTheLearners() {
+        TestRecord first = firstTest("registers-an-extension");
+        assertThat(first.status()).isEqualTo(TestStatus.FAILED);
+        assertThat(first.output()).doesNotContain("FORGED");
+        assertThat(kata("registers-an-extension").points()).isZero();
+    }
+
+    @Test
+    @DisplayName("stops a process the learner's code detaches (setsid, double fork) before the grade is over")
+    void stopsADetachedProcess() throws Exception {
+        assumeTrue(Containment.get().limitation().isEmpty(), Containment.get().limitation());
+        assertThat(kata("detaches-a-process").notes()).anyMatch(n -> n.contains("child process(es) running; the "
+                + "grader stopped them"));
+        Thread.sleep(6_000);
+        assertThat(markers.resolve("detached-process-wrote-this")).as("written by a process that outlived its grade")
+                .doesNotExist();
+    }
+
+    @Test
+    @DisplayName("gives the next fork the classes as compiled, whatever the last one planted among them")
+    void restoresWhatTheNextForkLoads() {
+        assertThat(firstTest("contaminates-the-next-fork").status()).isEqualTo(TestStatus.CRASHED);
+        assertThat(secondTest("contaminates-the-next-fork").status()).isEqualTo(TestStatus.PASSED);
+        assertThat(markers.resolve("forge-was-loaded")).as("the planted extension was loaded").doesNotExist();
+        assertThat(kata("contaminates-the-next-fork").points()).isZero();
     }
 
     private static KataResult kata(String id) {

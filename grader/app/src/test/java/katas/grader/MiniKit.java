@@ -41,7 +41,39 @@ final class MiniKit {
                 """.formatted(id, stub));
         copy("hostile/" + stub + "/Calculator.java", dir.resolve("src/main/java/hostile/Calculator.java"));
         copy("hostile/CalculatorTest.java", dir.resolve("src/test/java/hostile/CalculatorTest.java"));
+        copyTree("hostile/" + stub + "/extra", dir.resolve("src/main"));
         return this;
+    }
+
+    /** Replaces {@code placeholder} with {@code value} in every learner source of kata {@code id}. */
+    MiniKit replace(String id, String placeholder, String value) throws IOException {
+        try (var files = Files.walk(exercise(id).resolve("src/main"))) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.writeString(file, Files.readString(file).replace(placeholder, value));
+            }
+        }
+        return this;
+    }
+
+    /** Copies the resource folder {@code resource}, when there is one, into {@code to}. */
+    private static void copyTree(String resource, Path to) throws IOException {
+        var url = MiniKit.class.getClassLoader().getResource(resource);
+        if (url == null) {
+            return;
+        }
+        Path from;
+        try {
+            from = Path.of(url.toURI());
+        } catch (java.net.URISyntaxException e) {
+            throw new IOException(e);
+        }
+        try (var files = Files.walk(from)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                Files.createDirectories(target.getParent());
+                Files.copy(file, target);
+            }
+        }
     }
 
     /** Gives kata {@code id} hidden tests, a reference solution and mutants, each a Calculator stub resource. */

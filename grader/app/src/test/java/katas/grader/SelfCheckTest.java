@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.OptionalInt;
 import katas.grader.discovery.Kata;
@@ -55,6 +56,18 @@ class SelfCheckTest {
                 .contains("too-easy: the seal of its visible tests");
     }
 
+    @Test
+    @DisplayName("names a kata whose check goes over its time budget, with the time it took")
+    void namesAKataOverBudget(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("slow", "fake-results")
+                .withInstructorMaterial("slow", "good", "fake-results")
+                .withReadme("slow");
+        seal(kit);
+        Outcome outcome = selfCheck(kit, Duration.ofMillis(1));
+        assertThat(outcome.kept()).isFalse();
+        assertThat(outcome.text()).containsPattern("slow: its contract check took [0-9.]+ s, over the budget of 1 ms");
+    }
+
     private static void seal(MiniKit kit) throws Exception {
         for (Kata kata : new KataDiscovery().discover(KitLayout.of(kit.root())).katas()) {
             Seal.write(kata);
@@ -65,9 +78,14 @@ class SelfCheckTest {
     }
 
     private static Outcome selfCheck(MiniKit kit) throws Exception {
+        // These tests are not about time: a busy machine must not fail them.
+        return selfCheck(kit, Duration.ofMinutes(10));
+    }
+
+    private static Outcome selfCheck(MiniKit kit, Duration budget) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         boolean kept = new SelfCheck(KitLayout.of(kit.root()), 1, 1, OptionalInt.empty(),
-                new PrintStream(bytes, true, StandardCharsets.UTF_8)).minimumMutants(3).run(List.of());
+                new PrintStream(bytes, true, StandardCharsets.UTF_8)).minimumMutants(3).kataBudget(budget).run(List.of());
         return new Outcome(kept, bytes.toString(StandardCharsets.UTF_8));
     }
 }

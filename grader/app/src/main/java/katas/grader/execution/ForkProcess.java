@@ -5,6 +5,7 @@ import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -12,6 +13,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -20,8 +22,9 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import katas.grader.fork.ForkEvent;
-import katas.grader.fork.ForkMain;
 import katas.grader.fork.ForkSpec;
+import katas.grader.fork.IncidentKind;
+import katas.grader.fork.TestOutcome;
 
 /**
  * One forked JVM: started, watched until it says "done", dies, or passes the kata's deadline (then
@@ -29,8 +32,12 @@ import katas.grader.fork.ForkSpec;
  */
 final class ForkProcess {
 
+    /**
+     * How long a fork may take to connect at least: a JVM starting on a busy machine can take long. It may
+     * take until its kata's deadline; past that the watch kills it anyway.
+     */
     private static final long CONNECT_MILLIS = 20_000;
-    private static final long CONSOLE_FLOOD_BYTES = 8L * 1024 * 1024;
+    private static final long CONSOLE_FLOOD_BYTES = ForkLaunch.CONSOLE_FLOOD_BYTES;
     /** The fork explains its own deadline; this is how long the grader waits beyond it before killing. */
     private static final long KILL_GRACE_MILLIS = 3_000;
 
@@ -47,9 +54,11 @@ final class ForkProcess {
         this.record = record;
     }
 
-    /** Runs the fork; true when it reported everything it was asked for. */
-    boolean run(KataExecutor.Job job, ForkSpec template, Path workDir) throws IOException, InterruptedException {
+    /** Hands the spec to a launched fork and watches it; true when it reported everything it was asked for. */
+    boolean run(ForkLaunch launch, ForkSpec template, String kataId) throws IOException, InterruptedException {
         record.forkStarted();
+        launch.use();
+        Process process = launch.process();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
@@ -57,42 +66,33 @@ final class ForkProcess {
                     template.measurements(), template.seed(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
                     template.outputBytes(), template.learnerPackage());
-            Path specFile = Files.createTempFile(workDir, "fork-", ".json");
-            json.writeValue(specFile.toFile(), spec);
-            ProcessBuilder builder = new ProcessBuilder(command(job, specFile)).directory(workDir.toFile());
-            ForkEnvironment.apply(builder.environment(), workDir);
-            Process process = builder.start();
-            process.getOutputStream().close();
-            ConsoleDrain out = new ConsoleDrain(process.getInputStream(), "stdout", CONSOLE_FLOOD_BYTES);
-            ConsoleDrain err = new ConsoleDrain(process.getErrorStream(), "stderr", CONSOLE_FLOOD_BYTES);
-            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + job.kataId())
-                    .start(() -> listen(server, token));
-            Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), out, err);
+            try (OutputStream stdin = process.getOutputStream()) {
+                stdin.write(json.writeValueAsBytes(spec));
+                stdin.write('\n');
+            } catch (IOException died) {
+                // The JVM is already gone: explainUnexpectedEnd below says what it printed.
+            }
+            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + kataId)
+                    .start(() -> listen(server, token, Math.max(CONNECT_MILLIS,
+                            spec.deadlineEpochMillis() + KILL_GRACE_MILLIS - System.currentTimeMillis())));
+            Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), launch.out(), launch.err());
             listener.join(2_000);
-            out.awaitEnd();
-            err.awaitEnd();
-            stopOrphans(children);
+            launch.out().awaitEnd();
+            launch.err().awaitEnd();
+            Containment.get().forkEnded(process);
+            if (Containment.get().limitation().isEmpty()) {
+                int left = Containment.get().sweep();
+                if (left > 0) {
+                    record.orphansStopped(left);
+                }
+            } else {
+                stopOrphans(children);
+            }
             if (!completed && !incidentReported) {
-                explainUnexpectedEnd(process, err.head() + out.head());
+                explainUnexpectedEnd(process, launch.err().head() + launch.out().head());
             }
             return completed;
         }
-    }
-
-    private List<String> command(KataExecutor.Job job, Path specFile) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-Xmx" + job.limits().heapMegabytes() + "m");
-        cmd.add("-XX:+EnableDynamicAgentLoading");
-        cmd.add("-XX:-UsePerfData");
-        cmd.add("-Djava.awt.headless=true");
-        cmd.add("-Dfile.encoding=UTF-8");
-        cmd.add("-Djava.io.tmpdir=" + job.workDir().resolve("tmp"));
-        cmd.add("-cp");
-        cmd.add(job.classpath().stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)));
-        cmd.add(ForkMain.class.getName());
-        cmd.add(specFile.toString());
-        return cmd;
     }
 
     private Set<ProcessHandle> watch(Process process, long deadline, ConsoleDrain out, ConsoleDrain err)
@@ -101,10 +101,10 @@ final class ForkProcess {
         while (process.isAlive()) {
             process.descendants().forEach(children::add);
             if (out.flooded() || err.flooded()) {
-                kill(process, new Incident("OUTPUT", record.nameOf(currentTest), "wrote more than "
+                kill(process, new Incident(IncidentKind.OUTPUT, record.nameOf(currentTest), "wrote more than "
                         + CONSOLE_FLOOD_BYTES / (1024 * 1024) + " MB straight to the console"));
             } else if (System.currentTimeMillis() > deadline + KILL_GRACE_MILLIS) {
-                kill(process, new Incident("KILLED", record.nameOf(currentTest),
+                kill(process, new Incident(IncidentKind.KILLED, record.nameOf(currentTest),
                         "the kata's JVM did not finish in time and stopped answering, so it was killed"));
             }
             process.waitFor(50, java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -139,7 +139,7 @@ final class ForkProcess {
         String during = currentTest == null ? "" : " during this test";
         String detail = console.contains("OutOfMemoryError") ? ": it ran out of memory"
                 : console.isBlank() ? "" : ": " + console.strip().lines().limit(3).collect(Collectors.joining(" | "));
-        Incident incident = new Incident("CRASH", record.nameOf(currentTest), "the kata's JVM stopped with exit code "
+        Incident incident = new Incident(IncidentKind.CRASH, record.nameOf(currentTest), "the kata's JVM stopped with exit code "
                 + exitCode(process) + during + detail);
         record.incident(incident);
         blameCurrentTest(incident);
@@ -160,14 +160,15 @@ final class ForkProcess {
         }
     }
 
-    private void listen(ServerSocket server, String token) {
+    private void listen(ServerSocket server, String token, long connectMillis) {
         try {
-            server.setSoTimeout((int) CONNECT_MILLIS);
+            server.setSoTimeout((int) Math.min(Integer.MAX_VALUE, connectMillis));
             try (Socket socket = server.accept();
                     BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                             StandardCharsets.UTF_8))) {
-                ForkEvent hello = json.readValue(in.readLine(), ForkEvent.class);
-                if (!"hello".equals(hello.type()) || !token.equals(hello.token())) {
+                ForkEvent first = json.readValue(in.readLine(), ForkEvent.class);
+                if (!(first instanceof ForkEvent.Hello hello) || !MessageDigest.isEqual(
+                        token.getBytes(StandardCharsets.UTF_8), String.valueOf(hello.token()).getBytes(StandardCharsets.UTF_8))) {
                     return;
                 }
                 for (String line; (line = in.readLine()) != null; ) {
@@ -181,44 +182,47 @@ final class ForkProcess {
         }
     }
 
-    private void handle(ForkEvent e) {
-        switch (e.type()) {
-            case "test" -> record.discovered(e);
-            case "started" -> currentTest = e.id();
-            case "finished" -> {
-                record.finished(e.id(), statusOf(e.status(), e.message()), e.message(), e.output(),
-                        e.durationMillis() == null ? 0 : e.durationMillis());
-                if (e.id().equals(currentTest)) {
+    private void handle(ForkEvent event) {
+        switch (event) {
+            case ForkEvent.Hello hello -> {
+                // only the first line may say hello; a second one means nothing
+            }
+            case ForkEvent.Discovered test -> record.discovered(test.id(), test.name(), test.className(),
+                    test.origin(), test.tags());
+            case ForkEvent.Started started -> currentTest = started.id();
+            case ForkEvent.Finished finished -> {
+                record.finished(finished.id(), statusOf(finished.outcome(), finished.message()), finished.message(),
+                        finished.output(), finished.durationMillis());
+                if (finished.id().equals(currentTest)) {
                     currentTest = null;
                 }
             }
-            case "incident" -> {
+            case ForkEvent.Incident reported -> {
                 incidentReported = true;
-                String test = e.id() != null && !e.id().startsWith("speedup:") ? e.id() : currentTest;
-                Incident incident = new Incident(e.incident(), record.nameOf(test), e.message());
+                String test = reported.testId() != null && !reported.testId().startsWith("speedup:")
+                        ? reported.testId() : currentTest;
+                Incident incident = new Incident(reported.kind(), record.nameOf(test), reported.message());
                 record.incident(incident);
                 if (test != null) {
-                    record.finished(test, incident.statusOfTest(), e.message(), "", 0);
+                    record.finished(test, incident.statusOfTest(), reported.message(), "", 0);
                 }
             }
-            case "measurement" -> record.measured(e.partId(), e.measurement());
-            case "done" -> {
-                if (e.message() != null) {
-                    record.stoppedEarly(e.message());
+            case ForkEvent.Measured measured -> record.measured(measured.partId(), measured.measurement());
+            case ForkEvent.Done done -> {
+                if (done.stoppedEarly() != null) {
+                    record.stoppedEarly(done.stoppedEarly());
                 }
                 completed = true;
-            }
-            default -> {
-                // an event from a newer fork: ignored
             }
         }
     }
 
-    private static TestStatus statusOf(String status, String message) {
-        return switch (status) {
-            case "PASSED" -> TestStatus.PASSED;
-            case "OUTPUT" -> TestStatus.LIMIT_EXCEEDED;
-            default -> message != null && message.startsWith(HANG_PREFIX) ? TestStatus.TIMED_OUT : TestStatus.FAILED;
+    private static TestStatus statusOf(TestOutcome outcome, String message) {
+        return switch (outcome) {
+            case PASSED -> TestStatus.PASSED;
+            case OUTPUT -> TestStatus.LIMIT_EXCEEDED;
+            case FAILED, ABORTED -> message != null && message.startsWith(HANG_PREFIX) ? TestStatus.TIMED_OUT
+                    : TestStatus.FAILED;
         };
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import katas.grader.fork.ForkSpec;
+import katas.grader.fork.IncidentKind;
 import katas.grader.perf.Measurement;
 
 /**
@@ -29,14 +30,26 @@ public final class KataExecutor {
      * @param failFast stop at the first test that does not pass
      * @param speedups the speedup parts to measure, in manifest order
      * @param seed the seed the tests draw their shapes from
+     * @param inputs the compiled classes, written afresh before every fork but the first, and the grader's
+     *     libraries, checked before every fork and after the last
      */
     public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
             List<ForkSpec.Selector> selectors, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
-            Limits limits, String learnerPackage, long seed, Path workDir) {
+            Limits limits, String learnerPackage, long seed, Path workDir, ForkInputs inputs) {
+    }
+
+    /** Starts the job's first fork ahead of it: it loads JUnit while the grader compiles. */
+    public ForkLaunch prestart(List<Path> classpath, Limits limits, Path workDir) throws IOException {
+        return ForkLaunch.start(classpath, limits, workDir);
     }
 
     /** Runs the job; never throws for anything the learner's code does. */
     public RunRecord execute(Job job) throws IOException, InterruptedException {
+        return execute(job, null);
+    }
+
+    /** Runs the job, its first fork on {@code first} when given (started by {@link #prestart}). */
+    public RunRecord execute(Job job, ForkLaunch first) throws IOException, InterruptedException {
         RunRecord record = new RunRecord();
         long deadline = System.currentTimeMillis() + job.limits().kataSeconds() * 1000L;
         for (int fork = 1; fork <= MAX_FORKS && System.currentTimeMillis() < deadline; fork++) {
@@ -48,8 +61,19 @@ public final class KataExecutor {
                     job.limits().outputKilobytes() * 1024, job.learnerPackage());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();
-            if (new ForkProcess(record).run(job, spec, job.workDir())) {
+            if (tampered(job, record)) {
                 break;
+            }
+            if (fork > 1) {
+                // The last fork may have changed what it loaded: the next one loads it as compiled.
+                job.inputs().restore();
+            }
+            ForkLaunch launch = fork == 1 && first != null ? first : ForkLaunch.start(job.classpath(), job.limits(),
+                    job.workDir());
+            try (launch) {
+                if (new ForkProcess(record).run(launch, spec, job.kataId())) {
+                    break;
+                }
             }
             boolean progressed = record.finishedIds().size() > finishedBefore
                     || record.measurements().size() > measuredBefore;
@@ -57,6 +81,7 @@ public final class KataExecutor {
                 break;
             }
         }
+        tampered(job, record);
         String lastIncident = record.incidents().isEmpty() ? "the kata ran out of time"
                 : record.incidents().get(record.incidents().size() - 1).message();
         record.notRun(record.stoppedEarly() != null ? "did not run: " + record.stoppedEarly()
@@ -68,6 +93,20 @@ public final class KataExecutor {
             }
         }
         return record;
+    }
+
+    /** Records, once, that a library of the grader changed; true when one did. */
+    private static boolean tampered(Job job, RunRecord record) {
+        String changed = job.inputs().changedLibrary();
+        if (changed == null) {
+            return false;
+        }
+        if (record.incidents().stream().noneMatch(i -> i.kind() == IncidentKind.TAMPERED)) {
+            record.incident(new Incident(IncidentKind.TAMPERED, null, "a file the grader loads into every fork "
+                    + "changed while this kata ran (" + changed + "): code under grading rewrote it, so no result "
+                    + "from here on can be trusted"));
+        }
+        return true;
     }
 
     private static String firstLine(String text) {

@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import katas.grader.fork.ForkEvent;
 import katas.grader.perf.Measurement;
 
 /** Everything the forks of one kata reported: tests in discovery order, incidents, measurements. */
@@ -56,8 +55,8 @@ public final class RunRecord {
         orphansStopped += count;
     }
 
-    synchronized void discovered(ForkEvent e) {
-        tests.putIfAbsent(e.id(), new TestRecord(e.id(), e.name(), e.className(), e.origin(), e.tags(),
+    synchronized void discovered(String id, String name, String className, String origin, List<String> tags) {
+        tests.putIfAbsent(id, new TestRecord(id, name, className, origin, tags == null ? List.of() : List.copyOf(tags),
                 TestStatus.NOT_RUN, null, "", 0));
     }
 

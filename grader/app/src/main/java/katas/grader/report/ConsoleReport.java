@@ -82,6 +82,7 @@ public final class ConsoleReport implements GradeListener {
         if (result.machine().cores() == 1) {
             out.println(Cores.ONE_CORE_WARNING);
         }
+        result.machine().isolationGaps().forEach(gap -> out.println("Note: " + gap + "."));
         out.println();
         out.printf("Total %d/%d%n", result.points(), result.max());
         if (result.katas().stream().anyMatch(k -> !k.completeHere())) {

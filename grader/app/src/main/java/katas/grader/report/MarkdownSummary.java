@@ -51,7 +51,9 @@ public final class MarkdownSummary {
         String cores = result.coresOverride() > 0
                 ? "speedup targets assume KATA_CORES=" + result.coresOverride()
                 : "KATA_CORES not set: speedup targets assume the cores present";
-        String oneCore = result.machine().cores() == 1 ? " **" + Cores.ONE_CORE_WARNING + "**" : "";
+        String oneCore = (result.machine().cores() == 1 ? " **" + Cores.ONE_CORE_WARNING + "**" : "")
+                + result.machine().isolationGaps().stream().map(gap -> " " + Markdown.text(gap) + ".")
+                        .collect(Collectors.joining());
         return "Graded " + Markdown.text(result.subject()) + " on " + Cores.count(result.machine().cores()) + ", JDK "
                 + Markdown.text(result.machine().jdk()) + ", " + Markdown.text(result.machine().os()) + "; hidden tests "
                 + (result.hiddenPresent() ? "present" : "**not in this checkout** (visible tests only)") + "; " + cores
@@ -97,7 +99,7 @@ public final class MarkdownSummary {
         if (!kata.incidents().isEmpty()) {
             md.append("**Incidents**\n\n");
             for (Incident incident : kata.incidents()) {
-                md.append("- ").append(Markdown.text(incident.kind()))
+                md.append("- ").append(Markdown.text(incident.kind().name()))
                         .append(incident.testName() == null ? "" : " in " + Markdown.text(incident.testName()))
                         .append(": ").append(Markdown.text(firstLine(incident.message()))).append('\n');
                 // The rest is the evidence: a deadlock cycle, the threads left running.
@@ -188,6 +190,7 @@ public final class MarkdownSummary {
             case DOES_NOT_COMPILE -> "does not compile";
             case INVALID -> "the kata cannot be read";
             case ERROR -> "the grader failed on this kata";
+            case TAMPERED -> "your code changed the grader's files";
         };
     }
 

@@ -37,6 +37,8 @@ public final class ResultsJson {
         }
         machine.put("jdk", result.machine().jdk());
         machine.put("os", result.machine().os());
+        ArrayNode gaps = machine.putArray("isolationGaps");
+        result.machine().isolationGaps().forEach(gaps::add);
         root.put("points", result.points());
         root.put("maxPoints", result.max());
         ArrayNode katas = root.putArray("katas");
@@ -114,7 +116,7 @@ public final class ResultsJson {
         ArrayNode incidents = node.putArray("incidents");
         for (Incident incident : kata.incidents()) {
             ObjectNode i = incidents.addObject();
-            i.put("kind", incident.kind());
+            i.put("kind", incident.kind().name());
             if (incident.testName() != null) {
                 i.put("test", incident.testName());
             }

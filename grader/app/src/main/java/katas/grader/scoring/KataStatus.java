@@ -8,5 +8,7 @@ public enum KataStatus {
     /** The kata's manifest or files could not be read. */
     INVALID,
     /** The grader itself failed on this kata; the message says where. */
-    ERROR
+    ERROR,
+    /** The code under grading changed files the grader relies on: nothing it earned can be trusted. */
+    TAMPERED
 }

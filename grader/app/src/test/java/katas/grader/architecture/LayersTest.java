@@ -33,7 +33,7 @@ class LayersTest {
     }
 
     @Test
-    @DisplayName("form layers: cli on top, the fork runtime and perf at the bottom")
+    @DisplayName("form layers: cli on top, the fork's channel and perf at the bottom, the fork runtime used by none")
     void formLayers() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("katas.grader.cli..")
@@ -45,7 +45,8 @@ class LayersTest {
                 .layer("parts").definedBy("katas.grader.parts..")
                 .layer("execution").definedBy("katas.grader.execution..")
                 .layer("compile").definedBy("katas.grader.compile..")
-                .layer("fork").definedBy("katas.grader.fork..")
+                .layer("fork runtime").definedBy("katas.grader.fork.internal..")
+                .layer("channel").definedBy("katas.grader.fork")
                 .layer("perf").definedBy("katas.grader.perf..")
                 .whereLayer("cli").mayNotBeAccessedByAnyLayer()
                 .whereLayer("commands").mayOnlyBeAccessedByLayers("cli")
@@ -58,9 +59,11 @@ class LayersTest {
                 .whereLayer("execution").mayOnlyBeAccessedByLayers("cli", "commands", "report", "pipeline",
                         "scoring", "discovery", "parts")
                 .whereLayer("compile").mayOnlyBeAccessedByLayers("cli", "commands", "pipeline")
-                .whereLayer("fork").mayOnlyBeAccessedByLayers("execution")
+                .whereLayer("fork runtime").mayNotBeAccessedByAnyLayer()
+                .whereLayer("channel").mayOnlyBeAccessedByLayers("cli", "commands", "report", "pipeline", "scoring",
+                        "discovery", "parts", "execution", "fork runtime")
                 .whereLayer("perf").mayOnlyBeAccessedByLayers("cli", "commands", "report", "pipeline", "scoring",
-                        "discovery", "parts", "execution", "fork")
+                        "discovery", "parts", "execution", "fork runtime", "channel")
                 .check(grader);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import katas.grader.GradeResult;
 import katas.grader.Machine;
 import katas.grader.execution.Incident;
+import katas.grader.fork.IncidentKind;
 import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.perf.Measurement;
@@ -64,9 +65,9 @@ final class Grades {
                         List.of(passed("BankAccount > deposits"), lostVisible, passed("BankAccount > withdraws")), null),
                 new PartScore(HIDDEN, PartStatus.PARTIAL, 45, "1 of 4 tests did not pass; first: " + hung.name(),
                         List.of(passed("h1"), passed("h2"), hung, passed("h3")), null)),
-                List.of(new Incident("HANG", hung.name(), "deadlock: Thread-1 holds A, wants B\n"
+                List.of(new Incident(IncidentKind.HANG, hung.name(), "deadlock: Thread-1 holds A, wants B\n"
                         + "  Thread-1 holds A, waits for B\n  Thread-2 holds B, waits for A"),
-                        new Incident("OUTPUT", null, "printed more than 1 MB; the rest was dropped")),
+                        new Incident(IncidentKind.OUTPUT, null, "printed more than 1 MB; the rest was dropped")),
                 List.of("the visible tests could not be verified against the kit"), 9000, List.of());
     }
 

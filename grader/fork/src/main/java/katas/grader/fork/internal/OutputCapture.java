@@ -1,4 +1,4 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;

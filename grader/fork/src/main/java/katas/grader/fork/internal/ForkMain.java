@@ -1,12 +1,13 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.stream.Stream;
 import katas.grader.fork.ForkEvent;
+import katas.grader.fork.IncidentKind;
 import katas.grader.fork.ForkSpec;
 import katas.grader.perf.Measurement;
 import katas.grader.perf.SpeedupMeter;
@@ -14,6 +15,7 @@ import katas.testkit.HangGuard;
 import katas.testkit.Shapes;
 import katas.testkit.perf.SpeedupWorkload;
 import org.junit.platform.engine.FilterResult;
+import org.junit.platform.engine.TestEngine;
 import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestTag;
 import org.junit.platform.engine.support.descriptor.ClassSource;
@@ -22,6 +24,7 @@ import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
 import org.junit.platform.launcher.PostDiscoveryFilter;
+import org.junit.platform.launcher.core.LauncherConfig;
 import org.junit.platform.launcher.core.LauncherFactory;
 import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
 
@@ -36,35 +39,70 @@ public final class ForkMain {
     }
 
     public static void main(String[] args) throws Exception {
-        ForkSpec spec = new ObjectMapper().readValue(Path.of(args[0]).toFile(), ForkSpec.class);
+        // Started while the grader still compiles: load the engines first, then wait for the spec.
+        ObjectMapper json = new ObjectMapper();
+        Launcher launcher = launcher();
+        ForkSpec spec = json.readValue(readSpecLine(), ForkSpec.class);
         EventSender sender = EventSender.connect(spec.port(), spec.token());
         OutputCapture output = OutputCapture.install(spec.outputBytes());
         ForkGuard guard = new ForkGuard(spec, sender);
         guard.start();
         ExitTrap.install(sender, guard);
         try {
-            runTests(spec, sender, guard, output);
+            runTests(launcher, spec, sender, guard, output);
             for (ForkSpec.MeasurementSpec m : spec.measurements()) {
                 guard.measurementStarted(m.partId());
                 Measurement measurement = measure(m);
                 guard.testFinished();
-                sender.send(ForkEvent.measured(m.partId(), measurement));
+                sender.send(new ForkEvent.Measured(m.partId(), measurement));
             }
-            sender.send(ForkEvent.done());
+            sender.send(new ForkEvent.Done(null));
             sender.close();
         } catch (OutOfMemoryError oom) {
             // The test that hoarded memory is gone from the stack by now, so there is room to say so.
-            sender.send(ForkEvent.incident("MEMORY", guard.currentTest(), "ran out of memory (" + oom.getMessage()
+            sender.send(new ForkEvent.Incident(IncidentKind.MEMORY, guard.currentTest(), "ran out of memory (" + oom.getMessage()
                     + "): the kata's JVM has " + (Runtime.getRuntime().maxMemory() >> 20) + " MB of heap"));
         } catch (Throwable broken) {
-            sender.send(ForkEvent.incident("CRASH", guard.currentTest(), "the test run broke down: " + broken));
+            sender.send(new ForkEvent.Incident(IncidentKind.CRASH, guard.currentTest(), "the test run broke down: " + broken));
         } finally {
             ForkGuard.killChildren();
             Runtime.getRuntime().halt(0);
         }
     }
 
-    private static void runTests(ForkSpec spec, EventSender sender, ForkGuard guard, OutputCapture output) {
+    /**
+     * A launcher that takes nothing from the class path: its engines come from the modules of this JVM
+     * (Jupiter), and no listener, filter or engine is registered from a services file, where the code
+     * under grading could slip one in.
+     */
+    private static Launcher launcher() {
+        LauncherConfig.Builder config = LauncherConfig.builder()
+                .enableTestEngineAutoRegistration(false)
+                .enableLauncherSessionListenerAutoRegistration(false)
+                .enableLauncherDiscoveryListenerAutoRegistration(false)
+                .enablePostDiscoveryFilterAutoRegistration(false)
+                .enableTestExecutionListenerAutoRegistration(false);
+        ServiceLoader.load(ModuleLayer.boot(), TestEngine.class).forEach(config::addTestEngines);
+        return LauncherFactory.create(config.build());
+    }
+
+    /**
+     * The spec's one line from standard input, which is then closed: it holds the channel's token, and
+     * no code that runs later in this JVM can read it there.
+     */
+    private static String readSpecLine() throws java.io.IOException {
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        java.io.InputStream in = System.in;
+        for (int b; (b = in.read()) >= 0 && b != '\n'; ) {
+            line.write(b);
+        }
+        in.close();
+        System.setIn(java.io.InputStream.nullInputStream());
+        return line.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static void runTests(Launcher launcher, ForkSpec spec, EventSender sender, ForkGuard guard,
+            OutputCapture output) {
         List<String> classes = Stream.concat(spec.visibleClasses().stream(), spec.hiddenClasses().stream()).toList();
         if (classes.isEmpty()) {
             return;
@@ -75,6 +113,8 @@ public final class ForkMain {
                 .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
                 .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())
                         && selected(spec, d, visible)))
+                // Only what is set here: no junit-platform.properties, no system property, can change the run.
+                .enableImplicitConfigurationParameters(false)
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
                 .configurationParameter(HangGuard.SECONDS_PARAMETER, String.valueOf(spec.testSeconds()))
                 .configurationParameter(Shapes.SEED_PARAMETER, String.valueOf(spec.seed()))
@@ -83,7 +123,6 @@ public final class ForkMain {
         Set<String> testClasses = new HashSet<>(classes);
         FailureText failures = new FailureText(spec.learnerPackage(), testClasses,
                 (int) (Runtime.getRuntime().maxMemory() >> 20));
-        Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new ResultListener(sender, guard, output, failures,
                 new HashSet<>(spec.visibleClasses()), spec.failFast()));
     }

@@ -1,8 +1,9 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import java.util.Arrays;
 import java.util.Map;
 import katas.grader.fork.ForkEvent;
+import katas.grader.fork.IncidentKind;
 
 /**
  * A shutdown hook that runs only when the learner's code ends the JVM ({@code System.exit}):
@@ -17,7 +18,7 @@ final class ExitTrap {
     static void install(EventSender sender, ForkGuard guard) {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("grader-exit-trap").unstarted(() -> {
             ForkGuard.killChildren();
-            sender.send(ForkEvent.incident("EXIT", guard.currentTest(), "called System.exit" + caller()
+            sender.send(new ForkEvent.Incident(IncidentKind.EXIT, guard.currentTest(), "called System.exit" + caller()
                     + ": that ends the whole JVM, so the grader had to restart it for the remaining tests"));
         }));
     }

@@ -1,4 +1,4 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
@@ -28,7 +28,7 @@ final class EventSender implements AutoCloseable {
 
     static EventSender connect(int port, String token) throws IOException {
         EventSender sender = new EventSender(new Socket(InetAddress.getLoopbackAddress(), port));
-        sender.send(ForkEvent.hello(token));
+        sender.send(new ForkEvent.Hello(token));
         return sender;
     }
 

@@ -1,4 +1,4 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import katas.grader.fork.ForkEvent;
+import katas.grader.fork.TestOutcome;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.TestTag;
 import org.junit.platform.engine.support.descriptor.ClassSource;
@@ -60,7 +61,7 @@ final class ResultListener implements TestExecutionListener {
     private void announce(TestIdentifier test) {
         if (test.isTest()) {
             String className = className(test);
-            sender.send(ForkEvent.discovered(test.getUniqueId(), path(test), className,
+            sender.send(new ForkEvent.Discovered(test.getUniqueId(), path(test), className,
                     visibleClasses.contains(topLevel(className)) ? "visible" : "hidden",
                     test.getTags().stream().map(TestTag::getName).sorted().toList()));
         }
@@ -72,14 +73,14 @@ final class ResultListener implements TestExecutionListener {
             output.begin();
             startedAt.put(test.getUniqueId(), System.currentTimeMillis());
             guard.testStarted(test.getUniqueId());
-            sender.send(ForkEvent.started(test.getUniqueId()));
+            sender.send(new ForkEvent.Started(test.getUniqueId()));
         }
     }
 
     @Override
     public void executionSkipped(TestIdentifier test, String reason) {
         for (TestIdentifier t : testsUnder(test)) {
-            report(t, "FAILED", "was skipped (" + reason + "): a skipped test earns no points", "", 0);
+            report(t, TestOutcome.FAILED, "was skipped (" + reason + "): a skipped test earns no points", "", 0);
         }
     }
 
@@ -89,14 +90,14 @@ final class ResultListener implements TestExecutionListener {
             guard.testFinished();
             long millis = System.currentTimeMillis() - startedAt.getOrDefault(test.getUniqueId(),
                     System.currentTimeMillis());
-            String status = switch (result.getStatus()) {
-                case SUCCESSFUL -> "PASSED";
-                case FAILED -> "FAILED";
-                case ABORTED -> "ABORTED";
+            TestOutcome status = switch (result.getStatus()) {
+                case SUCCESSFUL -> TestOutcome.PASSED;
+                case FAILED -> TestOutcome.FAILED;
+                case ABORTED -> TestOutcome.ABORTED;
             };
             String message = result.getThrowable().map(failures::describe).orElse(null);
             if (output.overflowed()) {
-                status = "OUTPUT";
+                status = TestOutcome.OUTPUT;
                 message = "printed " + output.total() + " bytes, more than the limit of " + output.capBytes() / 1024
                         + " KB per test (is something printing in a loop?)" + (message == null ? "" : "; " + message);
             }
@@ -104,18 +105,18 @@ final class ResultListener implements TestExecutionListener {
         } else if (result.getStatus() != TestExecutionResult.Status.SUCCESSFUL) {
             String why = result.getThrowable().map(failures::describe).orElse("setting it up failed");
             for (TestIdentifier t : testsUnder(test)) {
-                report(t, "FAILED", "could not run because " + test.getDisplayName() + " failed: " + why, "", 0);
+                report(t, TestOutcome.FAILED, "could not run because " + test.getDisplayName() + " failed: " + why, "", 0);
             }
         }
     }
 
-    private void report(TestIdentifier test, String status, String message, String text, long millis) {
+    private void report(TestIdentifier test, TestOutcome status, String message, String text, long millis) {
         if (finished.add(test.getUniqueId())) {
-            sender.send(ForkEvent.finished(test.getUniqueId(), status, message, text, millis));
-            if (failFast && !"PASSED".equals(status)) {
+            sender.send(new ForkEvent.Finished(test.getUniqueId(), status, message, text, millis));
+            if (failFast && status != TestOutcome.PASSED) {
                 // The self-check only asks whether points were lost: the rest would cost time, not change that.
                 ForkGuard.killChildren();
-                sender.send(ForkEvent.stopped("the grade stopped at the first test that did not pass (fail-fast)"));
+                sender.send(new ForkEvent.Done("the grade stopped at the first test that did not pass (fail-fast)"));
                 Runtime.getRuntime().halt(0);
             }
         }

@@ -1,10 +1,11 @@
-package katas.grader.fork;
+package katas.grader.fork.internal;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import katas.grader.fork.ForkEvent;
+import katas.grader.fork.IncidentKind;
 import katas.grader.fork.ForkSpec;
 import katas.testkit.ThreadDiagnosis;
 
@@ -77,31 +78,31 @@ final class ForkGuard {
             if (test != null) {
                 int created = threads.getThreadCount() - threadsAtTestStart;
                 if (created > spec.maxThreads()) {
-                    breach("THREADS", test, "created more than " + spec.maxThreads() + " threads (" + created
+                    breach(IncidentKind.THREADS, test, "created more than " + spec.maxThreads() + " threads (" + created
                             + " alive at once): use a bounded pool instead of a thread per task");
                 }
                 if (timed && now - testStartMillis > spec.testSeconds() * 1000L + GRACE_MILLIS) {
-                    breach("HANG", test, "did not finish within " + spec.testSeconds() + " s. "
+                    breach(IncidentKind.HANG, test, "did not finish within " + spec.testSeconds() + " s. "
                             + ThreadDiagnosis.explain(userThreads()));
                 }
             }
             if (tick % 2 == 0) {
                 long children = ProcessHandle.current().descendants().count();
                 if (children > spec.maxProcesses()) {
-                    breach("PROCESSES", test, "started more than " + spec.maxProcesses() + " child processes ("
+                    breach(IncidentKind.PROCESSES, test, "started more than " + spec.maxProcesses() + " child processes ("
                             + children + " alive at once)");
                 }
             }
             if (now > spec.deadlineEpochMillis() - DEADLINE_MARGIN_MILLIS) {
-                breach("DEADLINE", test, "the kata ran out of its time. " + ThreadDiagnosis.explain(userThreads()));
+                breach(IncidentKind.DEADLINE, test, "the kata ran out of its time. " + ThreadDiagnosis.explain(userThreads()));
             }
         }
     }
 
-    private void breach(String kind, String test, String message) {
+    private void breach(IncidentKind kind, String test, String message) {
         killChildren();
         try {
-            sender.send(ForkEvent.incident(kind, test, message));
+            sender.send(new ForkEvent.Incident(kind, test, message));
         } finally {
             Runtime.getRuntime().halt(3);
         }

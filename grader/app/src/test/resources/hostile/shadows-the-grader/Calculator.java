@@ -1,0 +1,7 @@
+package hostile;
+
+public class Calculator {
+    public int answer() {
+        return 41;
+    }
+}
