@@ -18,12 +18,18 @@ public final class Gradebook {
     private final Set<String> katas = new LinkedHashSet<>();
     private final List<Row> rows = new ArrayList<>();
 
-    private record Row(String student, GradeResult result) {
+    /** A student's grade, or why there is none. */
+    private record Row(String student, GradeResult result, String ungraded) {
     }
 
     public void add(String student, GradeResult result) {
         result.katas().forEach(k -> katas.add(k.id()));
-        rows.add(new Row(student, result));
+        rows.add(new Row(student, result, null));
+    }
+
+    /** A student who could not be graded at all, and why. */
+    public void addUngraded(String student, String why) {
+        rows.add(new Row(student, null, why));
     }
 
     public String csv() {
@@ -31,6 +37,12 @@ public final class Gradebook {
         katas.forEach(k -> out.append(',').append(k));
         out.append(",problems\n");
         for (Row row : rows) {
+            if (row.result() == null) {
+                out.append(cell(row.student())).append(",0,,");
+                katas.forEach(k -> out.append(','));
+                out.append(cell(row.ungraded())).append('\n');
+                continue;
+            }
             out.append(cell(row.student())).append(',').append(row.result().points()).append(',')
                     .append(row.result().max());
             for (String kata : katas) {
