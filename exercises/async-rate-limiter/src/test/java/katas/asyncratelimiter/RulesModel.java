@@ -92,8 +92,16 @@ final class RulesModel {
         boolean cancelledRunning;
         /** Why it starts then, in words. */
         String why = "";
-        /** What inFlight() says while its supplier runs (the task itself included). */
+        /**
+         * What inFlight() says at least while its supplier runs: the task itself, and every task that
+         * started before it and ends after this instant.
+         */
         int inFlightAtStart = -1;
+        /**
+         * How many more it may say: tasks that end at this very instant, whose end the limiter may not have
+         * heard of yet when it starts this one (the order of events within one instant is free).
+         */
+        int inFlightSlack;
         /** What waiting() says while its supplier runs (the task itself no longer waits). */
         int waitingAtStart = -1;
 
@@ -148,14 +156,18 @@ final class RulesModel {
             }
             final long now = t;
             // 1. what the clock brings: tasks that end now; then the window that moves now
+            int endingNow = 0;
             for (int r : List.copyOf(s.running)) {
                 if (s.endOf(r) == now) {
                     s.running.remove(Integer.valueOf(r));
                     expected[r].settleAt = now;
                     s.freed(now, r);
+                    endingNow++;
                 }
             }
+            s.slack = endingNow;
             s.startWhatMay(now);
+            s.slack = 0;
             if (nextAction == null || nextAction != now) {
                 continue;
             }
@@ -201,6 +213,7 @@ final class RulesModel {
         final List<Integer> starters = new ArrayList<>();
         long freedAt = Long.MIN_VALUE;
         int freedBy = -1;
+        int slack;
 
         State(Limits limits, List<Task> tasks, Expected[] expected) {
             this.limits = limits;
@@ -236,6 +249,7 @@ final class RulesModel {
                 Expected e = expected[i];
                 e.startAt = now;
                 e.inFlightAtStart = running.size() + 1;
+                e.inFlightSlack = slack;
                 e.waitingAtStart = line.size();
                 if (now == task.submitAt()) {
                     e.why = "at once: it was submitted then, and neither the rate nor the concurrency bound held it back";
