@@ -1,6 +1,11 @@
 package katas.asyncratelimiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
 
 import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
@@ -12,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -23,6 +29,7 @@ import katas.asyncratelimiter.VirtualRun.Job;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
+import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -258,6 +265,34 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "limiter held its lock while it ran code that is not its own, so the two wait for each other "
                     + "for ever. Decide under the lock, then leave it before you call a supplier or complete a "
                     + "caller's future (rule 11).";
+        }
+
+        /**
+         * Closes the limiter on another thread and waits until it is closed, or until it is stuck on the
+         * limiter's lock (then it closes once the lock is free); returns that thread.
+         */
+        static Thread closes(AsyncRateLimiter limiter) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon(true).name("closing thread").start(() -> {
+                limiter.close();
+                done.complete(null);
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long stuckSince = 0;
+            while (!done.isDone() && System.nanoTime() < deadline) {
+                Thread.State state = other.getState();
+                boolean stuck = (state == Thread.State.BLOCKED || state == Thread.State.WAITING)
+                        && inLimiter(other.getStackTrace());
+                if (!stuck) {
+                    stuckSince = 0;
+                } else if (stuckSince == 0) {
+                    stuckSince = System.nanoTime();
+                } else if (System.nanoTime() - stuckSince > TimeUnit.MILLISECONDS.toNanos(100)) {
+                    return other; // the limiter holds its lock while it schedules: close() will come after
+                }
+                Thread.onSpinWait();
+            }
+            return other;
         }
 
         private static boolean inLimiter(StackTraceElement[] stack) {
@@ -655,6 +690,82 @@ class AsyncRateLimiterEdgeCaseTest {
                 }
                 assertThat(run.waiting()).as("waiting() after close()").isZero();
                 assertThat(run.inFlight()).as("inFlight() once the running tasks have ended").isZero();
+            }
+        });
+    }
+
+    @Test
+    @Order(14)
+    @Tag("rule-9")
+    @Tag("rule-12")
+    @DisplayName("leaves nothing on the scheduler once closed, even when close() comes while it schedules a wake-up")
+    void closeLeavesNothingOnTheScheduler(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 3);
+            int waiting = round.between("tasks that wait for the rate", 1, 4);
+            long period = period(round);
+            boolean whileScheduling = round.chance("close() comes while the limiter schedules its wake-up", 0.5);
+            ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period));
+            AtomicReference<Runnable> onSchedule = new AtomicReference<>();
+            ScheduledExecutorService scheduler = mock(ScheduledExecutorService.class, delegatesTo(manual));
+            doAnswer(call -> {
+                Runnable hook = onSchedule.getAndSet(null);
+                if (hook != null) {
+                    hook.run();
+                }
+                return call.getArgument(0) instanceof Runnable runnable
+                        ? manual.schedule(runnable, call.<Long>getArgument(1), call.getArgument(2))
+                        : manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                                call.<Long>getArgument(1), call.getArgument(2));
+            }).when(scheduler).schedule(any(Runnable.class), anyLong(), any(TimeUnit.class));
+            doAnswer(call -> {
+                Runnable hook = onSchedule.getAndSet(null);
+                if (hook != null) {
+                    hook.run();
+                }
+                return manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                        call.<Long>getArgument(1), call.getArgument(2));
+            }).when(scheduler).schedule(any(java.util.concurrent.Callable.class), anyLong(), any(TimeUnit.class));
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), manual,
+                    scheduler)) {
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                AtomicReference<Thread> closer = new AtomicReference<>();
+                if (whileScheduling) {
+                    // close() from another thread, just as the limiter asks for its wake-up (as if it raced)
+                    onSchedule.set(() -> closer.set(OtherThread.closes(run.limiter)));
+                }
+                List<Held> late = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    late.add(task);
+                    if (whileScheduling) {
+                        run.limiter.submit(task); // on the test's thread: the scheduler waits for the closing thread
+                    } else {
+                        run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task));
+                    }
+                }
+                if (closer.get() != null) {
+                    closer.get().join(5_000);
+                }
+                run.settle();
+                if (!whileScheduling) {
+                    assertThat(manual.pending()).as("timers on the scheduler while tasks wait for the rate: the "
+                            + "limiter must have scheduled its wake-up (rule 5)").isPositive();
+                    run.closeLimiter();
+                }
+                assertThat(onSchedule.get()).as("close() was to come while the limiter scheduled its wake-up, but "
+                        + "the limiter scheduled none (rule 5)").isNull();
+                assertThat(manual.pending()).as("timers left on the scheduler by a closed limiter: close() cancels "
+                        + "its pending wake-up, also one it was scheduling as close() came, so that nothing of a "
+                        + "closed limiter stays behind on the application's scheduler (rule 9)").isZero();
+                run.advanceTo(3 * period);
+                for (Held task : late) {
+                    assertThat(task.calls).as("starts of %s, which waited when close() came", task.name).isZero();
+                }
             }
         });
     }
