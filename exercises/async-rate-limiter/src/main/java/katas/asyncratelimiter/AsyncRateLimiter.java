@@ -34,7 +34,8 @@ public class AsyncRateLimiter implements AutoCloseable {
         }
         Objects.requireNonNull(nanoTime, "nanoTime");
         Objects.requireNonNull(scheduler, "scheduler");
-        // TODO: keep what the methods below need. Tasks arrive, start and finish on different threads.
+        // TODO: keep what the methods below need. Tasks arrive, start and finish on different threads, and a
+        //  supplier or a callback you run may call back into the limiter, from this thread or another one.
     }
 
     /**
@@ -46,13 +47,15 @@ public class AsyncRateLimiter implements AutoCloseable {
      */
     public <T> CompletableFuture<T> submit(Supplier<CompletableFuture<T>> task) {
         // TODO: when no permit or slot is free, the caller must still get its future back at once:
-        //  waiting here would stall every caller (and the thread that would free the permit).
+        //  waiting here would stall every caller (and the thread that would free the permit), and nobody
+        //  else may be needed to start the task later (the window moves on by itself).
         throw new UnsupportedOperationException(
                 "TODO: start the task if the rate and the concurrency bound allow it, or queue it to start later");
     }
 
     /** How many submitted tasks wait for their turn (cancelled ones do not count). */
     public int waiting() {
+        // TODO: a task whose caller cancelled it has left the line: it does not count, and is not kept.
         throw new UnsupportedOperationException("TODO: count the tasks that wait for their turn");
     }
 

@@ -1,96 +1,221 @@
 package katas.asyncratelimiter;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import katas.asyncratelimiter.RulesModel.Ending;
+import katas.asyncratelimiter.RulesModel.Expected;
+import katas.asyncratelimiter.RulesModel.Limits;
+import katas.asyncratelimiter.RulesModel.Prediction;
+import katas.asyncratelimiter.RulesModel.Task;
+import katas.asyncratelimiter.RulesModel.Times;
 import katas.testkit.NonBlockingCaller;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
 import katas.testkit.time.ManualScheduler;
 
 /**
  * One limiter in virtual time, and the story of every task given to it: when it was submitted,
- * started and finished, and when its caller heard of the result. Times are whole milliseconds
- * since the run began ("+300 ms").
+ * started and ended, and when its caller heard of it. Time moves only when the test says so, so the
+ * rules fix every start to the nanosecond (see {@link RulesModel}).
  *
- * <p>Time moves only when a test calls {@link #advanceTo(long)}. Every call into the limiter
- * (submit, cancel, close, and advancing the clock, which runs the limiter's timers and the tasks'
- * completions) is made on a caller thread that fails the test at once if the call blocks.
+ * <p>The clock ({@code nanoTime}) starts where the shapes say: near 0, far below it, or just below
+ * {@code Long.MAX_VALUE}, so that it wraps around during the run, as {@code System.nanoTime} may.
+ * Every call into the limiter (submit, cancel, close, the counts, and moving the clock, which runs
+ * the limiter's timers and the tasks' ends) is made on one of a few caller threads, picked at random,
+ * each of which fails the test at once when a call blocks. The calls are made one after the other,
+ * so the order of submission is the order of the calls, whichever thread makes them.
  */
 final class VirtualRun implements AutoCloseable {
 
-    final int permits;
-    final Duration period;
-    final int maxConcurrent;
-    final ManualScheduler scheduler = new ManualScheduler();
+    final Limits limits;
+    final long origin;
+    final ManualScheduler scheduler;
     final AsyncRateLimiter limiter;
-    private final NonBlockingCaller caller = NonBlockingCaller.named("caller");
+    private final List<NonBlockingCaller> callers = new ArrayList<>();
+    private final Random pick;
     private final List<Job> jobs = new ArrayList<>();
     private final List<Job> startOrder = new ArrayList<>();
 
-    VirtualRun(int permits, Duration period, int maxConcurrent) {
-        this.permits = permits;
-        this.period = period;
-        this.maxConcurrent = maxConcurrent;
-        this.limiter = new AsyncRateLimiter(permits, period, maxConcurrent, scheduler::nanoTime, scheduler);
+    /** A run with a clock origin and one to three caller threads drawn from {@code shapes}. */
+    VirtualRun(Shapes shapes, Limits limits, long spanNanos) {
+        this(shapes, limits, clockOrigin(shapes, spanNanos), shapes.between("caller threads", 1, 3));
+    }
+
+    /** A run whose clock starts at {@code origin}, with this many caller threads. */
+    VirtualRun(Shapes shapes, Limits limits, long origin, int callerThreads) {
+        this(shapes, limits, new ManualScheduler(origin), null, callerThreads);
+    }
+
+    /** A run on {@code manual}'s clock, whose limiter uses {@code seenByLimiter} (a wrapper of it) as its scheduler. */
+    VirtualRun(Shapes shapes, Limits limits, ManualScheduler manual, ScheduledExecutorService seenByLimiter) {
+        this(shapes, limits, manual, seenByLimiter, shapes.between("caller threads", 1, 3));
+    }
+
+    private VirtualRun(Shapes shapes, Limits limits, ManualScheduler manual, ScheduledExecutorService seenByLimiter,
+            int callerThreads) {
+        this.limits = limits;
+        this.scheduler = manual;
+        this.origin = manual.nanoTime();
+        this.pick = shapes.random();
+        for (int i = 1; i <= callerThreads; i++) {
+            callers.add(NonBlockingCaller.named("caller-" + i));
+        }
+        ScheduledExecutorService given = seenByLimiter == null ? manual : seenByLimiter;
+        try {
+            this.limiter = caller().call("new AsyncRateLimiter(" + limits + ")", () -> new AsyncRateLimiter(
+                    limits.permits(), Duration.ofNanos(limits.periodNanos()), limits.maxConcurrent(), manual::nanoTime,
+                    given));
+        } catch (OutOfMemoryError tooBig) {
+            throw new AssertionError("new AsyncRateLimiter(" + limits + ") ran out of memory (" + tooBig.getMessage()
+                    + "): permits and maxConcurrent may be as large as Integer.MAX_VALUE, so the limiter may use "
+                    + "memory for the starts and tasks it has, not for each permit or slot it could have (rule 13)",
+                    tooBig);
+        }
+    }
+
+    /**
+     * Where the clock starts: near 0, far below 0 (System.nanoTime may be negative), near Long.MIN_VALUE, or
+     * just below Long.MAX_VALUE so that it wraps around within {@code spanNanos} of the start.
+     */
+    static long clockOrigin(Shapes shapes, long spanNanos) {
+        String kind = shapes.oneOf("clock", "near 0", "negative", "near Long.MIN_VALUE", "wraps around");
+        long span = Math.max(1, spanNanos);
+        return switch (kind) {
+            case "near 0" -> shapes.between("clock starts at", -1_000_000_000L, 1_000_000_000L);
+            case "negative" -> shapes.between("clock starts at", Long.MIN_VALUE / 2, -1_000_000_000_000L);
+            case "near Long.MIN_VALUE" -> shapes.between("clock starts at", Long.MIN_VALUE, Long.MIN_VALUE + span);
+            default -> Long.MAX_VALUE - shapes.between("clock starts at (before Long.MAX_VALUE)", 0, span);
+        };
+    }
+
+    /** A caller thread, picked at random. */
+    NonBlockingCaller caller() {
+        return callers.get(pick.nextInt(callers.size()));
+    }
+
+    /** The caller thread "caller-{index + 1}". */
+    NonBlockingCaller caller(int index) {
+        return callers.get(index);
+    }
+
+    /** Virtual time since the run began, in nanoseconds. */
+    long now() {
+        return scheduler.elapsed().toNanos();
+    }
+
+    List<Job> jobs() {
+        return jobs;
+    }
+
+    // ------------------------------------------------------------------------------ tasks
+
+    /** A task's result: a value of its own, so that a test can tell that its caller got this very object. */
+    record Result(int task) {
+    }
+
+    /** The task's own future: it notes when it completes (however it completes), before anyone hears of it. */
+    final class Own extends CompletableFuture<Object> {
+        volatile long endedAt = -1;
+
+        private void ended() {
+            if (endedAt < 0 && !isDone()) {
+                endedAt = now();
+            }
+        }
+
+        @Override
+        public boolean complete(Object value) {
+            ended();
+            return super.complete(value);
+        }
+
+        @Override
+        public boolean completeExceptionally(Throwable failure) {
+            ended();
+            return super.completeExceptionally(failure);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            ended();
+            return super.cancel(mayInterruptIfRunning);
+        }
     }
 
     /** The story of one submitted task. */
     final class Job {
-        final int number;
-        final long submittedAt;
-        final long lasts;
-        final RuntimeException failure;
-        final boolean throwsInstead;
-        final CompletableFuture<String> own = new CompletableFuture<>();
-        CompletableFuture<String> result;
+        final Task spec;
+        final Result value;
+        final Throwable failure;
+        final Own own = new Own();
+        volatile CompletableFuture<Object> result;
         volatile long startedAt = -1;
-        volatile long endedAt = -1;
         volatile long settledAt = -1;
         volatile int calls;
+        volatile Throwable seen;
+        volatile boolean cancelWhenSubmitted;
+        volatile int inFlightSeen = -1;
+        volatile int waitingSeen = -1;
 
-        Job(int number, long lasts, RuntimeException failure, boolean throwsInstead) {
-            this.number = number;
-            this.submittedAt = now();
-            this.lasts = lasts;
+        Job(Task spec, Throwable failure) {
+            this.spec = spec;
+            this.value = new Result(spec.number());
             this.failure = failure;
-            this.throwsInstead = throwsInstead;
         }
 
-        /** What the limiter calls to start the task: it records the start and returns the task's own future. */
-        CompletableFuture<String> start() {
+        /** What the limiter calls to start the task. */
+        CompletableFuture<Object> start() {
             calls++;
             startedAt = now();
+            inFlightSeen = limiter.inFlight(); // a supplier may call the limiter (rule 11)
+            waitingSeen = limiter.waiting();
             synchronized (startOrder) {
                 startOrder.add(this);
             }
-            if (throwsInstead) {
-                endedAt = startedAt;
-                throw failure;
+            switch (spec.ending()) {
+                case THROWS -> throw Sneaky.raise(failure);
+                case RETURNS_NULL -> {
+                    return null;
+                }
+                case CANCELS_ITSELF -> {
+                    CompletableFuture<Object> mine = result;
+                    if (mine == null) {
+                        cancelWhenSubmitted = true; // started inside submit(): its caller cancels as soon as it can
+                    } else {
+                        mine.cancel(true);
+                    }
+                    return own;
+                }
+                case HELD -> {
+                    return own;
+                }
+                default -> {
+                    if (spec.lasts() == 0) {
+                        finish();
+                    } else {
+                        scheduler.schedule(this::finish, spec.lasts(), TimeUnit.NANOSECONDS);
+                    }
+                    return own;
+                }
             }
-            own.whenComplete((value, failure) -> endedAt = now());
-            if (lasts == 0) {
-                finish();
-            } else {
-                scheduler.schedule(this::finish, lasts, TimeUnit.MILLISECONDS);
-            }
-            return own;
         }
 
         private void finish() {
-            if (failure == null) {
-                own.complete(value());
-            } else {
+            if (spec.ending() == Ending.FAILS) {
                 own.completeExceptionally(failure);
+            } else {
+                own.complete(value);
             }
-        }
-
-        String value() {
-            return "result of task #" + number;
         }
 
         boolean started() {
@@ -99,78 +224,73 @@ final class VirtualRun implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "task #" + number + " (submitted at +" + submittedAt + " ms"
-                    + (throwsInstead ? ", throws when started" : lasts == 0 ? ", ends at once" : ", lasts " + lasts + " ms")
-                    + ")";
+            return spec.toString();
         }
     }
 
-    /** Submits a task that succeeds {@code lastsMs} after it starts (0: it has already ended when it returns). */
-    Job submit(long lastsMs) {
-        return submit(new Job(jobs.size() + 1, lastsMs, null, false));
-    }
-
-    /** Submits a task that fails with {@code failure} {@code lastsMs} after it starts. */
-    Job submitFailing(long lastsMs, RuntimeException failure) {
-        return submit(new Job(jobs.size() + 1, lastsMs, failure, false));
-    }
-
-    /** Submits a task that throws {@code failure} when the limiter starts it, instead of returning a future. */
-    Job submitThrowing(RuntimeException failure) {
-        return submit(new Job(jobs.size() + 1, 0, failure, true));
-    }
-
-    private Job submit(Job job) {
+    /** Submits {@code spec} now, on a caller thread picked at random; its failure (if it fails) is {@code failure}. */
+    Job submit(Task spec, Throwable failure) {
+        Job job = new Job(spec, failure);
         jobs.add(job);
-        job.result = caller.call("submit(" + job + ")", () -> {
-            CompletableFuture<String> result = limiter.submit(job::start);
+        NonBlockingCaller by = caller();
+        Supplier<CompletableFuture<Object>> task = job::start;
+        job.result = by.call("submit(" + job + ")", () -> {
+            CompletableFuture<Object> result;
+            try {
+                result = limiter.submit(task);
+            } catch (Throwable thrown) {
+                if (thrown == job.failure) {
+                    throw new AssertionError("submit(" + job + ") threw " + thrown + ", the exception of the task's "
+                            + "supplier: submit() never throws it, the caller's future fails with it (rule 7)", thrown);
+                }
+                throw Sneaky.raise(thrown);
+            }
             if (result == null) {
                 throw new AssertionError("submit(" + job + ") returned null instead of a future");
             }
-            result.whenComplete((value, failure) -> job.settledAt = now());
+            result.whenComplete((value, failed) -> {
+                job.seen = failed;
+                job.settledAt = now();
+            });
             return result;
         });
         settle();
+        if (job.cancelWhenSubmitted) {
+            cancel(job);
+        }
         return job;
     }
 
-    /** Moves the clock to {@code ms} after the run began, running every timer and completion due by then. */
-    void advanceTo(long ms) {
-        caller.run("advancing the clock to +" + ms + " ms", () -> scheduler.advanceTo(Duration.ofMillis(ms)));
+    /** Moves the clock to {@code sinceStart} after the run began, running every timer and task end due by then. */
+    void advanceTo(long sinceStartNanos) {
+        caller().run("moving the clock to " + Times.at(sinceStartNanos),
+                () -> scheduler.advanceTo(Duration.ofNanos(sinceStartNanos)));
         checkTimers();
     }
 
-    /** Cancels the future that submit returned for {@code job}, as its caller would. */
+    /** Cancels the future that submit() returned for {@code job}, as its caller would. */
     void cancel(Job job) {
-        caller.run("cancelling the future of " + job, () -> job.result.cancel(true));
+        caller().run("cancelling the future of " + job, () -> job.result.cancel(true));
         settle();
     }
 
     /** Closes the limiter. */
     void closeLimiter() {
-        caller.run("close()", limiter::close);
+        caller().run("close()", limiter::close);
         settle();
     }
 
     int waiting() {
-        return caller.call("waiting()", limiter::waiting);
+        return caller().call("waiting()", limiter::waiting);
     }
 
     int inFlight() {
-        return caller.call("inFlight()", limiter::inFlight);
-    }
-
-    long now() {
-        return scheduler.elapsed().toMillis();
-    }
-
-    List<Job> jobs() {
-        return jobs;
+        return caller().call("inFlight()", limiter::inFlight);
     }
 
     /** Runs what the limiter handed to its scheduler for now (a limiter may start tasks through execute()). */
-    private void settle() {
-        caller.run("running the tasks due now", scheduler::runDue);
+    void settle() {
+        caller().run("running the timers due now", scheduler::runDue);
         checkTimers();
     }
 
@@ -178,173 +298,323 @@ final class VirtualRun implements AutoCloseable {
         if (!scheduler.failures().isEmpty()) {
             Throwable first = scheduler.failures().getFirst();
             throw new AssertionError("a timer or callback that the limiter handed to its scheduler threw " + first
-                    + " at +" + now() + " ms; nobody would ever see that exception in a real program", first);
+                    + " at " + Times.at(now()) + "; nobody would ever see that exception in a real program", first);
         }
     }
 
-    // ------------------------------------------------------------------------------ assertions
+    // ------------------------------------------------------------------------------ a whole scenario
 
     /**
-     * The tasks started at these times (ms since the run began; -1: never), in the order they were
-     * submitted. Checks first that no rule was broken (window, concurrency, order), which explains
-     * a wrong time better than the time itself.
+     * Plays {@code tasks} (in the order of their numbers) and checks the run against the rules: at each
+     * moment the clock first moves there (timers and ends due then run first), then callers cancel,
+     * then callers submit. After each call, waiting() and inFlight() must say what the rules say;
+     * at the end every start, every result and every count must be the one the rules fix.
+     *
+     * @param failures the failure of each task that fails or throws, by task number (others: null)
      */
-    void assertStartTimes(String rule, long... expectedMs) {
-        assertFirstInFirstOut();
-        assertWindowsKept();
-        assertConcurrencyKept();
-        long[] actual = jobs.stream().mapToLong(job -> job.startedAt).toArray();
-        if (Arrays.equals(actual, expectedMs)) {
-            return;
+    void play(List<Task> tasks, List<Throwable> failures) {
+        Prediction prediction = RulesModel.predict(limits, tasks);
+        Expected[] expected = prediction.tasks();
+        TreeSet<Long> actionTimes = new TreeSet<>();
+        long horizon = 0;
+        for (int i = 0; i < tasks.size(); i++) {
+            Task task = tasks.get(i);
+            actionTimes.add(task.submitAt());
+            if (task.cancelAt() >= 0) {
+                actionTimes.add(task.cancelAt());
+            }
+            horizon = Math.max(horizon, Math.max(task.submitAt(), task.cancelAt()));
+            horizon = Math.max(horizon, Math.max(expected[i].startAt, expected[i].settleAt));
         }
-        StringBuilder why = new StringBuilder("with " + describeLimits() + " (" + rule + "), the tasks should start at "
-                + times(expectedMs) + " but started at " + times(actual) + ":");
-        for (int i = 0; i < jobs.size(); i++) {
-            long expected = i < expectedMs.length ? expectedMs[i] : -1;
-            if (actual[i] != expected) {
-                Job job = jobs.get(i);
-                why.append("\n  ").append(job).append(actual[i] < 0 ? " never started" : " started at +" + actual[i] + " ms")
-                        .append(expected < 0 ? ", but it should never have started" : ", but the rules let it start at +"
-                                + expected + " ms" + (actual[i] < 0 || actual[i] > expected
-                                ? " (a task must start the moment the rate and the concurrency bound allow it)"
-                                : " and not before"));
+        horizon = Times.plus(horizon, Times.plus(3 * Math.min(limits.periodNanos(), Long.MAX_VALUE / 4), 10));
+        int call = 0;
+        for (long at : actionTimes) {
+            advanceTo(at);
+            for (int i = 0; i < tasks.size(); i++) {
+                Task task = tasks.get(i);
+                if (task.cancelAt() == at && i < jobs.size()) {
+                    cancel(jobs.get(i));
+                    checkCounts(prediction, call++, tasks);
+                }
+            }
+            for (int i = 0; i < tasks.size(); i++) {
+                Task task = tasks.get(i);
+                if (task.submitAt() == at) {
+                    submit(task, failures.get(i));
+                    checkCounts(prediction, call++, tasks);
+                }
             }
         }
-        throw new AssertionError(why.toString());
+        advanceTo(horizon);
+        check(tasks, prediction);
+    }
+
+    /** Plays a plan: see {@link #play(List, List)}. */
+    void play(Plan plan) {
+        play(plan.tasks, plan.failures);
+    }
+
+    /**
+     * A clock that reads the virtual time but now and then pauses the thread that reads it (a yield, or a
+     * park of some tens of microseconds): a limiter that reads the time between checking for a free slot
+     * and taking it is caught between the two steps while other threads run.
+     */
+    static java.util.function.LongSupplier hesitating(ManualScheduler scheduler) {
+        return () -> {
+            int roll = java.util.concurrent.ThreadLocalRandom.current().nextInt(16);
+            if (roll == 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(30_000);
+            } else if (roll < 4) {
+                Thread.yield();
+            }
+            return scheduler.nanoTime();
+        };
+    }
+
+    private void checkCounts(Prediction prediction, int call, List<Task> tasks) {
+        RulesModel.Counts counts = prediction.counts().get(call);
+        int waiting = waiting();
+        int inFlight = inFlight();
+        if (waiting != counts.waiting() || inFlight != counts.inFlight()) {
+            throw new AssertionError("right after " + counts.call() + " at " + Times.at(counts.at()) + ", waiting() was "
+                    + waiting + " and inFlight() was " + inFlight + ", but the rules say " + counts.waiting()
+                    + " and " + counts.inFlight() + " (waiting() counts the tasks submitted and neither started nor "
+                    + "withdrawn; inFlight() those started whose future has not completed)\n  " + describe(tasks,
+                    tasks.size() - 1));
+        }
+    }
+
+    private void check(List<Task> tasks, Prediction prediction) {
+        Expected[] expected = prediction.tasks();
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            if (job.calls > 1) {
+                fail(tasks, i, job + " was started " + job.calls + " times; a task starts once");
+            }
+            if (expected[i].cancelledWaiting && job.started() && job.startedAt >= job.spec.cancelAt()) {
+                fail(tasks, i, job + " was started at " + Times.at(job.startedAt) + " although its caller had "
+                        + "cancelled it at " + Times.at(job.spec.cancelAt()) + ", while it waited: a cancelled task "
+                        + "leaves the line and never starts");
+            }
+        }
+        assertWindowsKept(tasks);
+        assertConcurrencyKept(tasks);
+        assertFirstInFirstOut(tasks);
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            Expected e = expected[i];
+            if (job.startedAt != e.startAt) {
+                String got = job.started() ? "started at " + Times.at(job.startedAt) : "never started";
+                String should = e.startAt < 0
+                        ? "it should never have started (its caller cancelled it while it waited)"
+                        : job.started() && job.startedAt < e.startAt
+                        ? "the rules do not let it start before " + Times.at(e.startAt) + " (" + e.why + ")"
+                        : "the rules let it start at " + Times.at(e.startAt) + ", " + e.why
+                                + ", and a task starts the first moment the rules allow (rule 5)";
+                fail(tasks, i, job + " " + got + ", but " + should);
+            }
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            Job job = jobs.get(i);
+            Expected e = expected[i];
+            boolean inFlightRight = job.inFlightSeen >= e.inFlightAtStart
+                    && job.inFlightSeen <= e.inFlightAtStart + e.inFlightSlack;
+            if (job.started() && (!inFlightRight || job.waitingSeen != e.waitingAtStart)) {
+                fail(tasks, i, "while the supplier of " + job + " ran (it started at " + Times.at(job.startedAt)
+                        + "), inFlight() was " + job.inFlightSeen + " and waiting() was " + job.waitingSeen + ", but "
+                        + "the rules say " + (e.inFlightSlack == 0 ? e.inFlightAtStart : e.inFlightAtStart + " to "
+                        + (e.inFlightAtStart + e.inFlightSlack)) + " and " + e.waitingAtStart + ": a task is in "
+                        + "flight from the moment its supplier is called, and no longer waits (rule 3)");
+            }
+        }
+        for (int i = 0; i < jobs.size(); i++) {
+            checkResult(tasks, i, expected[i]);
+        }
+        int waiting = waiting();
+        int inFlight = inFlight();
+        if (waiting != prediction.finallyWaiting() || inFlight != prediction.finallyInFlight()) {
+            fail(tasks, tasks.size() - 1, "once everything that could happen had happened, waiting() was " + waiting
+                    + " and inFlight() was " + inFlight + ", but the rules say " + prediction.finallyWaiting() + " and "
+                    + prediction.finallyInFlight() + " (a task that fails, throws or is cancelled must give its place "
+                    + "and its slot back)");
+        }
+    }
+
+    private void checkResult(List<Task> tasks, int i, Expected e) {
+        Job job = jobs.get(i);
+        CompletableFuture<Object> result = job.result;
+        if (e.settleAt < 0) {
+            if (result.isDone()) {
+                fail(tasks, i, "the future of " + job + " completed at " + Times.at(job.settledAt) + " ("
+                        + outcome(result) + "), but its task has not ended");
+            }
+            return;
+        }
+        if (!result.isDone()) {
+            fail(tasks, i, "the future of " + job + " never completed: its caller would wait for ever (the task "
+                    + (e.cancelledWaiting ? "was cancelled" : "ended") + " at " + Times.at(e.settleAt) + ")");
+        }
+        if (e.cancelledWaiting || e.cancelledRunning) {
+            if (!result.isCancelled()) {
+                fail(tasks, i, "the future of " + job + " should be cancelled, its caller cancelled it; it "
+                        + outcome(result));
+            }
+            if (e.cancelledRunning && !job.own.isCancelled()) {
+                fail(tasks, i, "the caller cancelled " + job + " while it ran, but the task's own future was not "
+                        + "cancelled (it " + (job.own.isDone() ? outcome(job.own) : "is still running")
+                        + "): the cancellation must reach the running task (rule 8)");
+            }
+            return;
+        }
+        if (job.settledAt != e.settleAt) {
+            fail(tasks, i, "the caller of " + job + " heard of its end at " + Times.at(job.settledAt) + ", but the "
+                    + "task ended at " + Times.at(e.settleAt) + ": a caller hears the moment the task ends (rule 6)");
+        }
+        switch (job.spec.ending()) {
+            case SUCCEEDS -> {
+                Object value = result.isCompletedExceptionally() ? null : result.join();
+                if (value != job.value) {
+                    fail(tasks, i, "the future of " + job + " should hold the task's own result " + job.value + " but "
+                            + (result.isCompletedExceptionally() ? "failed with " + causeOf(result)
+                            : "holds " + value) + " (rule 6)");
+                }
+            }
+            case FAILS, THROWS -> {
+                if (job.seen != job.failure) {
+                    fail(tasks, i, "the future of " + job + " should fail with the task's own exception, " + job.failure
+                            + ", the very same object, but " + (job.seen == null ? "it " + outcome(result)
+                            : "whenComplete saw " + job.seen + (job.seen.getCause() == job.failure
+                            ? " wrapped around it" : "")) + " (rules 6 and 7)");
+                }
+            }
+            case RETURNS_NULL -> {
+                if (!(job.seen instanceof NullPointerException)) {
+                    fail(tasks, i, "the future of " + job + " should fail with a NullPointerException (the task "
+                            + "returned null instead of a future) but it " + outcome(result) + " (rule 7)");
+                }
+            }
+            default -> {
+            }
+        }
     }
 
     /** No window of one period holds more than {@code permits} starts. */
-    void assertWindowsKept() {
-        long periodMs = period.toMillis();
-        List<Long> starts = jobs.stream().filter(Job::started).map(job -> job.startedAt).sorted().toList();
-        for (int i = 0; i + permits < starts.size(); i++) {
-            long from = starts.get(i);
-            long to = starts.get(i + permits);
-            if (to - from < periodMs) {
-                int count = (int) starts.stream().filter(s -> s >= from && s < from + periodMs).count();
-                throw new AssertionError(count + " tasks started between +" + from + " ms and +" + (from + periodMs)
-                        + " ms, one window of " + periodMs + " ms, but at most " + permits + " may start in ANY window "
-                        + "of one period, wherever it begins (start times: " + times(starts) + "). A window that "
-                        + "restarts its count at fixed moments lets a burst at the end of one window and another at "
-                        + "the start of the next through together.");
+    private void assertWindowsKept(List<Task> tasks) {
+        long period = limits.periodNanos();
+        int permits = limits.permits();
+        List<Job> started = jobs.stream().filter(Job::started)
+                .sorted((a, b) -> Long.compare(a.startedAt, b.startedAt)).toList();
+        for (int k = 0; k + permits < started.size(); k++) {
+            long from = started.get(k).startedAt;
+            if (started.get(k + permits).startedAt - from < period) {
+                List<String> inside = started.stream().filter(j -> j.startedAt >= from && j.startedAt - from < period)
+                        .map(j -> "#" + j.spec.number() + " at " + Times.at(j.startedAt)).toList();
+                fail(tasks, started.get(k + permits).spec.number() - 1, inside.size() + " tasks started in the window "
+                        + "from " + Times.at(from) + " to " + Times.at(Times.plus(from, period)) + " ("
+                        + String.join(", ", inside) + "), but at most " + permits + " may start in ANY window of one "
+                        + "period, wherever it begins (rule 2). A count that restarts at fixed moments, or a bucket "
+                        + "that refills a little at a time, lets one burst through just before and another just after.");
             }
         }
     }
 
-    /** Never more than {@code maxConcurrent} tasks ran at the same time (a task runs from its start until its future completes). */
-    void assertConcurrencyKept() {
+    /** Never more than {@code maxConcurrent} tasks in flight at once (from its start until its own future completes). */
+    private void assertConcurrencyKept(List<Task> tasks) {
         for (Job job : jobs) {
             if (!job.started()) {
                 continue;
             }
             long at = job.startedAt;
             List<Job> together = jobs.stream().filter(other -> other.started() && other.startedAt <= at
-                    && (other.endedAt < 0 || other.endedAt > at) && (other.endedAt != other.startedAt)).toList();
-            if (together.size() > maxConcurrent) {
-                throw new AssertionError(together.size() + " tasks were in flight at +" + at + " ms, but at most "
-                        + maxConcurrent + " may be (a task is in flight from the moment it starts until its future "
-                        + "completes): " + together.stream().map(Job::toString).collect(Collectors.joining(", ")));
+                    && (other.own.endedAt < 0 || other.own.endedAt > at) && other.own.endedAt != other.startedAt
+                    && !endsAtOnce(other)).toList();
+            if (together.size() > limits.maxConcurrent()) {
+                fail(tasks, job.spec.number() - 1, together.size() + " tasks were in flight at " + Times.at(at)
+                        + " (" + together.stream().map(j -> "#" + j.spec.number()).collect(Collectors.joining(", "))
+                        + "), but at most " + limits.maxConcurrent() + " may be; a task is in flight from its start "
+                        + "until its own future completes (rule 3)");
             }
         }
     }
 
+    private static boolean endsAtOnce(Job job) {
+        return job.spec.ending() == Ending.THROWS || job.spec.ending() == Ending.RETURNS_NULL;
+    }
+
     /** Tasks started in the order they were submitted. */
-    void assertFirstInFirstOut() {
+    private void assertFirstInFirstOut(List<Task> tasks) {
         List<Job> order;
         synchronized (startOrder) {
             order = List.copyOf(startOrder);
         }
-        for (int i = 1; i < order.size(); i++) {
-            if (order.get(i).number < order.get(i - 1).number) {
-                throw new AssertionError(order.get(i) + " started before " + order.get(i - 1)
-                        + ", which was submitted earlier: waiting tasks must start in the order they were submitted "
-                        + "(first in, first out); start order: " + order.stream().map(job -> "#" + job.number)
-                        .collect(Collectors.joining(", ")));
+        for (int k = 1; k < order.size(); k++) {
+            if (order.get(k).spec.number() < order.get(k - 1).spec.number()) {
+                fail(tasks, order.get(k - 1).spec.number() - 1, order.get(k) + " started before " + order.get(k - 1)
+                        + ", which was submitted earlier: tasks start in the order they were submitted, whichever "
+                        + "thread submitted them (rule 4); start order: " + order.stream()
+                        .map(j -> "#" + j.spec.number()).collect(Collectors.joining(", ")));
             }
         }
     }
 
-    /** The future submit() returned for {@code job} holds the task's value, since the task ended at {@code endedMs}. */
-    void assertDelivered(Job job, long endedMs) {
-        CompletableFuture<String> result = job.result;
-        if (!result.isDone()) {
-            throw new AssertionError(job + " ended at +" + endedMs + " ms, but at +" + now() + " ms the "
-                    + "future submit() returned for it is still not completed: its caller gets the result the moment "
-                    + "the task's own future completes");
-        }
-        if (result.isCompletedExceptionally()) {
-            throw new AssertionError("the future submit() returned for " + job + " failed with " + causeOf(result)
-                    + ", but the task succeeded with \"" + job.value() + "\"");
-        }
-        assertThat(result.join()).as("the value in the future submit() returned for %s", job).isEqualTo(job.value());
-        assertResultsOnTime(job, endedMs);
+    private void fail(List<Task> tasks, int taskIndex, String what) {
+        throw new AssertionError(what + "\n  " + describe(tasks, taskIndex));
     }
 
-    /** The future submit() returned for {@code job} failed with {@code failure}, at {@code failedMs}. */
-    void assertFailedWith(Job job, Throwable failure, long failedMs) {
-        CompletableFuture<String> result = job.result;
-        if (!result.isDone()) {
-            throw new AssertionError(job + " failed at +" + failedMs + " ms, but at +" + now() + " ms the "
-                    + "future submit() returned for it is still not completed: its caller must hear of the failure "
-                    + "the moment it happens, or it waits forever");
+    /** The scenario around task {@code upTo}, for a failure message. */
+    String describe(List<Task> tasks, int upTo) {
+        int from = Math.max(0, upTo - 25);
+        StringBuilder out = new StringBuilder("limits: " + limits + "; clock (nanoTime) starting at " + origin
+                + "; tasks:");
+        if (from > 0) {
+            out.append("\n    ... (").append(from).append(" earlier tasks)");
         }
-        if (!result.isCompletedExceptionally()) {
-            throw new AssertionError("the future submit() returned for " + job + " holds \"" + result.join()
-                    + "\", but the task failed with " + failure);
+        for (int i = from; i < Math.min(tasks.size(), upTo + 1); i++) {
+            Task task = tasks.get(i);
+            out.append("\n    ").append(task);
+            if (i < jobs.size()) {
+                Job job = jobs.get(i);
+                out.append(job.started() ? ": started at " + Times.at(job.startedAt) : ": never started");
+            }
         }
-        assertThat(causeOf(result)).as("the exception in the future submit() returned for %s (the task's own "
-                + "exception, passed on as it is)", job).isSameAs(failure);
-        assertResultsOnTime(job, failedMs);
+        if (upTo + 1 < tasks.size()) {
+            out.append("\n    ... (").append(tasks.size() - upTo - 1).append(" later tasks)");
+        }
+        return out.toString();
     }
 
-    static Throwable causeOf(CompletableFuture<?> result) {
+    /** How a completed future completed, in words. */
+    static String outcome(CompletableFuture<?> future) {
+        if (!future.isDone()) {
+            return "has not completed";
+        }
+        if (future.isCancelled()) {
+            return "was cancelled";
+        }
+        if (future.isCompletedExceptionally()) {
+            return "failed with " + causeOf(future);
+        }
+        return "holds " + future.join();
+    }
+
+    /** The exception a failed future holds, unwrapped from CompletionException; null when it did not fail. */
+    static Throwable causeOf(CompletableFuture<?> future) {
         try {
-            result.join();
+            future.join();
             return null;
-        } catch (java.util.concurrent.CancellationException cancelled) {
+        } catch (CancellationException cancelled) {
             return cancelled;
-        } catch (java.util.concurrent.CompletionException failed) {
+        } catch (CompletionException failed) {
             Throwable cause = failed.getCause();
-            while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
+            while (cause instanceof CompletionException && cause.getCause() != null) {
                 cause = cause.getCause();
             }
             return cause;
         }
     }
 
-    private void assertResultsOnTime(Job job, long settledMs) {
-        assertThat(job.settledAt)
-                .as("the caller of %s should get the result at +%d ms, when the task ended, but got it at %s", job,
-                        settledMs, job.settledAt < 0 ? "no time at all (never)" : "+" + job.settledAt + " ms")
-                .isEqualTo(settledMs);
-    }
-
-    /** The caller heard of each finished task's result at the moment the task finished. */
-    void assertResultsOnTime(long... settledMs) {
-        for (int i = 0; i < settledMs.length; i++) {
-            Job job = jobs.get(i);
-            assertThat(job.settledAt)
-                    .as("the caller of %s should get the result at +%d ms, when the task finished, but got it at %s",
-                            job, settledMs[i], job.settledAt < 0 ? "no time at all (never)" : "+" + job.settledAt + " ms")
-                    .isEqualTo(settledMs[i]);
-        }
-    }
-
-    String describeLimits() {
-        return "at most " + permits + " start" + (permits == 1 ? "" : "s") + " per " + period.toMillis() + " ms and "
-                + maxConcurrent + " in flight";
-    }
-
-    private static String times(long[] ms) {
-        return Arrays.stream(ms).mapToObj(t -> t < 0 ? "-" : "+" + t).collect(Collectors.joining(", ", "[", "] ms"));
-    }
-
-    private static String times(List<Long> ms) {
-        return ms.stream().map(t -> "+" + t).collect(Collectors.joining(", ", "[", "] ms"));
-    }
-
     @Override
     public void close() {
-        caller.close();
+        callers.forEach(NonBlockingCaller::close);
     }
 }

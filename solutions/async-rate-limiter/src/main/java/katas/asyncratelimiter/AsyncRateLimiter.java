@@ -8,7 +8,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -111,17 +110,14 @@ public class AsyncRateLimiter implements AutoCloseable {
         List<Waiter<?>> settled;
         ScheduledFuture<?> timer;
         synchronized (lock) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+            closed = true; // a second close() finds the line empty and no wake-up: it does nothing
             settled = new ArrayList<>(line);
             line.clear();
             timer = wakeUp;
             wakeUp = null;
         }
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel(false); // FIX: a closed limiter leaves nothing behind on the scheduler
         }
         for (Waiter<?> waiter : settled) {
             waiter.result.cancel(false); // FIX: nobody is left waiting on a future that can never complete
@@ -159,7 +155,7 @@ public class AsyncRateLimiter implements AutoCloseable {
                     }
                     if (recentStarts.size() >= permits) {
                         // FIX: wake up when the oldest start leaves the window, instead of sleeping until then.
-                        if (!wakeUpPending && !closed) {
+                        if (!wakeUpPending) { // one pending wake-up is enough
                             wakeUpPending = true;
                             wakeUpIn = periodNanos - (now - recentStarts.peekFirst());
                         }
@@ -217,8 +213,7 @@ public class AsyncRateLimiter implements AutoCloseable {
         List<Waiter<?>> failed;
         synchronized (lock) {
             wakeUpPending = false;
-            failed = new ArrayList<>(line);
-            line.clear();
+            failed = new ArrayList<>(line); // each leaves the line as it fails (see submit)
         }
         for (Waiter<?> waiter : failed) {
             waiter.result.completeExceptionally(new RejectedExecutionException(
@@ -234,12 +229,9 @@ public class AsyncRateLimiter implements AutoCloseable {
             own = CompletableFuture.failedFuture(failure); // FIX: a task that throws still ends, and frees its slot
         }
         CompletableFuture<T> task = own;
-        // FIX: cancelling the caller's future also cancels the task that is running for it.
-        waiter.result.whenComplete((value, failure) -> {
-            if (waiter.result.isCancelled()) {
-                task.cancel(true);
-            }
-        });
+        // FIX: cancelling the caller's future also cancels the task that is running for it (once the task
+        // has ended and its caller heard of it, this cancel does nothing).
+        waiter.result.whenComplete((value, failure) -> task.cancel(true));
         // FIX: whenComplete runs on success, failure and cancellation alike: the slot is always freed.
         task.whenComplete((value, failure) -> finished(waiter.result, value, failure));
     }
@@ -252,8 +244,7 @@ public class AsyncRateLimiter implements AutoCloseable {
         if (failure == null) {
             result.complete(value);
         } else {
-            result.completeExceptionally(failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure);
+            result.completeExceptionally(failure); // the very exception the task's future holds, not a wrapper
         }
         drain();
     }

@@ -1,282 +1,797 @@
 package katas.asyncratelimiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.mockito.AdditionalAnswers.delegatesTo;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyLong;
+import static org.mockito.Mockito.doAnswer;
+import static org.mockito.Mockito.mock;
 
+import java.lang.ref.Reference;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
-import katas.testkit.NonBlockingCaller;
+import katas.asyncratelimiter.RulesModel.Ending;
+import katas.asyncratelimiter.RulesModel.Limits;
+import katas.asyncratelimiter.RulesModel.Times;
+import katas.asyncratelimiter.VirtualRun.Job;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
 import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import katas.testkit.KataTest;
+import org.junit.jupiter.api.TestMethodOrder;
 
 /** Hidden: edge cases, in virtual time, each call on a caller thread that fails at once if it blocks. */
 @DisplayName("AsyncRateLimiter at the edges")
 @KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AsyncRateLimiterEdgeCaseTest {
 
-    /** A limiter in virtual time with its caller thread. */
-    private static final class Bench implements AutoCloseable {
-        final ManualScheduler scheduler = new ManualScheduler();
-        final NonBlockingCaller caller = NonBlockingCaller.named("caller");
-        final AsyncRateLimiter limiter;
+    private static long period(Shapes round) {
+        return round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
+    }
 
-        Bench(int permits, Duration period, int maxConcurrent) {
-            limiter = new AsyncRateLimiter(permits, period, maxConcurrent, scheduler::nanoTime, scheduler);
-        }
+    /** A task whose own future the test completes; it notes when the limiter started it. */
+    private static final class Held implements Supplier<CompletableFuture<Object>> {
+        final String name;
+        final VirtualRun run;
+        final CompletableFuture<Object> own = new CompletableFuture<>();
+        volatile long startedAt = -1;
+        volatile int calls;
 
-        <T> CompletableFuture<T> submit(String what, Supplier<CompletableFuture<T>> task) {
-            CompletableFuture<T> result = caller.call("submit(" + what + ")", () -> limiter.submit(task));
-            runDue();
-            return result;
-        }
-
-        void advanceTo(Duration sinceStart) {
-            caller.run("advancing the clock to +" + sinceStart, () -> scheduler.advanceTo(sinceStart));
-            checkTimers();
-        }
-
-        void runDue() {
-            caller.run("running the tasks due now", scheduler::runDue);
-            checkTimers();
-        }
-
-        private void checkTimers() {
-            if (!scheduler.failures().isEmpty()) {
-                Throwable first = scheduler.failures().getFirst();
-                throw new AssertionError("a timer or callback that the limiter handed to its scheduler threw " + first,
-                        first);
-            }
-        }
-
-        /** A task that records when it starts (ns since the run began) and ends after {@code lasts}. */
-        Supplier<CompletableFuture<String>> task(String name, Duration lasts, List<Long> startedAt) {
-            return () -> {
-                synchronized (startedAt) {
-                    startedAt.add(scheduler.elapsed().toNanos());
-                }
-                if (lasts.isZero()) {
-                    return CompletableFuture.completedFuture(name);
-                }
-                CompletableFuture<String> own = new CompletableFuture<>();
-                scheduler.schedule(() -> own.complete(name), lasts.toNanos(), TimeUnit.NANOSECONDS);
-                return own;
-            };
-        }
-
-        /** {@code result} holds {@code value}: the task ended, and its caller must have the result now. */
-        void assertDelivered(CompletableFuture<String> result, String value) {
-            if (!result.isDone()) {
-                throw new AssertionError("the task \"" + value + "\" has ended, but at +" + scheduler.elapsed().toMillis()
-                        + " ms the future submit() returned for it is still not completed: its caller gets the result "
-                        + "the moment the task's own future completes");
-            }
-            if (result.isCompletedExceptionally()) {
-                throw new AssertionError("the future of the task \"" + value + "\" failed with "
-                        + Simulation.causeOf(result) + ", but the task succeeded");
-            }
-            assertThat(result.join()).isEqualTo(value);
+        Held(String name, VirtualRun run) {
+            this.name = name;
+            this.run = run;
         }
 
         @Override
-        public void close() {
-            caller.close();
+        public CompletableFuture<Object> get() {
+            calls++;
+            startedAt = run.now();
+            return own;
         }
     }
 
     @Test
-    @DisplayName("runs 20,000 waiting tasks that each end at once, in a loop, not a recursion (no StackOverflowError)")
-    void runsALongChainOfInstantTasks() {
-        try (Bench bench = new Bench(1_000_000, Duration.ofSeconds(1), 1)) {
-            List<Long> starts = new ArrayList<>();
-            CompletableFuture<String> blocker = bench.submit("blocker", bench.task("blocker", Duration.ofMillis(10), starts));
-            int count = 20_000;
-            List<CompletableFuture<String>> results = bench.caller.call("submit() x 20,000", () -> {
-                List<CompletableFuture<String>> submitted = new ArrayList<>();
+    @Order(1)
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("passes every kind of failure on as it is (unchecked, Error, checked), and submit() never throws it")
+    void passesOnEveryKindOfFailureAsItIs(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+                List<Throwable> failures = new ArrayList<>(AsyncRateLimiterTest.everyKindOfFailure(round));
+                // With a cause of its own (the caller must get this exception, not its cause), and a
+                // CompletionException without a cause (which has nothing to unwrap).
+                failures.forEach(f -> f.initCause(new java.io.IOException("the cause of " + f.getMessage())));
+                failures.add(new CompletionException("a failure with no cause", null));
+                for (Throwable failure : failures) {
+                    boolean thrown = round.chance("the supplier throws " + failure.getClass().getSimpleName()
+                            + " (else its future fails with it)", 0.5);
+                    for (boolean throwsIt : new boolean[] {thrown, !thrown}) {
+                        CompletableFuture<Object> own = new CompletableFuture<>();
+                        CompletableFuture<Object> result = run.caller().call("submit(a task that "
+                                + (throwsIt ? "throws " : "fails with ") + failure + ")", () -> {
+                                    try {
+                                        return run.limiter.submit(() -> {
+                                            if (throwsIt) {
+                                                throw Sneaky.raise(failure);
+                                            }
+                                            return own;
+                                        });
+                                    } catch (Throwable escaped) {
+                                        throw new AssertionError("submit() threw " + escaped + ", which the task's "
+                                                + "supplier threw: submit() never throws it, the caller's future "
+                                                + "fails with it, and the slot is free again (rule 7)", escaped);
+                                    }
+                                });
+                        run.settle();
+                        run.caller().run("failing the task's own future", () -> own.completeExceptionally(failure));
+                        run.settle();
+                        String what = "the future of a task " + (throwsIt ? "whose supplier threw " : "whose future "
+                                + "failed with ") + failure;
+                        assertThat(result.isCompletedExceptionally()).as("%s has failed", what).isTrue();
+                        AtomicReference<Throwable> seen = new AtomicReference<>();
+                        result.whenComplete((value, t) -> seen.set(t));
+                        assertThat(seen.get()).as("what whenComplete on %s sees: the very same exception, not a "
+                                + "wrapper around it (rule 6)", what).isSameAs(failure);
+                        assertThat(result.exceptionally(t -> t).join()).as("what exceptionally() on %s sees", what)
+                                .isSameAs(failure);
+                        try {
+                            result.get();
+                            throw new AssertionError(what + ": get() returned");
+                        } catch (ExecutionException expected) {
+                            assertThat(expected.getCause()).as("the cause of the ExecutionException that get() on %s "
+                                    + "throws", what).isSameAs(failure);
+                        }
+                        try {
+                            result.join();
+                            throw new AssertionError(what + ": join() returned");
+                        } catch (CompletionException expected) {
+                            assertThat(failure instanceof CompletionException ? expected : expected.getCause())
+                                    .as("what join() on %s throws (or its cause)", what).isSameAs(failure);
+                        }
+                        assertThat(run.inFlight()).as("inFlight() once %s (its slot is free)", what).isZero();
+                    }
+                }
+                Held next = new Held("next", run);
+                run.caller().call("submit(next)", () -> run.limiter.submit(next));
+                run.settle();
+                assertThat(next.calls).as("starts of a task submitted after eight that failed, with one slot").isOne();
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-11")
+    @DisplayName("runs a long line of tasks that each end the moment they start in a loop, not a recursion")
+    void runsALongChainOfInstantTasks(Shapes shapes) throws Exception {
+        int count = shapes.between("tasks", 15_000, 25_000);
+        try (VirtualRun run = new VirtualRun(shapes, new Limits(Integer.MAX_VALUE, 1_000_000_001L, 1), 1_000_000_001L)) {
+            Held blocker = new Held("blocker", run);
+            run.caller().call("submit(blocker)", () -> run.limiter.submit(blocker));
+            List<CompletableFuture<Object>> results = run.caller().call("submit() x " + count, () -> {
+                List<CompletableFuture<Object>> submitted = new ArrayList<>();
                 for (int i = 0; i < count; i++) {
-                    String name = "instant " + i;
-                    submitted.add(bench.limiter.submit(() -> CompletableFuture.completedFuture(name)));
+                    Integer value = i;
+                    submitted.add(run.limiter.submit(() -> CompletableFuture.completedFuture(value)));
                 }
                 return submitted;
             });
-            bench.advanceTo(Duration.ofMillis(10));
-            bench.assertDelivered(blocker, "blocker");
+            run.caller().run("ending the blocker", () -> blocker.own.complete("blocker"));
+            run.settle();
             long done = results.stream().filter(r -> r.isDone() && !r.isCompletedExceptionally()).count();
-            Throwable overflow = results.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
-                    .map(Simulation::causeOf).orElse(null);
-            assertThat(done)
-                    .as("when the first task ended, the %,d tasks waiting behind it (each ending the moment it starts) "
-                            + "should all have run, one after the other, at once; %,d did%s. Starting the next task "
-                            + "from inside the callback of the one that just ended nests one call in the other, "
-                            + "and 20,000 nested calls overflow the stack: let one loop start them instead.",
-                            count, done, overflow == null ? "" : " and one failed with " + overflow)
-                    .isEqualTo(count);
-            assertThat(bench.caller.call("inFlight()", bench.limiter::inFlight)).as("inFlight() at the end").isZero();
-        }
-    }
-
-    @Test
-    @DisplayName("refuses a null task at once")
-    void refusesANullTask() {
-        try (Bench bench = new Bench(1, Duration.ofSeconds(1), 1)) {
-            assertThatThrownBy(() -> bench.limiter.submit(null)).isInstanceOf(NullPointerException.class);
-        }
-    }
-
-    @Test
-    @DisplayName("fails the future of a task that returns null instead of a future, and frees its slot")
-    void handlesATaskThatReturnsNull() {
-        try (Bench bench = new Bench(10, Duration.ofSeconds(1), 1)) {
-            List<Long> starts = new ArrayList<>();
-            CompletableFuture<String> broken = bench.submit("a task returning null", () -> null);
-            CompletableFuture<String> next = bench.submit("next", bench.task("next", Duration.ofMillis(5), starts));
-            assertThat(broken.isCompletedExceptionally())
-                    .as("the future of a task that returned null instead of a future should have failed at once, with "
-                            + "a NullPointerException (the task has ended: there is nothing to wait for)").isTrue();
-            assertThat(Simulation.causeOf(broken)).isInstanceOf(NullPointerException.class);
-            assertThat(starts).as("the task after it should start at once: the slot is free").containsExactly(0L);
-            bench.advanceTo(Duration.ofMillis(5));
-            bench.assertDelivered(next, "next");
-        }
-    }
-
-    @Test
-    @DisplayName("keeps a period of 30 days exactly (no overflow in milliseconds held in an int)")
-    void keepsAVeryLongPeriod() {
-        Duration month = Duration.ofDays(30);
-        try (Bench bench = new Bench(2, month, 10)) {
-            List<Long> starts = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                bench.submit("task " + i, bench.task("task " + i, Duration.ZERO, starts));
+            Throwable failed = results.stream().filter(CompletableFuture::isCompletedExceptionally).findFirst()
+                    .map(VirtualRun::causeOf).orElse(null);
+            assertThat(done).as("when the first task ended, the %,d tasks waiting behind it (each ending the moment "
+                    + "it starts) should all have run, one after the other, at once; %,d did%s. Starting the next "
+                    + "task from inside the callback of the one that just ended nests one call in the other, and "
+                    + "thousands of nested calls overflow the stack: let one loop start them instead (rule 11)",
+                    count, done, failed == null ? "" : " and one failed with " + failed).isEqualTo(count);
+            for (int i = 0; i < count; i += 997) {
+                assertThat(results.get(i).join()).as("the result of task %d", i).isEqualTo(i);
             }
-            bench.advanceTo(month.minusNanos(1));
-            assertThat(starts).as("start times (ns) before 30 days have passed").containsExactly(0L, 0L);
-            bench.advanceTo(month);
-            assertThat(starts).as("start times (ns): the third task starts exactly 30 days after the first")
-                    .containsExactly(0L, 0L, month.toNanos());
+            assertThat(run.inFlight()).as("inFlight() at the end").isZero();
         }
     }
 
     @Test
-    @DisplayName("keeps time exactly below a millisecond (no delay rounded to whole milliseconds)")
-    void keepsTimeBelowAMillisecond() {
-        try (Bench bench = new Bench(1, Duration.ofNanos(1_500), 10)) {
-            List<Long> starts = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                bench.submit("task " + i, bench.task("task " + i, Duration.ZERO, starts));
+    @Order(3)
+    @Tag("rule-11")
+    @DisplayName("calls suppliers and completes callers' futures without holding its lock: other threads may call in")
+    void callsOtherPeoplesCodeOutsideItsLock(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
+                    4 * period)) {
+                List<String> problems = new ArrayList<>();
+                Held[] blockers = new Held[maxConcurrent];
+                for (int i = 0; i < maxConcurrent; i++) {
+                    blockers[i] = new Held("blocker " + i, run);
+                    Held blocker = blockers[i];
+                    run.caller().call("submit(blocker)", () -> run.limiter.submit(blocker));
+                }
+                AtomicInteger helperTasks = new AtomicInteger();
+                CompletableFuture<Object> result = run.caller().call("submit(a task whose supplier waits for another "
+                        + "thread that calls the limiter)", () -> run.limiter.submit(() -> {
+                            problems.add(OtherThread.calls(run.limiter, "the task's supplier", helperTasks));
+                            return CompletableFuture.completedFuture("done");
+                        }));
+                result.whenComplete((value, failure) -> problems.add(OtherThread.calls(run.limiter,
+                        "a callback on the caller's future", helperTasks)));
+                // On the test's own thread, not a watched caller: the supplier and the callback wait for another
+                // thread here, which a watched caller would take for blocking.
+                blockers[0].own.complete("blocker");
+                run.settle();
+                problems.removeIf(p -> p == null);
+                if (!problems.isEmpty()) {
+                    throw new AssertionError(problems.getFirst());
+                }
+                assertThat(result.getNow(null)).as("the result of the task whose supplier called in").isEqualTo("done");
+                assertThat(helperTasks).as("tasks that the other thread submitted and that started").hasValue(2);
             }
-            bench.advanceTo(Duration.ofMillis(2));
-            assertThat(starts).as("start times (ns) with one start per 1,500 ns: the delay was rounded, or a "
-                    + "wake-up came too early or too late").containsExactly(0L, 1_500L, 3_000L, 4_500L);
-        }
+        });
     }
 
-    @Test
-    @DisplayName("takes 5,000 cancelled tasks out of the line at once, and never starts them")
-    void withdrawsManyCancelledTasks() {
-        try (Bench bench = new Bench(1_000_000, Duration.ofSeconds(1), 1)) {
-            List<Long> starts = new ArrayList<>();
-            bench.submit("blocker", bench.task("blocker", Duration.ofMillis(10), starts));
-            AtomicInteger started = new AtomicInteger();
-            List<CompletableFuture<String>> waiting = bench.caller.call("submit() x 5,000", () -> {
-                List<CompletableFuture<String>> submitted = new ArrayList<>();
-                for (int i = 0; i < 5_000; i++) {
-                    submitted.add(bench.limiter.submit(() -> {
+    /** Another thread that calls the limiter while the calling code waits for it. */
+    private static final class OtherThread {
+        private OtherThread() {
+        }
+
+        /** Null when another thread could call waiting(), inFlight() and submit(); otherwise what went wrong. */
+        static String calls(AsyncRateLimiter limiter, String from, AtomicInteger started) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon(true).name("another thread").start(() -> {
+                try {
+                    limiter.waiting();
+                    limiter.inFlight();
+                    limiter.submit(() -> {
                         started.incrementAndGet();
-                        return CompletableFuture.completedFuture("should not run");
+                        return CompletableFuture.completedFuture("from another thread");
+                    });
+                    done.complete(null);
+                } catch (Throwable failure) {
+                    done.completeExceptionally(failure);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long stuckSince = 0;
+            while (!done.isDone() && System.nanoTime() < deadline) {
+                Thread.State state = other.getState();
+                boolean stuck = (state == Thread.State.BLOCKED || state == Thread.State.WAITING)
+                        && inLimiter(other.getStackTrace());
+                if (!stuck) {
+                    stuckSince = 0;
+                } else if (stuckSince == 0) {
+                    stuckSince = System.nanoTime();
+                } else if (System.nanoTime() - stuckSince > TimeUnit.MILLISECONDS.toNanos(300)) {
+                    break;
+                }
+                try {
+                    done.get(5, TimeUnit.MILLISECONDS);
+                } catch (Exception notYet) {
+                    // look again
+                }
+            }
+            if (done.isDone() && !done.isCompletedExceptionally()) {
+                return null;
+            }
+            if (done.isCompletedExceptionally()) {
+                return "while " + from + " ran, another thread's call into the limiter threw " + VirtualRun.causeOf(done);
+            }
+            StackTraceElement[] stack = other.getStackTrace();
+            String where = stack.length == 0 ? "" : " in " + firstLimiterFrame(stack);
+            return "while " + from + " ran, another thread that called the limiter (waiting(), inFlight(), submit()) "
+                    + "was stuck (" + other.getState() + where + "), and " + from + " waits for that thread: the "
+                    + "limiter held its lock while it ran code that is not its own, so the two wait for each other "
+                    + "for ever. Decide under the lock, then leave it before you call a supplier or complete a "
+                    + "caller's future (rule 11).";
+        }
+
+        /**
+         * Closes the limiter on another thread and waits until it is closed, or until it is stuck on the
+         * limiter's lock (then it closes once the lock is free); returns that thread.
+         */
+        static Thread closes(AsyncRateLimiter limiter) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon(true).name("closing thread").start(() -> {
+                limiter.close();
+                done.complete(null);
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            long stuckSince = 0;
+            while (!done.isDone() && System.nanoTime() < deadline) {
+                Thread.State state = other.getState();
+                boolean stuck = (state == Thread.State.BLOCKED || state == Thread.State.WAITING)
+                        && inLimiter(other.getStackTrace());
+                if (!stuck) {
+                    stuckSince = 0;
+                } else if (stuckSince == 0) {
+                    stuckSince = System.nanoTime();
+                } else if (System.nanoTime() - stuckSince > TimeUnit.MILLISECONDS.toNanos(100)) {
+                    return other; // the limiter holds its lock while it schedules: close() will come after
+                }
+                Thread.onSpinWait();
+            }
+            return other;
+        }
+
+        private static boolean inLimiter(StackTraceElement[] stack) {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().startsWith(AsyncRateLimiter.class.getName())) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static String firstLimiterFrame(StackTraceElement[] stack) {
+            for (StackTraceElement e : stack) {
+                if (e.getClassName().startsWith(AsyncRateLimiter.class.getName())) {
+                    return e.getMethodName() + "(" + e.getFileName() + ":" + e.getLineNumber() + ")";
+                }
+            }
+            return stack[0].toString();
+        }
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-5")
+    @DisplayName("reads the clock when it decides: time passes while a supplier runs")
+    void readsTheClockWhenItDecides(Shapes shapes) throws Exception {
+        shapes.check(6, round -> {
+            int permits = round.between("permits", 2, 4);
+            long period = period(round);
+            int count = round.between("tasks after the first", 2 * permits + 1, 4 * permits + 2);
+            long endsAt = round.between("the first task ends at (ns)", 1, period - 1);
+            Random random = round.random();
+            long[] takes = new long[count];
+            for (int i = 0; i < count; i++) {
+                takes[i] = i == 0 || random.nextInt(3) == 0 ? 1 + random.nextLong(period) : 0;
+            }
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, 1), (count + 2) * 2 * period)) {
+                Held first = new Held("first", run);
+                run.caller().call("submit(first)", () -> run.limiter.submit(first));
+                long[] startedAt = new long[count];
+                long[] took = new long[count];
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    int k = i;
+                    startedAt[k] = -1;
+                    results.add(run.caller().call("submit(task " + (k + 1) + ")", () -> run.limiter.submit(() -> {
+                        startedAt[k] = run.now();
+                        if (takes[k] > 0) {
+                            try {
+                                run.scheduler.advanceBy(Duration.ofNanos(takes[k])); // the supplier takes this long
+                            } catch (IllegalStateException calledFromATimer) {
+                                // started by a timer: time cannot move while the timer runs, so it takes no time
+                            }
+                        }
+                        took[k] = run.now() - startedAt[k];
+                        return CompletableFuture.completedFuture(k);
+                    })));
+                }
+                run.settle();
+                run.advanceTo(endsAt);
+                run.caller().run("ending the first task", () -> first.own.complete("first"));
+                run.settle();
+                run.advanceTo(run.now() + (count + 2) * 2 * period);
+                List<Long> starts = new ArrayList<>();
+                starts.add(0L);
+                List<Long> expected = new ArrayList<>();
+                expected.add(0L);
+                long ready = endsAt;
+                for (int k = 0; k < count; k++) {
+                    long window = k + 1 < permits ? 0 : expected.get(k + 1 - permits) + period;
+                    long start = Math.max(ready, window);
+                    expected.add(start);
+                    starts.add(startedAt[k]);
+                    ready = (startedAt[k] < 0 ? start : startedAt[k]) + took[k];
+                }
+                if (!starts.equals(expected)) {
+                    StringBuilder story = new StringBuilder();
+                    for (int k = 0; k < count; k++) {
+                        story.append("\n    task ").append(k + 1).append(" (ends the moment its supplier returns; "
+                                + "its supplier takes ").append(Times.span(took[k])).append("): started at ")
+                                .append(startedAt[k] < 0 ? "never" : Times.at(startedAt[k])).append(", the rules say ")
+                                .append(Times.at(expected.get(k + 1)));
+                    }
+                    throw new AssertionError("with " + run.limits + ", a first task that ran until "
+                            + Times.at(endsAt) + ", then tasks that end the moment their supplier returns, but whose "
+                            + "suppliers take time (the clock moves on while they run), the tasks started at "
+                            + Times.list(starts) + " but the rules say " + Times.list(expected) + ". A limiter that "
+                            + "reads the clock once and decides several starts with that reading counts a start at "
+                            + "a moment that has passed (rule 5):" + story);
+                }
+                for (int k = 0; k < count; k++) {
+                    assertThat(results.get(k).getNow(null)).as("the result of task %d", k + 1).isEqualTo(k);
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(5)
+    @Tag("rule-8")
+    @DisplayName("cancels the task's own future when its caller cancels while the supplier runs, and frees the slot")
+    void cancelsATaskCancelledWhileItStarts(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+                Held blocker = new Held("blocker", run);
+                run.caller().call("submit(blocker)", () -> run.limiter.submit(blocker));
+                CompletableFuture<Object> own = new CompletableFuture<>();
+                AtomicReference<CompletableFuture<Object>> mine = new AtomicReference<>();
+                boolean fromOtherThread = round.chance("the caller cancels from another thread", 0.5);
+                mine.set(run.caller().call("submit(a task whose caller cancels it while its supplier runs)",
+                        () -> run.limiter.submit(() -> {
+                            if (fromOtherThread) {
+                                Thread other = Thread.ofPlatform().daemon(true).start(() -> mine.get().cancel(true));
+                                try {
+                                    other.join(5_000);
+                                } catch (InterruptedException interrupted) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            } else {
+                                mine.get().cancel(true);
+                            }
+                            return own;
+                        })));
+                Held next = new Held("next", run);
+                run.caller().call("submit(next)", () -> run.limiter.submit(next));
+                blocker.own.complete("blocker"); // on the test's thread: the supplier may wait for another thread
+                run.settle();
+                assertThat(mine.get().isCancelled()).as("the caller's future, which its caller cancelled").isTrue();
+                assertThat(own.isCancelled()).as("the task's own future: its caller cancelled it while the supplier "
+                        + "ran (the task was already in flight), so the cancellation must reach the task's own "
+                        + "future, or the task runs for nobody and keeps its slot (rule 8)").isTrue();
+                assertThat(next.calls).as("starts of the next task: the cancelled task's slot is free").isOne();
+                assertThat(run.inFlight()).as("inFlight(): only the next task").isOne();
+            }
+        });
+    }
+
+    @Test
+    @Order(6)
+    @Tag("rule-8")
+    @DisplayName("forgets a cancelled waiting task at once: it leaves the line and nothing of it stays reachable")
+    void forgetsCancelledTasks(Shapes shapes) throws Exception {
+        int count = shapes.between("cancelled tasks", 2_000, 6_000);
+        long period = period(shapes);
+        try (VirtualRun run = new VirtualRun(shapes, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+            Held blocker = new Held("blocker", run);
+            run.caller().call("submit(blocker)", () -> run.limiter.submit(blocker));
+            AtomicInteger started = new AtomicInteger();
+            List<WeakReference<Object>> payloads = new ArrayList<>();
+            List<CompletableFuture<Object>> waiting = run.caller().call("submit() x " + count, () -> {
+                List<CompletableFuture<Object>> submitted = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    Object payload = new byte[64];
+                    payloads.add(new WeakReference<>(payload));
+                    submitted.add(run.limiter.submit(() -> {
+                        started.incrementAndGet();
+                        return CompletableFuture.completedFuture(payload);
                     }));
                 }
                 return submitted;
             });
-            assertThat(bench.caller.call("waiting()", bench.limiter::waiting)).isEqualTo(5_000);
-            bench.caller.run("cancelling 5,000 futures", () -> waiting.forEach(f -> f.cancel(false)));
-            assertThat(bench.caller.call("waiting()", bench.limiter::waiting))
-                    .as("waiting() right after every waiting task was cancelled: cancelled tasks must leave the line")
-                    .isZero();
-            bench.advanceTo(Duration.ofSeconds(2));
+            assertThat(run.waiting()).as("waiting()").isEqualTo(count);
+            run.caller().run("cancelling " + count + " futures", () -> waiting.forEach(f -> f.cancel(false)));
+            assertThat(run.waiting()).as("waiting() right after every waiting task was cancelled: cancelled tasks "
+                    + "leave the line at once").isZero();
+            int kept = 0;
+            for (int attempt = 0; attempt < 12; attempt++) {
+                System.gc();
+                kept = (int) payloads.stream().filter(p -> p.get() != null).count();
+                if (kept == 0) {
+                    break;
+                }
+                Thread.sleep(5);
+            }
+            assertThat(kept).as("cancelled waiting tasks whose supplier the limiter still holds, after garbage "
+                    + "collections, while the task ahead of them is still running: a cancelled task must leave the "
+                    + "line at once, or a limiter whose first task hangs keeps every cancelled request in memory for "
+                    + "ever (rule 8)").isZero();
+            run.caller().run("ending the blocker", () -> blocker.own.complete("blocker"));
+            run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
-            assertThat(bench.caller.call("inFlight()", bench.limiter::inFlight)).isZero();
+            assertThat(run.inFlight()).as("inFlight() at the end").isZero();
+            Reference.reachabilityFence(waiting);
         }
     }
 
     @Test
-    @DisplayName("lets a result's callback submit the next task, and keeps the rate across such chains")
-    void acceptsTasksSubmittedFromCallbacks() {
-        try (Bench bench = new Bench(2, Duration.ofMillis(100), 1)) {
-            List<Long> starts = new ArrayList<>();
-            int chain = 12;
-            CompletableFuture<Integer> last = new CompletableFuture<>();
-            class Link {
-                void submit(int k) {
-                    bench.limiter.submit(bench.task("link " + k, Duration.ofMillis(10), starts))
-                            .whenComplete((value, failure) -> {
-                                if (failure != null) {
-                                    last.completeExceptionally(failure);
-                                } else if (k + 1 < chain) {
-                                    submit(k + 1);
-                                } else {
-                                    last.complete(k);
-                                }
-                            });
+    @Order(7)
+    @Tag("rule-8")
+    @DisplayName("leaves a finished task alone when its caller cancels it afterwards")
+    void ignoresACancelAfterTheEnd(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            long lasts = round.between("lasts (ns)", 1, period - 1);
+            Plan plan = new Plan().add(0, lasts, Ending.SUCCEEDS, lasts + round.between("cancelled after its end (ns)",
+                    0, period), null);
+            plan.succeeds(0, lasts).succeeds(0, 0);
+            try (VirtualRun run = new VirtualRun(round, new Limits(1, period, 1), 5 * period)) {
+                run.play(plan);
+            }
+        });
+    }
+
+    @Test
+    @Order(8)
+    @Tag("rule-13")
+    @DisplayName("keeps periods of any length exactly: a few nanoseconds, days, centuries, Long.MAX_VALUE ns")
+    void keepsPeriodsOfAnyLength(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int permits = round.between("permits", 1, 3);
+            long tiny = round.between("tiny period (ns)", 1, 1_499);
+            Plan fast = new Plan();
+            for (int i = 0; i < 5 * permits + 1; i++) {
+                fast.succeeds(0, 0);
+            }
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, tiny, Integer.MAX_VALUE), 8 * tiny)) {
+                run.play(fast);
+            }
+            long days = round.between("long period (ns)", 86_400_000_000_000L, Long.MAX_VALUE / 4);
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, days, Integer.MAX_VALUE), 3 * days)) {
+                List<Held> tasks = new ArrayList<>();
+                for (int i = 0; i <= permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    tasks.add(task);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                run.advanceTo(days - 1);
+                assertThat(tasks.getLast().calls).as("starts of task %d before a period of %s had passed", permits,
+                        Times.span(days)).isZero();
+                run.advanceTo(days);
+                assertThat(tasks.getLast().startedAt).as("when task %d started: exactly one period (%s) after the "
+                        + "first start", permits, Times.span(days)).isEqualTo(days);
+            }
+            try (VirtualRun run = new VirtualRun(round, new Limits(1, Long.MAX_VALUE, 1), Long.MAX_VALUE / 4)) {
+                Held first = new Held("first", run);
+                Held second = new Held("second", run);
+                run.caller().call("submit(first)", () -> run.limiter.submit(first));
+                run.caller().run("ending the first", () -> first.own.complete("first"));
+                run.caller().call("submit(second)", () -> run.limiter.submit(second));
+                run.settle();
+                long later = round.between("virtual time moved on (ns)", 1, Long.MAX_VALUE / 4);
+                run.advanceTo(later);
+                assertThat(second.calls).as("starts of a second task %s after the first, with one start per "
+                        + "Long.MAX_VALUE ns (292 years)", Times.span(later)).isZero();
+                assertThat(run.waiting()).as("waiting()").isOne();
+            }
+        });
+    }
+
+    @Test
+    @Order(9)
+    @Tag("rule-13")
+    @DisplayName("takes permits and maxConcurrent up to Integer.MAX_VALUE without memory for each permit")
+    void takesHugeLimits(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.oneOf("permits", Integer.MAX_VALUE, round.between("huge permits", 200_000_000,
+                    Integer.MAX_VALUE));
+            int maxConcurrent = round.oneOf("maxConcurrent", Integer.MAX_VALUE, permits);
+            long period = period(round);
+            Plan plan = new Plan();
+            Random random = round.random();
+            int count = round.between("tasks", 300, 1_200);
+            for (int i = 0; i < count; i++) {
+                plan.add(0, random.nextBoolean() ? 0 : 1 + random.nextLong(period), random.nextInt(4) == 0
+                        ? Ending.HELD : Ending.SUCCEEDS, -1, null);
+            }
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, maxConcurrent), 3 * period)) {
+                run.play(plan);
+            }
+        });
+    }
+
+    @Test
+    @Order(10)
+    @Tag("rule-2")
+    @Tag("rule-13")
+    @DisplayName("keeps a rate of thousands of starts per period exactly")
+    void keepsThousandsOfPermits(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 65, 5_000);
+            long period = period(round);
+            int extra = round.between("tasks beyond the permits", 1, permits);
+            int count = permits + extra;
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), 4 * period)) {
+                long[] startedAt = new long[count];
+                java.util.Arrays.fill(startedAt, -1);
+                run.caller().run("submit() x " + count, () -> {
+                    for (int i = 0; i < count; i++) {
+                        int k = i;
+                        run.limiter.submit(() -> {
+                            startedAt[k] = run.now();
+                            return CompletableFuture.completedFuture(k);
+                        });
+                    }
+                });
+                run.settle();
+                run.advanceTo(period - 1);
+                long atOnce = java.util.Arrays.stream(startedAt).filter(t -> t == 0).count();
+                long early = java.util.Arrays.stream(startedAt).filter(t -> t > 0).count();
+                assertThat(atOnce + early).as("tasks started within the first period, of %,d submitted at once with "
+                        + "%s: exactly %,d may (rule 2)", count, run.limits, permits).isEqualTo(permits);
+                run.advanceTo(period);
+                for (int i = permits; i < count; i++) {
+                    assertThat(startedAt[i]).as("when task %,d started: the %,d starts at +0 ms leave the window at %s "
+                            + "(rule 5)", i + 1, permits, Times.at(period)).isEqualTo(period);
                 }
             }
-            bench.caller.run("submit(link 0)", () -> new Link().submit(0));
-            bench.advanceTo(Duration.ofSeconds(2));
-            if (!last.isDone()) {
-                throw new AssertionError("a chain of " + chain + " tasks, each submitted from the callback of the one "
-                        + "before when it ended, stopped after " + starts.size() + " started (start times in ns: "
-                        + starts + "); two per 100 ms, all of them should have run within 2 s");
-            }
-            assertThat(last).as("the last link of a chain of %d tasks, each submitted by the previous one's callback",
-                    chain).isCompletedWithValue(chain - 1);
-            List<Long> expected = new ArrayList<>();
-            for (int k = 0; k < chain; k++) {
-                expected.add(TimeUnit.MILLISECONDS.toNanos(100L * (k / 2) + 10L * (k % 2)));
-            }
-            assertThat(starts).as("start times (ns): two per 100 ms, each link submitted when the one before ended")
-                    .containsExactlyElementsOf(expected);
-        }
+        });
     }
 
     @Test
-    @DisplayName("closes twice without harm, and refuses every task after the first close")
-    void closesIdempotently() {
-        try (Bench bench = new Bench(1, Duration.ofSeconds(1), 1)) {
-            AtomicInteger started = new AtomicInteger();
-            bench.caller.run("close()", bench.limiter::close);
-            bench.caller.run("close() again", bench.limiter::close);
-            CompletableFuture<String> late = bench.submit("late", () -> {
-                started.incrementAndGet();
-                return CompletableFuture.completedFuture("late");
-            });
-            assertThat(late.isCompletedExceptionally()).as("submit() after close() should return a future that has "
-                    + "already failed").isTrue();
-            assertThat(Simulation.causeOf(late)).isInstanceOf(RejectedExecutionException.class);
-            assertThat(started).as("tasks started after close()").hasValue(0);
-            assertThat(bench.caller.call("waiting()", bench.limiter::waiting)).isZero();
-        }
+    @Order(11)
+    @Tag("rule-12")
+    @DisplayName("fails the waiting tasks when the scheduler refuses a wake-up, and never shuts it down itself")
+    void failsWaitingTasksWhenTheSchedulerRefuses(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 4);
+            long period = period(round);
+            int waiting = round.between("tasks that wait for the rate", 1, 6);
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), 4 * period)) {
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                assertThat(run.scheduler.isShutdown()).as("the scheduler was shut down by the limiter").isFalse();
+                run.scheduler.shutdownNow();
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("late " + i, run);
+                    results.add(run.caller().call("submit(a task that must wait for the rate, after the scheduler was "
+                            + "shut down)", () -> run.limiter.submit(task)));
+                }
+                for (CompletableFuture<Object> result : results) {
+                    assertThat(result.isDone()).as("a task that waits for a wake-up that the scheduler refused to "
+                            + "schedule (it was shut down) can never start: its future must fail, not wait for ever "
+                            + "(rule 12)").isTrue();
+                    assertThat(VirtualRun.causeOf(result)).as("how it failed").isInstanceOf(
+                            RejectedExecutionException.class);
+                }
+                assertThat(run.waiting()).as("waiting() once the waiting tasks have failed").isZero();
+            }
+        });
     }
 
     @Test
-    @DisplayName("leaves a finished task alone when its caller cancels it afterwards")
-    void ignoresACancelAfterTheEnd() {
-        try (Bench bench = new Bench(1, Duration.ofMillis(100), 1)) {
-            List<Long> starts = new ArrayList<>();
-            CompletableFuture<String> first = bench.submit("first", bench.task("first", Duration.ofMillis(10), starts));
-            bench.submit("second", bench.task("second", Duration.ofMillis(10), starts));
-            bench.advanceTo(Duration.ofMillis(50));
-            bench.assertDelivered(first, "first");
-            bench.caller.run("cancelling a finished task", () -> first.cancel(true));
-            bench.advanceTo(Duration.ofMillis(300));
-            assertThat(starts).as("start times (ns)").containsExactly(0L, TimeUnit.MILLISECONDS.toNanos(100));
-            assertThat(bench.caller.call("inFlight()", bench.limiter::inFlight)).isZero();
-        }
+    @Order(13)
+    @Tag("rule-9")
+    @Tag("rule-11")
+    @DisplayName("starts no waiting task when the callbacks that close() runs end a running task or submit again")
+    void closeStartsNothingWhileItsCallbacksCallBackIn(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            int waiting = round.between("waiting tasks", 2, 5);
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
+                    4 * period)) {
+                List<Held> running = new ArrayList<>();
+                List<CompletableFuture<Object>> runningResults = new ArrayList<>();
+                for (int i = 0; i < maxConcurrent; i++) {
+                    Held task = new Held("running " + i, run);
+                    running.add(task);
+                    runningResults.add(run.caller().call("submit(running " + i + ")", () -> run.limiter.submit(task)));
+                }
+                List<Held> waiters = new ArrayList<>();
+                List<CompletableFuture<Object>> waiterResults = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    waiters.add(task);
+                    waiterResults.add(run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                AtomicReference<CompletableFuture<Object>> late = new AtomicReference<>();
+                waiterResults.getFirst().whenComplete((value, failure) -> {
+                    running.forEach(task -> task.own.complete(task.name)); // frees every slot, from inside close()
+                    late.set(run.limiter.submit(() -> CompletableFuture.completedFuture("late")));
+                });
+                run.closeLimiter();
+                run.advanceTo(2 * period);
+                for (int i = 0; i < waiting; i++) {
+                    assertThat(waiters.get(i).calls).as("starts of waiting task %d: it waited when close() was called, "
+                            + "so it never starts, even when a callback that close() runs frees a slot (rule 9)", i)
+                            .isZero();
+                    assertThat(waiterResults.get(i).isCancelled()).as("waiting task %d's future after close()", i)
+                            .isTrue();
+                }
+                assertThat(late.get()).as("the future of a task submitted by a callback inside close()").isNotNull();
+                assertThat(VirtualRun.causeOf(late.get())).as("how the task submitted by a callback inside close() "
+                        + "ended").isInstanceOf(RejectedExecutionException.class);
+                for (int i = 0; i < maxConcurrent; i++) {
+                    assertThat(runningResults.get(i).getNow(null)).as("the result of running task %d", i)
+                            .isEqualTo("running " + i);
+                }
+                assertThat(run.waiting()).as("waiting() after close()").isZero();
+                assertThat(run.inFlight()).as("inFlight() once the running tasks have ended").isZero();
+            }
+        });
+    }
+
+    @Test
+    @Order(14)
+    @Tag("rule-9")
+    @Tag("rule-12")
+    @DisplayName("leaves nothing on the scheduler once closed, even when close() comes while it schedules a wake-up")
+    void closeLeavesNothingOnTheScheduler(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 3);
+            int waiting = round.between("tasks that wait for the rate", 1, 4);
+            long period = period(round);
+            boolean whileScheduling = round.chance("close() comes while the limiter schedules its wake-up", 0.5);
+            ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period));
+            AtomicReference<Runnable> onSchedule = new AtomicReference<>();
+            ScheduledExecutorService scheduler = mock(ScheduledExecutorService.class, delegatesTo(manual));
+            doAnswer(call -> {
+                Runnable hook = onSchedule.getAndSet(null);
+                if (hook != null) {
+                    hook.run();
+                }
+                return call.getArgument(0) instanceof Runnable runnable
+                        ? manual.schedule(runnable, call.<Long>getArgument(1), call.getArgument(2))
+                        : manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                                call.<Long>getArgument(1), call.getArgument(2));
+            }).when(scheduler).schedule(any(Runnable.class), anyLong(), any(TimeUnit.class));
+            doAnswer(call -> {
+                Runnable hook = onSchedule.getAndSet(null);
+                if (hook != null) {
+                    hook.run();
+                }
+                return manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                        call.<Long>getArgument(1), call.getArgument(2));
+            }).when(scheduler).schedule(any(java.util.concurrent.Callable.class), anyLong(), any(TimeUnit.class));
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), manual,
+                    scheduler)) {
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                AtomicReference<Thread> closer = new AtomicReference<>();
+                if (whileScheduling) {
+                    // close() from another thread, just as the limiter asks for its wake-up (as if it raced)
+                    onSchedule.set(() -> closer.set(OtherThread.closes(run.limiter)));
+                }
+                List<Held> late = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    late.add(task);
+                    if (whileScheduling) {
+                        run.limiter.submit(task); // on the test's thread: the scheduler waits for the closing thread
+                    } else {
+                        run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task));
+                    }
+                }
+                if (closer.get() != null) {
+                    closer.get().join(5_000);
+                }
+                run.settle();
+                if (!whileScheduling) {
+                    assertThat(manual.pending()).as("timers on the scheduler while tasks wait for the rate: the "
+                            + "limiter must have scheduled its wake-up (rule 5)").isPositive();
+                    run.closeLimiter();
+                }
+                assertThat(onSchedule.get()).as("close() was to come while the limiter scheduled its wake-up, but "
+                        + "the limiter scheduled none (rule 5)").isNull();
+                assertThat(manual.pending()).as("timers left on the scheduler by a closed limiter: close() cancels "
+                        + "its pending wake-up, also one it was scheduling as close() came, so that nothing of a "
+                        + "closed limiter stays behind on the application's scheduler (rule 9)").isZero();
+                run.advanceTo(3 * period);
+                for (Held task : late) {
+                    assertThat(task.calls).as("starts of %s, which waited when close() came", task.name).isZero();
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(12)
+    @Tag("rule-9")
+    @DisplayName("closes twice without harm, refuses every task after the first close, and starts none")
+    void closesIdempotently(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(1, period, 1), 4 * period)) {
+                int closes = round.between("close() calls", 2, 4);
+                for (int i = 0; i < closes; i++) {
+                    run.closeLimiter();
+                }
+                Job late = run.submit(new RulesModel.Task(1, 0, 0, Ending.SUCCEEDS, -1), null);
+                assertThat(late.result.isCompletedExceptionally()).as("submit() after close() should return a future "
+                        + "that has already failed").isTrue();
+                assertThat(VirtualRun.causeOf(late.result)).isInstanceOf(RejectedExecutionException.class);
+                run.advanceTo(2 * period);
+                assertThat(late.started()).as("a task submitted after close() was started").isFalse();
+                assertThat(run.waiting()).isZero();
+                assertThat(run.scheduler.isShutdown()).as("the scheduler was shut down by close(), but it is not "
+                        + "the limiter's").isFalse();
+            }
+        });
     }
 }

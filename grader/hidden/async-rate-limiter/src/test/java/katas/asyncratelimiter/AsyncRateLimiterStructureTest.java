@@ -152,6 +152,7 @@ class AsyncRateLimiterStructureTest {
     // ------------------------------------------------------------------------------ rules
 
     @Test
+    @Tag("rule-1")
     @DisplayName("never sleeps or parks a thread")
     void neverSleeps() {
         requireAWorkingLimiter();
@@ -166,6 +167,7 @@ class AsyncRateLimiterStructureTest {
     }
 
     @Test
+    @Tag("rule-1")
     @DisplayName("never waits for a permit, a result or another thread")
     void neverBlocks() {
         requireAWorkingLimiter();
@@ -195,6 +197,7 @@ class AsyncRateLimiterStructureTest {
     }
 
     @Test
+    @Tag("rule-12")
     @DisplayName("reads the time only from the clock it was given")
     void readsTimeOnlyFromItsClock() {
         requireAWorkingLimiter();
@@ -212,6 +215,7 @@ class AsyncRateLimiterStructureTest {
     }
 
     @Test
+    @Tag("rule-12")
     @DisplayName("owns no threads: it waits only through the scheduler it was given")
     void ownsNoThreads() {
         requireAWorkingLimiter();

@@ -1,0 +1,35 @@
+package katas.asyncratelimiter;
+
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Hidden: what {@link Noisy} calls at every lock boundary of the learner's code: now and then the
+ * calling thread yields or pauses for some tens of microseconds, so that other threads run in
+ * between two steps that a correct limiter makes under one lock. Public because the learner's classes,
+ * loaded again by another class loader, call it from another runtime package.
+ */
+public final class NoiseHook {
+
+    private NoiseHook() {
+    }
+
+    /** Just before a thread takes a lock (a monitor, a Lock), or calls an atomic. */
+    public static void beforeLock() {
+        noise();
+    }
+
+    /** Just after a thread has let go of a lock. */
+    public static void afterUnlock() {
+        noise();
+    }
+
+    private static void noise() {
+        int roll = ThreadLocalRandom.current().nextInt(100);
+        if (roll < 12) {
+            Thread.yield();
+        } else if (roll < 16) {
+            LockSupport.parkNanos(10_000 + ThreadLocalRandom.current().nextInt(40_000));
+        }
+    }
+}
