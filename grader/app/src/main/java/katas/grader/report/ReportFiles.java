@@ -16,7 +16,7 @@ import katas.grader.scoring.KataResult;
  * {@code summary.md} in the reports folder; the same Markdown to {@code $GITHUB_STEP_SUMMARY}; and
  * with {@code --classroom}, the runner results to {@code $GITHUB_OUTPUT} and {@code classroom.json}.
  * Each file is written on its own: one that fails is a warning on stderr and leaves the others, and
- * no report can change a grade.
+ * no report can change a grade. The folder holds only what the grader wrote at the end of the grade.
  */
 public final class ReportFiles implements GradeListener {
 
@@ -41,8 +41,41 @@ public final class ReportFiles implements GradeListener {
         void run() throws IOException;
     }
 
+    /** Names the reports folder as the grader's own, so that the next grade may empty it. */
+    static final String MARKER = ".grade-reports";
+
+    private boolean ours;
+
+    /**
+     * Decides, before any code under grading runs, whether the reports folder is the grader's: absent,
+     * empty, or marked by an earlier grade. Only then is it emptied before the reports are written, so
+     * that a file the code under grading dropped there (a copy of the hidden tests, a forged summary)
+     * is never uploaded with them, while a folder of someone else's ({@code --reports .}) is left alone.
+     */
+    @Override
+    public void gradingStarted(int kataCount, boolean hiddenPresent) {
+        try {
+            if (!Files.exists(dir)) {
+                ours = true;
+            } else if (Files.isDirectory(dir)) {
+                try (var entries = Files.list(dir)) {
+                    ours = Files.exists(dir.resolve(MARKER)) || entries.findAny().isEmpty();
+                }
+            }
+        } catch (IOException e) {
+            ours = false;
+        }
+    }
+
     @Override
     public void gradingFinished(GradeResult result) {
+        if (ours) {
+            attempt("the reports folder " + dir + " (emptied before writing)", () -> empty(dir));
+        } else if (Files.exists(dir)) {
+            err.println("warning: " + dir + " was not made by the grader (no " + MARKER + " in it): files in it that "
+                    + "the grader did not write are left as they are");
+        }
+        attempt(MARKER, () -> write(dir.resolve(MARKER), "Reports of ./grade: emptied and written anew by each grade.\n"));
         attempt("results.json", () -> write(dir.resolve("results.json"), ResultsJson.render(result)));
         for (KataResult kata : result.katas()) {
             attempt("junit/" + kata.id() + ".xml",
@@ -70,6 +103,21 @@ public final class ReportFiles implements GradeListener {
             write.run();
         } catch (IOException | RuntimeException e) {
             err.println("warning: could not write " + what + " (" + e + "); the grades are unaffected");
+        }
+    }
+
+    /** Deletes everything in {@code folder}, links without following them. */
+    private static void empty(Path folder) throws IOException {
+        if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            Files.deleteIfExists(folder);
+            return;
+        }
+        try (var walk = Files.walk(folder)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                if (!p.equals(folder)) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 

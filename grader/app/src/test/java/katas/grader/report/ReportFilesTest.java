@@ -47,6 +47,44 @@ class ReportFilesTest {
     }
 
     @Test
+    @DisplayName("Hold only what the grader wrote: a file the code under grading dropped in the folder, or a marker it "
+            + "deleted, is gone once the reports are written")
+    void holdOnlyTheGradersFiles() throws Exception {
+        Path dir = tmp.resolve("grade-reports");
+        ReportFiles first = reports(dir, false, Map.of());
+        first.gradingStarted(1, true);
+        Files.createDirectories(dir.resolve("junit"));
+        Files.writeString(dir.resolve("hidden-tests.txt"), "a copy of every hidden test");
+        Files.writeString(dir.resolve("junit/forged.xml"), "<testsuite tests=\"1\"/>");
+        first.gradingFinished(grade);
+        assertThat(dir.resolve("hidden-tests.txt")).doesNotExist();
+        assertThat(dir.resolve("junit/forged.xml")).doesNotExist();
+        assertThat(dir.resolve(ReportFiles.MARKER)).exists();
+
+        ReportFiles second = reports(dir, false, Map.of());
+        second.gradingStarted(1, true);
+        Files.delete(dir.resolve(ReportFiles.MARKER));
+        Files.writeString(dir.resolve("summary-forged.md"), "100/100");
+        second.gradingFinished(grade);
+        assertThat(dir.resolve("summary-forged.md")).doesNotExist();
+        assertThat(dir.resolve("results.json")).exists();
+        assertThat(warnings()).isEmpty();
+    }
+
+    @Test
+    @DisplayName("Leave a folder the grader did not make as it is, and say so")
+    void leaveSomeoneElsesFolder() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(dir.resolve("notes.txt"), "my notes");
+        ReportFiles reports = reports(dir, false, Map.of());
+        reports.gradingStarted(1, true);
+        reports.gradingFinished(grade);
+        assertThat(dir.resolve("notes.txt")).hasContent("my notes");
+        assertThat(dir.resolve("results.json")).exists();
+        assertThat(warnings()).contains("was not made by the grader");
+    }
+
+    @Test
     @DisplayName("Append the summary to GITHUB_STEP_SUMMARY and the runner results to GITHUB_OUTPUT, keeping what was there")
     void appendToGitHubFiles() throws Exception {
         Path summary = Files.writeString(tmp.resolve("step-summary"), "earlier step\n");
