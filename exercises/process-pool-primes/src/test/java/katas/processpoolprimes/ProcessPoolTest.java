@@ -95,7 +95,9 @@ class ProcessPoolTest {
     void givesTheNextRangeToAFreeWorker(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 2, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 3, 14), 5_000);
-        int slow = shapes.between("slow range (index)", 0, cut.ranges() - 2);
+        // At least `size` ranges come after the slow one, so that one of them falls in a later round than it:
+        // a pool that goes in rounds must then wait for the slow range before handing it out.
+        int slow = shapes.between("slow range (index)", 0, cut.ranges() - size - 1);
         long[] slowRange = cut.pieces().get(slow);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
             ProbeHub.Hold hold = hub.hold(slowRange[0], slowRange[1], cut.ranges() - 1, Duration.ofSeconds(6));
