@@ -72,7 +72,8 @@ public final class GradeCommand implements Callable<Integer> {
             description = "Where results.json, junit/*.xml and summary.md go (default: ${DEFAULT-VALUE}).")
     private Path reports;
 
-    @Option(names = "--classroom", description = "Also write one GitHub Classroom runner result per kata to $GITHUB_OUTPUT.")
+    @Option(names = "--classroom", description = "Also write one GitHub Classroom runner result per kata (legacy) to "
+            + "<reports>/classroom-outputs.txt, for the workflow to check and hand on.")
     private boolean classroom;
 
     @Option(names = "--classroom50", description = "Also write a Classroom 50 result (classroom50/result/v1) to "

@@ -49,7 +49,10 @@ public final class ClassroomResults {
         return kataId.replaceAll("[^A-Za-z0-9_]", "_");
     }
 
-    /** The lines to append to {@code $GITHUB_OUTPUT}: {@code <runner id>=<base64 of the result>}. */
+    /**
+     * The runner lines, {@code <runner id>=<base64 of the result>}: written to {@code classroom-outputs.txt},
+     * which the workflow checks and hands on to the reporter.
+     */
     public static String outputLines(GradeResult result) {
         return result.katas().stream()
                 .map(kata -> runnerId(kata.id()) + "=" + encode(runnerResult(kata)) + "\n")
