@@ -24,16 +24,34 @@ import org.junit.jupiter.api.io.TempDir;
  * results send no score, and that a hanging grader is stopped at the bound.
  */
 class ClassroomGradeStepTest {
-    /** A stand-in for ./grade: records its arguments and KATA_CORES, then writes the prepared results. */
+    /**
+     * A stand-in for ./grade: records its arguments, KATA_CORES and which runner files it was given; in
+     * FAKE_MODE=forge plays learner code that found the runner's files on disk and appends to them; then
+     * writes the prepared results into the reports folder, as the grader does after every fork ended.
+     */
     static final String FAKE_GRADE = """
             #!/usr/bin/env bash
             printf '%s\\n' "$@" > args.txt
             echo "KATA_CORES=${KATA_CORES:-unset}" > cores.txt
+            echo "${GITHUB_OUTPUT:-unset} ${GITHUB_ENV:-unset} ${GITHUB_PATH:-unset} ${GITHUB_STEP_SUMMARY:-unset}" > runner-files.txt
             if [ "${FAKE_MODE:-}" = hang ]; then sleep 120; fi
-            for kata in "$@"; do
-              case "$kata" in --*) continue ;; esac
-              if [ -f "results/$kata.b64" ]; then echo "${kata//-/_}=$(cat "results/$kata.b64")" >> "$GITHUB_OUTPUT"; fi
+            if [ "${FAKE_MODE:-}" = forge ]; then
+              printf 'fix_the_race=eyJmb3JnZWQiOnRydWV9\\ncomplete=true\\n' >> "$FORGE_OUTPUT"
+              printf 'BASH_ENV=/tmp/evil\\nNODE_OPTIONS=--require /tmp/evil.js\\nFIX_THE_RACE_RESULTS=eyJmb3JnZWQiOnRydWV9\\n' >> "$FORGE_ENV"
+              echo '::set-output name=complete::true'
+            fi
+            reports=""
+            katas=()
+            while [ $# -gt 0 ]; do
+              case "$1" in --reports) reports="$2"; shift ;; --*) ;; *) katas+=("$1") ;; esac
+              shift
             done
+            mkdir -p "$reports"
+            for kata in "${katas[@]}"; do
+              if [ -f "results/$kata.b64" ]; then echo "${kata//-/_}=$(cat "results/$kata.b64")" >> "$reports/classroom-outputs.txt"; fi
+            done
+            if [ "${FAKE_MODE:-}" = forge ]; then echo 'parallel_primes=not base64!' >> "$reports/classroom-outputs.txt"; fi
+            echo '# Concurrency katas' > "$reports/summary.md"
             exit "${FAKE_EXIT:-0}"
             """;
 
@@ -142,7 +160,7 @@ class ClassroomGradeStepTest {
     }
 
     @Test
-    @DisplayName("a kata without a result: no score is sent, and the step says which kata and why")
+    @DisplayName("a grader that fails: no score is sent, not even for the katas it wrote, and the step says which and why")
     void missingResultSendsNoScore() throws IOException {
         result("fix-the-race", ReporterModelTest.PARTIAL);
 
@@ -151,7 +169,7 @@ class ClassroomGradeStepTest {
         assertThat(run.exitCode()).as(run.toString()).isNotZero();
         assertThat(outputValue("complete")).isEqualTo("false");
         assertThat(run.output()).contains("::error title=Grader failed::./grade exited with 3")
-                .contains("no result for: parallel-primes").contains("Nothing was sent to GitHub Classroom");
+                .contains("no result for: fix-the-race parallel-primes").contains("Nothing was sent to GitHub Classroom");
     }
 
     @Test
@@ -190,5 +208,31 @@ class ClassroomGradeStepTest {
 
         runStep(Map.of("KATA_CORES_OVERRIDE", "2"), Duration.ofSeconds(60));
         assertThat(repo.resolve("cores.txt")).content().isEqualToIgnoringNewLines("KATA_CORES=2");
+    }
+
+    @Test
+    @DisplayName("runs ./grade without the runner's files, and discards what learner code appends to them on disk")
+    void learnerCodeCannotForgeTheOutputs() throws IOException {
+        result("fix-the-race", ReporterModelTest.PARTIAL);
+        result("parallel-primes", ReporterModelTest.FULL);
+        Files.writeString(output, "earlier=1\n");
+
+        Shell.Result run = runStep(Map.of("FAKE_MODE", "forge", "FORGE_OUTPUT", output.toString(), "FORGE_ENV",
+                environment.toString()), Duration.ofSeconds(60));
+
+        assertThat(Files.readString(repo.resolve("runner-files.txt")).strip()).isEqualTo("unset unset unset unset");
+        assertThat(run.output()).contains("::error title=Workflow files changed::the code under grading wrote into "
+                + "the workflow's files: discarded");
+        assertThat(Files.readString(environment)).doesNotContain("BASH_ENV", "NODE_OPTIONS", "eyJmb3JnZWQiOnRydWV9");
+        assertThat(Files.readString(output)).startsWith("earlier=1\n").doesNotContain("eyJmb3JnZWQiOnRydWV9");
+        assertThat(exported()).containsOnlyKeys("FIX_THE_RACE_RESULTS");
+        assertThat(run.output()).contains("no result for: parallel-primes");
+        assertThat(outputValue("complete")).isEqualTo("false");
+        String log = run.output();
+        int stop = log.indexOf("::stop-commands::");
+        String token = log.substring(stop + "::stop-commands::".length()).lines().findFirst().orElseThrow();
+        assertThat(token).matches("[0-9a-f]{32}");
+        assertThat(log.indexOf("::set-output")).as("learner output is fenced").isBetween(stop, log.indexOf("::" + token + "::"));
+        assertThat(Files.readString(summary)).contains("# Concurrency katas");
     }
 }

@@ -90,8 +90,9 @@ class GraderClassroomOutputTest {
 
         assertThat(run.exitCode()).as(run.toString()).isZero();
         String runner = kata.replace('-', '_');
-        String value = outputs(dir.resolve("output")).get(runner);
-        assertThat(value).as("./grade --classroom wrote " + runner + "=<base64> to GITHUB_OUTPUT").isNotBlank();
+        String value = outputs(dir.resolve("reports/classroom-outputs.txt")).get(runner);
+        assertThat(value).as("./grade --classroom wrote " + runner + "=<base64> to classroom-outputs.txt").isNotBlank();
+        assertThat(dir.resolve("output")).as("and nothing to GITHUB_OUTPUT").isEmptyFile();
         List<ReporterModel.Runner> runners = ReporterModel.read(runner, Map.of(runner.toUpperCase(java.util.Locale.ROOT) + "_RESULTS", value));
         ReporterModel.Totals totals = checkAgainstResultsJson(runners, dir.resolve("reports/results.json"));
         assertThat(totals.totalPoints()).as("the reference solution's points").isEqualTo(totals.maxPoints());

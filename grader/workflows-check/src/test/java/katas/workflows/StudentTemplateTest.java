@@ -87,6 +87,37 @@ class StudentTemplateTest {
     }
 
     @Test
+    @DisplayName("--classroom50 also leaves out every workflow and the autograder: Classroom 50 writes autograde.yaml, "
+            + "and any other workflow would grade a second time")
+    void makesAClassroom50Template() throws IOException {
+        Path target = temp.resolve("classroom50-template");
+
+        Shell.Result made = run(Kit.root(), "--classroom50", target.toString());
+
+        assertThat(made.exitCode()).as(made.toString()).isZero();
+        assertThat(target.resolve("solutions")).doesNotExist();
+        assertThat(target.resolve("grader/hidden")).doesNotExist();
+        assertThat(target.resolve(".github/workflows")).doesNotExist();
+        assertThat(target.resolve("grader/classroom50")).doesNotExist();
+        assertThat(target.resolve("grade")).isRegularFile();
+        assertThat(target.resolve("grader/app/pom.xml")).as("students still grade themselves").isRegularFile();
+        for (String kata : Kit.kataIds()) {
+            assertThat(target.resolve("exercises").resolve(kata).resolve("kata.json")).isRegularFile();
+        }
+        try (Stream<Path> files = Files.walk(target)) {
+            assertThat(files.filter(p -> !p.startsWith(target.resolve(".git")))
+                    .filter(p -> p.toString().endsWith(".yml") || p.toString().endsWith(".yaml"))
+                    .filter(p -> p.toString().contains(".github")))
+                    .as("no workflow at all, autograde.yaml least of all").isEmpty();
+        }
+        assertThat(made.output()).contains("Next (Classroom 50):", "{\"java\": \"21\"}", "autograders/<assignment>/")
+                .doesNotContain("HIDDEN_TESTS_REPO");
+        if (Kit.isFullKit()) {
+            assertThat(made.output()).containsPattern("\\.github/workflows/ +[1-9]\\d* file");
+        }
+    }
+
+    @Test
     @DisplayName("refuses a folder that is not empty, or one inside the kit, and changes nothing")
     void refusesBadTargets() throws IOException {
         Path busy = Files.createDirectories(temp.resolve("busy"));

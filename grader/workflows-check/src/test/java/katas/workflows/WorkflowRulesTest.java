@@ -196,7 +196,8 @@ class WorkflowRulesTest {
         @DisplayName("bounds grading three times: GRADE_TIMEOUT < the grade step's limit < the job's limit")
         void boundsGrading() {
             JsonNode grade = gradeStep();
-            assertThat(grade.path("run").asText()).contains("timeout --kill-after=30s \"$GRADE_TIMEOUT\" ./grade --classroom");
+            assertThat(grade.path("run").asText()).contains("timeout --kill-after=30s \"$GRADE_TIMEOUT\" env -u GITHUB_OUTPUT "
+                    + "-u GITHUB_ENV -u GITHUB_PATH -u GITHUB_STEP_SUMMARY \\\n  ./grade --classroom");
             double gradeSeconds = seconds(job.path("env").path("GRADE_TIMEOUT").asText());
             double killAfter = 30;
             assertThat(grade.path("timeout-minutes").isInt()).as("the grade step has timeout-minutes").isTrue();

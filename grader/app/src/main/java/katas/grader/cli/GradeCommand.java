@@ -20,6 +20,7 @@ import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
 import katas.grader.discovery.UnknownKataException;
 import katas.grader.integrity.Seal;
+import katas.grader.report.Classroom50Report;
 import katas.grader.report.ConsoleReport;
 import katas.grader.report.KataList;
 import katas.grader.report.ReportFiles;
@@ -71,8 +72,13 @@ public final class GradeCommand implements Callable<Integer> {
             description = "Where results.json, junit/*.xml and summary.md go (default: ${DEFAULT-VALUE}).")
     private Path reports;
 
-    @Option(names = "--classroom", description = "Also write one GitHub Classroom runner result per kata to $GITHUB_OUTPUT.")
+    @Option(names = "--classroom", description = "Also write one GitHub Classroom runner result per kata (legacy) to "
+            + "<reports>/classroom-outputs.txt, for the workflow to check and hand on.")
     private boolean classroom;
+
+    @Option(names = "--classroom50", description = "Also write a Classroom 50 result (classroom50/result/v1) to "
+            + "<reports>/classroom50-result.json, identity from Classroom 50's environment.")
+    private boolean classroom50;
 
     @Option(names = "--cores", paramLabel = "N", defaultValue = "${env:KATA_CORES}",
             description = "Cores the speedup target assumes (default: $KATA_CORES, else what the JVM sees).")
@@ -164,7 +170,11 @@ public final class GradeCommand implements Callable<Integer> {
         Path reportDir = reports.isAbsolute() ? reports : layout.kitRoot().resolve(reports);
         List<GradeListener> listeners = new ArrayList<>();
         listeners.add(new ConsoleReport(System.out, System.err, format == Format.json));
+        // First of the reports: it empties the grader's reports folder before anything else writes there.
         listeners.add(new ReportFiles(reportDir, classroom, System.getenv()));
+        if (classroom50) {
+            listeners.add(new Classroom50Report(reportDir, System.getenv()));
+        }
         new Grader().grade(request, new Listeners(listeners));
         return ExitCodes.GRADED;
     }

@@ -35,8 +35,8 @@ public final class ClassroomResults {
 
     private static final ObjectMapper COMPACT = new ObjectMapper();
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** Messages are for a glance; the full text is in results.json. This keeps the step output small. */
-    private static final int MESSAGE_LIMIT = 1000;
+    /** Room for a compiler's errors; the full text is in results.json. This keeps the step output small. */
+    private static final int MESSAGE_LIMIT = 4000;
 
     private ClassroomResults() {
     }
@@ -49,7 +49,10 @@ public final class ClassroomResults {
         return kataId.replaceAll("[^A-Za-z0-9_]", "_");
     }
 
-    /** The lines to append to {@code $GITHUB_OUTPUT}: {@code <runner id>=<base64 of the result>}. */
+    /**
+     * The runner lines, {@code <runner id>=<base64 of the result>}: written to {@code classroom-outputs.txt},
+     * which the workflow checks and hands on to the reporter.
+     */
     public static String outputLines(GradeResult result) {
         return result.katas().stream()
                 .map(kata -> runnerId(kata.id()) + "=" + encode(runnerResult(kata)) + "\n")
@@ -101,9 +104,11 @@ public final class ClassroomResults {
             // message of an "error" test (and only the name of a "fail"), so that is what says why.
             String status = kata.status() != KataStatus.GRADED || !part.status().counts() ? "error"
                     : part.full() ? "pass" : "fail";
-            // Whole points, as everywhere: the reporter adds the scores as they are, and so must we.
+            // Whole points, as everywhere: the reporter adds the scores as they are, and so must we. A kata
+            // that was not graded says why in full (every compiler error), not in its parts' first line.
             test(tests, kata.id() + ": " + part.part().title(), status, part.points(),
-                    part.reason(), millis);
+                    kata.status() != KataStatus.GRADED && kata.message() != null ? kata.message() : part.reason(),
+                    millis);
         }
         if (kata.parts().isEmpty() && kata.status() != KataStatus.GRADED) {
             // An unreadable kata has no parts; an empty tests[] would print NaN in the reporter's table.

@@ -161,4 +161,17 @@ class ClassroomResultsTest {
         it.forEachRemaining(list::add);
         return list;
     }
+
+    @Test
+    @DisplayName("Give each part of a kata that does not compile every compiler error, not only the first line")
+    void compilerErrorsInFull() throws Exception {
+        JsonNode results = decode(ClassroomResults.outputLines(Grades.grade(Grades.doesNotCompile())))
+                .get("break_the_deadlock");
+
+        for (JsonNode test : results.get("tests")) {
+            assertThat(test.get("status").asText()).isEqualTo("error");
+            assertThat(test.get("message").asText()).contains("';' expected", "balance -= amount");
+        }
+        assertThat(results.get("max_score").asInt()).isEqualTo(100);
+    }
 }

@@ -85,27 +85,35 @@ class ReportFilesTest {
     }
 
     @Test
-    @DisplayName("Append the summary to GITHUB_STEP_SUMMARY and the runner results to GITHUB_OUTPUT, keeping what was there")
-    void appendToGitHubFiles() throws Exception {
+    @DisplayName("Append the summary to GITHUB_STEP_SUMMARY without --classroom, keeping what was there")
+    void appendToTheStepSummary() throws Exception {
         Path summary = Files.writeString(tmp.resolve("step-summary"), "earlier step\n");
-        Path output = Files.writeString(tmp.resolve("output"), "other=1\n");
 
-        reports(tmp.resolve("r"), true, Map.of("GITHUB_STEP_SUMMARY", summary.toString(), "GITHUB_OUTPUT",
-                output.toString())).gradingFinished(grade);
+        reports(tmp.resolve("r"), false, Map.of("GITHUB_STEP_SUMMARY", summary.toString())).gradingFinished(grade);
 
         assertThat(summary).hasContent("earlier step\n" + MarkdownSummary.render(grade));
-        assertThat(output).hasContent("other=1\n" + ClassroomResults.outputLines(grade));
-        assertThat(tmp.resolve("r/classroom.json")).hasContent(ClassroomResults.inspection(grade));
         assertThat(warnings()).isEmpty();
     }
 
     @Test
-    @DisplayName("Warn when --classroom has no GITHUB_OUTPUT to write to, and still write classroom.json")
-    void classroomWithoutOutput() {
-        reports(tmp, true, Map.of()).gradingFinished(grade);
+    @DisplayName("With --classroom, write the runner lines into the reports folder and never touch the runner's files")
+    void classroomWritesItsOwnFiles() throws Exception {
+        Path summary = Files.writeString(tmp.resolve("step-summary"), "earlier step\n");
+        Path output = Files.writeString(tmp.resolve("output"), "other=1\n");
+        Path forged = Files.writeString(tmp.resolve("forged"), "mine\n");
+        Files.createDirectories(tmp.resolve("r"));
+        Files.createSymbolicLink(tmp.resolve("r").resolve(ReportFiles.CLASSROOM_OUTPUTS), forged);
 
-        assertThat(tmp.resolve("classroom.json")).exists();
-        assertThat(warnings()).contains("GITHUB_OUTPUT is not set");
+        reports(tmp.resolve("r"), true, Map.of("GITHUB_STEP_SUMMARY", summary.toString(), "GITHUB_OUTPUT",
+                output.toString())).gradingFinished(grade);
+
+        assertThat(tmp.resolve("r").resolve(ReportFiles.CLASSROOM_OUTPUTS)).isRegularFile()
+                .hasContent(ClassroomResults.outputLines(grade));
+        assertThat(forged).as("a link left there is replaced, not written through").hasContent("mine\n");
+        assertThat(tmp.resolve("r/classroom.json")).hasContent(ClassroomResults.inspection(grade));
+        assertThat(output).hasContent("other=1\n");
+        assertThat(summary).hasContent("earlier step\n");
+        assertThat(warnings()).isEmpty();
     }
 
     @Test
@@ -123,10 +131,10 @@ class ReportFilesTest {
         assertThat(tmp.resolve("results.json")).exists();
         assertThat(tmp.resolve("summary.md")).exists();
         assertThat(tmp.resolve("classroom.json")).exists();
-        assertThat(output).hasContent(ClassroomResults.outputLines(grade));
+        assertThat(tmp.resolve(ReportFiles.CLASSROOM_OUTPUTS)).hasContent(ClassroomResults.outputLines(grade));
+        assertThat(output).doesNotExist();
         assertThat(warnings().lines().filter(l -> l.startsWith("warning: could not write junit/"))).hasSize(5);
-        assertThat(warnings()).contains("warning: could not write $GITHUB_STEP_SUMMARY")
-                .contains("the grades are unaffected");
+        assertThat(warnings()).contains("the grades are unaffected");
     }
 
     @Test
