@@ -80,6 +80,8 @@ public final class SelfCheck {
     private int minimumMutants = MINIMUM_MUTANTS;
     private Duration kataBudget = KATA_BUDGET;
     private int jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
+    /** The seed of the last grade on this thread, to name in a broken promise (grades run side by side). */
+    private final ThreadLocal<Long> lastSeed = new ThreadLocal<>();
     private IntToDoubleFunction capacity = SelfCheck::measureCapacity;
 
     public SelfCheck(KitLayout layout, int runs, int mutantRuns, OptionalInt cores, PrintStream out) {
@@ -301,8 +303,8 @@ public final class SelfCheck {
             } else {
                 v.alternativeFailures++;
             }
-            v.broke("the " + subject + " lost points in grade " + run + ": "
-                    + (result.message() != null ? result.message() : String.join("; ", lost)));
+            v.broke("the " + subject + " lost points in grade " + run + " (seed " + lastSeed.get() + "): "
+                    + (result.message() != null ? result.message() : String.join("; ", lost)) + firstFailure(result));
         }
         return result;
     }
@@ -480,8 +482,25 @@ public final class SelfCheck {
                 .parts(parts).cores(cores).failFast(failFast).build();
         StepTimes times = new StepTimes();
         GradeResult result = grader.grade(request, times);
-        System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary());
+        lastSeed.set(result.seed());
+        System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary() + ", seed " + result.seed());
         return result.katas().get(0);
+    }
+
+    /**
+     * The first failing test's whole message (a part's reason is its first line only): a false failure
+     * is rare, and what the threads were doing is what tells a flaky test from a wrong reference.
+     */
+    private static String firstFailure(KataResult result) {
+        return result.parts().stream().flatMap(p -> p.tests().stream())
+                .filter(t -> t.status() != TestStatus.PASSED && t.status() != TestStatus.NOT_RUN && t.message() != null)
+                .findFirst()
+                .map(t -> "\n      " + t.name() + ":\n      " + cap(t.message(), 4_000).replace("\n", "\n      "))
+                .orElse("");
+    }
+
+    private static String cap(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max) + " [... " + (text.length() - max) + " more]";
     }
 
     private static String passedNames(PartScore part) {
