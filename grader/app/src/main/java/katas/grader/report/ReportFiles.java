@@ -52,7 +52,8 @@ public final class ReportFiles implements GradeListener {
     /** Names the reports folder as the grader's own, so that the next grade may empty it. */
     static final String MARKER = ".grade-reports";
 
-    private boolean ours;
+    /** Whether the folder was the grader's when grading started; null when no grading started here. */
+    private Boolean ours;
 
     /**
      * Decides, before any code under grading runs, whether the reports folder is the grader's: absent,
@@ -69,6 +70,8 @@ public final class ReportFiles implements GradeListener {
                 try (var entries = Files.list(dir)) {
                     ours = Files.exists(dir.resolve(MARKER)) || entries.findAny().isEmpty();
                 }
+            } else {
+                ours = false;
             }
         } catch (IOException e) {
             ours = false;
@@ -77,9 +80,9 @@ public final class ReportFiles implements GradeListener {
 
     @Override
     public void gradingFinished(GradeResult result) {
-        if (ours) {
+        if (Boolean.TRUE.equals(ours)) {
             attempt("the reports folder " + dir + " (emptied before writing)", () -> empty(dir));
-        } else if (Files.exists(dir)) {
+        } else if (Boolean.FALSE.equals(ours)) {
             err.println("warning: " + dir + " was not made by the grader (no " + MARKER + " in it): files in it that "
                     + "the grader did not write are left as they are");
         }
