@@ -14,8 +14,10 @@ import java.util.concurrent.atomic.LongAdder;
  * Moves a {@link HitCounter}'s count on by billions without calling {@code increment()} billions of times:
  * it finds the field that holds the count (the one whose value is the number of hits counted so far),
  * adds to it directly, and checks that {@code get()} follows. Then the counter must go on counting past
- * {@code Integer.MAX_VALUE}. When no field can be moved on that way (a count kept somewhere else), there
- * is nothing to check and the counter passes.
+ * {@code Integer.MAX_VALUE}. A count kept in a field of a type that cannot hold the target exactly (an
+ * {@code Integer}, a {@code short}, a {@code float}, a {@code double} past 2^53...) fails: rule 3 cannot hold
+ * there. When no field can be moved on that way (a count kept somewhere else), there is nothing to check and
+ * the counter passes.
  */
 final class FastForward {
 
@@ -24,6 +26,11 @@ final class FastForward {
         long read() throws IllegalAccessException;
 
         void add(long delta) throws IllegalAccessException;
+
+        /** Whether this slot can hold {@code value} exactly. */
+        default boolean canHold(long value) {
+            return true;
+        }
     }
 
     private FastForward() {
@@ -45,6 +52,16 @@ final class FastForward {
             if (slot == null) {
                 continue;
             }
+            if (!slot.canHold(target)) {
+                slot.add(1);
+                if (counter.get() != hits + 1) {
+                    continue; // not the count
+                }
+                return String.format("rule 3 cannot be checked: the count is kept in field '%s', a %s, which cannot "
+                        + "hold every count a long can (not %,d, for one), so it would wrap around or lose hits there. "
+                        + "get() returns a long: keep the count in a long (or a LongAdder, an AtomicLong)",
+                        field.getName(), field.getType().getSimpleName(), target);
+            }
             slot.add(target - hits);
             if (counter.get() != target) {
                 continue; // not the count (or not the only copy of it): nothing to learn from this field
@@ -55,9 +72,9 @@ final class FastForward {
             long got = counter.get();
             if (got != target + more) {
                 return String.format("after %,d hits, %,d more hits made get() return %,d instead of %,d: the count "
-                        + "(field '%s', a %s) cannot hold more than %,d, so it wrapped around. get() returns a long: "
-                        + "keep the count in a long (or a LongAdder, an AtomicLong)", target, more, got, target + more,
-                        field.getName(), field.getType().getSimpleName(), Integer.MAX_VALUE);
+                        + "(field '%s', a %s) cannot hold every count up to %,d, so it wrapped around or lost hits. get() "
+                        + "returns a long: keep the count in a long (or a LongAdder, an AtomicLong)", target, more, got,
+                        target + more, field.getName(), field.getType().getSimpleName(), target + more);
             }
         }
         return null;
@@ -109,6 +126,28 @@ final class FastForward {
 
                 public void add(long delta) throws IllegalAccessException {
                     field.setInt(counter, (int) (field.getInt(counter) + delta));
+                }
+            };
+        } else if (NUMBER_TYPES.contains(type) && !Modifier.isFinal(field.getModifiers())) {
+            slot = new Slot() {
+                public long read() throws IllegalAccessException {
+                    Object v = field.get(counter);
+                    if (!(v instanceof Number n)) {
+                        return v instanceof Character c ? c : Long.MIN_VALUE;
+                    }
+                    double d = n.doubleValue();
+                    return d == Math.rint(d) && Math.abs(d) < 0x1p62 ? n.longValue() : Long.MIN_VALUE;
+                }
+
+                public void add(long delta) throws IllegalAccessException {
+                    field.set(counter, boxed(type, read() + delta));
+                }
+
+                public boolean canHold(long v) {
+                    Object b = boxed(type, v);
+                    return b instanceof Character c ? c == v
+                            : ((Number) b).longValue() == v && ((Number) b).doubleValue() == (double) v
+                            && (!(b instanceof Double || b instanceof Float) || v < (1L << 53) && v > -(1L << 53));
                 }
             };
         } else if (value instanceof AtomicLong atomic) {
@@ -187,6 +226,28 @@ final class FastForward {
             };
         }
         return slot != null && slot.read() == hits ? slot : null;
+    }
+
+    /** Number-like field types other than a plain long or int, which a count could be kept in. */
+    private static final List<Class<?>> NUMBER_TYPES = List.of(Long.class, Integer.class, Short.class, short.class,
+            Byte.class, byte.class, Character.class, char.class, Double.class, double.class, Float.class, float.class);
+
+    /** {@code v} as a value of {@code type} (which may wrap around or round it). */
+    private static Object boxed(Class<?> type, long v) {
+        if (type == Long.class) {
+            return v;
+        } else if (type == Integer.class) {
+            return (int) v;
+        } else if (type == Short.class || type == short.class) {
+            return (short) v;
+        } else if (type == Byte.class || type == byte.class) {
+            return (byte) v;
+        } else if (type == Character.class || type == char.class) {
+            return (char) v;
+        } else if (type == Double.class || type == double.class) {
+            return (double) v;
+        }
+        return (float) v;
     }
 
     /** The index of the only element that is not zero, or -1. */

@@ -139,11 +139,15 @@ class WaitingTest {
     static void holdingEveryLockOf(Object target, Runnable body) throws IllegalAccessException {
         List<Object> locks = new ArrayList<>();
         locks.add(target);
+        locks.add(target.getClass()); // a static synchronized method's monitor
         for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
-                if (!Modifier.isStatic(f.getModifiers()) && !f.getType().isPrimitive() && f.trySetAccessible()
-                        && f.get(target) != null) {
-                    locks.add(f.get(target));
+                // static fields too: a lock shared by every instance is a lock of this one
+                Object owner = Modifier.isStatic(f.getModifiers()) ? null : target;
+                Object value = !f.getType().isPrimitive() && !f.isSynthetic() && f.trySetAccessible() ? f.get(owner)
+                        : null;
+                if (value != null && locks.stream().noneMatch(l -> l == value)) {
+                    locks.add(value);
                 }
             }
         }
