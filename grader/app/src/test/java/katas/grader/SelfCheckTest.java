@@ -86,8 +86,8 @@ class SelfCheckTest {
         seal(kit);
         Outcome outcome = selfCheck(kit, Duration.ofMillis(1));
         assertThat(outcome.kept()).isFalse();
-        assertThat(outcome.text()).containsPattern("slow: its contract check took [0-9.]+ s, over the budget of 2 ms \\(SelfCheck"
-                + ".KATA_BUDGET x 2 for a kata that starts processes\\)");
+        assertThat(outcome.text()).containsPattern("slow: its contract check took [0-9.]+ s, over the budget of 3 ms \\(SelfCheck"
+                + ".KATA_BUDGET x 3 for a kata that starts processes\\)");
     }
 
     @Test
@@ -104,8 +104,8 @@ class SelfCheckTest {
                 .jobs(2).capacity(threads -> 1.0).run(List.of());
         assertThat(kept).isFalse();
         assertThat(bytes.toString(StandardCharsets.UTF_8))
-                .containsPattern("busy: its contract check took [0-9.]+ s, over the budget of 2 ms "
-                        + "\\(SelfCheck.KATA_BUDGET x 2 for a kata that starts processes\\) x 2.00 for a busy machine");
+                .containsPattern("busy: its contract check took [0-9.]+ s, over the budget of 3 ms "
+                        + "\\(SelfCheck.KATA_BUDGET x 3 for a kata that starts processes\\) x 2.00 for a busy machine");
     }
 
     private static void seal(MiniKit kit) throws Exception {

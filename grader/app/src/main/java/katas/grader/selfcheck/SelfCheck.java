@@ -69,7 +69,7 @@ public final class SelfCheck {
      */
     public static final Duration KATA_BUDGET = Duration.ofSeconds(150);
     /** How many times {@link #KATA_BUDGET} a kata whose tests start processes may take. */
-    public static final int PROCESS_KATA_FACTOR = 2;
+    public static final int PROCESS_KATA_FACTOR = 3;
 
     private final KitLayout layout;
     private final int runs;
@@ -156,7 +156,7 @@ public final class SelfCheck {
     }
 
     /**
-     * A kata's budget: {@link #budget()}, twice that for a kata whose tests start processes of their own
+     * A kata's budget: {@link #budget()}, three times that for a kata whose tests start processes of their own
      * (each worker is a JVM that starts from cold, a second or so of CPU on two cores, and its mutants
      * that hang are caught only when the kata's bound runs out).
      */
