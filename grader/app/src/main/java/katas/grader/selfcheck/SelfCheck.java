@@ -5,11 +5,9 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -80,8 +78,6 @@ public final class SelfCheck {
     private int minimumMutants = MINIMUM_MUTANTS;
     private Duration kataBudget = KATA_BUDGET;
     private int jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
-    /** The seed of the last grade on this thread, to name in a broken promise (grades run side by side). */
-    private final ThreadLocal<Long> lastSeed = new ThreadLocal<>();
     private IntToDoubleFunction capacity = SelfCheck::measureCapacity;
 
     public SelfCheck(KitLayout layout, int runs, int mutantRuns, OptionalInt cores, PrintStream out) {
@@ -263,7 +259,7 @@ public final class SelfCheck {
     }
 
     private void checkStub(Kata kata, KataVerdict v) throws IOException, UnknownKataException {
-        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false, "stub");
+        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false, "stub").katas().get(0);
         if (stub.status() != KataStatus.GRADED) {
             v.broke("the stub could not be graded (" + stub.status().name().toLowerCase(Locale.ROOT) + "): "
                     + stub.message());
@@ -285,7 +281,8 @@ public final class SelfCheck {
     private KataResult expectFull(Kata kata, Subject subject, int run, KataVerdict v)
             throws IOException, UnknownKataException {
         Set<String> parts = subject.equals(Subject.SOLUTION) || thorough() ? Set.of() : partsBut(kata, SpeedupPart.class);
-        KataResult result = grade(kata, subject, parts, false, subject + ", grade " + run + " of " + runs);
+        GradeResult graded = grade(kata, subject, parts, false, subject + ", grade " + run + " of " + runs);
+        KataResult result = graded.katas().get(0);
         if (subject.equals(Subject.SOLUTION)) {
             v.solutionRuns++;
         } else {
@@ -303,7 +300,7 @@ public final class SelfCheck {
             } else {
                 v.alternativeFailures++;
             }
-            v.broke("the " + subject + " lost points in grade " + run + " (seed " + lastSeed.get() + "): "
+            v.broke("the " + subject + " lost points in grade " + run + " (seed " + graded.seed() + "): "
                     + (result.message() != null ? result.message() : String.join("; ", lost)) + firstFailure(result));
         }
         return result;
@@ -357,21 +354,21 @@ public final class SelfCheck {
      * that nothing else runs while its speedup is measured.
      */
     private List<MutantOutcome> gradeMutants(Kata kata) throws IOException, UnknownKataException {
-        Map<Overlay, Future<MutantOutcome>> outcomes = new LinkedHashMap<>();
-        ExecutorService sideBySide = Executors.newFixedThreadPool(jobs);
+        List<Future<MutantOutcome>> sideBySide = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
             for (Overlay mutant : kata.mutants()) {
                 if (!targetsSpeedup(kata, mutant)) {
-                    outcomes.put(mutant, sideBySide.submit(() -> gradeMutant(kata, mutant)));
+                    sideBySide.add(pool.submit(() -> gradeMutant(kata, mutant)));
                 }
             }
             List<MutantOutcome> all = new ArrayList<>();
-            for (Overlay mutant : kata.mutants()) {
-                all.add(outcomes.containsKey(mutant) ? outcomes.get(mutant).get() : null);
+            for (Future<MutantOutcome> outcome : sideBySide) {
+                all.add(outcome.get());
             }
-            for (int i = 0; i < all.size(); i++) {
-                if (all.get(i) == null) {
-                    all.set(i, gradeMutant(kata, kata.mutants().get(i)));
+            for (Overlay mutant : kata.mutants()) {
+                if (targetsSpeedup(kata, mutant)) {
+                    all.add(gradeMutant(kata, mutant)); // alone: every side-by-side grade has ended
                 }
             }
             return all;
@@ -387,7 +384,7 @@ public final class SelfCheck {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while grading the mutants of " + kata.id(), e);
         } finally {
-            sideBySide.shutdownNow();
+            pool.shutdownNow();
         }
     }
 
@@ -424,7 +421,7 @@ public final class SelfCheck {
         Set<String> unproven = new LinkedHashSet<>(mutant.mustLose());
         while (!unproven.isEmpty()) {
             KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(unproven), true,
-                    "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns);
+                    "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns).katas().get(0);
             if (result.status() == KataStatus.DOES_NOT_COMPILE) {
                 broken.add("mutant " + mutant.id() + " does not compile, so it proves nothing: " + result.message());
                 return false;
@@ -476,15 +473,14 @@ public final class SelfCheck {
         return part.tests().stream().anyMatch(t -> t.status() != TestStatus.PASSED && t.status() != TestStatus.NOT_RUN);
     }
 
-    private KataResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, String what)
+    private GradeResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, String what)
             throws IOException, UnknownKataException {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata.id())).subject(subject)
                 .parts(parts).cores(cores).failFast(failFast).build();
         StepTimes times = new StepTimes();
         GradeResult result = grader.grade(request, times);
-        lastSeed.set(result.seed());
         System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary() + ", seed " + result.seed());
-        return result.katas().get(0);
+        return result;
     }
 
     /**

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
@@ -38,7 +39,7 @@ class WaitingTest {
     @DisplayName("counts a hit that waited for the counter, however long, and when interrupted while it waited")
     void countsAHitThatWaited(Shapes shapes) throws Exception {
         // The first round always interrupts the waiting thread: a rule 9 mistake must fail every grade.
-        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger rounds = new AtomicInteger();
         shapes.check(3, round -> {
             HitCounter counter = new HitCounter();
             int before = round.between("hits before", 0, 1_000);
@@ -71,7 +72,7 @@ class WaitingTest {
     @DisplayName("keeps deposits and withdrawals that waited for a slow fraud check, and when interrupted meanwhile")
     void keepsCallsThatWaited(Shapes shapes) throws Exception {
         // The first round always interrupts the waiting thread: a rule 9 mistake must fail every grade.
-        java.util.concurrent.atomic.AtomicInteger rounds = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger rounds = new AtomicInteger();
         shapes.check(3, round -> {
             long opening = round.between("opening balance", 2, 1L << 40);
             long slowAmount = round.between("slow withdrawal", 1, opening / 2);
