@@ -16,9 +16,11 @@ import katas.grader.discovery.KitLayout;
  * @param cores the core count the speedup target assumes; empty means what the forked JVM sees
  * @param failFast stop a kata at its first test that does not pass (the self-check, grading a mutant)
  * @param seed the seed the tests draw their shapes from; empty: a new one for this grade
+ * @param fairPlay refuse code that breaks the rule of fair play before any test runs; only the grader's
+ *     own tests turn it off, to prove the fork's defences against the code it would refuse
  */
 public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
-        OptionalInt cores, boolean failFast, OptionalLong seed) {
+        OptionalInt cores, boolean failFast, OptionalLong seed, boolean fairPlay) {
 
     public static Builder builder() {
         return new Builder();
@@ -33,6 +35,7 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
         private OptionalInt cores = OptionalInt.empty();
         private boolean failFast;
         private OptionalLong seed = OptionalLong.empty();
+        private boolean fairPlay = true;
 
         public Builder layout(KitLayout layout) {
             this.layout = layout;
@@ -69,9 +72,15 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
             return this;
         }
 
+        /** Off only in the grader's own tests of the fork's defences (see {@link GradeRequest}). */
+        public Builder fairPlay(boolean fairPlay) {
+            this.fairPlay = fairPlay;
+            return this;
+        }
+
         public GradeRequest build() {
             return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast,
-                    seed);
+                    seed, fairPlay);
         }
     }
 }

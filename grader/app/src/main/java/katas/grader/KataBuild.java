@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import katas.grader.compile.CompileResult;
+import katas.grader.compile.FairPlay;
 import katas.grader.compile.GraderClasspath;
 import katas.grader.compile.KataCompiler;
 import katas.grader.compile.PackageRule;
@@ -18,17 +19,18 @@ import katas.grader.integrity.SealCheck;
  * each into its own folder of the work directory. The code must compile; a test suite that does not
  * compile against it costs the points of the parts that need it, with javac's errors as the reason.
  *
- * @param failure why the code under grading does not compile, or null
+ * @param failure why the code under grading does not compile or was refused, or null
+ * @param refused whether it compiled but breaks the rule of fair play ({@link FairPlay})
  * @param visibleClasses the visible test classes to run
  * @param hiddenClasses the hidden test classes to run
  * @param visibleBroken why the visible tests could not be compiled, or null
  * @param hiddenBroken why the hidden tests could not be compiled, or null
  */
-record KataBuild(String failure, List<String> visibleClasses, List<String> hiddenClasses, String visibleBroken,
+record KataBuild(String failure, boolean refused, List<String> visibleClasses, List<String> hiddenClasses, String visibleBroken,
         String hiddenBroken) {
 
-    static KataBuild of(KataCompiler compiler, Kata kata, SourceSet sources, SealCheck seal, ForkPlan plan, Path work)
-            throws IOException {
+    static KataBuild of(KataCompiler compiler, Kata kata, SourceSet sources, SealCheck seal, ForkPlan plan, Path work,
+            boolean fairPlay) throws IOException {
         List<String> misplaced = PackageRule.problems(sources, kata.manifest().packageName());
         if (!misplaced.isEmpty()) {
             return failed("your code does not compile: only the kata's package may hold your classes:\n"
@@ -38,6 +40,13 @@ record KataBuild(String failure, List<String> visibleClasses, List<String> hidde
         CompileResult main = compiler.compile(sources, GraderClasspath.entries(), classes);
         if (!main.ok()) {
             return failed("your code does not compile:\n" + main.errors());
+        }
+        List<String> unfair = fairPlay ? FairPlay.problems(classes) : List.of();
+        if (!unfair.isEmpty()) {
+            return new KataBuild("your code was not graded: it must behave the same under the tests as anywhere else, "
+                    + "so kata code may not look at its callers, other threads' stacks, reflection, class loading or "
+                    + "how its JVM was started (the rule every kata shares, in the top README):\n"
+                    + String.join("\n", unfair), true, List.of(), List.of(), null, null);
         }
         List<Path> testCp = new ArrayList<>(List.of(classes));
         testCp.addAll(GraderClasspath.entries());
@@ -76,11 +85,11 @@ record KataBuild(String failure, List<String> visibleClasses, List<String> hidde
                         + "public signature change? keep the stub's public API):\n") + compiled.errors();
             }
         }
-        return new KataBuild(null, visibleClasses, hiddenClasses, visibleBroken, hiddenBroken);
+        return new KataBuild(null, false, visibleClasses, hiddenClasses, visibleBroken, hiddenBroken);
     }
 
     private static KataBuild failed(String why) {
-        return new KataBuild(why, List.of(), List.of(), null, null);
+        return new KataBuild(why, false, List.of(), List.of(), null, null);
     }
 
     boolean compiled() {

@@ -89,9 +89,10 @@ final class KataGrading {
             long start, SourceSet sources, SealCheck seal, List<Part> parts, ForkPlan plan, List<Path> forkClasspath,
             ForkLaunch launch) throws IOException, InterruptedException {
         listener.step(kata, "compiling");
-        KataBuild build = KataBuild.of(compiler(), kata, sources, seal, plan, work);
+        KataBuild build = KataBuild.of(compiler(), kata, sources, seal, plan, work, request.fairPlay());
         if (!build.compiled()) {
-            return failed(kata, request, KataStatus.DOES_NOT_COMPILE, build.failure(), start);
+            return failed(kata, request, build.refused() ? KataStatus.REFUSED : KataStatus.DOES_NOT_COMPILE,
+                    build.failure(), start);
         }
         boolean measure = kata.hasHiddenTests() && build.hiddenBroken() == null && !plan.measurements().isEmpty();
         listener.step(kata, measure ? "running tests, then measuring speedup" : "running tests");

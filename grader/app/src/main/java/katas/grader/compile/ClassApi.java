@@ -51,22 +51,22 @@ final class ClassApi {
         }
         in.readUnsignedShort();
         in.readUnsignedShort();
-        Object[] pool = readPool(in);
+        ConstantPool pool = ConstantPool.read(in);
         StringBuilder api = new StringBuilder();
         int access = in.readUnsignedShort();
-        api.append("class ").append(className(pool, in.readUnsignedShort())).append(' ').append(access);
+        api.append("class ").append(pool.className(in.readUnsignedShort())).append(' ').append(access);
         int superIndex = in.readUnsignedShort();
-        api.append(" extends ").append(superIndex == 0 ? "" : className(pool, superIndex));
+        api.append(" extends ").append(superIndex == 0 ? "" : pool.className(superIndex));
         int interfaces = in.readUnsignedShort();
         for (int i = 0; i < interfaces; i++) {
-            api.append(" implements ").append(className(pool, in.readUnsignedShort()));
+            api.append(" implements ").append(pool.className(in.readUnsignedShort()));
         }
         List<String> members = new ArrayList<>();
         for (String kind : List.of("field", "method")) {
             int count = in.readUnsignedShort();
             for (int i = 0; i < count; i++) {
                 int flags = in.readUnsignedShort();
-                String member = kind + " " + flags + " " + pool[in.readUnsignedShort()] + " " + pool[in.readUnsignedShort()]
+                String member = kind + " " + flags + " " + pool.get(in.readUnsignedShort()) + " " + pool.get(in.readUnsignedShort())
                         + attributes(in, pool);
                 if ((flags & (ACC_PRIVATE | ACC_SYNTHETIC)) == 0) {
                     members.add(member);
@@ -79,22 +79,22 @@ final class ClassApi {
     }
 
     /** The attributes that matter to code compiled against the class, resolved; the rest skipped. */
-    private static String attributes(DataInputStream in, Object[] pool) throws IOException {
+    private static String attributes(DataInputStream in, ConstantPool pool) throws IOException {
         StringBuilder out = new StringBuilder();
         int count = in.readUnsignedShort();
         for (int i = 0; i < count; i++) {
-            String name = (String) pool[in.readUnsignedShort()];
+            String name = (String) pool.get(in.readUnsignedShort());
             byte[] body = new byte[in.readInt()];
             in.readFully(body);
             DataInputStream a = new DataInputStream(new ByteArrayInputStream(body));
             switch (name) {
-                case "Signature" -> out.append(" sig=").append(pool[a.readUnsignedShort()]);
-                case "ConstantValue" -> out.append(" value=").append(pool[a.readUnsignedShort()]);
+                case "Signature" -> out.append(" sig=").append(pool.get(a.readUnsignedShort()));
+                case "ConstantValue" -> out.append(" value=").append(pool.get(a.readUnsignedShort()));
                 case "Exceptions", "PermittedSubclasses" -> {
                     out.append(' ').append(name).append('=');
                     int n = a.readUnsignedShort();
                     for (int j = 0; j < n; j++) {
-                        out.append(className(pool, a.readUnsignedShort())).append(',');
+                        out.append(pool.className(a.readUnsignedShort())).append(',');
                     }
                 }
                 case "InnerClasses" -> {
@@ -103,14 +103,14 @@ final class ClassApi {
                         int inner = a.readUnsignedShort();
                         a.readUnsignedShort();
                         a.readUnsignedShort();
-                        out.append(" inner=").append(className(pool, inner)).append('/').append(a.readUnsignedShort());
+                        out.append(" inner=").append(pool.className(inner)).append('/').append(a.readUnsignedShort());
                     }
                 }
                 case "Record" -> {
                     int n = a.readUnsignedShort();
                     for (int j = 0; j < n; j++) {
-                        out.append(" component=").append(pool[a.readUnsignedShort()]).append(':')
-                                .append(pool[a.readUnsignedShort()]).append(attributes(a, pool));
+                        out.append(" component=").append(pool.get(a.readUnsignedShort())).append(':')
+                                .append(pool.get(a.readUnsignedShort())).append(attributes(a, pool));
                     }
                 }
                 default -> {
@@ -119,44 +119,5 @@ final class ClassApi {
             }
         }
         return out.toString();
-    }
-
-    private static String className(Object[] pool, int index) {
-        return String.valueOf(pool[(Integer) pool[index]]);
-    }
-
-    /**
-     * The constant pool, each entry as a value: a String for Utf8, a number for Integer, Long, Float and
-     * Double, the name index (Integer) for a Class, the text for a String; other entries are not needed.
-     */
-    private static Object[] readPool(DataInputStream in) throws IOException {
-        int count = in.readUnsignedShort();
-        Object[] pool = new Object[count];
-        Object[] strings = new Object[count];
-        for (int i = 1; i < count; i++) {
-            int tag = in.readUnsignedByte();
-            switch (tag) {
-                case 1 -> pool[i] = in.readUTF();
-                case 3 -> pool[i] = in.readInt();
-                case 4 -> pool[i] = in.readFloat();
-                case 5 -> pool[i++] = in.readLong();
-                case 6 -> pool[i++] = in.readDouble();
-                case 7 -> pool[i] = in.readUnsignedShort();
-                case 8 -> strings[i] = in.readUnsignedShort();
-                case 16, 19, 20 -> in.readUnsignedShort();
-                case 15 -> {
-                    in.readUnsignedByte();
-                    in.readUnsignedShort();
-                }
-                case 9, 10, 11, 12, 17, 18 -> in.readInt();
-                default -> throw new IOException("unknown constant pool tag " + tag);
-            }
-        }
-        for (int i = 1; i < count; i++) {
-            if (strings[i] != null) {
-                pool[i] = "\"" + pool[(Integer) strings[i]] + "\"";
-            }
-        }
-        return pool;
     }
 }

@@ -107,6 +107,7 @@ public final class Classroom50Result {
             case INVALID -> "the kata cannot be read";
             case ERROR -> "the grader failed on this kata";
             case TAMPERED -> "your code changed the grader's files";
+            case REFUSED -> "your code breaks the rule of fair play";
         };
     }
 

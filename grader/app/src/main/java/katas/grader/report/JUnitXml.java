@@ -86,10 +86,11 @@ public final class JUnitXml {
         if (kata.status() != KataStatus.GRADED) {
             // The learner's code not compiling is their failure; a broken kata or grader is not.
             Verdict verdict = kata.status() == KataStatus.DOES_NOT_COMPILE || kata.status() == KataStatus.TAMPERED
-                    ? Verdict.FAILURE : Verdict.ERROR;
+                    || kata.status() == KataStatus.REFUSED ? Verdict.FAILURE : Verdict.ERROR;
             String name = switch (kata.status()) {
                 case DOES_NOT_COMPILE -> "the code compiles";
                 case TAMPERED -> "the code leaves the grader's files alone";
+                case REFUSED -> "the code behaves the same under the tests as anywhere else";
                 case INVALID -> "the kata's files can be read";
                 case ERROR, GRADED -> "the grader can grade the kata";
             };

@@ -191,6 +191,7 @@ public final class MarkdownSummary {
             case INVALID -> "the kata cannot be read";
             case ERROR -> "the grader failed on this kata";
             case TAMPERED -> "your code changed the grader's files";
+            case REFUSED -> "your code breaks the rule of fair play";
         };
     }
 

@@ -10,5 +10,10 @@ public enum KataStatus {
     /** The grader itself failed on this kata; the message says where. */
     ERROR,
     /** The code under grading changed files the grader relies on: nothing it earned can be trusted. */
-    TAMPERED
+    TAMPERED,
+    /**
+     * The code under grading breaks the rule every kata shares: it could behave differently under the
+     * tests than anywhere else (it looks at its callers, uses reflection...). No test ran.
+     */
+    REFUSED
 }
