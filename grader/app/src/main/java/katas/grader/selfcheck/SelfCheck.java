@@ -134,6 +134,9 @@ public final class SelfCheck {
             KataVerdict verdict = check(kata);
             broken.addAll(verdict.broken);
             out.println(line(verdict));
+            // Printed here too, not only in the summary: a log cut short (CI keeps its start and end) still
+            // names what broke, next to the kata it broke in.
+            verdict.broken.forEach(b -> out.println("     ! " + b));
             ruleTable(verdict).forEach(out::println);
         }
         out.printf("Self-check took %.0f s.%n", (System.currentTimeMillis() - start) / 1000.0);
@@ -422,6 +425,9 @@ public final class SelfCheck {
         while (!unproven.isEmpty()) {
             KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(unproven), true,
                     "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns).katas().get(0);
+            if (result.status() == KataStatus.REFUSED) {
+                return true; // refused for breaking fair play: no test ran, every part got 0
+            }
             if (result.status() == KataStatus.DOES_NOT_COMPILE) {
                 broken.add("mutant " + mutant.id() + " does not compile, so it proves nothing: " + result.message());
                 return false;
