@@ -431,6 +431,14 @@ final class BankFloor {
             return Outcome.WENT_THROUGH;
         }
         if (thrown instanceof InsufficientFundsException) {
+            StackTraceElement[] where = thrown.getStackTrace();
+            if (where.length == 0 || !where[0].getClassName().equals(Account.class.getName())
+                    || !where[0].getMethodName().equals("withdraw")) {
+                throw failed(whose + " threw an InsufficientFundsException of its own (" + (where.length == 0
+                        ? "with no stack trace" : "made in " + where[0]) + "), not the one Account.withdraw threw: "
+                        + "let withdraw's refusal out of transfer as it is, it says what the account holds (rule 3).",
+                        thrown);
+            }
             if (audits != 0) {
                 throw failed(whose + " was refused (InsufficientFundsException), but the audit log had recorded it: "
                         + "record only transfers that went through (rules 3 and 4).", thrown);

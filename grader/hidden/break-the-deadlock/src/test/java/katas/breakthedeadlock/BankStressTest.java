@@ -204,10 +204,18 @@ class BankStressTest {
         @Test
         @Order(1)
         @Tag("rule-7")
-        @DisplayName("run at the same time: several pairs, each sending money both ways at once, meet in their audits")
+        @DisplayName("run at the same time: a few pairs, then dozens, each sending money both ways at once, meet in their audits")
         void meetInTheirAudits(Shapes shapes) throws Exception {
-            shapes.check(2, round -> {
-                int pairs = round.between("pairs", 3, 5);
+            // Dozens of pairs too: a bank-wide limit on transfers in flight (a Semaphore of 16, say) lets a
+            // few pairs meet, never more pairs than it has permits.
+            for (int[] range : new int[][] {{3, 5}, {20, 40}}) {
+                meetInTheirAudits(shapes, range[0], range[1]);
+            }
+        }
+
+        private void meetInTheirAudits(Shapes shapes, int fewestPairs, int mostPairs) throws Exception {
+            shapes.check(1, round -> {
+                int pairs = round.between("pairs", fewestPairs, mostPairs);
                 long[] balances = new long[2 * pairs];
                 for (int i = 0; i < balances.length; i++) {
                     balances[i] = round.between("balance " + i, 50L, 800L);
