@@ -185,6 +185,7 @@ class BankAccountTest {
         @DisplayName("pays what the balance covers, down to the last unit, refuses more, and keeps each account's own")
         void paysWhatTheBalanceCovers(Shapes shapes) throws Exception {
             shapes.check(4, BankAccountTest::payWhatIsCovered);
+            shapes.check(2, BankAccountTest::tellALargeBalanceFromOneUnitMore);
         }
 
         @Test
@@ -277,6 +278,23 @@ class BankAccountTest {
                         + "after %s", b + 1, done).isEqualTo(models[b]);
             }
         }
+    }
+
+    /**
+     * A balance past 2^55, where a double (or a float) cannot tell n from n + 1: one unit more than the
+     * balance is refused, the whole balance paid.
+     */
+    static void tellALargeBalanceFromOneUnitMore(Shapes round) {
+        int bits = round.between("balance bits", 55, 60);
+        long spacing = 1L << (bits - 52);
+        long balance = (1L << bits) + spacing * round.between("balance steps above 2^bits", 0, (1L << 52) - 1);
+        BankAccount account = new BankAccount(balance, amount -> { });
+        assertThat(account.withdraw(balance + 1)).as("rule 10: withdraw(%,d) from a balance of %,d, one unit more than "
+                + "it holds (compared as double, the two look equal)", balance + 1, balance).isFalse();
+        assertThat(account.balance()).as("rule 4: the balance after a refused withdraw(%,d)", balance + 1)
+                .isEqualTo(balance);
+        assertThat(account.withdraw(balance)).as("rule 10: withdraw(%,d), the whole balance", balance).isTrue();
+        assertThat(account.balance()).as("rule 4: the balance after paying it all").isZero();
     }
 
     /** Zero, negative and extreme negative amounts throw IllegalArgumentException and change nothing. */
