@@ -63,9 +63,14 @@ class FairPlayTest {
                 try (var pool = Executors.newFixedThreadPool(2)) { pool.submit(() -> balance++).get(); }
                 String name = getClass().getName() + Thread.currentThread().getName();
                 Thread.currentThread().interrupt();
-                String java = ProcessHandle.current().info().command().orElse(System.getProperty("java.home"));
-                new ProcessBuilder(java, "-cp", System.getProperty("java.class.path")).redirectErrorStream(true);
-                try { throw new IllegalStateException(); } catch (IllegalStateException e) { e.printStackTrace(); }
+                String launcher = ProcessHandle.current().info().command().orElse(System.getProperty("java.home"));
+                new ProcessBuilder(launcher, "-cp", System.getProperty("java.class.path")).redirectErrorStream(true);
+                try { throw new IllegalStateException(); } catch (IllegalStateException e) {
+                    e.printStackTrace();
+                    e.printStackTrace(System.err);
+                }
+                long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+                var started = ProcessHandle.current().info().startInstant();
                 switch (name) { case "a" -> balance--; default -> balance++; }
                 """)).isEmpty();
     }
@@ -77,7 +82,7 @@ class FairPlayTest {
         "new Throwable().getStackTrace();",
         "StackWalker.getInstance().walk(s -> s.count());",
         "Thread.getAllStackTraces();",
-        "new Throwable().printStackTrace(new java.io.PrintWriter(new java.io.StringWriter()));",
+        "java.lang.management.ManagementFactory.getThreadMXBean().dumpAllThreads(false, false);",
         "System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream()));",
         "Thread.enumerate(new Thread[10]);",
         "Class.forName(\"k.Bank\");",
