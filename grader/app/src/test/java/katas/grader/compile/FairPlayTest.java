@@ -71,6 +71,7 @@ class FairPlayTest {
                 }
                 long cpu = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
                 var started = ProcessHandle.current().info().startInstant();
+                var wrapped = new java.lang.reflect.UndeclaredThrowableException(new java.io.IOException());
                 switch (name) { case "a" -> balance--; default -> balance++; }
                 """)).isEmpty();
     }

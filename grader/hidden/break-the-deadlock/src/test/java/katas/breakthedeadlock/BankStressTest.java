@@ -204,12 +204,13 @@ class BankStressTest {
         @Test
         @Order(1)
         @Tag("rule-7")
-        @DisplayName("run at the same time: a few pairs, then dozens, each sending money both ways at once, meet in their audits")
+        @DisplayName("run at the same time: several pairs, each sending money both ways at once, meet in their audits")
         void meetInTheirAudits(Shapes shapes) throws Exception {
-            // Dozens of pairs too: a bank-wide limit on transfers in flight (a Semaphore of 16, say) lets a
-            // few pairs meet, never more pairs than it has permits.
-            for (int[] range : new int[][] {{3, 5}, {20, 40}}) {
-                meetInTheirAudits(shapes, range[0], range[1]);
+            // Two rounds of 3-5 pairs. 20-40 pairs would catch a bank-wide Semaphore(16), but a right
+            // alternative missed the 2 s meeting once with 80 tellers on a loaded machine: see
+            // solutions/break-the-deadlock/escaped/README.md.
+            for (int round = 0; round < 2; round++) {
+                meetInTheirAudits(shapes, 3, 5);
             }
         }
 
