@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import katas.asyncratelimiter.RulesModel.Limits;
 import katas.asyncratelimiter.RulesModel.Times;
 import katas.testkit.Contention;
@@ -413,6 +414,66 @@ class AsyncRateLimiterThreadsTest {
             }
             assertThat(run.limiter.inFlight()).as("inFlight() once every started task has ended").isZero();
             assertThat(run.limiter.waiting()).as("waiting() at the end").isZero();
+        });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-2")
+    @Tag("rule-3")
+    @Tag("rule-10")
+    @DisplayName("never lets two threads take the one free slot, or the one free permit, that both saw at once")
+    void neverLetsTwoThreadsTakeTheOneFreeSlotOrPermit(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int pairs = 8;
+            int firstKind = round.between("first pair fights over (0 a slot, 1 a permit)", 0, 1);
+            for (int pair = 0; pair < pairs; pair++) {
+                boolean slot = (pair + firstKind) % 2 == 0;
+                int scarce = round.between(slot ? "maxConcurrent" : "permits", 1, 4);
+                long period = round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
+                Limits limits = slot ? new Limits(Integer.MAX_VALUE, period, scarce) : new Limits(scarce, period, 64);
+                ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round, 2 * period));
+                MeetingClock clock = new MeetingClock(scheduler, 40);
+                AtomicInteger started = new AtomicInteger();
+                AtomicInteger inFlight = new AtomicInteger();
+                List<CompletableFuture<Object>> held = new CopyOnWriteArrayList<>();
+                Supplier<CompletableFuture<Object>> task = () -> {
+                    started.incrementAndGet();
+                    inFlight.incrementAndGet();
+                    if (!slot) {
+                        inFlight.decrementAndGet();
+                        return CompletableFuture.completedFuture("done");
+                    }
+                    CompletableFuture<Object> own = new CompletableFuture<>();
+                    held.add(own);
+                    return own;
+                };
+                try (AsyncRateLimiter limiter = new AsyncRateLimiter(limits.permits(), Duration.ofNanos(period),
+                        limits.maxConcurrent(), clock, scheduler)) {
+                    for (int k = 0; k < scarce - 1; k++) {
+                        limiter.submit(task);
+                    }
+                    clock.arm();
+                    Contention.threads(2).named("caller").run((t, i) -> limiter.submit(task));
+                    clock.disarm();
+                    String shape = limits + ", with " + (scarce - 1) + (slot ? " tasks in flight" : " started in this "
+                            + "period") + " before two threads submitted at once (pair " + (pair + 1) + ")";
+                    if (slot && inFlight.get() > scarce) {
+                        throw new AssertionError(inFlight.get() + " tasks were in flight at once, " + shape + ": both "
+                                + "threads saw the one free slot and both took it. Check for a free slot and take it "
+                                + "under one hold of the lock, with no clock reading or other call in between (check-"
+                                + "then-act; rules 3 and 10)");
+                    }
+                    if (!slot && started.get() > scarce) {
+                        throw new AssertionError(started.get() + " tasks started within one period, " + shape + ": both "
+                                + "threads saw the one free permit and both took it. Check for a free permit and take it "
+                                + "under one hold of the lock (check-then-act; rules 2 and 10)");
+                    }
+                    assertThat(started.get()).as("tasks started, " + shape + ": one of the two takes the free "
+                            + (slot ? "slot" : "permit") + " (rule 5)").isEqualTo(scarce);
+                    held.forEach(own -> own.complete("done"));
+                }
+            }
         });
     }
 }
