@@ -46,12 +46,7 @@ final class ClassApi {
     /** The API of one class file. */
     static String of(byte[] classFile) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
-        if (in.readInt() != 0xCAFEBABE) {
-            throw new IOException("not a class file");
-        }
-        in.readUnsignedShort();
-        in.readUnsignedShort();
-        ConstantPool pool = ConstantPool.read(in);
+        ConstantPool pool = ConstantPool.ofClassFile(in);
         StringBuilder api = new StringBuilder();
         int access = in.readUnsignedShort();
         api.append("class ").append(pool.className(in.readUnsignedShort())).append(' ').append(access);

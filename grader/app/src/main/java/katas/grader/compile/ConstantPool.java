@@ -25,8 +25,17 @@ final class ConstantPool {
         this.strings = strings;
     }
 
-    /** Reads the pool; {@code in} is left at the class's access flags. */
-    static ConstantPool read(DataInputStream in) throws IOException {
+    /** Reads a class file's header and pool; {@code in} is left at the class's access flags. */
+    static ConstantPool ofClassFile(DataInputStream in) throws IOException {
+        if (in.readInt() != 0xCAFEBABE) {
+            throw new IOException("not a class file");
+        }
+        in.readUnsignedShort(); // minor version
+        in.readUnsignedShort(); // major version
+        return read(in);
+    }
+
+    private static ConstantPool read(DataInputStream in) throws IOException {
         int count = in.readUnsignedShort();
         Object[] values = new Object[count];
         int[] strings = new int[count];

@@ -86,12 +86,7 @@ public final class FairPlay {
 
     static List<String> problems(byte[] classFile) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
-        if (in.readInt() != 0xCAFEBABE) {
-            throw new IOException("not a class file");
-        }
-        in.readUnsignedShort();
-        in.readUnsignedShort();
-        ConstantPool pool = ConstantPool.read(in);
+        ConstantPool pool = ConstantPool.ofClassFile(in);
         in.readUnsignedShort();
         String self = pool.className(in.readUnsignedShort()).replace('/', '.');
         Map<String, Set<String>> found = new LinkedHashMap<>();
