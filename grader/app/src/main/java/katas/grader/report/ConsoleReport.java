@@ -152,7 +152,7 @@ public final class ConsoleReport implements GradeListener {
             }
         }
         for (Incident incident : kata.incidents()) {
-            printLimited(INDENT + "! " + (incident.testName() == null ? "" : incident.testName() + ": "),
+            printLimited("! " + (incident.testName() == null ? "" : incident.testName() + ": "),
                     incident.message(), INCIDENT_LINES_SHOWN);
         }
         kata.notes().forEach(note -> print(TextWrap.wrap("note: " + note, INDENT, MORE, width)));
@@ -161,18 +161,18 @@ public final class ConsoleReport implements GradeListener {
     private void printLosses(PartScore part) {
         List<TestRecord> failed = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
         if (failed.isEmpty()) {
-            printLimited(INDENT + part.part().id() + ": ", part.reason(), REASON_LINES_SHOWN);
+            printLimited(part.part().id() + ": ", part.reason(), REASON_LINES_SHOWN);
             return;
         }
         boolean cut = false;
         for (TestRecord test : failed.subList(0, Math.min(FAILURES_SHOWN_PER_PART, failed.size()))) {
-            String head = INDENT + part.part().id() + ": " + test.name() + ": ";
+            String head = part.part().id() + ": " + test.name() + ": ";
             if (test == failed.get(0)) {
                 // The first reason whole: its first line often ends in a colon, the evidence is below it.
                 printLimited(head, test.message(), FIRST_REASON_LINES_SHOWN);
             } else {
                 cut |= test.message() != null && test.message().lines().count() > 1;
-                print(TextWrap.wrap(firstLine(test.message()), head, MORE, width));
+                print(TextWrap.wrap(head + firstLine(test.message()), INDENT, MORE, width));
             }
             if (test.output() != null && !test.output().isBlank()) {
                 test.output().lines().limit(3).forEach(l -> out.println(MORE + "| " + l));
@@ -186,11 +186,14 @@ public final class ConsoleReport implements GradeListener {
         }
     }
 
-    /** {@code text} behind {@code head}, wrapped, at most {@code limit} of its lines, saying what was left out. */
-    private void printLimited(String head, String text, int limit) {
+    /**
+     * {@code label} and {@code text}, wrapped as one (a long test name too), at most {@code limit} lines of
+     * the text, saying what was left out.
+     */
+    private void printLimited(String label, String text, int limit) {
         List<String> lines = text == null ? List.of("") : text.stripTrailing().lines().toList();
         List<String> shown = lines.subList(0, Math.min(limit, lines.size()));
-        print(TextWrap.wrapAll(shown.isEmpty() ? "" : String.join("\n", shown), head, MORE, width));
+        print(TextWrap.wrapAll(label + (shown.isEmpty() ? "" : String.join("\n", shown)), INDENT, MORE, width));
         if (lines.size() > limit) {
             out.println(MORE + "... " + (lines.size() - limit) + " more lines in grade-reports/results.json");
         }

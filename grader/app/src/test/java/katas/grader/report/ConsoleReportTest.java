@@ -70,6 +70,23 @@ class ConsoleReportTest {
     }
 
     @Test
+    @DisplayName("wraps a test name longer than the terminal with its reason, never past the width")
+    void wrapsALongTestName() {
+        String name = "ReportBuilder > fetching > fetches sources that can only finish together, because each waits "
+                + "until all are being fetched";
+        TestRecord failed = Grades.failed(name, TestStatus.FAILED, "fetchAll threw UnsupportedOperationException", null);
+        KataResult kata = new KataResult("start-and-join", "Start and join", "exercise", KataStatus.GRADED, null,
+                List.of(new PartScore(Grades.VISIBLE, PartStatus.NONE, 0, "lost", List.of(failed), null)), List.of(),
+                List.of(), 1, List.of());
+
+        String board = scoreboard(Grades.grade(kata), null, 80);
+
+        assertThat(board).contains("      visible: ReportBuilder > fetching > fetches sources that can only finish\n"
+                + "          together, because each waits until all are being fetched: fetchAll\n"
+                + "          threw UnsupportedOperationException\n");
+    }
+
+    @Test
     @DisplayName("counts every kata of the kit in Progress, the ones not graded now as the saved state has them")
     void countsEveryKataOfTheKit() {
         KitProgress before = new KitProgress(KIT, Set.of("start-and-join"));
