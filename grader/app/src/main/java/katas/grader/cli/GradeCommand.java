@@ -6,13 +6,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import katas.grader.batch.BatchGrader;
 import katas.grader.GradeListener;
-import katas.grader.GradeRequest;
-import katas.grader.Grader;
-import katas.grader.Listeners;
 import katas.grader.Subject;
 import katas.grader.discovery.Catalog;
 import katas.grader.discovery.Kata;
@@ -20,19 +16,23 @@ import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
 import katas.grader.discovery.UnknownKataException;
 import katas.grader.integrity.Seal;
+import katas.grader.learner.NotPossibleHere;
 import katas.grader.report.Classroom50Report;
-import katas.grader.report.ConsoleReport;
 import katas.grader.report.KataList;
-import katas.grader.report.ReportFiles;
 import katas.grader.selfcheck.SelfCheck;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code ./grade}: parses the command line and hands over to the grader; no logic of its own. */
+/**
+ * {@code ./grade}: parses the command line and hands over to the grader; no logic of its own. Grading is
+ * the top command ({@code ./grade [KATA...]}); the learner's loop is its subcommands.
+ */
 @Command(name = "grade", mixinStandardHelpOptions = true, version = "concurrency-katas grader 1.0",
         sortOptions = false,
+        subcommands = {HintCommand.class, StatusCommand.class, CheckCommand.class, ResetCommand.class},
+        commandListHeading = "%nCommands (./grade COMMAND --help for each):%n",
         description = {
             // One string per paragraph: picocli wraps it to the terminal's width.
             "Grades the concurrency katas: compiles your code in exercises/<kata> with the visible and hidden "
@@ -41,13 +41,18 @@ import picocli.CommandLine.Parameters;
             ""},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-            "0:graded (whatever the score)",
-            "1:--self-check found a kata that breaks the kata contract",
+            "0:graded (whatever the score); check: at full marks; the other commands: done",
+            "1:check: not at full marks (for an exit code that depends on the score); --self-check: a kata breaks the kata contract",
             "2:usage error: bad option, unknown kata, missing folder",
-            "3:internal error in the grader"},
+            "3:internal error in the grader",
+            "4:not possible in this checkout (reset outside a git checkout)"},
         footer = {"", "Examples:",
             "  ./grade                      grade every kata",
             "  ./grade fix-the-race         grade one kata",
+            "  ./grade hint fix-the-race    the next hint (one per call)",
+            "  ./grade status               your progress, and the next kata to do",
+            "  ./grade check fix-the-race   exit 0 only at full marks (pre-push hooks)",
+            "  ./grade reset fix-the-race   the stub back, your version kept aside",
             "  ./grade --list               the katas, their parts and points",
             "  KATA_CORES=2 ./grade         grade speedup against a 2-core target"})
 public final class GradeCommand implements Callable<Integer> {
@@ -68,9 +73,8 @@ public final class GradeCommand implements Callable<Integer> {
             description = "Console output: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     private Format format;
 
-    @Option(names = "--reports", paramLabel = "DIR", defaultValue = "grade-reports",
-            description = "Where results.json, junit/*.xml and summary.md go (default: ${DEFAULT-VALUE}).")
-    private Path reports;
+    @CommandLine.Mixin
+    private GradeSettings settings = new GradeSettings();
 
     @Option(names = "--classroom", description = "Also write one GitHub Classroom runner result per kata (legacy) to "
             + "<reports>/classroom-outputs.txt, for the workflow to check and hand on.")
@@ -79,14 +83,6 @@ public final class GradeCommand implements Callable<Integer> {
     @Option(names = "--classroom50", description = "Also write a Classroom 50 result (classroom50/result/v1) to "
             + "<reports>/classroom50-result.json, identity from Classroom 50's environment.")
     private boolean classroom50;
-
-    @Option(names = "--cores", paramLabel = "N", defaultValue = "${env:KATA_CORES}",
-            description = "Cores the speedup target assumes (default: $KATA_CORES, else what the JVM sees).")
-    private Integer cores;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Draw the tests' shapes from this seed, to replay a failure (default: a new seed each run).")
-    private Long seed;
 
     @Option(names = "--self-check", description = "Check the kata contract: solutions pass, stubs fail, mutants are caught.")
     private boolean selfCheck;
@@ -106,11 +102,21 @@ public final class GradeCommand implements Callable<Integer> {
     @Option(names = "--seal", description = "Record the hashes of the files learners must not edit (maintainers).")
     private boolean seal;
 
-    @Option(names = "--root", paramLabel = "DIR", description = "The kit's folder (default: found from here).")
-    private Path root;
+    @CommandLine.Mixin
+    private RootOption root = new RootOption();
 
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
+
+    /** --root as given before a command. */
+    RootOption root() {
+        return root;
+    }
+
+    /** --cores, --seed and --reports as given before {@code check}. */
+    GradeSettings settings() {
+        return settings;
+    }
 
     /** The configured command line, with one-line usage errors. */
     public static CommandLine commandLine() {
@@ -120,6 +126,11 @@ public final class GradeCommand implements Callable<Integer> {
             if (ex instanceof UsageException || ex instanceof UnknownKataException) {
                 return usage(cmd.getErr(), ex.getMessage());
             }
+            if (ex instanceof NotPossibleHere) {
+                cmd.getErr().println("grade: " + ex.getMessage());
+                cmd.getErr().flush();
+                return ExitCodes.NOT_POSSIBLE_HERE;
+            }
             cmd.getErr().println("grade: internal error: " + ex);
             ex.printStackTrace(cmd.getErr());
             return ExitCodes.INTERNAL_ERROR;
@@ -127,7 +138,7 @@ public final class GradeCommand implements Callable<Integer> {
         return cl;
     }
 
-    private static int usage(PrintWriter err, String message) {
+    static int usage(PrintWriter err, String message) {
         err.println("grade: " + message + " (see ./grade --help)");
         err.flush();
         return ExitCodes.USAGE;
@@ -135,11 +146,8 @@ public final class GradeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KitLayout layout = KitLayout.of(kitRoot());
-        if (cores != null && cores < 1) {
-            throw new UsageException("--cores (or KATA_CORES) must be at least 1, was " + cores);
-        }
-        OptionalInt coreCount = cores == null ? OptionalInt.empty() : OptionalInt.of(cores);
+        KitLayout layout = KitLayout.of(root.kitRoot());
+        OptionalInt coreCount = settings.cores();
         if (list) {
             Catalog catalog = new KataDiscovery().discover(layout).select(katas);
             new KataList(System.out).print(catalog);
@@ -164,34 +172,13 @@ public final class GradeCommand implements Callable<Integer> {
             new BatchGrader(layout, coreCount, System.out, System.err).grade(batch, katas);
             return ExitCodes.GRADED;
         }
-        GradeRequest request = GradeRequest.builder().layout(layout).katas(katas)
-                .subject(solutions ? Subject.SOLUTION : Subject.EXERCISE).cores(coreCount)
-                .seed(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)).build();
-        Path reportDir = reports.isAbsolute() ? reports : layout.kitRoot().resolve(reports);
-        List<GradeListener> listeners = new ArrayList<>();
-        listeners.add(new ConsoleReport(System.out, System.err, format == Format.json));
-        // First of the reports: it empties the grader's reports folder before anything else writes there.
-        listeners.add(new ReportFiles(reportDir, classroom, System.getenv()));
-        if (classroom50) {
-            listeners.add(new Classroom50Report(reportDir, System.getenv()));
-        }
-        new Grader().grade(request, new Listeners(listeners));
+        // The learner's own grades are remembered for ./grade status; a Classroom run's are not theirs to keep.
+        boolean remember = !solutions && !classroom && !classroom50;
+        List<GradeListener> more = classroom50
+                ? List.of(new Classroom50Report(settings.reportDir(layout), System.getenv())) : List.of();
+        settings.grade(layout, katas, solutions ? Subject.SOLUTION : Subject.EXERCISE, format == Format.json,
+                classroom, remember, more);
         return ExitCodes.GRADED;
-    }
-
-    private Path kitRoot() throws UsageException {
-        if (root != null) {
-            if (!Files.isDirectory(root.resolve("exercises"))) {
-                throw new UsageException("--root " + root + " is not a concurrency-katas folder (no exercises/ in it)");
-            }
-            return root.toAbsolutePath().normalize();
-        }
-        String fromScript = System.getProperty("katas.root");
-        if (fromScript != null) {
-            return Path.of(fromScript).toAbsolutePath().normalize();
-        }
-        return KitLayout.findRoot(Path.of("")).orElseThrow(() -> new UsageException(
-                "no concurrency-katas folder here or above (looked for exercises/ and grader/); use --root DIR"));
     }
 
     /** A usage error found after parsing: one line and exit code 2. */

@@ -28,18 +28,41 @@ public final class ConsoleReport implements GradeListener {
     private static final int FAILURES_SHOWN_PER_PART = 4;
     /** Enough for a few compiler errors, which are what a reason of several lines usually holds. */
     private static final int REASON_LINES_SHOWN = 6;
+    /**
+     * The first failing test of a part shows its whole message (a deadlock's cycle, the sentence after
+     * a colon) up to this many lines; a longer one says where the rest is.
+     */
+    private static final int FIRST_REASON_LINES_SHOWN = 40;
+    /** An incident's evidence (a deadlock cycle, the threads left running), up to this many lines. */
+    private static final int INCIDENT_LINES_SHOWN = 12;
+    private static final String INDENT = "      ";
+    private static final String MORE = "          ";
 
     private final PrintStream out;
     private final PrintStream err;
     private final boolean json;
     private final boolean unicode;
+    private final KitProgress progress;
+    private final int width;
     private int total;
     private int done;
 
+    /** A scoreboard {@link TextWrap#DEFAULT_COLUMNS} wide whose progress counts only the katas it grades. */
     public ConsoleReport(PrintStream out, PrintStream err, boolean json) {
+        this(out, err, json, null, TextWrap.DEFAULT_COLUMNS);
+    }
+
+    /**
+     * @param progress the kit's progress before this grade, to count every kata of the kit in "Progress"
+     *     and "Next"; null to count only the katas graded here (the reference solutions, a batch)
+     * @param width the terminal's width, which reasons are wrapped to
+     */
+    public ConsoleReport(PrintStream out, PrintStream err, boolean json, KitProgress progress, int width) {
         this.out = out;
         this.err = err;
         this.json = json;
+        this.progress = progress;
+        this.width = width;
         this.unicode = StandardCharsets.UTF_8.equals(out.charset()) || Charset.defaultCharset().equals(StandardCharsets.UTF_8);
     }
 
@@ -89,14 +112,29 @@ public final class ConsoleReport implements GradeListener {
             out.println("Seed " + result.seed() + ": the tests drew their shapes from it; ./grade --seed "
                     + result.seed() + " replays them.");
         }
-        long complete = result.katas().stream().filter(KataResult::completeHere).count();
-        out.println("Progress: " + bar((int) complete, result.katas().size()) + " " + complete + "/"
-                + result.katas().size() + " katas complete");
-        result.katas().stream().filter(k -> !k.completeHere())
-                .findFirst().ifPresentOrElse(
-                        k -> out.println("Next: " + k.id() + ": read exercises/" + k.id() + "/README.md, then run "
-                                + "./grade " + k.id()),
-                        () -> out.println("Next: every kata graded here is complete. Well done."));
+        if (progress == null) {
+            long complete = result.katas().stream().filter(KataResult::completeHere).count();
+            out.println("Progress: " + KitProgress.bar((int) complete, result.katas().size()) + " " + complete + "/"
+                    + result.katas().size() + " katas complete");
+            result.katas().stream().filter(k -> !k.completeHere()).findFirst().ifPresentOrElse(
+                    k -> out.println(next(k.id())),
+                    () -> out.println("Next: every kata graded here is complete. Well done."));
+            return;
+        }
+        KitProgress now = progress.after(result);
+        int all = now.teachingOrder().size();
+        out.println("Progress: " + KitProgress.bar(now.solvedCount(), all) + " " + now.solvedCount() + "/" + all
+                + " katas of the kit complete" + (result.katas().size() < all ? " (./grade status lists them)" : ""));
+        // What was just graded and fell short comes first; then the kit's first kata not done.
+        result.katas().stream().filter(k -> !k.completeHere()).map(KataResult::id).findFirst()
+                .or(now::firstUnsolved).ifPresentOrElse(
+                        id -> out.println(next(id)),
+                        () -> out.println("Next: every kata of the kit is complete. Well done."));
+    }
+
+    private static String next(String id) {
+        return "Next: " + id + ": read exercises/" + id + "/README.md, then run ./grade " + id
+                + " (stuck? ./grade hint " + id + ")";
     }
 
     private void printKata(KataResult kata) {
@@ -106,7 +144,7 @@ public final class ConsoleReport implements GradeListener {
         out.printf(" %s %-22s %6d/%-4d %s%n", mark, kata.id(), kata.points(), kata.max(),
                 kata.status() == KataStatus.GRADED ? parts : kata.status().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         if (kata.message() != null) {
-            kata.message().lines().limit(8).forEach(line -> out.println("      " + line));
+            kata.message().lines().limit(8).forEach(line -> print(TextWrap.wrap(line, INDENT, MORE, width)));
         }
         for (PartScore part : kata.parts()) {
             if (kata.message() == null && part.status() != PartStatus.FULL && part.reason() != null) {
@@ -114,30 +152,55 @@ public final class ConsoleReport implements GradeListener {
             }
         }
         for (Incident incident : kata.incidents()) {
-            out.println("      ! " + (incident.testName() == null ? "" : incident.testName() + ": ")
-                    + firstLine(incident.message()));
+            printLimited("! " + (incident.testName() == null ? "" : incident.testName() + ": "),
+                    incident.message(), INCIDENT_LINES_SHOWN);
         }
-        kata.notes().forEach(note -> out.println("      note: " + note));
+        kata.notes().forEach(note -> print(TextWrap.wrap("note: " + note, INDENT, MORE, width)));
     }
 
     private void printLosses(PartScore part) {
         List<TestRecord> failed = part.tests().stream().filter(t -> t.status() != TestStatus.PASSED).toList();
         if (failed.isEmpty()) {
-            List<String> lines = part.reason().lines().limit(REASON_LINES_SHOWN).toList();
-            out.println("      " + part.part().id() + ": " + lines.get(0));
-            lines.subList(1, lines.size()).forEach(line -> out.println("          " + line));
+            printLimited(part.part().id() + ": ", part.reason(), REASON_LINES_SHOWN);
             return;
         }
+        boolean cut = false;
         for (TestRecord test : failed.subList(0, Math.min(FAILURES_SHOWN_PER_PART, failed.size()))) {
-            out.println("      " + part.part().id() + ": " + test.name() + ": " + firstLine(test.message()));
+            String head = part.part().id() + ": " + test.name() + ": ";
+            if (test == failed.get(0)) {
+                // The first reason whole: its first line often ends in a colon, the evidence is below it.
+                printLimited(head, test.message(), FIRST_REASON_LINES_SHOWN);
+            } else {
+                cut |= test.message() != null && test.message().lines().count() > 1;
+                print(TextWrap.wrap(head + firstLine(test.message()), INDENT, MORE, width));
+            }
             if (test.output() != null && !test.output().isBlank()) {
-                test.output().lines().limit(3).forEach(l -> out.println("          | " + l));
+                test.output().lines().limit(3).forEach(l -> out.println(MORE + "| " + l));
             }
         }
         if (failed.size() > FAILURES_SHOWN_PER_PART) {
-            out.println("      " + part.part().id() + ": ... and " + (failed.size() - FAILURES_SHOWN_PER_PART)
-                    + " more (see grade-reports/summary.md)");
+            out.println(INDENT + part.part().id() + ": ... and " + (failed.size() - FAILURES_SHOWN_PER_PART)
+                    + " more (every message in full: grade-reports/summary.md)");
+        } else if (cut) {
+            out.println(INDENT + part.part().id() + ": (every message in full: grade-reports/summary.md)");
         }
+    }
+
+    /**
+     * {@code label} and {@code text}, wrapped as one (a long test name too), at most {@code limit} lines of
+     * the text, saying what was left out.
+     */
+    private void printLimited(String label, String text, int limit) {
+        List<String> lines = text == null ? List.of("") : text.stripTrailing().lines().toList();
+        List<String> shown = lines.subList(0, Math.min(limit, lines.size()));
+        print(TextWrap.wrapAll(label + (shown.isEmpty() ? "" : String.join("\n", shown)), INDENT, MORE, width));
+        if (lines.size() > limit) {
+            out.println(MORE + "... " + (lines.size() - limit) + " more lines in grade-reports/results.json");
+        }
+    }
+
+    private void print(List<String> lines) {
+        lines.forEach(out::println);
     }
 
     private String partSummary(PartScore part) {
@@ -158,12 +221,6 @@ public final class ConsoleReport implements GradeListener {
         String cores = verdict.goal().reduced() ? ", " + verdict.goal().basis() : "";
         return String.format(Locale.ROOT, " (%.2fx of %.2fx%s)", verdict.measurement().speedup(), verdict.target(),
                 cores);
-    }
-
-    private String bar(int complete, int all) {
-        int width = 20;
-        int filled = all == 0 ? 0 : complete * width / all;
-        return "[" + "#".repeat(filled) + (filled < width ? ">" + "-".repeat(width - filled - 1) : "") + "]";
     }
 
     private static String firstLine(String text) {

@@ -22,7 +22,6 @@ public final class MarkdownSummary {
 
     private static final int OUTPUTS_SHOWN_PER_PART = 3;
     private static final int LINES_SHOWN = 20;
-    private static final int LINE_WIDTH = 200;
 
     private MarkdownSummary() {
     }
@@ -164,24 +163,18 @@ public final class MarkdownSummary {
         return text == null ? List.of() : trim(text.lines().skip(1).collect(Collectors.joining("\n")));
     }
 
-    /** At most {@link #LINES_SHOWN} lines of {@link #LINE_WIDTH} characters, saying what was cut. */
+    /**
+     * At most {@link #LINES_SHOWN} lines, saying how many more there are. A line is never cut: its end
+     * is often what matters (the frame a thread waits at, the sentence after a colon).
+     */
     private static List<String> trim(String text) {
         // Blank lines around go, indentation stays: it is part of what is shown.
         List<String> lines = text.stripTrailing().lines().dropWhile(String::isBlank).toList();
-        List<String> shown = new ArrayList<>(lines.subList(0, Math.min(LINES_SHOWN, lines.size())).stream()
-                .map(MarkdownSummary::cut).toList());
+        List<String> shown = new ArrayList<>(lines.subList(0, Math.min(LINES_SHOWN, lines.size())));
         if (lines.size() > LINES_SHOWN) {
             shown.add("… " + (lines.size() - LINES_SHOWN) + " more lines in results.json");
         }
         return shown;
-    }
-
-    private static String cut(String line) {
-        if (line.length() <= LINE_WIDTH) {
-            return line;
-        }
-        int end = Character.isHighSurrogate(line.charAt(LINE_WIDTH - 1)) ? LINE_WIDTH - 1 : LINE_WIDTH;
-        return line.substring(0, end) + " …";
     }
 
     private static String words(KataStatus status) {

@@ -37,7 +37,7 @@ class LayersTest {
     void formLayers() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("cli").definedBy("katas.grader.cli..")
-                .layer("commands").definedBy("katas.grader.selfcheck..", "katas.grader.batch..")
+                .layer("commands").definedBy("katas.grader.selfcheck..", "katas.grader.batch..", "katas.grader.learner..")
                 .layer("report").definedBy("katas.grader.report..")
                 .layer("pipeline").definedBy("katas.grader")
                 .layer("scoring").definedBy("katas.grader.scoring..")

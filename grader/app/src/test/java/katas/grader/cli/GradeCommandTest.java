@@ -73,4 +73,71 @@ class GradeCommandTest {
         assertThat(out.toString()).contains("Exit codes:").contains("0   graded (whatever the score)")
                 .contains("2   usage error").contains("3   internal error");
     }
+
+    @Test
+    @DisplayName("lists its commands in --help, and still grades the katas named without one")
+    void listsItsCommands() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString()).contains("Commands (./grade COMMAND --help for each):")
+                .contains("  hint ").contains("  status ").contains("  check ").contains("  reset ")
+                .contains("4   not possible in this checkout");
+    }
+
+    @Test
+    @DisplayName("hint KATA shows the next hint, and --again the same one, wherever --root is given")
+    void hint(@TempDir Path dir) throws Exception {
+        kit(dir);
+        Files.writeString(dir.resolve("exercises/only-kata/README.md"),
+                "## Hints\n\n<details><summary>Hint 1: look</summary>\n\nLook closer.\n</details>\n");
+
+        assertThat(run("hint", "--root", dir.toString(), "only-kata")).isZero();
+        assertThat(run("--root", dir.toString(), "hint", "only-kata", "--again")).isZero();
+        assertThat(run("hint", "--root", dir.toString(), "only-kata")).isZero();
+        assertThat(out.toString()).startsWith("only-kata, hint 1 of 1: look\n\n  Look closer.\n")
+                .contains("No hints left for only-kata");
+        assertThat(out.toString().split("hint 1 of 1: look", -1)).hasSize(3);
+    }
+
+    @Test
+    @DisplayName("hint and reset answer an unknown kata with exit code 2, as grading does")
+    void unknownKataInACommand(@TempDir Path dir) throws Exception {
+        assertThat(run("hint", "--root", kit(dir).toString(), "nope")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("reset", "--root", dir.toString(), "nope")).isEqualTo(ExitCodes.USAGE);
+        assertThat(run("check", "--root", dir.toString(), "nope")).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("grade: unknown kata 'nope'; the katas are: only-kata");
+    }
+
+    @Test
+    @DisplayName("status starts afresh, with a clear message and exit code 0, when the state file is malformed")
+    void statusWithAMalformedState(@TempDir Path dir) throws Exception {
+        kit(dir);
+        Files.createDirectories(dir.resolve(".grade-state"));
+        Files.writeString(dir.resolve(".grade-state/state.json"), "{ \"grades\": [ 1, ");
+
+        assertThat(run("status", "--root", dir.toString())).isZero();
+        assertThat(err.toString()).startsWith("grade: could not read .grade-state/state.json (");
+        assertThat(out.toString()).contains("1. only-kata").contains("not graded yet")
+                .contains("Next: only-kata:");
+    }
+
+    @Test
+    @DisplayName("reset outside a git checkout changes nothing and exits 4 with what to do instead")
+    void resetOutsideGit(@TempDir Path dir) throws Exception {
+        kit(dir);
+        Path stub = dir.resolve("exercises/only-kata/src/main/java/p/Only.java");
+        Files.createDirectories(stub.getParent());
+        Files.writeString(stub, "mine");
+
+        assertThat(run("reset", "--root", dir.toString(), "only-kata")).isEqualTo(ExitCodes.NOT_POSSIBLE_HERE);
+        assertThat(err.toString()).startsWith("grade: the grader finds a kata's stub in git")
+                .contains("nothing was changed");
+        assertThat(stub).hasContent("mine");
+    }
+
+    @Test
+    @DisplayName("check needs a kata")
+    void checkNeedsAKata(@TempDir Path dir) throws Exception {
+        assertThat(run("check", "--root", kit(dir).toString())).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString()).contains("Missing required parameter");
+    }
 }

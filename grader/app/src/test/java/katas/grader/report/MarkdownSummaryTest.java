@@ -97,4 +97,17 @@ class MarkdownSummaryTest {
     void compilerMessage() {
         assertThat(md).contains("**does not compile**\n\n```text\nAccount.java:12: error: ';' expected\n");
     }
+
+    @Test
+    @DisplayName("Never cuts a line, however long: its end is often what matters")
+    void neverCutsALine() {
+        String frame = "it waits at Bank.transfer(Bank.java:31) " + "x".repeat(300) + " the end";
+        var test = Grades.failed("Bank > transfers", katas.grader.execution.TestStatus.FAILED,
+                "DEADLOCK:\n" + frame, null);
+        var kata = new katas.grader.scoring.KataResult("k", "K", "exercise", katas.grader.scoring.KataStatus.GRADED,
+                null, List.of(new katas.grader.parts.PartScore(Grades.VISIBLE, katas.grader.parts.PartStatus.NONE, 0,
+                        "lost", List.of(test), null)), List.of(), List.of(), 1, List.of());
+
+        assertThat(MarkdownSummary.render(Grades.grade(kata))).contains("  " + frame + "\n");
+    }
 }

@@ -1,0 +1,43 @@
+package katas.grader.learner;
+
+import java.time.Instant;
+import java.util.List;
+import katas.grader.GradeResult;
+import katas.grader.Machine;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
+import katas.grader.parts.TestSource;
+import katas.grader.parts.TestsPart;
+import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
+
+/** Small hand-made kata grades for the learner's loop. */
+final class Results {
+
+    static final TestsPart VISIBLE = new TestsPart("visible", "Visible tests", 40, TestSource.VISIBLE, null);
+    static final TestsPart HIDDEN = new TestsPart("hidden", "Hidden tests", 60, TestSource.HIDDEN, null);
+
+    private Results() {
+    }
+
+    /** Visible and hidden tests each at {@code visible}/40 and {@code hidden}/60 (FULL when at the top). */
+    static KataResult kata(String id, int visible, int hidden) {
+        return new KataResult(id, id, "exercise", KataStatus.GRADED, null, List.of(
+                new PartScore(VISIBLE, visible == 40 ? PartStatus.FULL : PartStatus.PARTIAL, visible, null, List.of(), null),
+                new PartScore(HIDDEN, hidden == 60 ? PartStatus.FULL : PartStatus.PARTIAL, hidden, null, List.of(), null)),
+                List.of(), List.of(), 10, List.of());
+    }
+
+    /** Visible tests full, hidden tests not in this checkout: 40/100, solved here. */
+    static KataResult solvedWithoutHiddenTests(String id) {
+        return new KataResult(id, id, "exercise", KataStatus.GRADED, null, List.of(
+                new PartScore(VISIBLE, PartStatus.FULL, 40, null, List.of(), null),
+                new PartScore(HIDDEN, PartStatus.NOT_AVAILABLE, 0, "not in this checkout", List.of(), null)),
+                List.of(), List.of(), 10, List.of());
+    }
+
+    static GradeResult grade(KataResult... katas) {
+        return new GradeResult(Instant.parse("2026-11-20T10:00:00Z"), 1, new Machine(2, "JDK", "OS"), "exercise", true,
+                0, 1, List.of(katas));
+    }
+}
