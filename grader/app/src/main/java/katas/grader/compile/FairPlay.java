@@ -56,14 +56,16 @@ public final class FairPlay {
                     || r.owner().equals("java/lang/ProcessHandle$Info")
                             && (r.name().equals("commandLine") || r.name().equals("arguments"))
                     || r.owner().equals("java/lang/System") && (r.name().equals("getenv")
-                            || r.name().equals("getProperties"))),
+                            || r.name().equals("getProperties"))
+                    || r.owner().equals("java/lang/Runtime") && r.name().equals("maxMemory")),
             new Forbidden("reaches into the JDK's internals", r -> r.owner().startsWith("sun/")
                     || r.owner().startsWith("jdk/internal/")
                     || r.owner().startsWith("com/sun/") && !r.owner().startsWith("com/sun/management/")));
 
     /** Words in a string constant that only code looking for the grader, its tests or its JVM would need. */
     private static final List<String> TELLTALE_STRINGS = List.of("org.junit", "org/junit", "katas.testkit",
-            "katas/testkit", "katas.grader", "katas/grader", "sun.java.command", "jdk.module.", "surefire");
+            "katas/testkit", "katas.grader", "katas/grader", "sun.java.command", "jdk.module.", "surefire", "junit",
+            "jupiter", "-xmx");
 
     private FairPlay() {
     }

@@ -100,6 +100,9 @@ class FairPlayTest {
         "if (System.getProperty(\"jdk.module.main\") != null) balance++;",
         "new java.beans.Statement(this, \"deposit\", new Object[] {1L}).execute();",
         "String s = \"katas.testkit.Shapes\";",
+        "if (System.getProperty(\"java.class.path\").contains(\"junit\")) balance++;",
+        "if (System.getProperty(\"java.class.path\").toLowerCase().contains(\"jupiter\")) balance++;",
+        "if (Runtime.getRuntime().maxMemory() < 300L << 20) balance++;",
     })
     void refusesWhatCouldSniffTheTests(String body) throws Exception {
         List<String> problems = problems(body);
