@@ -19,6 +19,9 @@ final class Briefing {
             "NOTAMs", "slot times at LHR", "de-icing queue", "gate changes", "catering", "aircraft status",
             "passenger count", "ATC strike notice", "runway works at BGO", "volcanic ash advisory", "connections");
 
+    /** Where the failed sources of the sub-reports that sources build themselves start: past any report's size. */
+    static final int OTHER_REPORT_INDEX = 1_000;
+
     private Briefing() {
     }
 
@@ -48,10 +51,16 @@ final class Briefing {
         return sections;
     }
 
-    /** One failure of each kind (an unchecked exception, an Error, a checked exception), in a random order. */
+    /**
+     * One failure of each kind (an unchecked exception, an Error, a checked exception, and the failure of a
+     * report the source builds itself: a SourceFailedException naming a source of that other report), in a
+     * random order.
+     */
     static List<Throwable> oneFailureOfEachKind(Shapes round, String what) {
         Random random = round.random();
         List<Throwable> kinds = List.of(
+                new SourceFailedException(OTHER_REPORT_INDEX + random.nextInt(500), pick(random, new IOException(
+                        what + ": sub-report source refused"), new IllegalStateException(what + ": sub-report down"))),
                 pick(random, new IllegalStateException(what + " is down"), new UncheckedIOException(
                         new IOException("connection reset")), new ArithmeticException(what + ": / by zero")),
                 pick(random, new Shapes.KataError(what + " ran out of patience"), new AssertionError(what

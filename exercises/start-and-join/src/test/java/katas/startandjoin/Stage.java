@@ -455,6 +455,12 @@ final class Stage implements AutoCloseable {
         }
         ScriptedSource reported = thrown.source() >= 0 && thrown.source() < sources.size()
                 ? sources.get(thrown.source()) : null;
+        if (reported == null && failed.stream().anyMatch(s -> s.failure == thrown)) {
+            throw new AssertionError(which + ", and fetchAll threw that very SourceFailedException on, which names "
+                    + "source " + thrown.source() + " of the report that source built itself: wrap what the source "
+                    + "threw, whatever it is, in a new SourceFailedException with this source's index (rule 3)\n"
+                    + describe(), thrown);
+        }
         if (reported == null || !failed.contains(reported)) {
             String why = reported == null ? "which is not a source of this report"
                     : reported.wasInterrupted() ? "which threw " + (reported.threw == null ? "nothing"

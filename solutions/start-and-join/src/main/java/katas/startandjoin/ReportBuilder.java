@@ -41,8 +41,16 @@ public class ReportBuilder {
             }, "report source " + i));
         }
         // FIX: every thread exists before any starts, so a failing one can stop all the others.
-        for (Thread thread : threads) {
-            thread.start(); // FIX: start(), not run(): run() would fetch right here, one source after the other
+        try {
+            for (Thread thread : threads) {
+                thread.start(); // FIX: start(), not run(): run() would fetch right here, one source after the other
+            }
+        } catch (Throwable startFailed) { // FIX: e.g. OutOfMemoryError: unable to create native thread
+            stopAllBut(Thread.currentThread(), threads); // FIX: the threads already started are not needed...
+            if (joinEvenIfInterrupted(threads)) { // FIX: ...and none of them outlives the call (rule 5)
+                Thread.currentThread().interrupt();
+            }
+            throw startFailed;
         }
         try {
             for (Thread thread : threads) {
@@ -68,16 +76,22 @@ public class ReportBuilder {
         }
     }
 
-    /** Waits for every thread to end, even when interrupted again meanwhile (that interrupt is thrown anyway). */
-    private static void joinEvenIfInterrupted(List<Thread> threads) {
+    /**
+     * Waits for every thread to end (a thread never started has nothing to wait for), even when interrupted
+     * meanwhile; says whether it was, for a caller that does not throw that interrupt anyway.
+     */
+    private static boolean joinEvenIfInterrupted(List<Thread> threads) {
+        boolean interrupted = false;
         for (Thread thread : threads) {
             while (thread.isAlive()) {
                 try {
                     thread.join();
                 } catch (InterruptedException again) {
                     // FIX: keep waiting: the caller hears of the interrupt once every thread has ended.
+                    interrupted = true;
                 }
             }
         }
+        return interrupted;
     }
 }

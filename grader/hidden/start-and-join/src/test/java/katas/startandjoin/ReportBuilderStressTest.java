@@ -268,4 +268,107 @@ class ReportBuilderStressTest {
             }
         });
     }
+
+    @Test
+    @Order(7)
+    @Tag("rule-7")
+    @Tag("rule-2")
+    @DisplayName("never changes a report it has returned, whatever reports the same or other threads build next")
+    void neverChangesAReportItReturned(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            ReportBuilder builder = new ReportBuilder();
+            int callers = round.between("calling threads", 1, 3);
+            int reportsEach = round.between("reports per calling thread", 3, 5);
+            int failing = round.between("the report of each thread that fails", 1, reportsEach - 2);
+            List<List<List<String>>> expected = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                List<List<String>> ofThread = new ArrayList<>();
+                for (int r = 0; r < reportsEach; r++) {
+                    List<String> sections = new ArrayList<>();
+                    int count = round.between("sources of report " + r + " of thread " + c, 1, 6);
+                    for (String section : Briefing.distinctSections(round, count)) {
+                        sections.add(section + " (thread " + c + ", report " + r + ")");
+                    }
+                    ofThread.add(List.copyOf(sections));
+                }
+                expected.add(ofThread);
+            }
+            List<String> changed = Collections.synchronizedList(new ArrayList<>());
+            List<List<List<String>>> kept = Collections.synchronizedList(new ArrayList<>());
+            CountDownLatch allBuilt = new CountDownLatch(callers);
+            CountDownLatch checkAgain = new CountDownLatch(1);
+            List<Thread> threads = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int caller = c;
+                Thread thread = new Thread(() -> {
+                    List<List<String>> returned = new ArrayList<>();
+                    try {
+                        for (int r = 0; r < reportsEach; r++) {
+                            if (r == failing) {
+                                failedReport(builder);
+                            }
+                            List<Source> sources = new ArrayList<>();
+                            for (String section : expected.get(caller).get(r)) {
+                                sources.add(() -> section);
+                            }
+                            returned.add(builder.fetchAll(sources));
+                            for (int earlier = 0; earlier <= r; earlier++) {
+                                if (!returned.get(earlier).equals(expected.get(caller).get(earlier))) {
+                                    changed.add("report " + earlier + " of thread " + caller + ", read again after "
+                                            + "its report " + r + ", was " + returned.get(earlier) + " where "
+                                            + "fetchAll had returned " + expected.get(caller).get(earlier));
+                                }
+                            }
+                        }
+                        kept.add(returned);
+                        allBuilt.countDown();
+                        checkAgain.await();
+                        for (int r = 0; r < reportsEach; r++) {
+                            if (!returned.get(r).equals(expected.get(caller).get(r))) {
+                                changed.add("report " + r + " of thread " + caller + ", read again once every "
+                                        + "thread had built all its reports, was " + returned.get(r) + " where "
+                                        + "fetchAll had returned " + expected.get(caller).get(r));
+                            }
+                        }
+                    } catch (Throwable t) {
+                        changed.add("thread " + caller + " failed: " + t);
+                        allBuilt.countDown();
+                    }
+                }, "briefing desk " + c);
+                threads.add(thread);
+                thread.start();
+            }
+            boolean built = allBuilt.await(8, java.util.concurrent.TimeUnit.SECONDS);
+            // Reports built on this thread too, after all the others: theirs must not change either.
+            List<String> last = Briefing.distinctSections(round, round.between("sources of this thread's report", 1,
+                    6));
+            List<Source> lastSources = new ArrayList<>();
+            last.forEach(section -> lastSources.add(() -> section));
+            assertThat(builder.fetchAll(lastSources)).as("a report built after the others (rule 2)").isEqualTo(last);
+            checkAgain.countDown();
+            for (Thread thread : threads) {
+                thread.join(JOIN_MILLIS);
+            }
+            assertThat(built).as("%d threads building %d reports each of sources that return at once had not "
+                    + "finished after 8 s", callers, reportsEach).isTrue();
+            assertThat(changed).as("reports that fetchAll had returned and that changed afterwards, when the same "
+                    + "thread or another one built the next reports with the same builder: a returned report is "
+                    + "the caller's and never changes; build each report in a list of its own, not in a buffer "
+                    + "reused from call to call (rule 7)").isEmpty();
+        });
+    }
+
+    private static final long JOIN_MILLIS = 8_000;
+
+    /** A report whose one source fails at once: the builder must not let it touch the reports before it. */
+    private static void failedReport(ReportBuilder builder) throws InterruptedException {
+        try {
+            builder.fetchAll(List.of(() -> "a section of a failed report", () -> {
+                throw new IllegalStateException("the fuel service is down");
+            }));
+            throw new AssertionError("fetchAll returned a report though one of its sources threw (rule 3)");
+        } catch (SourceFailedException expected) {
+            // as it should
+        }
+    }
 }
