@@ -794,4 +794,434 @@ class AsyncRateLimiterEdgeCaseTest {
             }
         });
     }
+
+    @Test
+    @Order(15)
+    @Tag("rule-13")
+    @DisplayName("forgets the starts that left the window: memory stays bounded over thousands of starts with no rate limit")
+    void forgetsStartsThatLeftTheWindow(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int permits = round.oneOf("permits", Integer.MAX_VALUE, round.between("huge permits", 1_000_000,
+                    Integer.MAX_VALUE));
+            long period = period(round);
+            int perPeriodAtMost = round.between("tasks per period (at most)", 40, 160);
+            int total = round.between("tasks in all", 20_000, 30_000);
+            Random random = round.random();
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE),
+                    (total / 20 + 4) * 2 * period)) {
+                List<CompletableFuture<Object>> held = new ArrayList<>();
+                int submitted = 0;
+                int periods = 0;
+                int widest = 0;
+                while (submitted < total) {
+                    int batch = Math.min(total - submitted, 1 + random.nextInt(perPeriodAtMost));
+                    List<CompletableFuture<Object>> ending = held;
+                    List<CompletableFuture<Object>> nowHeld = new ArrayList<>();
+                    for (int i = 0; i < batch; i++) {
+                        nowHeld.add(random.nextInt(4) == 0 ? new CompletableFuture<>() : null);
+                    }
+                    run.caller().run("ending the tasks held since the last period, and submit() x " + batch, () -> {
+                        ending.forEach(own -> own.complete("done"));
+                        for (CompletableFuture<Object> own : nowHeld) {
+                            CompletableFuture<Object> mine = own == null ? CompletableFuture.completedFuture("done") : own;
+                            run.limiter.submit(() -> mine);
+                        }
+                    });
+                    held = new ArrayList<>(nowHeld.stream().filter(f -> f != null).toList());
+                    submitted += batch;
+                    widest = Math.max(widest, batch);
+                    periods++;
+                    run.settle();
+                    int waiting = run.waiting();
+                    int inFlight = run.inFlight();
+                    assertThat(waiting).as("waiting() with no rate limit and no concurrency limit").isZero();
+                    assertThat(inFlight).as("inFlight(): the tasks held since the last submit").isEqualTo(held.size());
+                    Retained retained = Retained.by(run.limiter);
+                    long allowed = 4L * (widest + waiting + inFlight) + 1_024;
+                    if (retained.entries > allowed) {
+                        throw new AssertionError(String.format("with %s, after %,d tasks submitted over %,d periods "
+                                + "(at most %,d in one period, each batch a period or more after the last), the "
+                                + "limiter's collections and arrays hold %,d entries in all (the largest: %s, with "
+                                + "%,d), though only %,d start(s) are in the window, %,d tasks wait and %,d are in "
+                                + "flight: it keeps starts that have left the window, so its memory grows with every "
+                                + "start for as long as it lives. Drop a start from the log once it is a period old "
+                                + "(rule 13: memory for the starts and tasks the limiter has, not for each permit or "
+                                + "every start it ever made)", run.limits, submitted, periods, widest,
+                                retained.entries, retained.largest, retained.largestEntries, batch, waiting, inFlight));
+                    }
+                    run.advanceTo(run.now() + period + random.nextLong(period));
+                }
+            }
+        });
+    }
+
+    /** What the limiter holds: the entries of every collection, map and array reached through the learner's own objects. */
+    static final class Retained {
+        long entries;
+        String largest = "none";
+        long largestEntries;
+
+        static Retained by(AsyncRateLimiter limiter) throws IllegalAccessException {
+            Retained retained = new Retained();
+            java.util.IdentityHashMap<Object, Boolean> seen = new java.util.IdentityHashMap<>();
+            java.util.ArrayDeque<Object[]> todo = new java.util.ArrayDeque<>();
+            todo.add(new Object[] {limiter, "the limiter"});
+            while (!todo.isEmpty() && seen.size() < 200_000) {
+                Object[] next = todo.poll();
+                Object o = next[0];
+                String path = (String) next[1];
+                if (o == null || seen.put(o, Boolean.TRUE) != null) {
+                    continue;
+                }
+                Class<?> type = o.getClass();
+                long size = -1;
+                List<Object> inside = new ArrayList<>();
+                if (type.isArray()) {
+                    size = java.lang.reflect.Array.getLength(o);
+                    if (o instanceof Object[] items) {
+                        inside.addAll(java.util.Arrays.asList(items));
+                    }
+                } else if (o instanceof java.util.Collection<?> items) {
+                    size = items.size();
+                    inside.addAll(items);
+                } else if (o instanceof java.util.Map<?, ?> map) {
+                    size = map.size();
+                    inside.addAll(map.keySet());
+                    inside.addAll(map.values());
+                } else if (o instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> items) {
+                    size = items.length();
+                    for (int i = 0; i < items.length(); i++) {
+                        inside.add(items.get(i));
+                    }
+                } else if (o instanceof java.util.concurrent.atomic.AtomicLongArray items) {
+                    size = items.length();
+                } else if (o instanceof java.util.concurrent.atomic.AtomicIntegerArray items) {
+                    size = items.length();
+                } else if (isLearners(type)) {
+                    for (Class<?> k = type; k != null && isLearners(k); k = k.getSuperclass()) {
+                        for (java.lang.reflect.Field field : k.getDeclaredFields()) {
+                            if (java.lang.reflect.Modifier.isStatic(field.getModifiers())
+                                    || field.getType().isPrimitive() || !field.trySetAccessible()) {
+                                continue;
+                            }
+                            todo.add(new Object[] {field.get(o), path + "." + field.getName()});
+                        }
+                    }
+                }
+                if (size >= 0) {
+                    retained.entries += size;
+                    if (size > retained.largestEntries) {
+                        retained.largestEntries = size;
+                        retained.largest = path + " (" + type.getSimpleName() + ")";
+                    }
+                    for (Object item : inside) {
+                        if (item != null && (isLearners(item.getClass()) || item.getClass().isArray()
+                                || item instanceof java.util.Collection || item instanceof java.util.Map)) {
+                            todo.add(new Object[] {item, path + "[...]"});
+                        }
+                    }
+                }
+            }
+            return retained;
+        }
+
+        /** A class of the learner's code (not the JDK's, not the tests'). */
+        private static boolean isLearners(Class<?> type) {
+            if (!type.getPackageName().equals(AsyncRateLimiter.class.getPackageName())) {
+                return false;
+            }
+            java.net.URL learner = location(AsyncRateLimiter.class);
+            java.net.URL tests = location(AsyncRateLimiterEdgeCaseTest.class);
+            if (learner != null && !learner.equals(tests)) {
+                return learner.equals(location(type));
+            }
+            String name = type.getName();
+            int nested = name.indexOf('$');
+            return (nested < 0 ? name : name.substring(0, nested)).equals(AsyncRateLimiter.class.getName());
+        }
+
+        private static java.net.URL location(Class<?> type) {
+            java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+            return source == null ? null : source.getLocation();
+        }
+    }
+
+    @Test
+    @Order(16)
+    @Tag("rule-12")
+    @DisplayName("fails every task waiting when the scheduler refuses a wake-up, not only the first in line")
+    void failsEveryWaitingTaskWhenAWakeUpIsRefused(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int permits = round.between("permits", 1, 3);
+            boolean slotsFull = round.chance("the tasks wait for a slot, then for the rate (else for the rate)", 0.5);
+            int maxConcurrent = slotsFull ? permits : Integer.MAX_VALUE;
+            int waiting = round.between("tasks that wait", slotsFull ? 2 : permits + 2, permits + 6);
+            long period = period(round);
+            ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period));
+            AtomicInteger refused = new AtomicInteger();
+            ScheduledExecutorService scheduler = mock(ScheduledExecutorService.class, delegatesTo(manual));
+            doAnswer(call -> {
+                try {
+                    return call.getArgument(0) instanceof Runnable runnable
+                            ? manual.schedule(runnable, call.<Long>getArgument(1), call.getArgument(2))
+                            : manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                                    call.<Long>getArgument(1), call.getArgument(2));
+                } catch (RejectedExecutionException shutDown) {
+                    refused.incrementAndGet();
+                    throw shutDown;
+                }
+            }).when(scheduler).schedule(any(Runnable.class), anyLong(), any(TimeUnit.class));
+            doAnswer(call -> {
+                try {
+                    return manual.schedule((java.util.concurrent.Callable<?>) call.getArgument(0),
+                            call.<Long>getArgument(1), call.getArgument(2));
+                } catch (RejectedExecutionException shutDown) {
+                    refused.incrementAndGet();
+                    throw shutDown;
+                }
+            }).when(scheduler).schedule(any(java.util.concurrent.Callable.class), anyLong(), any(TimeUnit.class));
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, maxConcurrent), manual,
+                    scheduler)) {
+                List<Held> running = new ArrayList<>();
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    running.add(task);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                List<Held> late = new ArrayList<>();
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    late.add(task);
+                    results.add(run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                assertThat(run.waiting()).as("waiting() before the scheduler is shut down").isEqualTo(waiting);
+                assertThat(refused).as("wake-ups refused before the scheduler was shut down").hasValue(0);
+                // shutdown(), not shutdownNow(): a wake-up already scheduled still runs, the next one is refused
+                run.caller().run("shutting the scheduler down", manual::shutdown);
+                // One event at a time (a task ends, or a period passes), until the limiter's next wake-up is refused.
+                String event = "";
+                for (int step = 0; step < 4 * (permits + waiting) && refused.get() == 0; step++) {
+                    if (step % 2 == 0) {
+                        Held ends = running.isEmpty() ? null : running.removeFirst();
+                        if (ends == null) {
+                            continue;
+                        }
+                        event = ends.name + " ended at " + Times.at(run.now());
+                        run.caller().run("ending " + ends.name, () -> ends.own.complete(ends.name));
+                        run.settle();
+                    } else {
+                        long to = run.now() + period;
+                        event = "the clock moved to " + Times.at(to);
+                        run.advanceTo(to);
+                    }
+                    for (Held task : late) {
+                        if (task.calls > 0 && !running.contains(task) && !task.own.isDone()) {
+                            running.add(task);
+                        }
+                    }
+                }
+                List<String> left = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = late.get(i);
+                    CompletableFuture<Object> result = results.get(i);
+                    if (task.calls > 0) {
+                        continue;
+                    }
+                    if (!result.isDone()) {
+                        left.add(task.name);
+                    } else {
+                        assertThat(VirtualRun.causeOf(result)).as("how %s, which never started, failed once the "
+                                + "scheduler refused the limiter's wake-up (rule 12)", task.name)
+                                .isInstanceOf(RejectedExecutionException.class);
+                    }
+                }
+                if (!left.isEmpty()) {
+                    throw new AssertionError(String.format("with %s, %d tasks waited in line when the scheduler was "
+                            + "shut down; %s, the limiter asked for its next wake-up and the scheduler refused it "
+                            + "(%d time%s), yet %s still wait%s: a task that waits for a wake-up the scheduler "
+                            + "refused can never start. Every task waiting at that moment must fail with a "
+                            + "RejectedExecutionException, not only the first in line (rule 12)", run.limits, waiting,
+                            event, refused.get(), refused.get() == 1 ? "" : "s", left, left.size() == 1 ? "s" : ""));
+                }
+                assertThat(run.waiting()).as("waiting() once the waiting tasks have failed (rule 12)").isZero();
+            }
+        });
+    }
+
+    @Test
+    @Order(17)
+    @Tag("rule-3")
+    @DisplayName("counts tasks in flight, not futures: tasks whose suppliers return one shared future each take a slot")
+    void countsTasksThatShareOneFuture(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int maxConcurrent = round.between("maxConcurrent", 2, 4);
+            int groups = round.between("shared futures", 1, 3);
+            int count = round.between("tasks", maxConcurrent + 2, 3 * maxConcurrent + 2);
+            long period = period(round);
+            Random random = round.random();
+            int[] groupOf = new int[count];
+            for (int i = 0; i < count; i++) {
+                groupOf[i] = random.nextInt(groups);
+            }
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
+                    4 * period)) {
+                List<CompletableFuture<Object>> shared = new ArrayList<>();
+                for (int g = 0; g < groups; g++) {
+                    shared.add(new CompletableFuture<>());
+                }
+                int[] calls = new int[count];
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    int k = i;
+                    CompletableFuture<Object> own = shared.get(groupOf[k]);
+                    results.add(run.caller().call("submit(task " + k + ", whose supplier returns shared future "
+                            + groupOf[k] + ")", () -> run.limiter.submit(() -> {
+                                calls[k]++;
+                                return own;
+                            })));
+                }
+                run.settle();
+                // The rules played forward: FIFO, at most maxConcurrent in flight, a task ends when its future is done.
+                boolean[] done = new boolean[groups];
+                boolean[] started = new boolean[count];
+                int next = 0;
+                StringBuilder story = new StringBuilder();
+                List<Integer> order = round.shuffled("the order the shared futures complete in",
+                        java.util.stream.IntStream.range(0, groups).boxed().toList());
+                for (int turn = 0; turn <= groups; turn++) {
+                    if (turn > 0) {
+                        int g = order.get(turn - 1);
+                        done[g] = true;
+                        run.caller().run("completing shared future " + g, () -> shared.get(g).complete("shared " + g));
+                        run.settle();
+                        story.append(", then shared future ").append(g).append(" completed");
+                    }
+                    int inFlight;
+                    while (true) {
+                        inFlight = 0;
+                        for (int i = 0; i < next; i++) {
+                            inFlight += done[groupOf[i]] ? 0 : 1;
+                        }
+                        if (next == count || inFlight >= maxConcurrent) {
+                            break;
+                        }
+                        started[next++] = true;
+                    }
+                    int startedSoFar = 0;
+                    for (int c : calls) {
+                        startedSoFar += c;
+                    }
+                    String when = "with " + run.limits + ", " + count + " tasks whose suppliers return one of " + groups
+                            + " shared futures (tasks " + java.util.Arrays.toString(groupOf) + " by future)" + story;
+                    assertThat(startedSoFar).as("%s: tasks started. Several tasks may return the same future (a "
+                            + "cache of pending calls does that); each is a task in flight of its own, and takes a "
+                            + "slot of its own until that future completes (rule 3)", when).isEqualTo(next);
+                    for (int i = 0; i < count; i++) {
+                        assertThat(calls[i]).as("%s: starts of task %d (first in, first out, rule 4)", when, i)
+                                .isEqualTo(started[i] ? 1 : 0);
+                    }
+                    assertThat(run.inFlight()).as("%s: inFlight() counts tasks, not distinct futures (rule 3)", when)
+                            .isEqualTo(inFlight);
+                    assertThat(run.waiting()).as("%s: waiting()", when).isEqualTo(count - next);
+                }
+                for (int i = 0; i < count; i++) {
+                    assertThat(results.get(i).getNow(null)).as("the result of task %d", i)
+                            .isEqualTo("shared " + groupOf[i]);
+                }
+                List<Held> after = new ArrayList<>();
+                for (int i = 0; i <= maxConcurrent; i++) {
+                    Held task = new Held("after " + i, run);
+                    after.add(task);
+                    run.caller().call("submit(after " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                int startedAfter = (int) after.stream().filter(task -> task.calls > 0).count();
+                assertThat(startedAfter).as("with %s, once every shared future completed and every slot is free, "
+                        + "%d tasks with futures of their own were submitted: exactly maxConcurrent may start (each "
+                        + "task that shared a future freed its slot once, rule 3)", run.limits, maxConcurrent + 1)
+                        .isEqualTo(maxConcurrent);
+                assertThat(run.inFlight()).as("inFlight() then").isEqualTo(maxConcurrent);
+            }
+        });
+    }
+
+    @Test
+    @Order(18)
+    @Tag("rule-4")
+    @Tag("rule-9")
+    @Tag("rule-10")
+    @DisplayName("keeps every submit of one supplier object: the same supplier submitted again while it waits is another task")
+    void keepsEverySubmitOfOneSupplier(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            int count = round.between("submits of one supplier", maxConcurrent + 2, maxConcurrent + 6);
+            boolean closes = round.chance("close() while some of them wait (else they all run)", 0.4);
+            long period = period(round);
+            Random random = round.random();
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
+                    4 * period)) {
+                List<CompletableFuture<Object>> owns = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Supplier<CompletableFuture<Object>> same = () -> {
+                    CompletableFuture<Object> own = new CompletableFuture<>();
+                    owns.add(own);
+                    return own;
+                };
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                List<Held> others = new ArrayList<>();
+                List<Integer> othersAt = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    if (i > 0 && random.nextInt(3) == 0) {
+                        Held other = new Held("other " + others.size(), run);
+                        others.add(other);
+                        othersAt.add(results.size());
+                        run.caller().call("submit(" + other.name + ")", () -> run.limiter.submit(other));
+                    }
+                    results.add(run.caller().call("submit(the same supplier object, " + (i + 1) + ". time)",
+                            () -> run.limiter.submit(same)));
+                }
+                run.settle();
+                int total = count + others.size();
+                assertThat(run.waiting()).as("with %s, waiting() after %d submits of one supplier object and %d of "
+                        + "others: each submit is a task of its own, also when the supplier is one object submitted "
+                        + "again while it waits (rule 4)", run.limits, count, others.size())
+                        .isEqualTo(total - maxConcurrent);
+                if (closes) {
+                    run.closeLimiter();
+                    long pending = results.stream().filter(result -> !result.isDone()).count();
+                    assertThat(pending).as("with %s, futures of the %d submits of one supplier object still pending "
+                            + "after close(), %d of which are in flight: the futures of waiting tasks are cancelled, "
+                            + "each of them, however many times one supplier object was submitted (rule 9)",
+                            run.limits, count, owns.size()).isEqualTo(owns.size());
+                    assertThat(run.waiting()).as("waiting() after close()").isZero();
+                    return;
+                }
+                int ended = 0;
+                for (int turn = 0; turn < total && ended < total; turn++) {
+                    run.caller().run("ending the tasks in flight", () -> {
+                        owns.forEach(own -> own.complete("same"));
+                        others.forEach(other -> {
+                            if (other.calls > 0) {
+                                other.own.complete(other.name);
+                            }
+                        });
+                    });
+                    run.settle();
+                    ended = owns.size() + (int) others.stream().filter(other -> other.calls > 0).count();
+                }
+                run.caller().run("ending the tasks in flight", () -> owns.forEach(own -> own.complete("same")));
+                run.settle();
+                assertThat(owns.size()).as("with %s, how many times the limiter called one supplier object that was "
+                        + "submitted %d times: every submit is a task, and starts once (rules 4, 10)", run.limits,
+                        count).isEqualTo(count);
+                for (int i = 0; i < count; i++) {
+                    assertThat(results.get(i).getNow(null)).as("the result of the %d. submit of one supplier object: "
+                            + "its caller must hear of it (rule 4)", i + 1).isEqualTo("same");
+                }
+                assertThat(run.inFlight()).as("inFlight() at the end").isZero();
+                assertThat(run.waiting()).as("waiting() at the end").isZero();
+            }
+        });
+    }
 }
