@@ -28,9 +28,10 @@ public final class RunVerdict {
      */
     public static List<String> lines(String label, KataResult before, KataResult now, int width) {
         List<String> out = new ArrayList<>();
-        out.add(label + ": " + now.id() + " " + now.points() + "/" + now.max()
+        out.addAll(TextWrap.wrap(label + ": " + now.id() + " " + now.points() + "/" + now.max()
                 + (now.completeHere() ? now.complete() ? ", full marks" : ", full marks on every part graded here" : "")
-                + " (" + now.parts().stream().map(RunVerdict::score).collect(Collectors.joining(" · ")) + ")");
+                + " (" + now.parts().stream().map(RunVerdict::score).collect(Collectors.joining(" · ")) + ")", "", MORE,
+                width));
         if (before != null) {
             String changes = changes(before, now);
             out.add(INDENT + (changes.isEmpty() ? "no change since the last run" : "since the last run: " + changes));

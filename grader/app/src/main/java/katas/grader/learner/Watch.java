@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import katas.grader.report.TextWrap;
 import katas.grader.scoring.KataResult;
 
 /**
@@ -41,7 +42,8 @@ public final class Watch {
 
     /** Watches until the events close; returns the number of grades made. */
     public int run() throws InterruptedException {
-        out.println("Watching exercises/" + kata + "/src/main/java: every save grades " + kata + " again. Ctrl-C stops.");
+        TextWrap.wrap("Watching exercises/" + kata + "/src/main/java: every save grades " + kata + " again. Ctrl-C stops.",
+                "", "  ", width).forEach(out::println);
         grade();
         while (events.await(null) == SourceEvents.Event.CHANGED) {
             if (!settle()) {

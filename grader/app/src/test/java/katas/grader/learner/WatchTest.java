@@ -73,7 +73,7 @@ class WatchTest {
                 Results.withFailure("fix-the-race", 40, 0, reason), Results.withFailure("fix-the-race", 40, 60, null)),
                 at(3_000), at(6_000));
         String text = out.toString();
-        assertThat(text).contains("fix-the-race 20/100 (visible 20/40 · hidden 0/60)")
+        assertThat(text).contains("fix-the-race 20/100 (visible 20/40")
                 .contains("since the last run: visible 20/40 -> 40/40")
                 .contains("since the last run: hidden 0/60 -> 60/60")
                 .contains("full marks")
