@@ -31,7 +31,8 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "grade", mixinStandardHelpOptions = true, version = "concurrency-katas grader 1.0",
         sortOptions = false,
-        subcommands = {HintCommand.class, StatusCommand.class, CheckCommand.class, ResetCommand.class},
+        subcommands = {HintCommand.class, WatchCommand.class, StatusCommand.class, CheckCommand.class, ResetCommand.class,
+            InterviewCommand.class},
         commandListHeading = "%nCommands (./grade COMMAND --help for each):%n",
         description = {
             // One string per paragraph: picocli wraps it to the terminal's width.
@@ -50,9 +51,11 @@ import picocli.CommandLine.Parameters;
             "  ./grade                      grade every kata",
             "  ./grade fix-the-race         grade one kata",
             "  ./grade hint fix-the-race    the next hint (one per call)",
+            "  ./grade watch fix-the-race   grade again on every save (Ctrl-C stops)",
             "  ./grade status               your progress, and the next kata to do",
             "  ./grade check fix-the-race   exit 0 only at full marks (pre-push hooks)",
             "  ./grade reset fix-the-race   the stub back, your version kept aside",
+            "  ./grade interview --minutes 30   a timed session on a kata you have not solved",
             "  ./grade --list               the katas, their parts and points",
             "  KATA_CORES=2 ./grade         grade speedup against a 2-core target"})
 public final class GradeCommand implements Callable<Integer> {

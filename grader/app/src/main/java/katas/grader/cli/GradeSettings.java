@@ -22,6 +22,7 @@ import katas.grader.report.ConsoleReport;
 import katas.grader.report.KitProgress;
 import katas.grader.report.ReportFiles;
 import katas.grader.report.TextWrap;
+import katas.grader.scoring.KataResult;
 import picocli.CommandLine.Option;
 
 /** The options of a grade, shared by {@code ./grade} and {@code ./grade check}, and the grade they ask for. */
@@ -71,6 +72,20 @@ final class GradeSettings {
      */
     GradeResult grade(KitLayout layout, List<String> katas, Subject subject, boolean json, boolean classroom,
             boolean remember, List<GradeListener> more) throws Exception {
+        return grade(layout, katas, subject, remember, more, true, json, classroom);
+    }
+
+    /**
+     * One kata, the learner's own grade (remembered), without the scoreboard: for {@code watch} and
+     * {@code interview}, which print a short verdict of their own. The report files are written as usual.
+     */
+    KataResult gradeQuietly(KitLayout layout, String kata) throws Exception {
+        GradeResult result = grade(layout, List.of(kata), Subject.EXERCISE, true, List.of(), false, false, false);
+        return result.katas().get(0);
+    }
+
+    private GradeResult grade(KitLayout layout, List<String> katas, Subject subject, boolean remember,
+            List<GradeListener> more, boolean console, boolean json, boolean classroom) throws Exception {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(katas).subject(subject).cores(cores())
                 .seed(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)).build();
         List<GradeListener> listeners = new ArrayList<>();
@@ -87,7 +102,9 @@ final class GradeSettings {
             progress = before.state().progress(order);
             recorder = new StateRecorder(file, before.state(), Clock.systemUTC(), System.err);
         }
-        listeners.add(new ConsoleReport(System.out, System.err, json, progress, TextWrap.columns(System.getenv())));
+        if (console) {
+            listeners.add(new ConsoleReport(System.out, System.err, json, progress, TextWrap.columns(System.getenv())));
+        }
         // First of the reports: it empties the grader's reports folder before anything else writes there.
         listeners.add(new ReportFiles(reportDir(layout), classroom, System.getenv()));
         listeners.addAll(more);

@@ -56,6 +56,26 @@ public final class ReportFiles implements GradeListener {
     private Boolean ours;
 
     /**
+     * The interview reports ({@code interview-*.md}, by {@code ./grade interview}) that were there when grading
+     * started, before any code under grading ran: the learner's record, kept when the folder is emptied. One
+     * that appeared during the grade is not kept.
+     */
+    private java.util.Set<Path> kept = java.util.Set.of();
+
+    private static java.util.Set<Path> interviewReports(Path folder) {
+        if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return java.util.Set.of();
+        }
+        try (var entries = Files.list(folder)) {
+            return entries.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .filter(p -> p.getFileName().toString().matches("interview-.*\\.md")).collect(
+                            java.util.stream.Collectors.toUnmodifiableSet());
+        } catch (IOException e) {
+            return java.util.Set.of();
+        }
+    }
+
+    /**
      * Decides, before any code under grading runs, whether the reports folder is the grader's: absent,
      * empty, or marked by an earlier grade. Only then is it emptied before the reports are written, so
      * that a file the code under grading dropped there (a copy of the hidden tests, a forged summary)
@@ -63,6 +83,7 @@ public final class ReportFiles implements GradeListener {
      */
     @Override
     public void gradingStarted(int kataCount, boolean hiddenPresent) {
+        kept = interviewReports(dir);
         try {
             if (!Files.exists(dir)) {
                 ours = true;
@@ -81,7 +102,7 @@ public final class ReportFiles implements GradeListener {
     @Override
     public void gradingFinished(GradeResult result) {
         if (Boolean.TRUE.equals(ours)) {
-            attempt("the reports folder " + dir + " (emptied before writing)", () -> empty(dir));
+            attempt("the reports folder " + dir + " (emptied before writing)", () -> empty(dir, kept));
         } else if (Boolean.FALSE.equals(ours)) {
             err.println("warning: " + dir + " was not made by the grader (no " + MARKER + " in it): files in it that "
                     + "the grader did not write are left as they are");
@@ -111,15 +132,15 @@ public final class ReportFiles implements GradeListener {
         }
     }
 
-    /** Deletes everything in {@code folder}, links without following them. */
-    private static void empty(Path folder) throws IOException {
+    /** Deletes everything in {@code folder} but {@code keep}, links without following them. */
+    private static void empty(Path folder, java.util.Set<Path> keep) throws IOException {
         if (!Files.isDirectory(folder, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(folder);
             return;
         }
         try (var walk = Files.walk(folder)) {
             for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                if (!p.equals(folder)) {
+                if (!p.equals(folder) && !keep.contains(p)) {
                     Files.delete(p);
                 }
             }

@@ -36,6 +36,21 @@ final class Results {
                 List.of(), List.of(), 10, List.of());
     }
 
+    /**
+     * Visible tests at {@code visible}/40, hidden ones at {@code hidden}/60, with one failed hidden test of rule 1
+     * (its message {@code message}) when below 60.
+     */
+    static KataResult withFailure(String id, int visible, int hidden, String message) {
+        List<katas.grader.execution.TestRecord> tests = hidden == 60 ? List.of() : List.of(new katas.grader.execution.TestRecord(
+                "t1", "HitCounterStressTest > keeps every hit", "HitCounterStressTest", "hidden", List.of("rule-1"),
+                katas.grader.execution.TestStatus.FAILED, message, null, 5));
+        return new KataResult(id, id, "exercise", KataStatus.GRADED, null, List.of(
+                new PartScore(VISIBLE, visible == 40 ? PartStatus.FULL : PartStatus.PARTIAL, visible, null, List.of(), null),
+                new PartScore(HIDDEN, hidden == 60 ? PartStatus.FULL : PartStatus.PARTIAL, hidden,
+                        hidden == 60 ? null : "lost hits", tests, null)),
+                List.of(), List.of(), 10, List.of(new katas.grader.discovery.Rule(1, "no hit is lost", "...")));
+    }
+
     static GradeResult grade(KataResult... katas) {
         return new GradeResult(Instant.parse("2026-11-20T10:00:00Z"), 1, new Machine(2, "JDK", "OS"), "exercise", true,
                 0, 1, List.of(katas));
