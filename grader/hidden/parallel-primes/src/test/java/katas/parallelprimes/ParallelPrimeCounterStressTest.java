@@ -48,6 +48,8 @@ class ParallelPrimeCounterStressTest {
     void runsOnAllItsThreadsAtOnce(Shapes shapes) throws Exception {
         shapes.check(1, round -> allAtOnce(round, round.between("threads", 2, CORES + 2), false));
         shapes.check(1, round -> allAtOnce(round, round.between("threads, more than eight", 9, 14), false));
+        // Far more threads than cores (a held thread needs no core): no cap on the pool size either.
+        shapes.check(1, round -> allAtOnce(round, round.between("threads, far more than cores", 17, 40), false));
         shapes.check(1, round -> allAtOnce(round, CORES, true));
     }
 
@@ -212,6 +214,12 @@ class ParallelPrimeCounterStressTest {
                             Ledger ledger = new Ledger(f, t, answer);
                             long got = counter.count(f, t, ledger);
                             ledger.countReturned();
+                            assertThat(ledger.peak())
+                                    .as("rule 4: caller %d's count ran isPrime on %d threads at the same moment, on "
+                                            + "a counter built with %d threads, while %d other callers counted: a "
+                                            + "pool that grows under load, or a caller that runs pieces itself, uses "
+                                            + "more threads than given", c, ledger.peak(), threads, callers - 1)
+                                    .isLessThanOrEqualTo(threads);
                             assertThat(ledger.problems())
                                     .as("rule 8: caller %d, count %d, while %d other callers counted on the same "
                                             + "counter", c, i + 1, callers - 1)
@@ -232,17 +240,26 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-8")
     @DisplayName("keeps a count right while another caller's count runs, and fails, in the middle of it")
     void keepsACountRightWhileAnotherRunsInTheMiddle(Shapes shapes) throws Exception {
-        shapes.check(2, round -> countInTheMiddle(round, true));
-        shapes.check(1, round -> countInTheMiddle(round, false));
+        shapes.check(2, round -> countInTheMiddle(round, true, false));
+        shapes.check(1, round -> countInTheMiddle(round, false, false));
     }
 
-    private void countInTheMiddle(Shapes round, boolean bFails) throws Exception {
+    @Test
+    @Order(8)
+    @Tag("rule-8")
+    @Tag("rule-4")
+    @DisplayName("keeps a count right while another caller counts the same range, with another isPrime, in the middle of it")
+    void keepsACountRightWhileAnotherCountsTheSameRange(Shapes shapes) throws Exception {
+        shapes.check(2, round -> countInTheMiddle(round, false, true));
+    }
+
+    private void countInTheMiddle(Shapes round, boolean bFails, boolean sameRange) throws Exception {
         int threads = round.between("threads", 2, 4);
         long fromA = round.between("from A", 0, 3_000_000);
         long sizeA = round.between("size A", 30_000, 70_000);
         long holdAt = fromA + round.between("A waits at offset", 0, sizeA / 2);
-        long fromB = round.between("from B", 0, 3_000_000);
-        long sizeB = round.between("size B", 10_000, 40_000);
+        long fromB = sameRange ? fromA : round.between("from B", 0, 3_000_000);
+        long sizeB = sameRange ? sizeA : round.between("size B", 10_000, 40_000);
         long bFailsAt = fromB + round.between("B fails at offset", 0, sizeB - 1);
         Throwable failure = round.failure("B's failure", "isPrime of caller B broke");
         LongPredicate answerA = Probes.answers(round.between("salt A", 0, 1 << 30));
@@ -292,10 +309,17 @@ class ParallelPrimeCounterStressTest {
                 assertThat(b.returned()).as("rule 8: caller B: %s", b.describe()).isTrue();
                 assertThat(ledgerB.problems()).as("rule 8: caller B, counting while A's count was in the middle")
                         .isEmpty();
-                assertThat(b.value()).as("rule 8: caller B counted [%,d, %,d) while caller A's count was in the "
-                        + "middle", fromB, fromB + sizeB).isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB,
+                assertThat(b.value()).as("rule 8: caller B counted [%,d, %,d)%s while caller A's count was in the "
+                        + "middle", fromB, fromB + sizeB, sameRange ? " (the same range as A, with another isPrime)"
+                        : "").isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB,
                         answerB));
             }
+            assertThat(Math.max(ledgerA.peak(), ledgerB.peak()))
+                    .as("rule 4: one count ran isPrime on %d threads at the same moment (caller A's: %d, caller B's: "
+                            + "%d), on a counter built with %d threads", Math.max(ledgerA.peak(), ledgerB.peak()),
+                            ledgerA.peak(), ledgerB.peak(), threads)
+                    .isLessThanOrEqualTo(threads);
+            String same = sameRange ? ", the same range, with an isPrime of its own," : "";
             assertThat(outcomeA.returned())
                     .as("rule 8: caller A's count was in the middle when caller B's count %s; A's count must not "
                             + "care, but %s", bFails ? "failed with " + failure : "ran", outcomeA.describe())
@@ -306,14 +330,15 @@ class ParallelPrimeCounterStressTest {
                             bFails ? "failed" : "ran")
                     .isEmpty();
             assertThat(outcomeA.value())
-                    .as("rule 8: caller A counted [%,d, %,d) while caller B's count %s in the middle of it", fromA,
-                            fromA + sizeA, bFails ? "failed" : "ran")
+                    .as("rule 8: caller A counted [%,d, %,d) while caller B's count%s %s in the middle of it: "
+                            + "their answers got mixed up (results kept in a field, by piece, are shared by every "
+                            + "count)", fromA, fromA + sizeA, same, bFails ? "failed" : "ran")
                     .isEqualTo(Probes.sequentialCount(fromA, fromA + sizeA, answerA));
         }
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     @Tag("rule-12")
     @DisplayName("ends every thread it started when closed, after counts that worked and counts that failed")
     void endsEveryThreadWhenClosed(Shapes shapes) throws Exception {
