@@ -9,12 +9,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 import katas.parallelprimes.Probes.Gate;
 import katas.parallelprimes.Probes.Ledger;
 import katas.parallelprimes.Probes.Outcome;
+import katas.parallelprimes.Probes.Stop;
 import katas.parallelprimes.Probes.Stuck;
 import katas.testkit.Contention;
 import katas.testkit.KataTest;
@@ -379,4 +382,80 @@ class ParallelPrimeCounterStressTest {
                         Probes.PATIENCE.toSeconds(), alive)
                 .isEmpty();
     }
+
+    @Test
+    @Order(10)
+    @Tag("rule-6")
+    @Tag("rule-12")
+    @DisplayName("stops promptly when isPrime fails once in a range too big to finish, and asks nothing more once closed")
+    void stopsPromptlyWhenIsPrimeFailsInAHugeRange(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.between("threads", 2, 6);
+            long from = round.between("from", 0, 1_000_000);
+            long to = from + (1L << 40); // about a trillion numbers: no piece of it can run to its end in a test
+            long failAt = round.between("isPrime fails on call", 1, 20_000);
+            Throwable failure = round.failure("failure", "isPrime broke, once");
+            AtomicLong calls = new AtomicLong();
+            AtomicBoolean poisoned = new AtomicBoolean();
+            Stop stop = new Stop("the test is over: stop");
+            LongPredicate isPrime = n -> {
+                long call = calls.incrementAndGet();
+                if (call == failAt) {
+                    throw Sneaky.raise(failure);
+                }
+                if (poisoned.get()) {
+                    throw stop; // the test is over: lets a counter that does not stop its pieces end them anyway
+                }
+                return n % 3 == 0;
+            };
+            try {
+                Outcome outcome;
+                try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                    outcome = Probes.bounded(() -> counter.count(from, to, isPrime));
+                    long callsBefore = calls.get();
+                    assertThat(outcome.finished())
+                            .as("rule 6: isPrime threw %s on its call number %,d (every other call answered), in a "
+                                    + "count of the %,d numbers of [%,d, %,d) with %d threads, and %s; %,d calls were "
+                                    + "made meanwhile. A failure must reach the caller promptly: do not wait for "
+                                    + "the pieces still to come, or for the pieces submitted before the one that "
+                                    + "failed (wait for whichever piece finishes first), and stop the others",
+                                    failure, failAt, to - from, from, to, threads, outcome.describe(), callsBefore)
+                            .isTrue();
+                    assertThat(outcome.causes())
+                            .as("rule 6: isPrime threw %s on its call number %,d, but %s", failure, failAt,
+                                    outcome.describe())
+                            .contains(failure);
+                }
+                // close() has returned: within moments no call of isPrime may begin any more.
+                long closedAt = calls.get();
+                long last = closedAt;
+                long start = System.nanoTime();
+                long quietSince = start;
+                long now = start;
+                while (now - quietSince < QUIET_AFTER_CLOSE_NANOS && now - start < Probes.PATIENCE.toNanos()) {
+                    LockSupport.parkNanos(10_000_000L);
+                    now = System.nanoTime();
+                    long c = calls.get();
+                    if (c != last) {
+                        last = c;
+                        quietSince = now;
+                    }
+                }
+                assertThat(now - quietSince)
+                        .as("rule 12: a count of [%,d, %,d) on %d threads failed (isPrime threw on its call number "
+                                + "%,d) and the counter was closed, but isPrime was still being called %d s later "
+                                + "(%,d calls after close()): the pieces of the failed count ran on. A piece must "
+                                + "stop when its count fails or the counter closes: check "
+                                + "Thread.currentThread().isInterrupted() (cancel(true), shutdownNow()) or a stop "
+                                + "flag of the count every few thousand numbers", from, to, threads, failAt,
+                                Probes.PATIENCE.toSeconds(), last - closedAt)
+                        .isGreaterThanOrEqualTo(QUIET_AFTER_CLOSE_NANOS);
+            } finally {
+                poisoned.set(true);
+            }
+        });
+    }
+
+    /** How long no call of isPrime may begin for the pieces of a closed counter to count as stopped. */
+    private static final long QUIET_AFTER_CLOSE_NANOS = 300_000_000L;
 }
