@@ -3,7 +3,10 @@ package katas.parallelprimes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,6 +22,9 @@ public class ParallelPrimeCounter implements AutoCloseable {
     // FIX: many more chunks than threads, so a thread that finishes a cheap chunk takes the next one
     // from the pool's queue while another is still on an expensive one (dynamic load balancing).
     private static final int CHUNKS_PER_THREAD = 16;
+    // FIX: a chunk looks at its thread's interrupt mark once every this many numbers (a power of two): often
+    // enough to stop within moments when its count failed or the counter closed, too rarely to cost anything.
+    private static final int CHECK_EVERY = 1 << 12;
 
     private final int threads;
     // FIX: one pool of `threads` threads, started once and reused by every count (never a thread per number).
@@ -70,13 +76,16 @@ public class ParallelPrimeCounter implements AutoCloseable {
         }
         List<Future<Long>> futures = new ArrayList<>(tasks.size());
         try {
+            // FIX: results are taken in the order the chunks finish, so a failure is seen as soon as it happens,
+            // not after every chunk submitted before it (a range can be too big to ever finish).
+            CompletionService<Long> finished = new ExecutorCompletionService<>(pool);
             // FIX: submit every chunk before waiting for any, so they run at the same time.
             for (Callable<Long> task : tasks) {
-                futures.add(pool.submit(task));
+                futures.add(finished.submit(task));
             }
             long total = 0;
-            for (Future<Long> future : futures) {
-                total += future.get(); // FIX: get() also makes the task's result visible to this thread
+            for (int i = 0; i < futures.size(); i++) {
+                total += finished.take().get(); // FIX: get() also makes the task's result visible to this thread
             }
             return total;
         } catch (ExecutionException failed) {
@@ -89,13 +98,20 @@ public class ParallelPrimeCounter implements AutoCloseable {
             throw new IllegalStateException("interrupted while counting primes in [" + from + ", " + to + ")",
                     interrupted);
         } finally {
-            futures.forEach(future -> future.cancel(true)); // no-op when done; drops chunks left after a failure
+            // No-op when done; after a failure or an interrupt, drops the chunks not started and interrupts the
+            // running ones, which stop at their next check.
+            futures.forEach(future -> future.cancel(true));
         }
     }
 
     private static long countSequentially(long start, long end, LongPredicate isPrime) {
         long found = 0;
         for (long n = start; n < end; n++) {
+            // FIX: a chunk whose count failed or was interrupted, or whose counter closed (cancel(true) and
+            // shutdownNow() interrupt it), stops instead of asking isPrime about the rest of its numbers.
+            if (((n - start) & (CHECK_EVERY - 1)) == 0 && Thread.currentThread().isInterrupted()) {
+                throw new CancellationException("stopped at " + n + ": the count was cancelled");
+            }
             if (isPrime.test(n)) {
                 found++;
             }

@@ -3,8 +3,12 @@ package katas.parallelprimes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
 import katas.parallelprimes.Probes.Ledger;
@@ -173,8 +177,10 @@ class ParallelPrimeCounterEdgeCaseTest {
     @Tag("rule-10")
     @DisplayName("splits ranges nearly Long.MAX_VALUE long without overflowing (isPrime stops them early)")
     void splitsHugeRanges(Shapes shapes) throws Exception {
+        // [0, Long.MAX_VALUE) and [1, Long.MAX_VALUE) every time: size + pieces - 1 overflows there
+        shapes.check(1, round -> splitsHugeRange(round, 0, Long.MAX_VALUE));
+        shapes.check(1, round -> splitsHugeRange(round, 1, Long.MAX_VALUE));
         shapes.check(3, round -> {
-            int threads = round.between("threads", 2, 6);
             long from;
             long to;
             switch (round.oneOf("range", "from near 0 to near the top", "the upper half", "from near 0 to the top")) {
@@ -191,28 +197,33 @@ class ParallelPrimeCounterEdgeCaseTest {
                     to = Long.MAX_VALUE;
                 }
             }
-            long calls = round.between("calls before isPrime stops the count", 2_000, 6_000);
-            Stop stop = new Stop("the test stops this count: the range is too big to finish");
-            Ledger ledger = new Ledger(from, to, n -> false);
-            ledger.hook(n -> {
-                if (ledger.calls() > calls || ledger.outside() > 0) {
-                    throw stop;
-                }
-            });
-            Outcome outcome;
-            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-                outcome = Probes.bounded(() -> counter.count(from, to, ledger));
-            }
-            assertThat(ledger.problems())
-                    .as("rule 10: count(%,d, %,d) with %d threads (isPrime threw after %,d calls): the pieces of a "
-                            + "range this long must stay inside it. size * i / pieces, from + to or start + pieceSize "
-                            + "overflow here; compute offsets that stay below the size (size / pieces * i + ...)",
-                            from, to, threads, calls)
-                    .isEmpty();
-            assertThat(outcome.causes())
-                    .as("rule 6: isPrime threw %s; %s", stop, outcome.describe())
-                    .contains(stop);
+            splitsHugeRange(round, from, to);
         });
+    }
+
+    private void splitsHugeRange(Shapes round, long from, long to) {
+        int threads = round.between("threads", 2, 6);
+        long calls = round.between("calls before isPrime stops the count", 2_000, 6_000);
+        Stop stop = new Stop("the test stops this count: the range is too big to finish");
+        Ledger ledger = new Ledger(from, to, n -> false);
+        ledger.hook(n -> {
+            if (ledger.calls() > calls || ledger.outside() > 0) {
+                throw stop;
+            }
+        });
+        Outcome outcome;
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            outcome = Probes.bounded(() -> counter.count(from, to, ledger));
+        }
+        assertThat(ledger.problems())
+                .as("rule 10: count(%,d, %,d) with %d threads (isPrime threw after %,d calls): the pieces of a "
+                        + "range this long must stay inside it. size * i / pieces, from + to or start + pieceSize "
+                        + "overflow here; compute offsets that stay below the size (size / pieces * i + ...)",
+                        from, to, threads, calls)
+                .isEmpty();
+        assertThat(outcome.causes())
+                .as("rule 6: isPrime threw %s; %s", stop, outcome.describe())
+                .contains(stop);
     }
 
     @Test
@@ -443,5 +454,134 @@ class ParallelPrimeCounterEdgeCaseTest {
                             .as("rule 9: the message must name the thread count %d", threads)
                             .contains(Integer.toString(threads)));
         });
+    }
+
+    @Test
+    @Order(12)
+    @Tag("rule-9")
+    @DisplayName("refuses a negative start also when the range is empty or runs backwards, naming the start")
+    void refusesNegativeStartsOfEmptyAndBackwardRanges(Shapes shapes) throws Exception {
+        shapes.check(4, round -> {
+            long from = round.oneOf("from", -1L, Long.MIN_VALUE, -round.between("below zero", 2L, Long.MAX_VALUE));
+            long before = from == Long.MIN_VALUE ? 0 : round.between("end before start by", 1L,
+                    Math.min(1L << 40, from - Long.MIN_VALUE));
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(round.between("threads", 1, 8))) {
+                for (long to : new long[] {from, from - before}) {
+                    Ledger isPrime = new Ledger(0, 0, n -> true);
+                    assertThatThrownBy(() -> counter.count(from, to, isPrime))
+                            .as("rule 9: count(%d, %d, isPrime): a negative from is refused whatever to is, also "
+                                    + "when the range is empty; check the bounds before anything else", from, to)
+                            .isInstanceOf(IllegalArgumentException.class)
+                            .satisfies(e -> assertThat(Probes.plainNumbers(e.getMessage()))
+                                    .as("rule 9: the message must name the bad bound from = %d", from)
+                                    .contains(Long.toString(from)));
+                    assertThat(isPrime.calls()).as("rule 9: a refused range asks isPrime nothing").isZero();
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(13)
+    @Tag("rule-6")
+    @Tag("rule-1")
+    @DisplayName("asks no number twice when isPrime fails, for every kind of failure, and a failure once is a failure")
+    void asksNoNumberTwiceWhenIsPrimeFails(Shapes shapes) throws Exception {
+        for (String kind : List.of("a RuntimeException", "an Error", "a checked exception")) {
+            for (boolean once : new boolean[] {true, false}) {
+                shapes.check(1, round -> {
+                    int threads = round.between("threads", 1, 8);
+                    long from = round.between("from", 0, 2_000_000);
+                    int size = (int) round.between("size", 1, 40_000);
+                    long at = from + round.between("fails at offset", 0, size - 1);
+                    Throwable failure = switch (kind) {
+                        case "a RuntimeException" -> new IllegalStateException("isPrime broke");
+                        case "an Error" -> new Shapes.KataError("isPrime broke");
+                        default -> new java.io.IOException("isPrime broke");
+                    };
+                    AtomicIntegerArray asked = new AtomicIntegerArray(size);
+                    AtomicBoolean thrown = new AtomicBoolean();
+                    LongPredicate breaks = n -> {
+                        if (n >= from && n < from + size) {
+                            asked.incrementAndGet((int) (n - from));
+                        }
+                        if (n == at && (!once || thrown.compareAndSet(false, true))) {
+                            throw Sneaky.raise(failure);
+                        }
+                        return Probes.isPrime(n);
+                    };
+                    Outcome outcome;
+                    try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                        outcome = Probes.bounded(() -> counter.count(from, from + size, breaks));
+                    }
+                    String how = once ? "the first time it was asked about " + at + " (and would have answered a "
+                            + "second time)" : "every time it was asked about " + at;
+                    assertThat(outcome.causes())
+                            .as("rule 6: isPrime threw %s (%s) %s, but %s: a failure is not something to try again, "
+                                    + "count must throw it or an exception caused by it", kind, failure, how,
+                                    outcome.describe())
+                            .contains(failure);
+                    List<Long> twice = new ArrayList<>();
+                    for (int i = 0; i < size && twice.size() < 5; i++) {
+                        if (asked.get(i) > 1) {
+                            twice.add(from + i);
+                        }
+                    }
+                    assertThat(twice)
+                            .as("rule 1: isPrime threw %s %s, and count asked these numbers again: each number is "
+                                    + "asked exactly once per count, a failure included", kind, how)
+                            .isEmpty();
+                });
+            }
+        }
+    }
+
+    @Test
+    @Order(14)
+    @Tag("rule-11")
+    @DisplayName("keeps the caller interrupted when it was interrupted before count or during isPrime's first call")
+    void keepsAnEarlyInterrupt(Shapes shapes) throws Exception {
+        for (boolean before : new boolean[] {true, false}) {
+            shapes.check(2, round -> keepsAnEarlyInterrupt(round, before));
+        }
+    }
+
+    private void keepsAnEarlyInterrupt(Shapes round, boolean before) {
+        int threads = round.between("threads", 1, 6);
+        long from = round.between("from", 0, 2_000_000);
+        long size = round.between("size", 2_000, 30_000);
+        AtomicReference<Thread> caller = new AtomicReference<>();
+        AtomicBoolean first = new AtomicBoolean(true);
+        LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+        LongPredicate isPrime = n -> {
+            if (!before && first.compareAndSet(true, false)) {
+                caller.get().interrupt();
+            }
+            return answer.test(n);
+        };
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            Outcome outcome = Probes.bounded(() -> {
+                caller.set(Thread.currentThread());
+                if (before) {
+                    Thread.currentThread().interrupt();
+                }
+                return counter.count(from, from + size, isPrime);
+            });
+            String when = before ? "was already interrupted when it called count"
+                    : "was interrupted during isPrime's first call";
+            assertThat(outcome.finished()).as("rule 11: the caller %s, and %s", when, outcome.describe())
+                    .isTrue();
+            if (outcome.returned()) {
+                assertThat(outcome.value())
+                        .as("rule 11: the caller %s, and count returned %,d: a count that returns must be whole",
+                                when, outcome.value())
+                        .isEqualTo(Probes.sequentialCount(from, from + size, answer));
+            }
+            assertThat(outcome.interruptedAfter())
+                    .as("rule 11: the caller %s; %s, and the thread was no longer marked interrupted. "
+                            + "Thread.interrupted() clears the mark: test with isInterrupted(), or interrupt the "
+                            + "thread again before you throw or return", when, outcome.describe())
+                    .isTrue();
+        }
     }
 }

@@ -9,12 +9,15 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 import katas.parallelprimes.Probes.Gate;
 import katas.parallelprimes.Probes.Ledger;
 import katas.parallelprimes.Probes.Outcome;
+import katas.parallelprimes.Probes.Stop;
 import katas.parallelprimes.Probes.Stuck;
 import katas.testkit.Contention;
 import katas.testkit.KataTest;
@@ -48,6 +51,8 @@ class ParallelPrimeCounterStressTest {
     void runsOnAllItsThreadsAtOnce(Shapes shapes) throws Exception {
         shapes.check(1, round -> allAtOnce(round, round.between("threads", 2, CORES + 2), false));
         shapes.check(1, round -> allAtOnce(round, round.between("threads, more than eight", 9, 14), false));
+        // Far more threads than cores (a held thread needs no core): no cap on the pool size either.
+        shapes.check(1, round -> allAtOnce(round, round.between("threads, far more than cores", 17, 40), false));
         shapes.check(1, round -> allAtOnce(round, CORES, true));
     }
 
@@ -212,6 +217,12 @@ class ParallelPrimeCounterStressTest {
                             Ledger ledger = new Ledger(f, t, answer);
                             long got = counter.count(f, t, ledger);
                             ledger.countReturned();
+                            assertThat(ledger.peak())
+                                    .as("rule 4: caller %d's count ran isPrime on %d threads at the same moment, on "
+                                            + "a counter built with %d threads, while %d other callers counted: a "
+                                            + "pool that grows under load, or a caller that runs pieces itself, uses "
+                                            + "more threads than given", c, ledger.peak(), threads, callers - 1)
+                                    .isLessThanOrEqualTo(threads);
                             assertThat(ledger.problems())
                                     .as("rule 8: caller %d, count %d, while %d other callers counted on the same "
                                             + "counter", c, i + 1, callers - 1)
@@ -232,17 +243,26 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-8")
     @DisplayName("keeps a count right while another caller's count runs, and fails, in the middle of it")
     void keepsACountRightWhileAnotherRunsInTheMiddle(Shapes shapes) throws Exception {
-        shapes.check(2, round -> countInTheMiddle(round, true));
-        shapes.check(1, round -> countInTheMiddle(round, false));
+        shapes.check(2, round -> countInTheMiddle(round, true, false));
+        shapes.check(1, round -> countInTheMiddle(round, false, false));
     }
 
-    private void countInTheMiddle(Shapes round, boolean bFails) throws Exception {
+    @Test
+    @Order(8)
+    @Tag("rule-8")
+    @Tag("rule-4")
+    @DisplayName("keeps a count right while another caller counts the same range, with another isPrime, in the middle of it")
+    void keepsACountRightWhileAnotherCountsTheSameRange(Shapes shapes) throws Exception {
+        shapes.check(2, round -> countInTheMiddle(round, false, true));
+    }
+
+    private void countInTheMiddle(Shapes round, boolean bFails, boolean sameRange) throws Exception {
         int threads = round.between("threads", 2, 4);
         long fromA = round.between("from A", 0, 3_000_000);
         long sizeA = round.between("size A", 30_000, 70_000);
         long holdAt = fromA + round.between("A waits at offset", 0, sizeA / 2);
-        long fromB = round.between("from B", 0, 3_000_000);
-        long sizeB = round.between("size B", 10_000, 40_000);
+        long fromB = sameRange ? fromA : round.between("from B", 0, 3_000_000);
+        long sizeB = sameRange ? sizeA : round.between("size B", 10_000, 40_000);
         long bFailsAt = fromB + round.between("B fails at offset", 0, sizeB - 1);
         Throwable failure = round.failure("B's failure", "isPrime of caller B broke");
         LongPredicate answerA = Probes.answers(round.between("salt A", 0, 1 << 30));
@@ -292,10 +312,17 @@ class ParallelPrimeCounterStressTest {
                 assertThat(b.returned()).as("rule 8: caller B: %s", b.describe()).isTrue();
                 assertThat(ledgerB.problems()).as("rule 8: caller B, counting while A's count was in the middle")
                         .isEmpty();
-                assertThat(b.value()).as("rule 8: caller B counted [%,d, %,d) while caller A's count was in the "
-                        + "middle", fromB, fromB + sizeB).isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB,
+                assertThat(b.value()).as("rule 8: caller B counted [%,d, %,d)%s while caller A's count was in the "
+                        + "middle", fromB, fromB + sizeB, sameRange ? " (the same range as A, with another isPrime)"
+                        : "").isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB,
                         answerB));
             }
+            assertThat(Math.max(ledgerA.peak(), ledgerB.peak()))
+                    .as("rule 4: one count ran isPrime on %d threads at the same moment (caller A's: %d, caller B's: "
+                            + "%d), on a counter built with %d threads", Math.max(ledgerA.peak(), ledgerB.peak()),
+                            ledgerA.peak(), ledgerB.peak(), threads)
+                    .isLessThanOrEqualTo(threads);
+            String same = sameRange ? ", the same range, with an isPrime of its own," : "";
             assertThat(outcomeA.returned())
                     .as("rule 8: caller A's count was in the middle when caller B's count %s; A's count must not "
                             + "care, but %s", bFails ? "failed with " + failure : "ran", outcomeA.describe())
@@ -306,14 +333,15 @@ class ParallelPrimeCounterStressTest {
                             bFails ? "failed" : "ran")
                     .isEmpty();
             assertThat(outcomeA.value())
-                    .as("rule 8: caller A counted [%,d, %,d) while caller B's count %s in the middle of it", fromA,
-                            fromA + sizeA, bFails ? "failed" : "ran")
+                    .as("rule 8: caller A counted [%,d, %,d) while caller B's count%s %s in the middle of it: "
+                            + "their answers got mixed up (results kept in a field, by piece, are shared by every "
+                            + "count)", fromA, fromA + sizeA, same, bFails ? "failed" : "ran")
                     .isEqualTo(Probes.sequentialCount(fromA, fromA + sizeA, answerA));
         }
     }
 
     @Test
-    @Order(7)
+    @Order(9)
     @Tag("rule-12")
     @DisplayName("ends every thread it started when closed, after counts that worked and counts that failed")
     void endsEveryThreadWhenClosed(Shapes shapes) throws Exception {
@@ -354,4 +382,80 @@ class ParallelPrimeCounterStressTest {
                         Probes.PATIENCE.toSeconds(), alive)
                 .isEmpty();
     }
+
+    @Test
+    @Order(10)
+    @Tag("rule-6")
+    @Tag("rule-12")
+    @DisplayName("stops promptly when isPrime fails once in a range too big to finish, and asks nothing more once closed")
+    void stopsPromptlyWhenIsPrimeFailsInAHugeRange(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int threads = round.between("threads", 2, 6);
+            long from = round.between("from", 0, 1_000_000);
+            long to = from + (1L << 40); // about a trillion numbers: no piece of it can run to its end in a test
+            long failAt = round.between("isPrime fails on call", 1, 20_000);
+            Throwable failure = round.failure("failure", "isPrime broke, once");
+            AtomicLong calls = new AtomicLong();
+            AtomicBoolean poisoned = new AtomicBoolean();
+            Stop stop = new Stop("the test is over: stop");
+            LongPredicate isPrime = n -> {
+                long call = calls.incrementAndGet();
+                if (call == failAt) {
+                    throw Sneaky.raise(failure);
+                }
+                if (poisoned.get()) {
+                    throw stop; // the test is over: lets a counter that does not stop its pieces end them anyway
+                }
+                return n % 3 == 0;
+            };
+            try {
+                Outcome outcome;
+                try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                    outcome = Probes.bounded(() -> counter.count(from, to, isPrime));
+                    long callsBefore = calls.get();
+                    assertThat(outcome.finished())
+                            .as("rule 6: isPrime threw %s on its call number %,d (every other call answered), in a "
+                                    + "count of the %,d numbers of [%,d, %,d) with %d threads, and %s; %,d calls were "
+                                    + "made meanwhile. A failure must reach the caller promptly: do not wait for "
+                                    + "the pieces still to come, or for the pieces submitted before the one that "
+                                    + "failed (wait for whichever piece finishes first), and stop the others",
+                                    failure, failAt, to - from, from, to, threads, outcome.describe(), callsBefore)
+                            .isTrue();
+                    assertThat(outcome.causes())
+                            .as("rule 6: isPrime threw %s on its call number %,d, but %s", failure, failAt,
+                                    outcome.describe())
+                            .contains(failure);
+                }
+                // close() has returned: within moments no call of isPrime may begin any more.
+                long closedAt = calls.get();
+                long last = closedAt;
+                long start = System.nanoTime();
+                long quietSince = start;
+                long now = start;
+                while (now - quietSince < QUIET_AFTER_CLOSE_NANOS && now - start < Probes.PATIENCE.toNanos()) {
+                    LockSupport.parkNanos(10_000_000L);
+                    now = System.nanoTime();
+                    long c = calls.get();
+                    if (c != last) {
+                        last = c;
+                        quietSince = now;
+                    }
+                }
+                assertThat(now - quietSince)
+                        .as("rule 12: a count of [%,d, %,d) on %d threads failed (isPrime threw on its call number "
+                                + "%,d) and the counter was closed, but isPrime was still being called %d s later "
+                                + "(%,d calls after close()): the pieces of the failed count ran on. A piece must "
+                                + "stop when its count fails or the counter closes: check "
+                                + "Thread.currentThread().isInterrupted() (cancel(true), shutdownNow()) or a stop "
+                                + "flag of the count every few thousand numbers", from, to, threads, failAt,
+                                Probes.PATIENCE.toSeconds(), last - closedAt)
+                        .isGreaterThanOrEqualTo(QUIET_AFTER_CLOSE_NANOS);
+            } finally {
+                poisoned.set(true);
+            }
+        });
+    }
+
+    /** How long no call of isPrime may begin for the pieces of a closed counter to count as stopped. */
+    private static final long QUIET_AFTER_CLOSE_NANOS = 300_000_000L;
 }
