@@ -2,6 +2,9 @@ package katas.fixtherace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,10 +12,15 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
+import katas.testkit.ThreadDiagnosis;
 import katas.testkit.Watch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -171,6 +179,112 @@ class FraudCheckTest {
                     });
             assertThat(account.balance()).as("rule 5").isEqualTo(opening - taken.sum() + deposit);
         });
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("is never overdrawn, whatever class or package its fraud check comes from")
+    void keepsEveryKindOfFraudCheckSafe(Shapes shapes) throws Exception {
+        // A real fraud check is a class of another library (here a JDK proxy, whose class is in no package of this
+        // kata): the account must be just as safe with it as with the tests' own lambdas.
+        shapes.check(3, round -> {
+            long amount = round.between("amount both customers withdraw", 1, 1L << 40);
+            long opening = amount + round.between("opening balance above it", 0, amount - 1);
+            AtomicReference<Thread> first = new AtomicReference<>();
+            AtomicReference<Thread> second = new AtomicReference<>();
+            AtomicBoolean firstAsked = new AtomicBoolean();
+            CountDownLatch deciding = new CountDownLatch(1);
+            FraudCheck remote = remoteFraudCheck(approved -> {
+                if (Thread.currentThread() == first.get() && !firstAsked.getAndSet(true)) {
+                    deciding.countDown();
+                    // Decides only once the second customer is done, or has kept waiting for the account for
+                    // 20 ms (2 s at most: a right account gives the same result whenever it decides).
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                    long waitingSince = 0;
+                    while (System.nanoTime() < deadline) {
+                        Thread other = second.get();
+                        Thread.State state = other == null ? Thread.State.NEW : other.getState();
+                        if (state == Thread.State.TERMINATED) {
+                            break;
+                        } else if (state == Thread.State.NEW || state == Thread.State.RUNNABLE) {
+                            waitingSince = 0;
+                        } else if (waitingSince == 0) {
+                            waitingSince = System.nanoTime();
+                        } else if (System.nanoTime() - waitingSince > TimeUnit.MILLISECONDS.toNanos(20)) {
+                            break;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            BankAccount account = new BankAccount(opening, remote);
+            boolean[] paid = new boolean[2];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            Thread a = Thread.ofPlatform().daemon(true).name("customer-" + round.between("first customer", 1, 99))
+                    .unstarted(() -> {
+                        try {
+                            paid[0] = account.withdraw(amount);
+                        } catch (Throwable t) {
+                            failure.set(t);
+                        }
+                    });
+            Thread b = Thread.ofPlatform().daemon(true).name("customer-" + round.between("second customer", 100, 199))
+                    .unstarted(() -> {
+                        try {
+                            paid[1] = account.withdraw(amount);
+                        } catch (Throwable t) {
+                            failure.set(t);
+                        }
+                    });
+            first.set(a);
+            a.start();
+            if (!deciding.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("rule 6: withdraw(" + amount + ") from " + opening + " did not ask the fraud "
+                        + "check within 10 s. " + ThreadDiagnosis.explain(List.of(a)));
+            }
+            second.set(b);
+            b.start();
+            a.join(Duration.ofSeconds(10));
+            b.join(Duration.ofSeconds(10));
+            if (a.isAlive() || b.isAlive()) {
+                throw new AssertionError("rule 9: two withdrawals did not finish within 10 s. "
+                        + ThreadDiagnosis.explain(List.of(a, b)));
+            }
+            assertThat(failure.get()).as("rule 4: withdraw(%,d) threw, though the fraud check approved it", amount)
+                    .isNull();
+            long balance = account.balance();
+            String fraudCheckClass = remote.getClass().getName();
+            assertThat(balance).as("rule 4, never overdrawn: two customers withdrew %,d each from %,d, one while the "
+                    + "fraud check (a %s, from another package) was deciding about the other: both were paid and the "
+                    + "balance is %,d. The account must lock whatever its fraud check is", amount, opening,
+                    fraudCheckClass, balance).isNotNegative();
+            int payments = (paid[0] ? 1 : 0) + (paid[1] ? 1 : 0);
+            assertThat(payments).as("rule 4: two customers withdrew %,d each from %,d (with a fraud check of another "
+                    + "package): exactly one can be paid, %d were", amount, opening, payments).isEqualTo(1);
+            assertThat(balance).as("rule 5: opening %,d - one withdrawal of %,d", opening, amount)
+                    .isEqualTo(opening - amount);
+        });
+    }
+
+    /**
+     * A fraud check as another library would hand it over: a JDK proxy, whose class is in none of this kata's
+     * packages, calling {@code decide} for each approval.
+     */
+    static FraudCheck remoteFraudCheck(FraudCheck decide) {
+        InvocationHandler handler = (proxy, method, args) -> switch (method.getName()) {
+            case "approve" -> {
+                decide.approve((Long) args[0]);
+                yield null;
+            }
+            case "hashCode" -> System.identityHashCode(proxy);
+            case "equals" -> proxy == args[0];
+            case "toString" -> "remote fraud check";
+            default -> throw new UnsupportedOperationException(method.toString());
+        };
+        return (FraudCheck) Proxy.newProxyInstance(FraudCheck.class.getClassLoader(), new Class<?>[] {FraudCheck.class},
+                handler);
     }
 
     @Nested

@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Hidden: rule 3. The count is moved on near the limits of the types a count could be kept in (a signed
  * and an unsigned 32-bit int, a double's exact whole numbers) by changing the counter's own field, then
- * counted on past them. The untouched stub keeps a long, so it passes: a precondition.
+ * counted on past them, wherever the count is kept (see {@link DeepFastForward}: a count it finds and cannot move
+ * on fails rather than passing unchecked). The untouched stub keeps a long, so it passes: a precondition.
  */
 @DisplayName("HitCounter near the limits of its count")
 @KataTest
@@ -28,7 +29,7 @@ class HitCounterLimitsTest {
                 int hits = round.between("hits before moving the count on", 1_000, 9_999);
                 long target = limit - round.between("hits short of the limit", 0, 300);
                 int more = round.between("hits after", 302, 1_500);
-                assertThat(FastForward.countPast(hits, target, more)).as("rule 3, the count goes past %,d", limit)
+                assertThat(DeepFastForward.countPast(hits, target, more)).as("rule 3, the count goes past %,d", limit)
                         .isNull();
             }
         });

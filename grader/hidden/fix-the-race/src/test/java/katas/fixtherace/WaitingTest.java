@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -47,8 +48,14 @@ class WaitingTest {
                 counter.increment();
             }
             int hits = round.between("hits of the waiting thread", 1, 50);
-            boolean interrupt = round.chance("interrupted while it waits", 0.7) | rounds.getAndIncrement() == 0;
-            long holdMillis = round.between("milliseconds the counter stays busy", 30, 300);
+            int index = rounds.getAndIncrement();
+            // The second round keeps the counter busy for over a second and does not interrupt: a hit that gives
+            // up after waiting a while (a tryLock or tryAcquire with a timeout) is lost there.
+            boolean longWait = index == 1;
+            boolean interrupt = !longWait && (round.chance("interrupted while it waits", 0.7) | index == 0);
+            long holdMillis = longWait
+                    ? round.between("milliseconds the counter stays busy (a long wait)", 1_050, 1_400)
+                    : round.between("milliseconds the counter stays busy", 30, 300);
             Waiter waiter = new Waiter("http-nio-8080-exec-" + round.between("thread", 1, 200), () -> {
                 for (int i = 0; i < hits; i++) {
                     counter.increment();
@@ -78,8 +85,14 @@ class WaitingTest {
             long slowAmount = round.between("slow withdrawal", 1, opening / 2);
             long deposit = round.between("deposit", 1, 1L << 30);
             long withdrawal = round.between("withdrawal", 1, opening - slowAmount);
-            boolean interrupt = round.chance("interrupted while it waits", 0.7) | rounds.getAndIncrement() == 0;
-            long holdMillis = round.between("milliseconds the fraud check takes", 30, 300);
+            int index = rounds.getAndIncrement();
+            // The second round's fraud check takes over two seconds (a slow remote service) and nobody interrupts:
+            // a call that gives up after waiting a while (a tryLock or tryAcquire with a timeout) is lost there.
+            boolean longWait = index == 1;
+            boolean interrupt = !longWait && (round.chance("interrupted while it waits", 0.7) | index == 0);
+            long holdMillis = longWait
+                    ? round.between("milliseconds the fraud check takes (a long wait)", 2_100, 2_400)
+                    : round.between("milliseconds the fraud check takes", 30, 300);
             CountDownLatch deciding = new CountDownLatch(1);
             CountDownLatch decided = new CountDownLatch(1);
             AtomicReference<Thread> slowThread = new AtomicReference<>();
@@ -139,7 +152,8 @@ class WaitingTest {
 
     /**
      * Holds every lock of {@code target} (its monitor, the monitors of the objects in its fields, and the locks
-     * among them), as a thread inside one of its calls would, runs {@code body}, and lets go.
+     * and semaphores among them: every permit of a semaphore), as a thread inside one of its calls would, runs
+     * {@code body}, and lets go.
      */
     static void holdingEveryLockOf(Object target, Runnable body) throws IllegalAccessException {
         List<Object> locks = new ArrayList<>();
@@ -176,6 +190,16 @@ class WaitingTest {
                 holding(locks, from + 1, body);
             } finally {
                 readWrite.writeLock().unlock();
+            }
+        } else if (lock instanceof Semaphore semaphore) {
+            // A semaphore used as a lock: holding it means holding its permits (its monitor guards nothing).
+            int taken = semaphore.drainPermits();
+            try {
+                holding(locks, from + 1, body);
+            } finally {
+                if (taken > 0) {
+                    semaphore.release(taken);
+                }
             }
         } else if (lock instanceof StampedLock stamped) {
             long stamp = stamped.tryWriteLock();
