@@ -25,7 +25,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Hidden: the edges of each rule from one teller, at a time (preconditions: the untouched stub
  * passes them, so they earn nothing, but while one fails the hidden part earns nothing). Amounts
  * near the limits of a long, refusals by a single coin, transfers against the order the accounts
- * were opened in, audit failures again and again, an interrupt while waiting for a lock.
+ * were opened in, audit failures again and again, an interrupt while waiting for a lock, no money
+ * out of 'from' while the transfer waits for the lock of 'to'.
  */
 @DisplayName("Bank at the edges")
 @KataTest
@@ -345,5 +346,47 @@ class BankEdgeTest {
         assertThat(account.balance()).as("after a deposit of 7 and a withdrawal of 5 (rule 10)").isEqualTo(balance + 2);
         assertThat(((java.util.concurrent.locks.ReentrantLock) account.lock()).isLocked())
                 .as("the account's lock after balance() (rule 10)").isFalse();
+    }
+
+    @Test
+    @Order(10)
+    @Tag("rule-4")
+    @DisplayName("takes no money out of 'from' while it still waits for the lock of 'to', whichever has the lower number")
+    void takesNothingOutBeforeItHoldsBothLocks(Shapes shapes) throws Exception {
+        java.lang.reflect.Field balance = Account.class.getDeclaredField("balance");
+        balance.setAccessible(true); // the test looks at the money without the lock its teller holds
+        shapes.check(2, round -> {
+            BankFloor floor = new BankFloor();
+            List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
+                    round.between("balance of A", 10L, 1_000L), round.between("balance of B", 10L, 1_000L));
+            Bank bank = floor.bank();
+            for (int from : round.shuffled("directions", List.of(0, 1))) {
+                Account source = ab.get(from);
+                Account target = ab.get(1 - from);
+                long amount = round.between("amount " + (from + 1), 1L, 10L);
+                long before = source.balance();
+                long seen;
+                BankFloor.Background waiting;
+                target.lock().lock();
+                try {
+                    waiting = floor.startTransfer("Lu in the back office", bank, source, target, amount);
+                    waiting.awaitWaiting(Duration.ofSeconds(2));
+                    seen = balance.getLong(source);
+                } finally {
+                    target.lock().unlock();
+                }
+                assertThat(waiting.join(Duration.ofSeconds(3)))
+                        .as("a transfer that waited for %s (rule 4)", floor.lockOf(target)).isEqualTo(WENT_THROUGH);
+                if (seen != before) {
+                    throw new AssertionError("while someone else held " + floor.lockOf(target) + ", the transfer of "
+                            + amount + " from " + floor.nameOf(source) + " to " + floor.nameOf(target) + " waited for "
+                            + "that lock, and meanwhile " + floor.nameOf(source) + " already held " + seen + " instead "
+                            + "of " + before + ": the money had left 'from' before the transfer held both accounts' "
+                            + "locks, and for as long as 'to' stays busy it is nowhere. Take both locks first, then "
+                            + "move the money (rule 4).");
+                }
+            }
+            floor.assertBooks();
+        });
     }
 }

@@ -32,10 +32,12 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Hidden: collisions of every shape. Rings of any size over accounts that share names and
  * balances, in any direction against their numbers, on one bank again and again; rings lined up on
- * plain accounts (no watched locks) by a test that holds every lock; random traffic with refusals,
- * audit failures and interrupts, watched by an examiner; unrelated transfers that must meet in
- * their audits, or go on while others are stuck. Every run that can deadlock starts with a staged
- * collision, so code that still locks in argument order fails every test here.
+ * plain accounts (no watched locks) by a test that holds every lock; collisions recorded by an
+ * audit log made outside the bank's package; random traffic with refusals, audit failures and
+ * interrupts, watched by an examiner; unrelated transfers that must meet in their audits, go on
+ * (over a thousand free accounts) while others are stuck, or go on while others pause between
+ * their two locks. Every test has a run that deadlocks code that still locks in argument order (a
+ * staged collision or a line-up), so such code fails every test here.
  */
 @DisplayName("Bank under stress")
 @KataTest
@@ -122,6 +124,32 @@ class BankStressTest {
             String name = shapes.oneOf("name", BankFloor.NAMES);
             new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account)));
             new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account.lock())));
+        }
+
+        @Test
+        @Order(5)
+        @Tag("rule-5")
+        @DisplayName("keep finishing when they cross, whatever the audit log: also one made outside the bank's package, as the regulator's is")
+        void finishWhateverTheAuditLog(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                BankFloor floor = new BankFloor().stagingACollision();
+                List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
+                        round.between("balance of A", 1_000L, 9_000L), round.between("balance of B", 1_000L, 9_000L));
+                AuditLog regulators = madeElsewhere(floor.auditLog());
+                assertThat(regulators.getClass().getPackageName()).as("the package of the audit log made elsewhere")
+                        .isNotEqualTo(Bank.class.getPackageName());
+                Bank bank = new Bank(regulators);
+                int tellers = 2 * round.between("tellers each way", 1, 3);
+                int collisions = round.between("collisions", 2, 5);
+                for (int c = 0; c < collisions; c++) {
+                    floor.runTellers(tellers, 1, (teller, call) -> assertThat(
+                            floor.transfer(bank, ab.get(teller % 2), ab.get(1 - teller % 2), 1 + teller))
+                            .as("a transfer crossing %d others, recorded by an audit log that is a %s (rule 5)",
+                                    tellers - 1, regulators.getClass().getName())
+                            .isEqualTo(WENT_THROUGH));
+                }
+                floor.assertBooks();
+            });
         }
     }
 
@@ -305,6 +333,150 @@ class BankStressTest {
                 floor.assertBooks();
             });
         }
+
+        @Test
+        @Order(3)
+        @Tag("rule-7")
+        @DisplayName("go on across a thousand free accounts, pairs sending money both ways, while transfers on other accounts are stuck in the audit log")
+        void goOnAcrossAThousandFreeAccounts(Shapes shapes) throws Exception {
+            shapes.check(1, round -> {
+                int stuckCount = round.between("transfers stuck in the audit log", 6, 8);
+                int couples = round.between("pairs of tellers", 2, 3);
+                int freePairs = round.between("free pairs of accounts", 600, 680);
+                int callsEach = (freePairs + couples - 1) / couples;
+                long[] balances = new long[2 * stuckCount];
+                for (int i = 0; i < balances.length; i++) {
+                    balances[i] = round.between("balance " + i, 50L, 500L);
+                }
+                BankFloor floor = new BankFloor().stagingACollision().failingTellersStuckOutsideTheAccounts();
+                boolean shareOneName = round.chance("one name for all", 0.5);
+                List<Account> busy = floor.openAccounts(round, shareOneName, balances);
+                // The free accounts are numbered right after the busy ones, one after another: for any count of stripes
+                // up to about a thousand, some free account's number equals each busy one's modulo that count; and so
+                // many accounts meet the busy ones' identity hash codes modulo any small table of stripes.
+                Random random = round.random();
+                List<Account> free = new ArrayList<>();
+                for (int i = 0; i < 2 * freePairs; i++) {
+                    free.add(floor.open(shareOneName ? busy.get(0).name() : BankFloor.NAMES.get(random.nextInt(
+                            BankFloor.NAMES.size())), 100 + random.nextInt(400)));
+                }
+                java.util.Collections.shuffle(free, random);
+                Set<String> stuckPairs = ConcurrentHashMap.newKeySet();
+                for (int s = 0; s < stuckCount; s++) {
+                    stuckPairs.add(busy.get(2 * s).number() + ">" + busy.get(2 * s + 1).number());
+                }
+                CountDownLatch inAudit = new CountDownLatch(stuckCount);
+                CountDownLatch release = new CountDownLatch(1);
+                floor.onAudit((from, to, amount) -> {
+                    if (stuckPairs.contains(from.number() + ">" + to.number())) {
+                        inAudit.countDown();
+                        release.await(10, TimeUnit.SECONDS);
+                    }
+                });
+                Bank bank = floor.bank();
+                List<BankFloor.Background> background = new ArrayList<>();
+                try {
+                    for (int s = 0; s < stuckCount; s++) {
+                        background.add(floor.startTransfer("back office " + (s + 1), bank, busy.get(2 * s),
+                                busy.get(2 * s + 1), 10));
+                    }
+                    if (!inAudit.await(5, TimeUnit.SECONDS)) {
+                        StringBuilder states = new StringBuilder();
+                        for (BankFloor.Background transfer : background) {
+                            Thread thread = transfer.thread();
+                            StackTraceElement[] stack = thread.getStackTrace();
+                            states.append("\n  - ").append(thread.getName()).append(" is ").append(thread.getState())
+                                    .append(stack.length == 0 ? "" : " at " + stack[0]);
+                        }
+                        fail(stuckCount + " transfers, each between two accounts no other transfer uses, should all "
+                                + "be inside the audit log at the same time; " + (stuckCount - inAudit.getCount())
+                                + " got in within 5 s:" + states + "\nA transfer may wait only for transfers that "
+                                + "share an account with it (rule 7): locks of the bank's own shared by several "
+                                + "accounts (stripes) tie unrelated transfers together.");
+                    }
+                    floor.runTellers(2 * couples, callsEach, (teller, call) -> {
+                        int pair = teller / 2 + couples * call;
+                        if (pair >= freePairs) {
+                            return;
+                        }
+                        Account one = free.get(2 * pair);
+                        Account other = free.get(2 * pair + 1);
+                        assertThat(teller % 2 == 0 ? floor.transfer(bank, one, other, 1 + teller)
+                                : floor.transfer(bank, other, one, 1 + teller))
+                                .as("a transfer between two of %d free accounts, while %d transfers on other accounts "
+                                        + "are stuck in the audit log (rule 7)", free.size(), stuckCount)
+                                .isEqualTo(WENT_THROUGH);
+                    });
+                    release.countDown();
+                    for (BankFloor.Background transfer : background) {
+                        assertThat(transfer.join(Duration.ofSeconds(2)))
+                                .as("%s's transfer, once the audit log let go", transfer.thread().getName())
+                                .isEqualTo(WENT_THROUGH);
+                    }
+                } finally {
+                    release.countDown();
+                }
+                floor.assertBooks();
+            });
+        }
+
+        @Test
+        @Order(4)
+        @Tag("rule-7")
+        @DisplayName("go on while a transfer on other accounts pauses between taking its first lock and its second, as a preempted thread does")
+        void goOnWhileAnotherPausesBetweenItsLocks(Shapes shapes) throws Exception {
+            shapes.check(1, round -> {
+                int pairs = round.between("pairs", 3, 5);
+                boolean shareOneName = round.chance("one name for all", 0.5);
+                long[] balances = new long[2 * pairs];
+                for (int i = 0; i < balances.length; i++) {
+                    balances[i] = round.between("balance " + i, 50L, 800L);
+                }
+                // First each pair sends money both ways at the same moment ...
+                BankFloor crossing = new BankFloor().stagingACollision().failingTellersStuckOutsideTheAccounts();
+                List<Account> accounts = crossing.openAccounts(round, shareOneName, balances);
+                Bank bank = crossing.bank();
+                crossing.runTellers(2 * pairs, 1, (teller, call) -> {
+                    Account one = accounts.get(2 * (teller / 2));
+                    Account other = accounts.get(2 * (teller / 2) + 1);
+                    assertThat(teller % 2 == 0 ? crossing.transfer(bank, one, other, 1 + teller)
+                            : crossing.transfer(bank, other, one, 1 + teller))
+                            .as("a transfer within one of %d pairs (rule 7)", pairs).isEqualTo(WENT_THROUGH);
+                });
+                crossing.assertBooks();
+                // ... then every transfer stops for a while right after it took its first account lock, longer than a
+                // teller may wait for anything but an account's lock: nobody needs that account, so nobody should wait.
+                // A lock of the bank's own held meanwhile (a gate around taking the locks) shuts the other pairs out.
+                long pause = round.between("pause after the first lock (ms)", 700L, 1_000L);
+                BankFloor paused = new BankFloor().pausingAfterTheFirstLock(Duration.ofMillis(pause))
+                        .failingTellersStuckOutsideTheAccounts();
+                List<Account> others = paused.openAccounts(round, shareOneName, balances);
+                Bank pausing = paused.bank();
+                paused.runTellers(pairs, 1, (teller, call) -> assertThat(paused.transfer(pausing,
+                        others.get(2 * teller), others.get(2 * teller + 1), 1 + teller))
+                        .as("a transfer within one of %d pairs, each pausing %d ms after its first lock (rule 7)", pairs,
+                                pause)
+                        .isEqualTo(WENT_THROUGH));
+                paused.assertBooks();
+            });
+        }
+    }
+
+    /**
+     * An audit log whose class the bank has never seen: a JDK proxy (in a package of its own, not the
+     * bank's), as the regulator's real audit log would be, that records through {@code log}.
+     */
+    static AuditLog madeElsewhere(AuditLog log) {
+        return (AuditLog) java.lang.reflect.Proxy.newProxyInstance(AuditLog.class.getClassLoader(),
+                new Class<?>[] {AuditLog.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "record" -> {
+                        log.record((Account) args[0], (Account) args[1], (Long) args[2]);
+                        yield null;
+                    }
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    case "equals" -> proxy == args[0];
+                    default -> "the regulator's audit log";
+                });
     }
 
     /** Account numbers this far apart fall on the same stripe for any power-of-two number of stripes up to it. */
