@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import katas.testkit.time.RunningBudget;
 
 /**
  * Runs the same calls from many threads at once, in the way that was measured to make races
@@ -17,8 +18,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * Contention.threads(8).callsEach(20_000).run((thread, call) -> counter.increment());
  * }</pre>
  *
- * <p>The threads are daemons with a bound on the whole run: when they do not finish, the run
- * fails with {@link ThreadDiagnosis}'s explanation (deadlock cycle or stall) instead of hanging.
+ * <p>The threads are daemons with a bound on the whole run, counted in running time ({@link
+ * RunningBudget}): when they do not finish, the run fails with {@link ThreadDiagnosis}'s explanation
+ * (deadlock cycle or stall) instead of hanging.
  */
 public final class Contention {
 
@@ -93,19 +95,16 @@ public final class Contention {
         }
         ready.await();
         gate.countDown();
-        long deadline = System.nanoTime() + bound.toNanos();
-        for (Thread worker : workers) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                worker.join(Duration.ofNanos(left));
-            }
-        }
-        List<Thread> stuck = workers.stream().filter(Thread::isAlive).toList();
-        if (!stuck.isEmpty()) {
+        RunningBudget budget = new RunningBudget(bound);
+        if (!budget.joinAll(workers)) {
+            List<Thread> stuck = workers.stream().filter(Thread::isAlive).toList();
+            // Explained before anything else: a thread that ends meanwhile was late, not stuck.
             String why = ThreadDiagnosis.explain(stuck);
-            stuck.forEach(Thread::interrupt);
-            throw new AssertionError(stuck.size() + " of " + threads + " threads did not finish within "
-                    + bound.toSeconds() + " s. " + why);
+            if (!why.isEmpty()) {
+                stuck.forEach(Thread::interrupt);
+                throw new AssertionError(stuck.size() + " of " + threads + " threads did not finish within "
+                        + budget.describe() + ". " + why);
+            }
         }
         Throwable failure = firstFailure.get();
         if (failure instanceof AssertionError error) {

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import katas.testkit.time.RunningBudget;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
@@ -56,8 +57,9 @@ public final class HangGuard implements InvocationInterceptor {
                 });
         body.setContextClassLoader(Thread.currentThread().getContextClassLoader());
         body.start();
+        RunningBudget budget = new RunningBudget(bound);
         try {
-            outcome.get(bound.toMillis(), TimeUnit.MILLISECONDS);
+            awaitWithin(outcome, budget);
         } catch (ExecutionException failed) {
             throw failed.getCause();
         } catch (TimeoutException hung) {
@@ -66,8 +68,26 @@ public final class HangGuard implements InvocationInterceptor {
             started.add(body);
             String why = ThreadDiagnosis.explain(started);
             body.interrupt();
-            throw new AssertionFailedError("did not finish within " + bound.toSeconds() + " s"
+            throw new AssertionFailedError("did not finish within " + budget.describe()
                     + (why.isEmpty() ? "" : ". " + why));
+        }
+    }
+
+    /** Waits for the test body slice by slice, so that a pause of the whole JVM is not held against it. */
+    private static void awaitWithin(CompletableFuture<Void> outcome, RunningBudget budget)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        while (true) {
+            long asked = budget.nextSliceNanos();
+            if (asked == 0L) {
+                throw new TimeoutException();
+            }
+            long start = System.nanoTime();
+            try {
+                outcome.get(asked, TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException notYet) {
+                budget.spent(asked, System.nanoTime() - start);
+            }
         }
     }
 
