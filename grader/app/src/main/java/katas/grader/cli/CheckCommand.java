@@ -39,7 +39,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KitLayout layout = KitLayout.of(root.kitRoot(parent == null ? null : parent.root()));
+        KitLayout layout = root.layout(parent);
         GradeResult result = settings.orElse(parent == null ? null : parent.settings()).grade(layout, katas, Subject.EXERCISE, false, false, true, List.of());
         Check.verdict(result).forEach(System.out::println);
         return Check.passed(result) ? ExitCodes.GRADED : ExitCodes.NOT_FULL_MARKS;

@@ -1,6 +1,5 @@
 package katas.grader.cli;
 
-import java.util.List;
 import java.util.concurrent.Callable;
 import katas.grader.discovery.Kata;
 import katas.grader.discovery.KataDiscovery;
@@ -37,9 +36,8 @@ final class HintCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KitLayout layout = KitLayout.of(root.kitRoot(parent == null ? null : parent.root()));
-        Kata chosen = new KataDiscovery().discover(layout).select(List.of(kata)).katas().stream().findFirst()
-                .orElseThrow(() -> new GradeCommand.UsageException(kata + " cannot be read (./grade --list says why)"));
+        KitLayout layout = root.layout(parent);
+        Kata chosen = RootOption.oneKata(new KataDiscovery().discover(layout), kata);
         new HintGiver(new StateFile(layout.kitRoot()), spec.root().commandLine().getOut(), spec.root().commandLine().getErr(),
                 TextWrap.columns(System.getenv())).give(chosen.id(), chosen.exerciseDir().resolve("README.md"), again);
         spec.root().commandLine().getOut().flush();

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.Callable;
 import katas.grader.discovery.Catalog;
 import katas.grader.discovery.Kata;
@@ -66,7 +65,7 @@ final class InterviewCommand implements Callable<Integer> {
         if (minutes < 1) {
             throw new GradeCommand.UsageException("--minutes must be at least 1, was " + minutes);
         }
-        KitLayout layout = KitLayout.of(root.kitRoot(parent == null ? null : parent.root()));
+        KitLayout layout = root.layout(parent);
         PrintWriter out = spec.root().commandLine().getOut();
         Catalog catalog = new KataDiscovery().discover(layout);
         String id = kata;
@@ -83,9 +82,7 @@ final class InterviewCommand implements Callable<Integer> {
                     + " (--pick-seed " + seed + " picks it again).");
             out.println();
         }
-        String wanted = id;
-        Kata chosen = catalog.select(List.of(wanted)).katas().stream().findFirst()
-                .orElseThrow(() -> new GradeCommand.UsageException(wanted + " cannot be read (./grade --list says why)"));
+        Kata chosen = RootOption.oneKata(catalog, id);
         GradeSettings grade = settings.orElse(parent == null ? null : parent.settings());
         new Interview(chosen.id(), KataBrief.of(chosen.exerciseDir().resolve("README.md")), minutes,
                 () -> grade.gradeQuietly(layout, chosen.id()), new ConsoleInput(System.in, Charset.defaultCharset()),

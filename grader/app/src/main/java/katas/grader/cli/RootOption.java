@@ -2,7 +2,11 @@ package katas.grader.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import katas.grader.discovery.Catalog;
+import katas.grader.discovery.Kata;
 import katas.grader.discovery.KitLayout;
+import katas.grader.discovery.UnknownKataException;
 import picocli.CommandLine.Option;
 
 /** {@code --root DIR}, for ./grade and each of its commands, and how the kit's folder is found without it. */
@@ -14,6 +18,17 @@ final class RootOption {
     /** The kit's folder for a command: its own --root, else the one given before it ({@code ./grade --root DIR hint}). */
     Path kitRoot(RootOption before) throws GradeCommand.UsageException {
         return root == null && before != null ? before.kitRoot() : kitRoot();
+    }
+
+    /** The kit a command works on: its own --root, else the one given to ./grade before the command. */
+    KitLayout layout(GradeCommand parent) throws GradeCommand.UsageException {
+        return KitLayout.of(kitRoot(parent == null ? null : parent.root()));
+    }
+
+    /** The one kata a command names, or a usage error that says where to look. */
+    static Kata oneKata(Catalog catalog, String id) throws GradeCommand.UsageException, UnknownKataException {
+        return catalog.select(List.of(id)).katas().stream().findFirst()
+                .orElseThrow(() -> new GradeCommand.UsageException(id + " cannot be read (./grade --list says why)"));
     }
 
     /** The kit's folder: --root, else the one ./grade runs from, else the nearest above the working folder. */

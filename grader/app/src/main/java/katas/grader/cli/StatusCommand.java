@@ -27,7 +27,7 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KitLayout layout = KitLayout.of(root.kitRoot(parent == null ? null : parent.root()));
+        KitLayout layout = root.layout(parent);
         StateFile.Loaded loaded = new StateFile(layout.kitRoot()).load();
         if (loaded.problem() != null) {
             spec.root().commandLine().getErr().println("grade: " + loaded.problem());

@@ -4,7 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -50,9 +49,8 @@ final class WatchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KitLayout layout = KitLayout.of(root.kitRoot(parent == null ? null : parent.root()));
-        Kata chosen = new KataDiscovery().discover(layout).select(List.of(kata)).katas().stream().findFirst()
-                .orElseThrow(() -> new GradeCommand.UsageException(kata + " cannot be read (./grade --list says why)"));
+        KitLayout layout = root.layout(parent);
+        Kata chosen = RootOption.oneKata(new KataDiscovery().discover(layout), kata);
         Path sources = chosen.exerciseDir().resolve("src/main/java");
         if (!Files.isDirectory(sources)) {
             throw new GradeCommand.UsageException("there is no folder " + sources + " to watch");
