@@ -3,12 +3,11 @@ package katas.testkit;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import katas.testkit.time.RunningBudget;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.InvocationInterceptor;
@@ -57,12 +56,10 @@ public final class HangGuard implements InvocationInterceptor {
                 });
         body.setContextClassLoader(Thread.currentThread().getContextClassLoader());
         body.start();
+        // Joined, not awaited through the future: a wait that throws a TimeoutException every slice allocates,
+        // and a test that fills the heap must fail with its own OutOfMemoryError, not the guard's.
         RunningBudget budget = new RunningBudget(bound);
-        try {
-            awaitWithin(outcome, budget);
-        } catch (ExecutionException failed) {
-            throw failed.getCause();
-        } catch (TimeoutException hung) {
+        if (!budget.joinAll(List.of(body))) {
             Set<Thread> started = new HashSet<>(Thread.getAllStackTraces().keySet());
             started.removeAll(before);
             started.add(body);
@@ -71,23 +68,13 @@ public final class HangGuard implements InvocationInterceptor {
             throw new AssertionFailedError("did not finish within " + budget.describe()
                     + (why.isEmpty() ? "" : ". " + why));
         }
-    }
-
-    /** Waits for the test body slice by slice, so that a pause of the whole JVM is not held against it. */
-    private static void awaitWithin(CompletableFuture<Void> outcome, RunningBudget budget)
-            throws ExecutionException, InterruptedException, TimeoutException {
-        while (true) {
-            long asked = budget.nextSliceNanos();
-            if (asked == 0L) {
-                throw new TimeoutException();
-            }
-            long start = System.nanoTime();
-            try {
-                outcome.get(asked, TimeUnit.NANOSECONDS);
-                return;
-            } catch (TimeoutException notYet) {
-                budget.spent(asked, System.nanoTime() - start);
-            }
+        if (!outcome.isDone()) {
+            throw new AssertionFailedError("the test's thread ended without a result");
+        }
+        try {
+            outcome.get();
+        } catch (ExecutionException failed) {
+            throw failed.getCause();
         }
     }
 

@@ -2,6 +2,7 @@ package katas.testkit.time;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A time bound that counts the time this JVM was running, not the time the wall clock moved.
@@ -77,7 +78,8 @@ public final class RunningBudget {
                     return false;
                 }
                 long start = System.nanoTime();
-                thread.join(Duration.ofNanos(asked));
+                // In whole milliseconds: join(Duration) allocates, and the heap may be full (a test of OutOfMemoryError).
+                thread.join(Math.max(1L, TimeUnit.NANOSECONDS.toMillis(asked)));
                 spent(asked, System.nanoTime() - start);
             }
         }
