@@ -70,34 +70,38 @@ class HitCounterTest {
         AtomicLongArray finished = new AtomicLongArray(writers * 16);
         long[] lastSeen = {0};
         long[] lastByReader = new long[crowd.size()];
-        try (Watch watch = Watch.of("rule 1, no hit is lost (or rule 2, a hit shows at once)", () -> {
-            String wrong = check(counter, started, finished, lastSeen[0]);
-            lastSeen[0] = counter.get();
-            return wrong;
-        })) {
-            crowd.run((thread, call) -> {
-                if (thread < writers) {
-                    started.setRelease(thread * 16, call + 1);
-                    counter.increment();
-                    finished.setRelease(thread * 16, call + 1);
-                } else {
-                    String wrong = check(counter, started, finished, lastByReader[thread]);
-                    if (wrong != null) {
-                        throw new AssertionError("rule 2, a hit shows at once: reader '" + Thread.currentThread()
-                                .getName() + "': " + wrong);
+        try {
+            try (Watch watch = Watch.of("rule 1, no hit is lost (or rule 2, a hit shows at once)", () -> {
+                String wrong = check(counter, started, finished, lastSeen[0]);
+                lastSeen[0] = counter.get();
+                return wrong;
+            })) {
+                crowd.run((thread, call) -> {
+                    if (thread < writers) {
+                        started.setRelease(thread * 16, call + 1);
+                        counter.increment();
+                        finished.setRelease(thread * 16, call + 1);
+                    } else {
+                        String wrong = check(counter, started, finished, lastByReader[thread]);
+                        if (wrong != null) {
+                            throw new AssertionError("rule 2, a hit shows at once: reader '" + Thread.currentThread()
+                                    .getName() + "': " + wrong);
+                        }
+                        lastByReader[thread] = Math.max(lastByReader[thread], counter.get());
                     }
-                    lastByReader[thread] = Math.max(lastByReader[thread], counter.get());
-                }
-            }, () -> watch.firstBroken() != null);
+                }, () -> watch.firstBroken() != null);
+            }
+            long expected = 0;
+            for (int w = 0; w < writers; w++) {
+                expected += crowd.made(w);
+            }
+            long got = counter.get();
+            assertThat(got).as("rule 1, no hit is lost: %s, %d of them counting, made %,d hits; get() says %,d: %,d "
+                    + "were lost because two threads read the same count and both wrote back count + 1 (lost update)",
+                    crowd.describe(), writers, expected, got, expected - got).isEqualTo(expected);
+        } catch (AssertionError lost) {
+            throw VolatileAdvice.added(lost, counter);
         }
-        long expected = 0;
-        for (int w = 0; w < writers; w++) {
-            expected += crowd.made(w);
-        }
-        long got = counter.get();
-        assertThat(got).as("rule 1, no hit is lost: %s, %d of them counting, made %,d hits; get() says %,d: %,d "
-                + "were lost because two threads read the same count and both wrote back count + 1 (lost update)",
-                crowd.describe(), writers, expected, got, expected - got).isEqualTo(expected);
     }
 
     /**

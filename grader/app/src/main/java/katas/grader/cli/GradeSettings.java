@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.Set;
 import katas.grader.GradeListener;
 import katas.grader.GradeRequest;
 import katas.grader.GradeResult;
@@ -27,6 +28,9 @@ import picocli.CommandLine.Option;
 
 /** The options of a grade, shared by {@code ./grade} and {@code ./grade check}, and the grade they ask for. */
 final class GradeSettings {
+
+    /** The part every kata's manifest gives its visible tests. */
+    private static final String VISIBLE_PART = "visible";
 
     @Option(names = "--reports", paramLabel = "DIR", defaultValue = "grade-reports",
             description = "Where results.json, junit/*.xml and summary.md go (default: ${DEFAULT-VALUE}).")
@@ -72,7 +76,7 @@ final class GradeSettings {
      */
     GradeResult grade(KitLayout layout, List<String> katas, Subject subject, boolean json, boolean classroom,
             boolean remember, List<GradeListener> more) throws Exception {
-        return grade(layout, katas, subject, remember, more, true, json, classroom);
+        return grade(layout, katas, subject, Set.of(), remember, more, true, json, classroom);
     }
 
     /**
@@ -80,14 +84,27 @@ final class GradeSettings {
      * {@code interview}, which print a short verdict of their own. The report files are written as usual.
      */
     KataResult gradeQuietly(KitLayout layout, String kata) throws Exception {
-        GradeResult result = grade(layout, List.of(kata), Subject.EXERCISE, true, List.of(), false, false, false);
+        GradeResult result = grade(layout, List.of(kata), Subject.EXERCISE, Set.of(), true, List.of(), false, false,
+                false);
         return result.katas().get(0);
     }
 
-    private GradeResult grade(KitLayout layout, List<String> katas, Subject subject, boolean remember,
-            List<GradeListener> more, boolean console, boolean json, boolean classroom) throws Exception {
-        GradeRequest request = GradeRequest.builder().layout(layout).katas(katas).subject(subject).cores(cores())
+    /**
+     * The visible tests of one kata alone, for {@code watch}'s first look: not remembered (it is not the kata's
+     * grade) and with no report files (those keep the last whole grade).
+     */
+    KataResult gradeVisibleTests(KitLayout layout, String kata) throws Exception {
+        GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata)).subject(Subject.EXERCISE)
+                .parts(Set.of(VISIBLE_PART)).cores(cores())
                 .seed(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)).build();
+        return new Grader().grade(request, new Listeners(List.of())).katas().get(0);
+    }
+
+    private GradeResult grade(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
+            boolean remember, List<GradeListener> more, boolean console, boolean json, boolean classroom)
+            throws Exception {
+        GradeRequest request = GradeRequest.builder().layout(layout).katas(katas).subject(subject).parts(parts)
+                .cores(cores()).seed(seed == null ? OptionalLong.empty() : OptionalLong.of(seed)).build();
         List<GradeListener> listeners = new ArrayList<>();
         StateRecorder recorder = null;
         KitProgress progress = null;

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
         header = "Grades a kata again on every save of its sources.",
         description = "Grades the kata now, then again each time you save a file under exercises/KATA/src/main/java, "
-                + "with a short verdict per grade: the score by part, what changed since the last grade (\"hidden "
+                + "with a short verdict per grade: the visible tests first, alone, and the rest once they pass; the score by part, what changed since the last grade (\"hidden "
                 + "20/60 -> 60/60\") and the first lost rule's whole reason. Saves made while a grade runs give one "
                 + "more grade when it ends. Grades are remembered as ./grade's are; grade-reports/ is written each "
                 + "time. Ctrl-C stops.",
@@ -70,7 +70,8 @@ final class WatchCommand implements Callable<Integer> {
         }, "watch-stop");
         Runtime.getRuntime().addShutdownHook(onCtrlC);
         try {
-            new Watch(chosen.id(), events, () -> grade.gradeQuietly(layout, chosen.id()), Clock.systemDefaultZone(), out,
+            new Watch(chosen.id(), events, () -> grade.gradeVisibleTests(layout, chosen.id()),
+                    () -> grade.gradeQuietly(layout, chosen.id()), Clock.systemDefaultZone(), out,
                     TextWrap.columns(System.getenv())).run();
         } finally {
             events.close();

@@ -9,12 +9,16 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import katas.grader.report.TextWrap;
 import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
 
 /**
  * {@code ./grade watch KATA}: grades the kata once, then again after every save of its sources, with a
  * short verdict per grade, until the events close (Ctrl-C). An editor's save often writes several events
  * (a temporary file, the file, its folder): a grade starts only once the sources have been quiet for the
  * debounce time. Saves during a grade wait for it to end, then make one more grade, however many they were.
+ *
+ * <p>Each grade runs the visible tests first, alone: while they fail, their verdict is the grade (seconds,
+ * where the hidden tests and a speedup measurement take up to a minute), and the rest runs once they pass.
  */
 public final class Watch {
 
@@ -24,6 +28,7 @@ public final class Watch {
 
     private final String kata;
     private final SourceEvents events;
+    private final KataGrading visibleOnly;
     private final KataGrading grading;
     private final Clock clock;
     private final PrintWriter out;
@@ -31,9 +36,15 @@ public final class Watch {
     private int runs;
     private KataResult last;
 
-    public Watch(String kata, SourceEvents events, KataGrading grading, Clock clock, PrintWriter out, int width) {
+    /**
+     * @param visibleOnly a grade of the visible tests alone, made first each time; null to grade everything at once
+     * @param grading the whole grade, remembered as the learner's
+     */
+    public Watch(String kata, SourceEvents events, KataGrading visibleOnly, KataGrading grading, Clock clock,
+            PrintWriter out, int width) {
         this.kata = kata;
         this.events = events;
+        this.visibleOnly = visibleOnly;
         this.grading = grading;
         this.clock = clock;
         this.out = out;
@@ -83,14 +94,26 @@ public final class Watch {
         out.println(label + ": grading " + kata + "...");
         out.flush();
         try {
-            KataResult now = grading.grade();
-            RunVerdict.lines(label, last, now, width).forEach(out::println);
-            last = now;
+            KataResult quick = visibleOnly == null ? null : visibleOnly.grade();
+            if (quick != null && visibleTestsFail(quick)) {
+                RunVerdict.lines(label, null, quick, width).forEach(out::println);
+                TextWrap.wrap("The hidden tests run once the visible ones pass.", "  ", "  ", width)
+                        .forEach(out::println);
+            } else {
+                KataResult now = grading.grade();
+                RunVerdict.lines(label, last, now, width).forEach(out::println);
+                last = now;
+            }
         } catch (Exception e) {
             out.println(label + ": the grader failed (" + e + "); the next save tries again.");
         }
         out.println("Waiting for a save (Ctrl-C stops).");
         out.flush();
+    }
+
+    /** The visible tests did not compile or lost points; a kata without visible tests has nothing to stop at. */
+    private static boolean visibleTestsFail(KataResult quick) {
+        return quick.status() != KataStatus.GRADED || quick.max() > 0 && !quick.complete();
     }
 
     private ZoneId zone() {

@@ -28,6 +28,13 @@ final class Results {
                 List.of(), List.of(), 10, List.of());
     }
 
+    /** The visible tests alone at {@code visible}/40, as {@code watch} grades them first; no part at all when negative. */
+    static KataResult visibleOnly(String id, int visible) {
+        return new KataResult(id, id, "exercise", KataStatus.GRADED, null, visible < 0 ? List.of() : List.of(
+                new PartScore(VISIBLE, visible == 40 ? PartStatus.FULL : PartStatus.PARTIAL, visible, null, List.of(), null)),
+                List.of(), List.of(), 10, List.of());
+    }
+
     /** Visible tests full, hidden tests not in this checkout: 40/100, solved here. */
     static KataResult solvedWithoutHiddenTests(String id) {
         return new KataResult(id, id, "exercise", KataStatus.GRADED, null, List.of(

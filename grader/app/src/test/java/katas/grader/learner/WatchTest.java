@@ -35,7 +35,7 @@ class WatchTest {
     }
 
     private int watch(KataGrading grading, Instant... saves) throws Exception {
-        return new Watch("fix-the-race", new ScriptedEvents(clock, List.of(saves)), grading, clock,
+        return new Watch("fix-the-race", new ScriptedEvents(clock, List.of(saves)), null, grading, clock,
                 new PrintWriter(out), 60).run();
     }
 
@@ -92,9 +92,40 @@ class WatchTest {
                 return timeout == null ? super.await(null) : Event.CLOSED;
             }
         };
-        int runs = new Watch("fix-the-race", events, grading(Duration.ofSeconds(1), Results.kata("fix-the-race", 0, 0)),
+        int runs = new Watch("fix-the-race", events, null, grading(Duration.ofSeconds(1), Results.kata("fix-the-race", 0, 0)),
                 clock, new PrintWriter(out), 80).run();
         assertThat(runs).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("runs the visible tests alone first, and while they fail their verdict is the whole grade")
+    void visibleTestsFirst() throws Exception {
+        List<String> asked = new ArrayList<>();
+        KataGrading visible = () -> {
+            asked.add("visible");
+            return asked.size() < 3 ? Results.visibleOnly("fix-the-race", 20) : Results.visibleOnly("fix-the-race", 40);
+        };
+        KataGrading whole = () -> {
+            asked.add("whole");
+            return Results.kata("fix-the-race", 40, 30);
+        };
+        int runs = new Watch("fix-the-race", new ScriptedEvents(clock, List.of(at(1_000), at(2_000))), visible, whole,
+                clock, new PrintWriter(out), 80).run();
+        assertThat(runs).isEqualTo(3);
+        assertThat(asked).containsExactly("visible", "visible", "visible", "whole");
+        assertThat(out.toString()).contains("Run 1 (10:00:00): fix-the-race 20/40 (visible 20/40)")
+                .contains("The hidden tests run once the visible ones pass.")
+                .contains("Run 3 (10:00:02): fix-the-race 70/100 (visible 40/40 · hidden 30/60)");
+    }
+
+    @Test
+    @DisplayName("grades everything at once for a kata that has no visible tests, rather than showing nothing")
+    void visibleTestsThatGiveNoPart() throws Exception {
+        KataGrading none = () -> Results.visibleOnly("fix-the-race", -1);
+        int runs = new Watch("fix-the-race", new ScriptedEvents(clock, List.of()), none,
+                () -> Results.kata("fix-the-race", 40, 60), clock, new PrintWriter(out), 80).run();
+        assertThat(runs).isEqualTo(1);
+        assertThat(out.toString()).contains("fix-the-race 100/100, full marks");
     }
 
     @Test
