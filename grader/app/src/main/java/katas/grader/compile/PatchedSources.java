@@ -1,6 +1,5 @@
 package katas.grader.compile;
 
-import com.github.difflib.DiffUtils;
 import com.github.difflib.patch.Patch;
 import com.github.difflib.patch.PatchFailedException;
 import com.github.difflib.unifieddiff.UnifiedDiff;
@@ -16,7 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A source root with a unified diff applied: how a mutant or an alternative becomes sources, from
- * the reference solution and its {@code .diff}. The reference is copied, never changed.
+ * the reference solution and its {@code .diff}. The reference is copied, never changed. Hunks are placed by
+ * their context lines, so a fix to the reference above a mutant's lines does not make the mutant stale.
  */
 public final class PatchedSources {
 
@@ -66,7 +66,9 @@ public final class PatchedSources {
         Patch<String> patch = file.getPatch();
         List<String> patched;
         try {
-            patched = DiffUtils.patch(original, patch);
+            // By context, as `patch` does: a hunk whose lines moved (the reference grew above it) is found where
+            // they are now; only context that no longer exists anywhere fails. No fuzz: every context line must match.
+            patched = patch.applyFuzzy(original, 0);
         } catch (PatchFailedException stale) {
             throw new PatchException(diff + " no longer applies to " + from + " (" + stale.getMessage() + "): the "
                     + "reference solution changed under it; remake the patch against the current reference");
