@@ -430,7 +430,7 @@ class RequestServerTest {
                     List<Future<Object>> requests = new ArrayList<>();
                     for (int i = 1; i <= count; i++) {
                         RequestContext context = contexts.get(i);
-                        int records = 1 + random.nextInt(70);
+                        int records = 25 + random.nextInt(60);
                         requests.add(server.handle(context, () -> {
                             for (int r = 1; r <= records; r++) {
                                 server.audit(expected.message(context, context.traceId(), r));
