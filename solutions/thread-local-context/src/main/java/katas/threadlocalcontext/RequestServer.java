@@ -117,7 +117,9 @@ public class RequestServer implements AutoCloseable {
     private void flushUntilClosed() {
         while (!closed) {
             flushOnce();
-            LockSupport.parkNanos(this, periodNanos); // FIX: close() unparks it: no waiting out the period
+            if (!closed) { // FIX: again after the write: the sink may have used up close()'s unpark
+                LockSupport.parkNanos(this, periodNanos); // FIX: close() unparks it: no waiting out the period
+            }
         }
         flushOnce(); // FIX: what was audited before close() is still written
     }
