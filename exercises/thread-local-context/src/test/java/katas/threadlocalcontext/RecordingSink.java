@@ -24,6 +24,7 @@ final class RecordingSink implements AuditSink {
     private final AtomicInteger writes = new AtomicInteger();
     private final AtomicInteger inside = new AtomicInteger();
     private volatile String overlap;
+    private volatile Runnable onWrite;
     private volatile CountDownLatch entered;
     private volatile CountDownLatch release;
 
@@ -40,6 +41,10 @@ final class RecordingSink implements AuditSink {
                     + "was still running";
         }
         try {
+            Runnable hook = onWrite;
+            if (hook != null) {
+                hook.run();
+            }
             CountDownLatch held = release;
             if (held != null) {
                 entered.countDown();
@@ -59,6 +64,11 @@ final class RecordingSink implements AuditSink {
         } finally {
             inside.decrementAndGet();
         }
+    }
+
+    /** Runs {@code hook} at the start of every write, on the writing thread. */
+    void onWrite(Runnable hook) {
+        onWrite = hook;
     }
 
     /** Makes write number {@code number} (counting from 1) throw {@code failure}: its batch is lost. */

@@ -192,4 +192,65 @@ class RequestServerEdgeTest {
             }
         }
     }
+
+    @Test
+    @Order(5)
+    @Tag("rule-8")
+    @DisplayName("returns from a close() called while the flusher writes, even when the write itself waits a moment")
+    void closeDuringAWrite(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            List<RequestContext> contexts = Desk.contexts(round, round.between("requests", 1, 7));
+            Expected expected = new Expected();
+            try (Desk desk = Desk.of(1, 1, HOUR)) {
+                RequestServer server = desk.server;
+                for (RequestContext context : contexts) {
+                    desk.get(server.handle(context, () -> {
+                        server.audit(expected.message(context, context.traceId(), 1));
+                        return null;
+                    }), "a request that audits");
+                }
+                java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic
+                        .AtomicReference<>();
+                List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread closing = new Thread(() -> {
+                    try {
+                        server.close();
+                    } catch (Throwable failure) {
+                        thrown.add(failure);
+                    }
+                }, "closer");
+                closing.setDaemon(true);
+                // While the flusher writes, close() is called and gets as far as waiting for the flusher; the
+                // write waits (parks) meanwhile, as a sink that takes a lock or does input and output may.
+                desk.sink.onWrite(() -> {
+                    if (closer.compareAndSet(null, closing)) {
+                        closing.start();
+                        long deadline = System.nanoTime() + 2_000_000_000L;
+                        while (closing.isAlive() && closing.getState() != Thread.State.WAITING
+                                && closing.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                        }
+                    }
+                });
+                // A spurious wake-up, which LockSupport.park allows at any time: a flusher that parks writes now.
+                desk.serversThreads().forEach(java.util.concurrent.locks.LockSupport::unpark);
+                RunningBudget wait = new RunningBudget(Duration.ofMillis(300));
+                while (desk.sink.writes() == 0 && wait.nextSliceNanos() > 0) {
+                    long start = System.nanoTime();
+                    Thread.sleep(5);
+                    wait.spent(5_000_000L, System.nanoTime() - start);
+                }
+                if (closer.compareAndSet(null, closing)) {
+                    closing.start();
+                }
+                boolean returned = new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing));
+                assertThat(returned).as("close(), called while the flusher was writing (flush period: an hour): "
+                        + "it must wake the flusher and return. A flusher that parks again right after its write "
+                        + "without looking at the stop flag waits out the hour: the write may have used up the "
+                        + "wake-up (rule 8)").isTrue();
+                assertThat(thrown).as("what close() threw").isEmpty();
+                assertThat(expected.check(desk.sink.written(), "rule 5")).as("what the sink had been given").isNull();
+            }
+        });
+    }
 }
