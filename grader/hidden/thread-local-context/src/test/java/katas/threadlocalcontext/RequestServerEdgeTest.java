@@ -35,7 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class RequestServerEdgeTest {
 
     @Test
-    @Order(1)
+    @Order(5)
     @Tag("rule-2")
     @Tag("rule-3")
     @DisplayName("gives every level back its own context when requests and forks run nested in the caller's thread")
@@ -105,7 +105,7 @@ class RequestServerEdgeTest {
     }
 
     @Test
-    @Order(2)
+    @Order(1)
     @Tag("rule-6")
     @DisplayName("waits without spinning while there is nothing to write")
     void idlesWithoutSpinning(Shapes shapes) throws Exception {
@@ -125,7 +125,7 @@ class RequestServerEdgeTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     @Tag("rule-8")
     @DisplayName("lets two close() calls at once both return once everything is written")
     void twoClosesAtOnce(Shapes shapes) throws Exception {
@@ -172,7 +172,7 @@ class RequestServerEdgeTest {
     }
 
     @Test
-    @Order(4)
+    @Order(3)
     @Tag("rule-8")
     @Tag("rule-6")
     @DisplayName("returns from close() when the last write throws, whatever it throws")
@@ -194,7 +194,7 @@ class RequestServerEdgeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(2)
     @Tag("rule-8")
     @DisplayName("returns from a close() called while the flusher writes, even when the write itself waits a moment")
     void closeDuringAWrite(Shapes shapes) throws Exception {
