@@ -86,6 +86,10 @@ class RequestServerTest {
                             RequestContext first = server.current();
                             Thread.yield();
                             RequestContext again = server.current();
+                            if (!Thread.currentThread().getName().startsWith("request-")) {
+                                return new RequestContext("a handler run on thread '" + Thread.currentThread().getName()
+                                        + "', not on the request pool", "-");
+                            }
                             return first == again ? first : new RequestContext("changed from " + Desk.who(first)
                                     + " to " + Desk.who(again), "-");
                         }));

@@ -253,4 +253,28 @@ class RequestServerEdgeTest {
             }
         });
     }
+
+    @Test
+    @Order(6)
+    @Tag("rule-6")
+    @DisplayName("refuses a flush period that is not positive")
+    void refusesAPeriodThatIsNotPositive(Shapes shapes) throws Exception {
+        Duration negative = Duration.ofNanos(-shapes.between("negative period (ns)", 1L, Long.MAX_VALUE));
+        for (Duration period : List.of(Duration.ZERO, negative)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                Throwable thrown = null;
+                try {
+                    Desk.madeOnAnApplicationThread(() -> new RequestServer(pool, pool, batch -> {
+                    }, period));
+                } catch (Throwable refused) {
+                    thrown = refused;
+                }
+                assertThat(thrown).as("what the constructor threw for a flush period of %s: a flusher that waits "
+                        + "no time at all would spin (rule 6)", period).isInstanceOf(IllegalArgumentException.class);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
 }
