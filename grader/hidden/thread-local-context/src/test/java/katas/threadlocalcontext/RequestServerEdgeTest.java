@@ -222,11 +222,13 @@ class RequestServerEdgeTest {
                     }
                 }, "closer");
                 closing.setDaemon(true);
+                CountDownLatch closerStarted = new CountDownLatch(1);
                 // While the flusher writes, close() is called and gets as far as waiting for the flusher; the
                 // write waits (parks) meanwhile, as a sink that takes a lock or does input and output may.
                 desk.sink.onWrite(() -> {
                     if (closer.compareAndSet(null, closing)) {
                         closing.start();
+                        closerStarted.countDown();
                         long deadline = System.nanoTime() + 2_000_000_000L;
                         while (closing.isAlive() && closing.getState() != Thread.State.WAITING
                                 && closing.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
@@ -244,7 +246,10 @@ class RequestServerEdgeTest {
                 }
                 if (closer.compareAndSet(null, closing)) {
                     closing.start();
+                    closerStarted.countDown();
                 }
+                // Whoever started it, it has started before it is waited for (an unstarted thread is not alive).
+                assertThat(closerStarted.await(3, TimeUnit.SECONDS)).as("the thread calling close() started").isTrue();
                 boolean returned = new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing));
                 assertThat(returned).as("close(), called while the flusher was writing (flush period: an hour): "
                         + "it must wake the flusher and return. A flusher that parks again right after its write "
@@ -277,6 +282,48 @@ class RequestServerEdgeTest {
             } finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    @Test
+    @Order(7)
+    @Tag("rule-6")
+    @DisplayName("goes on writing after the sink throws Errors while the server runs")
+    void goesOnAfterErrors(Shapes shapes) throws Exception {
+        int errors = shapes.between("writes that throw an Error", 1, 4);
+        List<RequestContext> contexts = Desk.contexts(shapes, errors + 1);
+        try (Desk desk = Desk.of(1, 1, Duration.ofMillis(shapes.between("flush period (ms)", 1, 9)))) {
+            RequestServer server = desk.server;
+            List<Error> thrown = new ArrayList<>();
+            for (int w = 1; w <= errors; w++) {
+                Error error = shapes.oneOf("error of write " + w, new Shapes.KataError("the audit store crashed"),
+                        new AssertionError("the audit store broke an assertion"),
+                        new StackOverflowError("the audit store recursed too deep"));
+                thrown.add(error);
+                desk.sink.failWrite(w, error);
+            }
+            int step = 0;
+            while (desk.sink.writes() < errors && step < errors) {
+                RequestContext context = contexts.get(step++);
+                int before = desk.sink.writes();
+                desk.get(server.handle(context, () -> {
+                    server.audit(context.traceId() + " #1");
+                    return null;
+                }), "a request that audits");
+                RequestServerTest.awaitTrue(() -> desk.sink.writes() > before, desk, "the flusher should have "
+                        + "tried to write the record of request " + step + (before == 0 ? "" : " after the sink threw "
+                        + thrown.subList(0, before)) + " (rule 6: a sink that throws, even an Error, does not stop "
+                        + "the flusher)");
+            }
+            RequestContext last = contexts.get(errors);
+            Expected expected = new Expected();
+            desk.get(server.handle(last, () -> {
+                server.audit(expected.message(last, last.traceId(), 1));
+                server.audit(expected.message(last, last.traceId(), 2));
+                return null;
+            }), "a request that audits");
+            RequestServerTest.awaitWritten(desk, expected, "records audited after the sink threw " + thrown
+                    + " must still be written (rule 6: catch Throwable around the write, or the flusher dies)");
         }
     }
 }
