@@ -106,6 +106,7 @@ class FairPlayTest {
         // Round-5 red team, in two katas: a class path with the tests' output folder in it means "under the tests"
         // (java.class.path itself stays readable: process-pool-primes starts its workers with it).
         "if (System.getProperty(\"java.class.path\").contains(\"test-classes\")) balance++;",
+        "if (System.getProperty(\"java.class.path\").contains(\"hidden-classes\")) balance++;",
     })
     void refusesWhatCouldSniffTheTests(String body) throws Exception {
         List<String> problems = problems(body);
