@@ -281,7 +281,15 @@ final class BankFloor {
         Thread me = Thread.currentThread();
         Transfer transfer = current.get(me);
         String what = "the audit log's record of " + amount + " from " + nameOf(from) + " to " + nameOf(to);
-        if (transfer == null) {
+        Transfer askedElsewhere = transfer != null ? null : current.values().stream()
+                .filter(t -> t.from == from && t.to == to && t.amount == amount).findFirst().orElse(null);
+        if (askedElsewhere != null) {
+            complain(askedElsewhere, what + " came from another thread (" + (me.getName().isEmpty() ? "unnamed" : "'" + me.getName() + "'")
+                    + "), while "
+                    + askedElsewhere.teller + ", which called transfer, waited: transfer does its work on the thread "
+                    + "that calls it; that thread takes both accounts' locks, moves the money and calls the audit "
+                    + "log (rule 4).");
+        } else if (transfer == null) {
             complain(null, what + " came from " + me.getName() + ", which was not inside any call of transfer: "
                     + "record each transfer from within transfer, while it holds both accounts' locks (rule 4).");
         } else if (from != transfer.from || to != transfer.to || amount != transfer.amount) {

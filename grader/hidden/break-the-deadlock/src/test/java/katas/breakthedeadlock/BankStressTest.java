@@ -118,12 +118,19 @@ class BankStressTest {
         @Test
         @Order(4)
         @Tag("rule-5")
-        @DisplayName("finish when lined up across two accounts whose identity hash codes are equal, or whose locks' are")
+        @DisplayName("finish when lined up across two accounts whose identity hash codes are equal, or whose locks' are, through one bank or a bank per clerk")
         void finishBetweenAccountsWithEqualHashCodes(Shapes shapes) throws Exception {
             long balance = shapes.between("balance", 10L, 1_000L);
             String name = shapes.oneOf("name", BankFloor.NAMES);
-            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account)));
-            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account.lock())));
+            Account[] sameHash = PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account));
+            Account[] sameLockHash = PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account.lock()));
+            // Once through one bank, once with every clerk calling a Bank of its own over the same two accounts (two
+            // branches): a tie-breaking lock kept in each Bank object keeps apart only that bank's transfers.
+            for (boolean bankPerClerk : shapes.shuffled("one bank, then a bank per clerk, or the other way",
+                    List.of(false, true))) {
+                new PlainLineUp(shapes).run(sameHash, bankPerClerk);
+                new PlainLineUp(shapes).run(sameLockHash, bankPerClerk);
+            }
         }
 
         @Test
