@@ -38,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ReportBuilderEdgeTest {
 
     @Test
-    @Order(1)
+    @Order(7)
     @Tag("rule-6")
     @Tag("rule-5")
     @DisplayName("keeps waiting for its threads when its caller is interrupted again and again")
@@ -69,7 +69,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(2)
+    @Order(8)
     @Tag("rule-6")
     @Tag("rule-5")
     @DisplayName("throws InterruptedException when its caller is interrupted after some sources have returned")
@@ -103,7 +103,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(3)
+    @Order(9)
     @Tag("rule-6")
     @DisplayName("throws InterruptedException even when every source it stopped returned what it had")
     void throwsEvenWhenEveryStoppedSourceReturned(Shapes shapes) throws Exception {
@@ -126,7 +126,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(4)
+    @Order(10)
     @Tag("rule-5")
     @Tag("rule-4")
     @Tag("rule-6")
@@ -168,7 +168,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(11)
     @Tag("rule-4")
     @Tag("rule-5")
     @Tag("rule-3")
@@ -193,7 +193,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(6)
+    @Order(12)
     @Tag("rule-3")
     @DisplayName("reports a failure that has a cause of its own as it is, without unwrapping it")
     void reportsAFailureWithACauseAsItIs(Shapes shapes) throws Exception {
@@ -218,7 +218,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(7)
+    @Order(13)
     @Tag("rule-3")
     @DisplayName("reports an InterruptedException that a source throws on its own, unasked, like any other failure")
     void reportsAnInterruptedExceptionNobodyAskedFor(Shapes shapes) throws Exception {
@@ -240,7 +240,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(8)
+    @Order(14)
     @Tag("rule-1")
     @Tag("rule-2")
     @DisplayName("fetches a single source on a thread of its own too")
@@ -261,7 +261,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(9)
+    @Order(15)
     @Tag("rule-6")
     @Tag("rule-7")
     @DisplayName("builds the next report with the same builder after reports that failed or were interrupted")
@@ -299,7 +299,7 @@ class ReportBuilderEdgeTest {
         }
     }
     @Test
-    @Order(10)
+    @Order(6)
     @Tag("rule-1")
     @Tag("rule-2")
     @DisplayName("fetches more sources than any fixed batch at the same time, up to four hundred")
@@ -328,7 +328,7 @@ class ReportBuilderEdgeTest {
     private static final int LARGEST_REPORT = 400;
 
     @Test
-    @Order(11)
+    @Order(16)
     @Tag("rule-3")
     @Tag("rule-2")
     @DisplayName("names the place of the source that failed when an equal source is listed before it")
@@ -376,7 +376,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(12)
+    @Order(5)
     @Tag("rule-1")
     @Tag("rule-4")
     @DisplayName("fetches at the same time for any caller, with sources of any class")
@@ -422,7 +422,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(13)
+    @Order(17)
     @Tag("rule-7")
     @Tag("rule-6")
     @Tag("rule-5")
@@ -437,7 +437,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(14)
+    @Order(18)
     @Tag("rule-6")
     @Tag("rule-3")
     @DisplayName("says it was interrupted when interrupted while it waits for the sources it stopped after a failure")
@@ -487,7 +487,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(15)
+    @Order(1)
     @Tag("rule-6")
     @Tag("rule-5")
     @DisplayName("returns no report when its caller was interrupted before the call, even with no source or quick ones")
@@ -519,7 +519,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(16)
+    @Order(2)
     @Tag("rule-3")
     @Tag("rule-6")
     @DisplayName("says it was interrupted, not that a source failed, when the sources it stopped for its caller throw")
@@ -554,7 +554,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(17)
+    @Order(3)
     @Tag("rule-2")
     @Tag("rule-7")
     @DisplayName("fetches the same sources anew for every report, also when asked for the very same list again")
@@ -599,7 +599,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(18)
+    @Order(4)
     @Tag("rule-3")
     @Tag("rule-4")
     @Tag("rule-5")
