@@ -1599,11 +1599,13 @@ class AsyncRateLimiterEdgeCaseTest {
         long period = period(shapes);
         ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
         List<Object> kept = new ArrayList<>();
+        java.util.function.LongSupplier clock = ShopScheduler.clock(manual::nanoTime);
+        ScheduledExecutorService scheduler = new ShopScheduler(manual);
         // Allocated on this thread by a new limiter and its first task (which ends at once).
         java.util.function.IntToLongFunction bytesFor = permits -> {
             long before = threads.getCurrentThreadAllocatedBytes();
             AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
-                    manual::nanoTime, manual);
+                    clock, scheduler);
             kept.add(limiter.submit(() -> CompletableFuture.completedFuture("done")));
             long bytes = threads.getCurrentThreadAllocatedBytes() - before;
             kept.add(limiter);
