@@ -43,6 +43,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AsyncRateLimiterEdgeCaseTest {
 
+    static {
+        StaleCounts.warmUp(); // compiles the reading loops of the polling test long before it runs
+    }
+
     private static long period(Shapes round) {
         return round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
     }
@@ -1550,7 +1554,7 @@ class AsyncRateLimiterEdgeCaseTest {
     @DisplayName("lets a thread that keeps reading inFlight() and waiting() see another thread's change")
     void countsAreCurrentForAThreadThatKeepsReading(Shapes shapes) throws Exception {
         long period = period(shapes);
-        int maxConcurrent = shapes.between("maxConcurrent", 2, 4);
+        int maxConcurrent = shapes.between("maxConcurrent", 3, 5);
         try (VirtualRun run = new VirtualRun(shapes, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
             AsyncRateLimiter limiter = run.limiter;
             List<Held> running = new ArrayList<>();

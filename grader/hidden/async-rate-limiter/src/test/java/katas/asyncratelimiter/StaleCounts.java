@@ -33,12 +33,11 @@ import java.util.function.Supplier;
  */
 final class StaleCounts {
 
-    private static final long LOOP_NANOS = 400_000_000L;
-    private static final long MIN_READS = 5_000_000L;
-    private static final long MAX_READS = 300_000_000L;
+    private static final long MAX_READS = 400_000_000L;
     private static final long BURST_READS = 100_000L;
     private static final long CPU_AFTER_CHANGE_MILLIS = 20;
     private static final long CPU_BEFORE_CHANGE_NANOS = 5_000_000L;
+    private static final long CPU_MORE_EACH_ROUND_NANOS = 20_000_000L;
     private static final long COMPILED_PICOS = 2_000;
     private static final long COMPILE_PATIENCE_MILLIS = 3_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
@@ -51,6 +50,35 @@ final class StaleCounts {
     }
 
     private StaleCounts() {
+    }
+
+    /**
+     * Runs both reading loops on a fresh limiter, often enough that the optimizing compiler compiles them, once
+     * per JVM: the test class calls it when it loads, so that they are compiled long before a probe runs. Code
+     * that throws here is left for the tests to report.
+     */
+    static void warmUp() {
+        WARM.getClass();
+    }
+
+    private static final Object WARM = warmUpOnce();
+
+    private static Object warmUpOnce() {
+        try {
+            katas.testkit.time.ManualScheduler manual = new katas.testkit.time.ManualScheduler();
+            AsyncRateLimiter limiter = new AsyncRateLimiter(1, java.time.Duration.ofSeconds(1), 1,
+                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(manual));
+            if (readWaitsForALock(limiter, limiter::inFlight) && readWaitsForALock(limiter, limiter::waiting)) {
+                return new Object(); // reads that take a lock: the probes will have nothing to check
+            }
+            for (int i = 0; i < 1_000; i++) {
+                spinOnInFlight(limiter, 0, 1_000);
+                spinOnWaiting(limiter, 0, 1_000);
+            }
+        } catch (Throwable broken) {
+            // the limiter's own tests will say what is wrong with it
+        }
+        return new Object();
     }
 
     /** The reading loop over {@code inFlight()}: a direct call, so that the JIT may inline it. */
@@ -91,9 +119,10 @@ final class StaleCounts {
             int before = read.getAsInt();
             long[] outcome = {Long.MIN_VALUE, -1, -1}; // read index, reader CPU when the loop started, at its end
             Thread spinner = Thread.ofPlatform().daemon(true).name("monitoring thread").unstarted(() -> {
-                long picosPerRead = untilCompiled(reader, loop, before);
+                untilCompiled(reader, loop, before);
                 long start = THREADS.getCurrentThreadCpuTime();
-                long reads = Math.clamp(LOOP_NANOS * 1_000 / Math.max(1, picosPerRead), MIN_READS, MAX_READS);
+                // A loop that reads afresh stops at the change; only a stale one runs them all (about 0.4 s)
+                long reads = MAX_READS;
                 synchronized (outcome) {
                     outcome[1] = start;
                 }
@@ -111,7 +140,9 @@ final class StaleCounts {
                     started = outcome[1];
                 }
                 long cpu = THREADS.getThreadCpuTime(spinner.threadId());
-                if (!spinner.isAlive() || (started >= 0 && cpu - started >= CPU_BEFORE_CHANGE_NANOS)) {
+                // Later rounds let the loop run longer first, so that a busy compiler has compiled it by then.
+                long first = CPU_BEFORE_CHANGE_NANOS + (round - 1) * CPU_MORE_EACH_ROUND_NANOS;
+                if (!spinner.isAlive() || (started >= 0 && cpu - started >= first)) {
                     break;
                 }
                 TimeUnit.MILLISECONDS.sleep(1);
