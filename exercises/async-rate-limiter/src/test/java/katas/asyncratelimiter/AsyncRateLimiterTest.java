@@ -530,7 +530,7 @@ class AsyncRateLimiterTest {
                 ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round,
                         (total / permits + 2L) * period + (total / maxConcurrent + 2L) * period));
                 AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
-                        VirtualRun.hesitating(scheduler), scheduler);
+                        ShopScheduler.clock(VirtualRun.hesitating(scheduler)), new ShopScheduler(scheduler));
                 AtomicInteger inFlight = new AtomicInteger();
                 AtomicInteger mostInFlight = new AtomicInteger();
                 ConcurrentLinkedQueue<Integer> startOrder = new ConcurrentLinkedQueue<>();

@@ -126,7 +126,7 @@ class AsyncRateLimiterThreadsTest {
             this.limits = limits;
             this.scheduler = new ManualScheduler(origin);
             this.limiter = new Noisy.Limiter(limits.permits(), Duration.ofNanos(limits.periodNanos()),
-                    limits.maxConcurrent(), VirtualRun.hesitating(scheduler), scheduler);
+                    limits.maxConcurrent(), ShopScheduler.clock(VirtualRun.hesitating(scheduler)), new ShopScheduler(scheduler));
         }
 
         Ticket submit(int thread, int phase, boolean instant) {
@@ -449,7 +449,7 @@ class AsyncRateLimiterThreadsTest {
                     return own;
                 };
                 try (AsyncRateLimiter limiter = new AsyncRateLimiter(limits.permits(), Duration.ofNanos(period),
-                        limits.maxConcurrent(), clock, scheduler)) {
+                        limits.maxConcurrent(), clock, new ShopScheduler(scheduler))) {
                     for (int k = 0; k < scarce - 1; k++) {
                         limiter.submit(task);
                     }
