@@ -79,16 +79,21 @@ class ParallelPrimeCounterEdgeCaseTest {
     @Tag("rule-1")
     @DisplayName("asks isPrime again in every count, even for a range and a predicate it has seen before")
     void asksAgainInEveryCount(Shapes shapes) throws Exception {
-        int threads = shapes.between("threads", 1, 6);
-        long from = shapes.between("from", 0, 3_000_000);
-        long to = from + shapes.between("size", 3_000, 30_000);
+        // Once from 0 (small numbers come up in count after count: remembering them is tempting), once anywhere.
+        asksAgainInEveryCount(shapes, "at 0", 0);
+        asksAgainInEveryCount(shapes, "anywhere", shapes.between("from", 1, 3_000_000));
+    }
+
+    private void asksAgainInEveryCount(Shapes shapes, String where, long from) throws Exception {
+        int threads = shapes.between("threads, " + where, 1, 6);
+        long to = from + shapes.between("size, " + where, 3_000, 30_000);
         AtomicReference<Ledger> current = new AtomicReference<>();
         // One and the same predicate object every time, whose answers change between counts.
         LongPredicate isPrime = n -> current.get().test(n);
         try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
             for (int i = 1; i <= 4; i++) {
-                LongPredicate answer = Probes.coin(shapes.between("salt " + i, 0, 1 << 30),
-                        shapes.between("one yes in " + i, 2, 9));
+                LongPredicate answer = Probes.coin(shapes.between("salt " + i + ", " + where, 0, 1 << 30),
+                        shapes.between("one yes in " + i + ", " + where, 2, 9));
                 Ledger ledger = new Ledger(from, to, answer);
                 current.set(ledger);
                 long got;
