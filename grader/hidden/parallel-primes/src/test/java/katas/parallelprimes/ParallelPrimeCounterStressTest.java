@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -454,6 +455,114 @@ class ParallelPrimeCounterStressTest {
                 poisoned.set(true);
             }
         });
+    }
+
+    @Test
+    @Order(11)
+    @Tag("rule-1")
+    @Tag("rule-8")
+    @DisplayName("asks about every number once per count when two callers count the same range with the same isPrime at once")
+    void asksForEachCallerWhenTwoCountTheSameRangeWithTheSameIsPrime(Shapes shapes) throws Exception {
+        shapes.check(1, round -> {
+            int threads = round.between("threads", 2, 4);
+            long from = round.between("from", 0, 3_000_000);
+            int size = round.between("size", 20_000, 60_000);
+            long to = from + size;
+            long holdAt = from + round.between("A waits at offset", 0, size / 2);
+            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+            AtomicIntegerArray asked = new AtomicIntegerArray(size);
+            AtomicLong outside = new AtomicLong();
+            AtomicLong calls = new AtomicLong();
+            AtomicReference<Thread> holder = new AtomicReference<>();
+            CountDownLatch aHeld = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            // One and the same predicate object for both callers: its first call at or above holdAt (caller A's)
+            // waits until caller B's count is over, or nothing has moved for a while.
+            LongPredicate isPrime = n -> {
+                calls.incrementAndGet();
+                if (n >= from && n < to) {
+                    asked.incrementAndGet((int) (n - from));
+                } else {
+                    outside.incrementAndGet();
+                }
+                if (n >= holdAt && holder.compareAndSet(null, Thread.currentThread())) {
+                    aHeld.countDown();
+                    holdUntil(bDone, calls);
+                }
+                return answer.test(n);
+            };
+            Outcome outcomeA;
+            Outcome b;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                CompletableFuture<Outcome> a = new CompletableFuture<>();
+                Thread callerA = Thread.ofPlatform().daemon(true).name("caller A").start(() ->
+                        a.complete(Probes.bounded(() -> counter.count(from, to, isPrime))));
+                Probes.awaitOrEnd(aHeld, callerA);
+                b = Probes.bounded(() -> counter.count(from, to, isPrime));
+                bDone.countDown();
+                outcomeA = a.get(2 * Probes.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            long expected = Probes.sequentialCount(from, to, answer);
+            for (Outcome o : List.of(outcomeA, b)) {
+                String who = o == b ? "B" : "A";
+                assertThat(o.returned()).as("rule 8: callers A and B counted [%,d, %,d) with one and the same isPrime "
+                        + "at the same time; caller %s: %s", from, to, who, o.describe()).isTrue();
+                assertThat(o.value()).as("rule 8: caller %s's count of [%,d, %,d)", who, from, to).isEqualTo(expected);
+            }
+            long once = 0;
+            long other = 0;
+            long first = -1;
+            for (int i = 0; i < size; i++) {
+                int c = asked.get(i);
+                if (c != 2 && first < 0) {
+                    first = from + i;
+                }
+                if (c == 1) {
+                    once++;
+                } else if (c != 2) {
+                    other++;
+                }
+            }
+            assertThat(once + other + outside.get())
+                    .as("rule 1: callers A and B counted [%,d, %,d) with one and the same isPrime object at the same "
+                            + "time: two counts, so isPrime must be asked about every number twice in all, once by "
+                            + "each count. %,d numbers were asked only once (B's count shared A's answers: two counts "
+                            + "that look alike are still two counts, and isPrime's answers may change), %,d another "
+                            + "number of times, %,d outside the range; the first is %d", from, to, once, other,
+                            outside.get(), first)
+                    .isZero();
+        });
+    }
+
+    /**
+     * Holds a call of isPrime until {@code done} opens, or (when {@code moves} is given) nothing has moved for
+     * {@link Probes#STALL}, or {@link Probes#PATIENCE} has passed; an interrupt meanwhile is kept for the counter.
+     */
+    private static void holdUntil(CountDownLatch done, AtomicLong moves) {
+        long start = System.nanoTime();
+        long lastMoved = start;
+        long last = -1;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (done.await(10, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            long now = System.nanoTime();
+            if (moves != null && moves.get() != last) {
+                last = moves.get();
+                lastMoved = now;
+            }
+            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos()) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How long no call of isPrime may begin for the pieces of a closed counter to count as stopped. */
