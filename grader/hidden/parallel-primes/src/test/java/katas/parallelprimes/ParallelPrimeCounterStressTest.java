@@ -534,6 +534,83 @@ class ParallelPrimeCounterStressTest {
         });
     }
 
+    @Test
+    @Order(12)
+    @Tag("rule-8")
+    @Tag("rule-11")
+    @DisplayName("keeps a count right while another caller of the same counter is interrupted in the middle of it")
+    void keepsACountRightWhileAnotherCallerIsInterrupted(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int threads = round.between("threads", 2, 4);
+            long fromA = round.between("from A", 0, 3_000_000);
+            // Pieces of more than a few thousand numbers, so that the piece A waits in goes on for a while after it.
+            long sizeA = threads * round.between("A's numbers per thread", 70_000L, 90_000L);
+            long fromB = round.between("from B", 0, 3_000_000);
+            long sizeB = round.between("size B", 10_000, 40_000);
+            LongPredicate answerA = Probes.coin(round.between("salt A", 0, 1 << 30), 3);
+            LongPredicate answerB = Probes.answers(round.between("salt B", 0, 1 << 30));
+            CountDownLatch aHeld = new CountDownLatch(1);
+            CountDownLatch bHeld = new CountDownLatch(1);
+            CountDownLatch bInterrupted = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            AtomicBoolean aFirst = new AtomicBoolean(true);
+            AtomicBoolean bFirst = new AtomicBoolean(true);
+            // A's first call waits until B's count is over; B's first call until B's caller was interrupted.
+            Ledger ledgerA = new Ledger(fromA, fromA + sizeA, answerA).hook(n -> {
+                if (aFirst.compareAndSet(true, false)) {
+                    aHeld.countDown();
+                    holdUntil(bDone, null);
+                }
+            });
+            Ledger ledgerB = new Ledger(fromB, fromB + sizeB, answerB).hook(n -> {
+                if (bFirst.compareAndSet(true, false)) {
+                    bHeld.countDown();
+                    holdUntil(bInterrupted, null);
+                }
+            });
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                CompletableFuture<Outcome> a = new CompletableFuture<>();
+                Thread callerA = Thread.ofPlatform().daemon(true).name("caller A").start(() ->
+                        a.complete(Probes.bounded(() -> counter.count(fromA, fromA + sizeA, ledgerA))));
+                Probes.awaitOrEnd(aHeld, callerA);
+                Outcome b = Probes.bounded(() -> counter.count(fromB, fromB + sizeB, ledgerB), callerB -> {
+                    try {
+                        Probes.awaitOrEnd(bHeld, callerB);
+                        Probes.awaitWaiting(callerB);
+                        callerB.interrupt();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        bInterrupted.countDown();
+                    }
+                });
+                ledgerB.countReturned();
+                bDone.countDown();
+                Outcome outcomeA = a.get(2 * Probes.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                ledgerA.countReturned();
+                assertThat(b.finished()).as("rule 11: caller B was interrupted while count waited, and %s",
+                        b.describe()).isTrue();
+                if (b.returned()) {
+                    assertThat(b.value()).as("rule 11: caller B was interrupted while count waited, and count "
+                            + "returned %,d: a count that returns must be whole", b.value())
+                            .isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB, answerB));
+                }
+                assertThat(outcomeA.returned())
+                        .as("rule 8: caller A's count was in the middle when caller B, counting on the same counter, "
+                                + "was interrupted; A was not, and its isPrime never failed, but %s. An interrupt "
+                                + "stops the interrupted caller's own count only: shutting down (or replacing) the "
+                                + "pool every caller shares stops the others' pieces too", outcomeA.describe())
+                        .isTrue();
+                assertThat(ledgerA.problems())
+                        .as("rule 8: caller A's count, while caller B was interrupted in the middle of it").isEmpty();
+                assertThat(outcomeA.value())
+                        .as("rule 8: caller A counted [%,d, %,d) while caller B was interrupted in the middle of it",
+                                fromA, fromA + sizeA)
+                        .isEqualTo(Probes.sequentialCount(fromA, fromA + sizeA, answerA));
+            }
+        });
+    }
+
     /**
      * Holds a call of isPrime until {@code done} opens, or (when {@code moves} is given) nothing has moved for
      * {@link Probes#STALL}, or {@link Probes#PATIENCE} has passed; an interrupt meanwhile is kept for the counter.
