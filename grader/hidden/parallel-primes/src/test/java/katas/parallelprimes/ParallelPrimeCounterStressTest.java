@@ -148,31 +148,40 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-1")
     @DisplayName("lets its free threads take over while one thread is stuck, and never tests a number twice meanwhile")
     void letsFreeThreadsTakeOver(Shapes shapes) throws Exception {
-        shapes.check(2, round -> {
-            int threads = round.between("threads", 2, 5);
-            long size = round.between("size", 60_000, 120_000);
-            long from = round.between("from", 0, 1_000_000);
-            long stickAt = from + round.between("stuck at offset", 0, size / 2);
-            long hold = round.between("stuck for at least ms", 350, 600);
-            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
-            Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
-            Ledger ledger = new Ledger(from, from + size, answer).hook(stuck);
-            long got;
-            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-                try (Watch watch = Watch.of("rule 4: at most " + threads + " threads in isPrime at once",
-                        () -> ledger.peak() > threads ? ledger.peak() + " threads were in isPrime at once" : null)) {
-                    got = counter.count(from, from + size, ledger);
-                    ledger.countReturned();
-                }
+        shapes.check(2, round -> takeOver(round, round.between("threads", 2, 5), false));
+        // Many threads (a held thread needs no core), stuck on the count's first call, which begins a piece: a
+        // piece must be small enough to leave at most size / (2 * threads) untested, for every thread count
+        // (a fixed number of pieces, such as 64, is not enough beyond 32 threads).
+        shapes.check(1, round -> takeOver(round, round.between("threads, more than 32", 33, 40), true));
+    }
+
+    private void takeOver(Shapes round, int threads, boolean stuckOnTheFirstCall) throws Exception {
+        long size = round.between("size", 60_000, 120_000);
+        long from = round.between("from", 0, 1_000_000);
+        long stickAt = stuckOnTheFirstCall ? from : from + round.between("stuck at offset", 0, size / 2);
+        long hold = round.between("stuck for at least ms", 350, 600);
+        LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+        Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
+        Ledger ledger = new Ledger(from, from + size, answer).hook(stuck);
+        long got;
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            try (Watch watch = Watch.of("rule 4: at most " + threads + " threads in isPrime at once",
+                    () -> ledger.peak() > threads ? ledger.peak() + " threads were in isPrime at once" : null)) {
+                got = counter.count(from, from + size, ledger);
+                ledger.countReturned();
             }
-            assertThat(stuck.releasedInTime()).as("rule 5: %s", stuck.whyNotReleased(size, threads)).isTrue();
-            assertThat(ledger.problems())
-                    .as("rule 1: one call of isPrime took %d ms or more; count must still ask about every number "
-                            + "exactly once (never test a slow piece again elsewhere) and wait for every call", hold)
-                    .isEmpty();
-            assertThat(got).as("rule 1: the count of [%,d, %,d)", from, from + size)
-                    .isEqualTo(Probes.sequentialCount(from, from + size, answer));
-        });
+        }
+        assertThat(stuck.releasedInTime()).as("rule 5: %s%s", stuck.whyNotReleased(size, threads),
+                stuckOnTheFirstCall ? String.format(java.util.Locale.ROOT, ". With %d threads a piece must hold fewer "
+                        + "than %,d numbers ((to - from) / (2 * threads)): a fixed number of pieces (64, say) is too "
+                        + "few once there are more than half as many threads; cut the range into a number of pieces "
+                        + "that grows with the thread count", threads, size / (2L * threads)) : "").isTrue();
+        assertThat(ledger.problems())
+                .as("rule 1: one call of isPrime took %d ms or more; count must still ask about every number "
+                        + "exactly once (never test a slow piece again elsewhere) and wait for every call", hold)
+                .isEmpty();
+        assertThat(got).as("rule 1: the count of [%,d, %,d)", from, from + size)
+                .isEqualTo(Probes.sequentialCount(from, from + size, answer));
     }
 
     @Test
