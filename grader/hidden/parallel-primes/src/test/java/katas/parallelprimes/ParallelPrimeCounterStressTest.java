@@ -549,7 +549,7 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-11")
     @DisplayName("keeps a count right while another caller of the same counter is interrupted in the middle of it")
     void keepsACountRightWhileAnotherCallerIsInterrupted(Shapes shapes) throws Exception {
-        shapes.check(2, round -> {
+        shapes.check(1, round -> {
             int threads = round.between("threads", 2, 4);
             long fromA = round.between("from A", 0, 3_000_000);
             // Pieces of more than a few thousand numbers, so that the piece A waits in goes on for a while after it.
