@@ -513,6 +513,63 @@ class AsyncRateLimiterTest {
     class ManyThreads {
 
         @Test
+        @DisplayName("never lets two threads take the last free slot, even when both read the clock at the same moment")
+        void neverGivesTheLastSlotTwice(Shapes shapes) throws Exception {
+            shapes.check(4, round -> {
+                int maxConcurrent = round.between("maxConcurrent", 1, 4);
+                int threads = round.between("threads", 2, 4);
+                int permits = round.between("permits", maxConcurrent + threads, 1_000);
+                long period = period(round, 1_000_001L, 999_999_999L);
+                ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period));
+                MeetingClock clock = new MeetingClock(scheduler::nanoTime, threads, threads, Duration.ofSeconds(2));
+                AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
+                        ShopScheduler.clock(clock), new ShopScheduler(scheduler));
+                AtomicInteger inFlight = new AtomicInteger();
+                AtomicInteger mostInFlight = new AtomicInteger();
+                ConcurrentLinkedQueue<CompletableFuture<Object>> running = new ConcurrentLinkedQueue<>();
+                Supplier<CompletableFuture<Object>> task = () -> {
+                    mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                    CompletableFuture<Object> own = new CompletableFuture<>();
+                    running.add(own);
+                    return own;
+                };
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 1; i < maxConcurrent; i++) {
+                    results.add(limiter.submit(task)); // every slot but the last is taken
+                }
+                clock.arm();
+                ConcurrentLinkedQueue<CompletableFuture<Object>> raced = new ConcurrentLinkedQueue<>();
+                Contention.threads(threads).callsEach(1).named("submitter").run((t, i) -> {
+                    clock.join();
+                    try {
+                        raced.add(limiter.submit(task));
+                    } finally {
+                        clock.leave();
+                    }
+                });
+                assertThat(mostInFlight.get()).as("tasks in flight at once, with %d of %d slots taken when %d threads "
+                        + "submitted at the same moment: two threads both saw the last slot free and both took it "
+                        + "(check-then-act); check and take the slot in one step under the lock, or check again after "
+                        + "reading the clock (rule 3)", maxConcurrent - 1, maxConcurrent, threads)
+                        .isLessThanOrEqualTo(maxConcurrent);
+                results.addAll(raced);
+                for (int step = 0; step < 4 * (maxConcurrent + threads); step++) {
+                    CompletableFuture<Object> own = running.poll();
+                    if (own != null) {
+                        inFlight.decrementAndGet();
+                        own.complete("done");
+                    } else {
+                        scheduler.advanceBy(Duration.ofNanos(period));
+                    }
+                    scheduler.runDue();
+                }
+                assertThat(results).as("every caller's future, once every task ended").allMatch(CompletableFuture::isDone);
+                assertThat(mostInFlight.get()).as("tasks in flight at once (rule 3)").isLessThanOrEqualTo(maxConcurrent);
+                limiter.close();
+            });
+        }
+
+        @Test
         @DisplayName("keeps every rule while many threads submit at the same moment")
         void keepsEveryRuleWhenThreadsSubmitAtOnce(Shapes shapes) throws Exception {
             shapes.check(3, round -> {
@@ -530,7 +587,7 @@ class AsyncRateLimiterTest {
                 ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round,
                         (total / permits + 2L) * period + (total / maxConcurrent + 2L) * period));
                 AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
-                        VirtualRun.hesitating(scheduler), scheduler);
+                        ShopScheduler.clock(VirtualRun.hesitating(scheduler)), new ShopScheduler(scheduler));
                 AtomicInteger inFlight = new AtomicInteger();
                 AtomicInteger mostInFlight = new AtomicInteger();
                 ConcurrentLinkedQueue<Integer> startOrder = new ConcurrentLinkedQueue<>();

@@ -70,10 +70,12 @@ final class VirtualRun implements AutoCloseable {
         for (int i = 1; i <= callerThreads; i++) {
             callers.add(NonBlockingCaller.named("caller-" + i));
         }
-        ScheduledExecutorService given = seenByLimiter == null ? manual : seenByLimiter;
+        // The limiter sees an application's scheduler and clock: nothing in their names says "test" (or "mock").
+        ScheduledExecutorService given = new ShopScheduler(seenByLimiter == null ? manual : seenByLimiter);
         try {
             this.limiter = caller().call("new AsyncRateLimiter(" + limits + ")", () -> new AsyncRateLimiter(
-                    limits.permits(), Duration.ofNanos(limits.periodNanos()), limits.maxConcurrent(), manual::nanoTime,
+                    limits.permits(), Duration.ofNanos(limits.periodNanos()), limits.maxConcurrent(),
+                    ShopScheduler.clock(manual::nanoTime),
                     given));
         } catch (OutOfMemoryError tooBig) {
             throw new AssertionError("new AsyncRateLimiter(" + limits + ") ran out of memory (" + tooBig.getMessage()

@@ -281,7 +281,15 @@ final class BankFloor {
         Thread me = Thread.currentThread();
         Transfer transfer = current.get(me);
         String what = "the audit log's record of " + amount + " from " + nameOf(from) + " to " + nameOf(to);
-        if (transfer == null) {
+        Transfer askedElsewhere = transfer != null ? null : current.values().stream()
+                .filter(t -> t.from == from && t.to == to && t.amount == amount).findFirst().orElse(null);
+        if (askedElsewhere != null) {
+            complain(askedElsewhere, what + " came from another thread (" + (me.getName().isEmpty() ? "unnamed" : "'" + me.getName() + "'")
+                    + "), while "
+                    + askedElsewhere.teller + ", which called transfer, waited: transfer does its work on the thread "
+                    + "that calls it; that thread takes both accounts' locks, moves the money and calls the audit "
+                    + "log (rule 4).");
+        } else if (transfer == null) {
             complain(null, what + " came from " + me.getName() + ", which was not inside any call of transfer: "
                     + "record each transfer from within transfer, while it holds both accounts' locks (rule 4).");
         } else if (from != transfer.from || to != transfer.to || amount != transfer.amount) {
@@ -648,6 +656,7 @@ final class BankFloor {
         List<String> circle = List.of();
         long circleSince = start;
         Map<Thread, Long> stuckSince = new HashMap<>();
+        Map<Thread, String> stuckOn = new HashMap<>();
         while (threads.stream().anyMatch(Thread::isAlive)) {
             LockSupport.parkNanos(SAMPLE_NANOS);
             long now = System.nanoTime();
@@ -675,13 +684,20 @@ final class BankFloor {
             }
             if (watchStuckOutside) {
                 for (Thread teller : threads) {
-                    if (isStuckOutside(teller)) {
-                        long since = stuckSince.computeIfAbsent(teller, t -> now);
+                    String on = stuckOutside(teller);
+                    if (on != null) {
+                        // The same wait all along: the same call of transfer, on the same lock. A teller seen
+                        // waiting now and then, while its transfers go on, is not stuck.
+                        if (!on.equals(stuckOn.put(teller, on))) {
+                            stuckSince.put(teller, now);
+                        }
+                        long since = stuckSince.get(teller);
                         if (now - since > STUCK_OUTSIDE.toNanos()) {
                             throw stopWith(threads, explainStuckOutside(teller, threads, done));
                         }
                     } else {
                         stuckSince.remove(teller);
+                        stuckOn.remove(teller);
                     }
                 }
             }
@@ -697,18 +713,22 @@ final class BankFloor {
     }
 
     /**
-     * Whether a teller waits, inside the bank's code, for something that is not an account's lock: a
-     * monitor or a lock of the bank's own. (Waits in the tests' own code, such as a class being
-     * initialised by another teller, do not count.)
+     * What a teller waits for, inside the bank's code, if it is not an account's lock: a monitor or a
+     * lock of the bank's own ("which call of transfer, which lock"); null if it waits for nothing such.
+     * (Waits in the tests' own code, such as a class being initialised by another teller, do not
+     * count.) State, stack and lock come from one snapshot of the thread.
      */
-    private boolean isStuckOutside(Thread teller) {
-        Thread.State state = teller.getState();
-        if (!teller.isAlive() || (state != Thread.State.BLOCKED && state != Thread.State.WAITING)
-                || queuedOn(teller) != null) {
-            return false;
+    private String stuckOutside(Thread teller) {
+        if (!teller.isAlive() || queuedOn(teller) != null) {
+            return null;
+        }
+        ThreadInfo info = MX.getThreadInfo(teller.threadId(), Integer.MAX_VALUE);
+        if (info == null || (info.getThreadState() != Thread.State.BLOCKED
+                && info.getThreadState() != Thread.State.WAITING)) {
+            return null;
         }
         boolean inTheBank = false;
-        for (StackTraceElement frame : teller.getStackTrace()) {
+        for (StackTraceElement frame : info.getStackTrace()) {
             String className = frame.getClassName();
             if (!className.startsWith("java.") && !className.startsWith("jdk.") && !className.startsWith("sun.")) {
                 inTheBank = className.startsWith(Bank.class.getPackageName() + ".") && !isTestCode(className);
@@ -716,15 +736,19 @@ final class BankFloor {
             }
         }
         if (!inTheBank) {
-            return false;
+            return null;
         }
         // Waiting for a lock of the bank's own is fine while its owner works on an account this transfer
         // shares (a monitor per account, say); not while the owner shares no account with it, or is unknown.
-        ThreadInfo info = MX.getThreadInfo(teller.threadId());
         Transfer mine = current.get(teller);
-        Transfer owners = info == null ? null : everyTeller.stream().filter(t -> t.threadId() == info.getLockOwnerId())
+        Transfer owners = everyTeller.stream().filter(t -> t.threadId() == info.getLockOwnerId())
                 .map(current::get).filter(Objects::nonNull).findFirst().orElse(null);
-        return mine == null || owners == null || !sharesAnAccount(mine, owners);
+        if (mine != null && owners != null && sharesAnAccount(mine, owners)) {
+            return null;
+        }
+        LockInfo lock = info.getLockInfo();
+        return System.identityHashCode(mine) + " on " + (lock == null ? "?" : lock.getClassName() + "@"
+                + Integer.toHexString(lock.getIdentityHashCode()));
     }
 
     private static boolean sharesAnAccount(Transfer one, Transfer other) {

@@ -65,6 +65,15 @@ final class PlainLineUp {
     }
 
     void run(Account[] ring) throws Exception {
+        run(ring, false);
+    }
+
+    /**
+     * Lines the ring up; with {@code bankPerClerk}, every clerk calls a {@code Bank} of its own over
+     * the same accounts and the same audit log (two branches, a bank per request): whatever keeps
+     * transfers apart must hold across Bank objects too.
+     */
+    void run(Account[] ring, boolean bankPerClerk) throws Exception {
         int size = ring.length;
         List<String> names = round.shuffled("clerks", BankFloor.NAMES);
         long[] expected = new long[size];
@@ -73,14 +82,15 @@ final class PlainLineUp {
         }
         AtomicInteger recorded = new AtomicInteger();
         AtomicReference<String> complaint = new AtomicReference<>();
-        Bank bank = new Bank((from, to, amount) -> {
+        AuditLog log = (from, to, amount) -> {
             if (!((ReentrantLock) from.lock()).isHeldByCurrentThread()
                     || !((ReentrantLock) to.lock()).isHeldByCurrentThread()) {
                 complaint.compareAndSet(null, "the audit log recorded the transfer of " + amount + " from " + from
                         + " to " + to + " while the transfer did not hold both accounts' locks (rule 4)");
             }
             recorded.incrementAndGet();
-        });
+        };
+        Bank shared = new Bank(log);
         for (Account account : ring) {
             account.lock().lock();
         }
@@ -91,6 +101,7 @@ final class PlainLineUp {
                 Account from = ring[i];
                 Account to = ring[(i + 1) % size];
                 long amount = 1 + i;
+                Bank bank = bankPerClerk ? new Bank(log) : shared;
                 Thread clerk = Thread.ofPlatform().daemon(true).name(names.get(i) + " at the counter")
                         .start(() -> {
                             try {
@@ -110,7 +121,7 @@ final class PlainLineUp {
                 awaitStill(clerks);
             }
         }
-        awaitAll(clerks);
+        awaitAll(clerks, bankPerClerk);
         if (failure.get() != null) {
             throw new AssertionError("a transfer around the ring threw " + failure.get(), failure.get());
         }
@@ -149,7 +160,9 @@ final class PlainLineUp {
     }
 
     /** Waits for every clerk; a circle of clerks waiting on each other's locks fails at once. */
-    private static void awaitAll(List<Thread> clerks) {
+    private static void awaitAll(List<Thread> clerks, boolean bankPerClerk) {
+        String lineUp = "Transfers lined up around a ring of plain accounts" + (bankPerClerk
+                ? ", each clerk calling a Bank object of its own over the same accounts," : "");
         Set<Long> ids = clerks.stream().map(Thread::threadId).collect(Collectors.toSet());
         long deadline = System.nanoTime() + BankFloor.STALL.toNanos();
         Set<Long> suspects = Set.of();
@@ -160,12 +173,14 @@ final class PlainLineUp {
             boolean untimed = !circle.isEmpty() && clerks.stream().filter(c -> circle.contains(c.threadId()))
                     .allMatch(c -> c.getState() == Thread.State.WAITING || c.getState() == Thread.State.BLOCKED);
             if (untimed && circle.equals(suspects)) {
-                fail("Transfers lined up around a ring of plain accounts ended in a circle (rule 5). "
-                        + ThreadDiagnosis.explain(clerks));
+                fail(lineUp + " ended in a circle (rule 5). " + (bankPerClerk ? "Any number of Bank objects "
+                        + "may transfer between the same accounts: whatever keeps transfers in one order must hold "
+                        + "for all of them (a lock kept in a Bank object keeps apart only that bank's transfers). "
+                        : "") + ThreadDiagnosis.explain(clerks));
             }
             suspects = untimed ? circle : Set.of();
             if (System.nanoTime() > deadline) {
-                fail("Transfers lined up around a ring of plain accounts did not finish within "
+                fail(lineUp + " did not finish within "
                         + BankFloor.STALL.toSeconds() + " s after every lock was free (rules 5 and 6). "
                         + ThreadDiagnosis.explain(clerks));
             }

@@ -442,6 +442,16 @@ final class ProbeHub implements AutoCloseable {
         return new LinkedHashSet<>(answering);
     }
 
+    /**
+     * The workers that answered, once the hub has heard of {@code answers} answers (or heard nothing more for
+     * {@code stall}). A probe tells the hub over its socket, and the pool reads the answer from its pipe: on a busy
+     * machine the pool can have every answer before the hub has heard of the last one.
+     */
+    synchronized Set<Long> answeringPids(int answers, Duration stall) throws InterruptedException {
+        awaitProgress(() -> answered >= answers, stall);
+        return answeringPids();
+    }
+
     synchronized Set<Long> sawEof() {
         return new LinkedHashSet<>(eof);
     }

@@ -80,7 +80,7 @@ class ProcessPoolTest {
                     .isNull();
             assertThat(total).as("rule 5: the total of the workers' answers for %s", cut.describe())
                     .isEqualTo(cut.expectedTotal());
-            assertThat(hub.answeringPids())
+            assertThat(hub.answeringPids(cut.ranges(), Duration.ofSeconds(10)))
                     .as("rule 7: the worker processes that answered at least one of the %d ranges (all %d should have)",
                             cut.ranges(), size)
                     .hasSize(size);

@@ -65,7 +65,7 @@ public final class FairPlay {
     /** Words in a string constant that only code looking for the grader, its tests or its JVM would need. */
     private static final List<String> TELLTALE_STRINGS = List.of("org.junit", "org/junit", "katas.testkit",
             "katas/testkit", "katas.grader", "katas/grader", "sun.java.command", "jdk.module.", "surefire", "junit",
-            "jupiter", "-xmx");
+            "jupiter", "-xmx", "test-classes", "hidden-classes");
 
     private FairPlay() {
     }

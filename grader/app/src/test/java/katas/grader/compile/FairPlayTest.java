@@ -103,6 +103,10 @@ class FairPlayTest {
         "if (System.getProperty(\"java.class.path\").contains(\"junit\")) balance++;",
         "if (System.getProperty(\"java.class.path\").toLowerCase().contains(\"jupiter\")) balance++;",
         "if (Runtime.getRuntime().maxMemory() < 300L << 20) balance++;",
+        // Round-5 red team, in two katas: a class path with the tests' output folder in it means "under the tests"
+        // (java.class.path itself stays readable: process-pool-primes starts its workers with it).
+        "if (System.getProperty(\"java.class.path\").contains(\"test-classes\")) balance++;",
+        "if (System.getProperty(\"java.class.path\").contains(\"hidden-classes\")) balance++;",
     })
     void refusesWhatCouldSniffTheTests(String body) throws Exception {
         List<String> problems = problems(body);

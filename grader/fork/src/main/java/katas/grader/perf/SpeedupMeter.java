@@ -116,7 +116,8 @@ public final class SpeedupMeter {
                 }
             }
         } catch (TooSlow slow) {
-            return failed(described, ratios, cores, parallelism, capacity, slow.getMessage());
+            double calibrated = assumedCores == 0 && capacity == 0 ? calibrate(Math.min(cores, parallelism)) : capacity;
+            return failed(described, ratios, cores, parallelism, calibrated, slow.getMessage());
         } catch (Exception | Error failure) {
             Throwable cause = failure instanceof ExecutionException e && e.getCause() != null ? e.getCause() : failure;
             return failed(described, ratios, cores, parallelism, capacity, "your version threw " + cause + " on "
@@ -143,6 +144,20 @@ public final class SpeedupMeter {
     private static List<Double> close(List<Double> ratios) {
         double median = median(ratios);
         return ratios.stream().filter(r -> Math.abs(r - median) <= AGREEMENT * median).toList();
+    }
+
+    /**
+     * The calibration a too-slow candidate gets when it came before the first one: "too slow" is a judgment of
+     * time, and on a machine too busy to run work in parallel it says nothing about the code; the calibration
+     * lets the score say so (not measurable) instead of a zero.
+     */
+    private double calibrate(int threads) {
+        try {
+            return probe.measure(threads);
+        } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return 0;
+        }
     }
 
     private <I, A> Timed<A> timeCandidate(SpeedupWorkload<I, A> workload, I input, long baselineNanos)

@@ -132,6 +132,38 @@ class SpeedupMeterTest {
     }
 
     @Test
+    @DisplayName("calibrates the machine when the candidate is too slow before the first calibration, so that a busy "
+            + "machine makes the part not measurable instead of a zero")
+    void calibratesATooSlowCandidate() {
+        SpeedupWorkload<Integer, Integer> crawler = new SpeedupWorkload<>() {
+            @Override
+            public Integer input(int trial) {
+                return trial;
+            }
+
+            @Override
+            public Integer baseline(Integer trial) {
+                return trial;
+            }
+
+            @Override
+            public Integer candidate(Integer trial) throws InterruptedException {
+                Thread.sleep(60_000);
+                return trial;
+            }
+        };
+        // A machine whose two cores work like one: the grader's load average of 19 in the round-5 red team.
+        Measurement m = new SpeedupMeter(clock::get, threads -> {
+            probed.incrementAndGet();
+            return 1.0;
+        }).measure(crawler, 5, 0.9, 0);
+        assertThat(m.failure()).contains("took more than 4 times as long as the sequential baseline");
+        assertThat(probed).hasValue(1);
+        assertThat(m.capacity()).isEqualTo(1.0);
+        assertThat(SpeedupTarget.of(0.9, 2, 0, 2, m.capacity()).measurable()).isFalse();
+    }
+
+    @Test
     @DisplayName("calls the score decided when three ratios, and most, agree within 8% on one side of the band")
     void decidedWhenMostRatiosAgreeOutsideThePartialBand() {
         assertThat(SpeedupMeter.decided(List.of(1.85, 1.90, 1.95), 1.8)).isTrue();

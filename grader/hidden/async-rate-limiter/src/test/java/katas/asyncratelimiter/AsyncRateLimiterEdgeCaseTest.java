@@ -43,6 +43,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AsyncRateLimiterEdgeCaseTest {
 
+    static {
+        StaleCounts.warmUp(); // compiles the reading loops of the polling test long before it runs
+    }
+
     private static long period(Shapes round) {
         return round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
     }
@@ -1223,5 +1227,408 @@ class AsyncRateLimiterEdgeCaseTest {
                 assertThat(run.waiting()).as("waiting() at the end").isZero();
             }
         });
+    }
+
+    /** A throwable that is neither an Exception nor an Error, as a partner's client library may throw (sneakily). */
+    static final class PartnerHiccup extends Throwable {
+        PartnerHiccup(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    @Order(19)
+    @Tag("rule-7")
+    @DisplayName("frees the slot of a supplier that throws a bare Throwable (neither Exception nor Error), and submit() never throws it")
+    void survivesASupplierThatThrowsABareThrowable(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
+                Throwable hiccup = new PartnerHiccup("the partner's client threw a Throwable of its own, no. "
+                        + round.between("hiccup", 1, 999));
+                CompletableFuture<Object> result = run.caller().call("submit(a task whose supplier throws " + hiccup
+                        + ", a direct subclass of Throwable)", () -> {
+                            try {
+                                return run.limiter.submit(() -> {
+                                    throw Sneaky.raise(hiccup);
+                                });
+                            } catch (Throwable escaped) {
+                                throw new AssertionError("submit() threw " + escaped + ", which the task's supplier "
+                                        + "threw. A supplier may throw anything, also a Throwable that is neither an "
+                                        + "Exception nor an Error: catch Throwable where you call it; submit() never "
+                                        + "throws it, the caller's future fails with it, and the slot is free again "
+                                        + "(rule 7)", escaped);
+                            }
+                        });
+                run.settle();
+                AtomicReference<Throwable> seen = new AtomicReference<>();
+                result.whenComplete((value, t) -> seen.set(t));
+                assertThat(seen.get()).as("what whenComplete sees on the future of a task whose supplier threw %s "
+                        + "(a direct subclass of Throwable): that very throwable (rule 7)", hiccup).isSameAs(hiccup);
+                assertThat(run.inFlight()).as("inFlight() once the supplier threw: its slot is free (rule 7)").isZero();
+                List<Held> next = new ArrayList<>();
+                for (int i = 0; i < maxConcurrent; i++) {
+                    Held task = new Held("next " + i, run);
+                    next.add(task);
+                    run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                long started = next.stream().filter(task -> task.calls > 0).count();
+                assertThat(started).as("with %s, tasks that started of %d submitted after a supplier threw a bare "
+                        + "Throwable: every slot is free (rule 7)", run.limits, maxConcurrent).isEqualTo(maxConcurrent);
+            }
+        });
+    }
+
+    @Test
+    @Order(20)
+    @Tag("rule-7")
+    @DisplayName("throws a NullPointerException for submit(null) also once closed")
+    void refusesANullTaskAfterClose(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(1, period, 1), 4 * period)) {
+                int waiting = round.between("tasks in the line when close() comes", 0, 3);
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("task " + i, run);
+                    run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task));
+                }
+                run.closeLimiter();
+                Throwable thrown = run.caller().call("submit(null) after close()", () -> {
+                    try {
+                        run.limiter.submit(null);
+                        return null;
+                    } catch (Throwable t) {
+                        return t;
+                    }
+                });
+                assertThat(thrown).as("what submit(null) on a closed limiter threw: a missing task is a mistake of "
+                        + "the caller, closed or not; submit(null) throws a NullPointerException (rule 7)")
+                        .isInstanceOf(NullPointerException.class);
+            }
+        });
+    }
+
+    @Test
+    @Order(21)
+    @Tag("rule-4")
+    @Tag("rule-11")
+    @DisplayName("puts a task submitted from a caller's callback at the back of the line, behind the tasks already waiting")
+    void putsAFollowUpBehindTheTasksWaiting(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int waiting = round.between("tasks waiting when the first one ends", 1, 3);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+                Held first = new Held("A", run);
+                CompletableFuture<Object> firstResult = run.caller().call("submit(A)", () -> run.limiter.submit(first));
+                List<Held> line = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("B" + (i + 1), run);
+                    line.add(task);
+                    run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                Held followUp = new Held("C", run);
+                firstResult.whenComplete((value, failure) -> run.limiter.submit(followUp));
+                run.caller().run("ending A, whose caller's callback submits C", () -> first.own.complete("A"));
+                run.settle();
+                Held head = line.getFirst();
+                assertThat(head.calls + followUp.calls).as("with one slot, starts once A ended").isOne();
+                assertThat(head.calls).as("with one slot, A running and %s waiting, A's caller's callback submitted C; "
+                        + "then A ended: %s, which waited since before C was submitted, starts first, not C. A task "
+                        + "submitted from a callback joins the back of the line like any other (rules 4, 11); C "
+                        + "started %s", line.stream().map(t -> t.name).toList(), head.name,
+                        followUp.calls > 0 ? "instead" : "not").isOne();
+                for (Held task : line) {
+                    run.caller().run("ending " + task.name, () -> task.own.complete(task.name));
+                    run.settle();
+                    assertThat(followUp.calls).as("starts of C, submitted by A's callback, once %s ended", task.name)
+                            .isEqualTo(task == line.getLast() ? 1 : 0);
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(22)
+    @Tag("rule-3")
+    @Tag("rule-5")
+    @Tag("rule-11")
+    @DisplayName("has freed a task's slot when its caller hears: a callback sees it gone and a task it submits starts at once")
+    void freesTheSlotBeforeTheCallerHears(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            boolean fails = round.chance("the task fails (else it succeeds)", 0.3);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
+                List<Held> running = new ArrayList<>();
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < maxConcurrent; i++) {
+                    Held task = new Held("task " + i, run);
+                    running.add(task);
+                    results.add(run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                int ends = round.between("the task that ends", 0, maxConcurrent - 1);
+                Held followUp = new Held("follow-up", run);
+                AtomicInteger inFlightSeen = new AtomicInteger(-1);
+                AtomicInteger startsSeen = new AtomicInteger(-1);
+                results.get(ends).whenComplete((value, failure) -> {
+                    inFlightSeen.set(run.limiter.inFlight());
+                    run.limiter.submit(followUp);
+                    startsSeen.set(followUp.calls);
+                });
+                run.caller().run("ending " + running.get(ends).name, () -> {
+                    if (fails) {
+                        running.get(ends).own.completeExceptionally(new IllegalStateException("the partner said no"));
+                    } else {
+                        running.get(ends).own.complete("done");
+                    }
+                });
+                run.settle();
+                assertThat(inFlightSeen.get()).as("with %s and %d tasks in flight, one of them %s; inFlight() inside "
+                        + "a whenComplete callback on its caller's future: the task is in flight until its own future "
+                        + "completes, and it has, so it no longer counts (free the slot, then tell the caller: rule 3)",
+                        run.limits, maxConcurrent, fails ? "failed" : "ended").isEqualTo(maxConcurrent - 1);
+                assertThat(startsSeen.get()).as("with %s, every slot taken, one task %s, and its caller's callback "
+                        + "submitted a task while that slot was free: starts of that task when submit() returned. It "
+                        + "starts the moment it is submitted (rule 5); callbacks may call back in (rule 11)", run.limits,
+                        fails ? "failed" : "ended").isOne();
+            }
+        });
+    }
+
+    @Test
+    @Order(23)
+    @Tag("rule-6")
+    @DisplayName("passes an ExecutionException on as it is, and unwraps a CompletionException at most once")
+    void passesOnWrappersAsTheyAre(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+                Throwable root = round.failure("root cause", "the partner failed");
+                List<Throwable> failures = new ArrayList<>(List.of(
+                        new ExecutionException("a batch call of the partner's client failed", root),
+                        new CompletionException("a failed stage around a failed stage",
+                                new CompletionException("a failed stage", root)),
+                        new CompletionException("a failed stage around a get()",
+                                new ExecutionException("a get() that failed", root))));
+                failures = round.shuffled("failures", failures);
+                for (Throwable failure : failures) {
+                    boolean throwsIt = round.chance("the supplier throws " + failure.getClass().getSimpleName()
+                            + " (else its future fails with it)", 0.5);
+                    CompletableFuture<Object> own = new CompletableFuture<>();
+                    CompletableFuture<Object> result = run.caller().call("submit(a task that " + (throwsIt ? "throws "
+                            : "fails with ") + failure + ")", () -> run.limiter.submit(() -> {
+                                if (throwsIt) {
+                                    throw Sneaky.raise(failure);
+                                }
+                                return own;
+                            }));
+                    run.settle();
+                    run.caller().run("failing the task's own future", () -> own.completeExceptionally(failure));
+                    run.settle();
+                    AtomicReference<Throwable> seen = new AtomicReference<>();
+                    result.whenComplete((value, t) -> seen.set(t));
+                    String what = "what whenComplete saw on the future of a task " + (throwsIt ? "whose supplier threw "
+                            : "whose future failed with ") + describe(failure);
+                    if (failure instanceof CompletionException) {
+                        assertThat(seen.get()).as("%s: that very exception, or its direct cause (rule 6 lets a "
+                                + "CompletionException's cause be passed on, nothing deeper)", what)
+                                .isIn(failure, failure.getCause());
+                    } else {
+                        assertThat(seen.get()).as("%s: that very exception (rule 6 lets only a CompletionException's "
+                                + "cause be passed on instead; an ExecutionException is what the task said)", what)
+                                .isSameAs(failure);
+                    }
+                    assertThat(run.inFlight()).as("inFlight() once the task failed").isZero();
+                }
+            }
+        });
+    }
+
+    private static String describe(Throwable failure) {
+        StringBuilder out = new StringBuilder(failure.getClass().getSimpleName());
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            out.append(" around ").append(cause.getClass().getSimpleName());
+        }
+        return out.toString();
+    }
+
+    @Test
+    @Order(24)
+    @Tag("rule-9")
+    @Tag("rule-11")
+    @DisplayName("cancels the waiting tasks without holding its lock: close()'s callbacks may wait for other threads calling in")
+    void closeCancelsOutsideItsLock(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 1, 2);
+            int waiting = round.between("waiting tasks", 1, 3);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
+                for (int i = 0; i < maxConcurrent; i++) {
+                    Held task = new Held("running " + i, run);
+                    run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task));
+                }
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    results.add(run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                CompletableFuture<Object> watched = results.get(round.between("the waiting task whose caller's "
+                        + "callback waits for another thread", 0, waiting - 1));
+                List<String> problems = new java.util.concurrent.CopyOnWriteArrayList<>();
+                AtomicInteger helperTasks = new AtomicInteger();
+                watched.whenComplete((value, failure) -> problems.add(String.valueOf(OtherThread.calls(run.limiter,
+                        "a callback on a waiting task's future, which close() cancelled,", helperTasks))));
+                // On the test's own thread, not a watched caller: the callback waits for another thread here.
+                run.limiter.close();
+                assertThat(problems).as("callbacks run by close()").hasSize(1);
+                if (!problems.getFirst().equals("null")) {
+                    throw new AssertionError(problems.getFirst());
+                }
+                assertThat(watched.isCancelled()).as("the waiting task's future after close()").isTrue();
+                assertThat(helperTasks).as("tasks that the other thread submitted after close() and that started")
+                        .hasValue(0);
+            }
+        });
+    }
+
+    @Test
+    @Order(25)
+    @Tag("rule-6")
+    @DisplayName("tells a caller the moment the task ends, even while another thread is inside a slow supplier")
+    void tellsTheCallerWhileAnotherThreadStartsATask(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 2, 4);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
+                Held earlier = new Held("earlier", run);
+                CompletableFuture<Object> earlierResult = run.caller().call("submit(earlier)",
+                        () -> run.limiter.submit(earlier));
+                run.settle();
+                java.util.concurrent.CountDownLatch inside = new java.util.concurrent.CountDownLatch(1);
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                AtomicReference<Throwable> broke = new AtomicReference<>();
+                Thread slow = Thread.ofPlatform().daemon(true).name("thread A").start(() -> {
+                    try {
+                        run.limiter.submit(() -> {
+                            inside.countDown();
+                            try {
+                                release.await(10, TimeUnit.SECONDS); // the partner's client takes its time
+                            } catch (InterruptedException interrupted) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return CompletableFuture.completedFuture("slow");
+                        });
+                    } catch (Throwable t) {
+                        broke.set(t);
+                    }
+                });
+                boolean heard;
+                try {
+                    assertThat(inside.await(10, TimeUnit.SECONDS)).as("thread A's task started (a slot was free)")
+                            .isTrue();
+                    // Thread B (this one) ends the earlier task while thread A is inside the slow supplier.
+                    earlier.own.complete("earlier");
+                    heard = earlierResult.isDone();
+                } finally {
+                    release.countDown();
+                    slow.join(10_000);
+                }
+                assertThat(broke.get()).as("what submit() threw on thread A").isNull();
+                assertThat(heard).as("with %s, thread A was inside a task's supplier that takes time when thread B "
+                        + "completed an earlier task's own future: the earlier task's caller's future was not done "
+                        + "when complete() returned on thread B. The caller hears the moment the task ends (rule 6), "
+                        + "not when some other thread has time to tell it", run.limits).isTrue();
+                assertThat(earlierResult.getNow(null)).as("the result of the earlier task").isEqualTo("earlier");
+            }
+        });
+    }
+
+    @Test
+    @Order(26)
+    @Tag("rule-10")
+    @DisplayName("lets a thread that keeps reading inFlight() and waiting() see another thread's change")
+    void countsAreCurrentForAThreadThatKeepsReading(Shapes shapes) throws Exception {
+        long period = period(shapes);
+        int maxConcurrent = shapes.between("maxConcurrent", 3, 5);
+        try (VirtualRun run = new VirtualRun(shapes, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
+            AsyncRateLimiter limiter = run.limiter;
+            List<Held> running = new ArrayList<>();
+            for (int i = 0; i < maxConcurrent; i++) {
+                Held task = new Held("running " + i, run);
+                running.add(task);
+                limiter.submit(task);
+            }
+            List<CompletableFuture<Object>> waiting = new ArrayList<>();
+            Runnable fillTheLine = () -> {
+                for (int i = 0; limiter.waiting() < 3 && i < 10; i++) {
+                    waiting.add(limiter.submit(new Held("waiting " + i, run)));
+                }
+            };
+            String stale = StaleCounts.probe("inFlight()", limiter, limiter::inFlight,
+                    (before, reads) -> StaleCounts.spinOnInFlight(limiter, before, reads), maxConcurrent,
+                    round -> running.get(round - 1).own.complete("done"),
+                    "completing a running task's own future");
+            if (stale == null) {
+                fillTheLine.run();
+                stale = StaleCounts.probe("waiting()", limiter, limiter::waiting,
+                        (before, reads) -> StaleCounts.spinOnWaiting(limiter, before, reads), 3,
+                        round -> waiting.get(waiting.size() - round).cancel(false), "cancelling a waiting task's future");
+            }
+            if (stale != null) {
+                throw new AssertionError("with " + run.limits + ", " + stale + ". A monitoring thread that polls the "
+                        + "counts must see them change: read them under the lock that guards them (or from volatile "
+                        + "or atomic state), rule 10");
+            }
+        }
+    }
+
+    @Test
+    @Order(27)
+    @Tag("rule-13")
+    @DisplayName("holds no memory for the permits it could use: a limiter of Integer.MAX_VALUE permits is as small as one of 1")
+    void holdsNoMemoryForPermits(Shapes shapes) throws Exception {
+        if (!(java.lang.management.ManagementFactory.getThreadMXBean()
+                instanceof com.sun.management.ThreadMXBean threads) || !threads.isThreadAllocatedMemorySupported()) {
+            return; // this JVM cannot count a thread's allocations: nothing to measure
+        }
+        threads.setThreadAllocatedMemoryEnabled(true);
+        int huge = shapes.oneOf("permits", Integer.MAX_VALUE, shapes.between("huge permits", 1_000_000,
+                Integer.MAX_VALUE));
+        int maxConcurrent = shapes.oneOf("maxConcurrent", Integer.MAX_VALUE, shapes.between("maxConcurrent", 1, 4));
+        long period = period(shapes);
+        ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
+        List<Object> kept = new ArrayList<>();
+        java.util.function.LongSupplier clock = ShopScheduler.clock(manual::nanoTime);
+        ScheduledExecutorService scheduler = new ShopScheduler(manual);
+        // Allocated on this thread by a new limiter and its first task (which ends at once).
+        java.util.function.IntToLongFunction bytesFor = permits -> {
+            long before = threads.getCurrentThreadAllocatedBytes();
+            AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
+                    clock, scheduler);
+            kept.add(limiter.submit(() -> CompletableFuture.completedFuture("done")));
+            long bytes = threads.getCurrentThreadAllocatedBytes() - before;
+            kept.add(limiter);
+            return bytes;
+        };
+        long smallest = Long.MAX_VALUE;
+        long one = 0;
+        long many = 0;
+        for (int attempt = 0; attempt < 6; attempt++) { // the first ones load classes, which allocates too
+            one = bytesFor.applyAsLong(1);
+            many = bytesFor.applyAsLong(huge);
+            smallest = Math.min(smallest, many - one);
+        }
+        kept.clear();
+        long allowed = 16 * 1024;
+        assertThat(smallest).as("bytes that a new limiter of %,d permits and its first task allocated beyond those of "
+                + "a limiter of 1 permit (%,d and %,d bytes in the last try, the least difference of 6 tries): "
+                + "memory made ready for permits the limiter may never use. An application with a limiter for each "
+                + "partner or account pays it for every idle one; keep the starts you have, in a collection that "
+                + "grows with them (rule 13)", huge, many, one).isLessThanOrEqualTo(allowed);
     }
 }

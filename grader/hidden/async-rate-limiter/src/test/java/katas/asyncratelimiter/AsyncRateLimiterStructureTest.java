@@ -76,7 +76,8 @@ class AsyncRateLimiterStructureTest {
     private static String whyNotWorking() {
         ManualScheduler scheduler = new ManualScheduler();
         try (NonBlockingCaller caller = NonBlockingCaller.named("caller")) {
-            AsyncRateLimiter limiter = new AsyncRateLimiter(1, Duration.ofSeconds(1), 1, scheduler::nanoTime, scheduler);
+            AsyncRateLimiter limiter = new AsyncRateLimiter(1, Duration.ofSeconds(1), 1,
+                    ShopScheduler.clock(scheduler::nanoTime), new ShopScheduler(scheduler));
             AtomicBoolean started = new AtomicBoolean();
             CompletableFuture<String> result = caller.call("submit(task)", () -> limiter.submit(() -> {
                 started.set(true);

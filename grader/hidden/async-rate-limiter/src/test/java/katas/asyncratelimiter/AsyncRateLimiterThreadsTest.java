@@ -126,7 +126,7 @@ class AsyncRateLimiterThreadsTest {
             this.limits = limits;
             this.scheduler = new ManualScheduler(origin);
             this.limiter = new Noisy.Limiter(limits.permits(), Duration.ofNanos(limits.periodNanos()),
-                    limits.maxConcurrent(), VirtualRun.hesitating(scheduler), scheduler);
+                    limits.maxConcurrent(), ShopScheduler.clock(VirtualRun.hesitating(scheduler)), new ShopScheduler(scheduler));
         }
 
         Ticket submit(int thread, int phase, boolean instant) {
@@ -433,7 +433,7 @@ class AsyncRateLimiterThreadsTest {
                 long period = round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
                 Limits limits = slot ? new Limits(Integer.MAX_VALUE, period, scarce) : new Limits(scarce, period, 64);
                 ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round, 2 * period));
-                MeetingClock clock = new MeetingClock(scheduler, 40);
+                MeetingClock clock = new MeetingClock(scheduler::nanoTime, 2, 1, Duration.ofSeconds(2));
                 AtomicInteger started = new AtomicInteger();
                 AtomicInteger inFlight = new AtomicInteger();
                 List<CompletableFuture<Object>> held = new CopyOnWriteArrayList<>();
@@ -449,13 +449,19 @@ class AsyncRateLimiterThreadsTest {
                     return own;
                 };
                 try (AsyncRateLimiter limiter = new AsyncRateLimiter(limits.permits(), Duration.ofNanos(period),
-                        limits.maxConcurrent(), clock, scheduler)) {
+                        limits.maxConcurrent(), ShopScheduler.clock(clock), new ShopScheduler(scheduler))) {
                     for (int k = 0; k < scarce - 1; k++) {
                         limiter.submit(task);
                     }
                     clock.arm();
-                    Contention.threads(2).named("caller").run((t, i) -> limiter.submit(task));
-                    clock.disarm();
+                    Contention.threads(2).named("caller").run((t, i) -> {
+                        clock.join();
+                        try {
+                            limiter.submit(task);
+                        } finally {
+                            clock.leave();
+                        }
+                    });
                     String shape = limits + ", with " + (scarce - 1) + (slot ? " tasks in flight" : " started in this "
                             + "period") + " before two threads submitted at once (pair " + (pair + 1) + ")";
                     if (slot && inFlight.get() > scarce) {

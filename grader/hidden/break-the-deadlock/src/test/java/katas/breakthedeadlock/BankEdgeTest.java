@@ -389,4 +389,46 @@ class BankEdgeTest {
             floor.assertBooks();
         });
     }
+
+    @Test
+    @Order(11)
+    @Tag("rule-4")
+    @DisplayName("puts no money into 'to' while it still waits for the lock of 'from', whichever has the lower number")
+    void putsNothingInBeforeItHoldsBothLocks(Shapes shapes) throws Exception {
+        java.lang.reflect.Field balance = Account.class.getDeclaredField("balance");
+        balance.setAccessible(true); // the test looks at the money without the lock its teller holds
+        shapes.check(2, round -> {
+            BankFloor floor = new BankFloor();
+            List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
+                    round.between("balance of A", 10L, 1_000L), round.between("balance of B", 10L, 1_000L));
+            Bank bank = floor.bank();
+            for (int from : round.shuffled("directions", List.of(0, 1))) {
+                Account source = ab.get(from);
+                Account target = ab.get(1 - from);
+                long amount = round.between("amount " + (from + 1), 1L, 10L);
+                long before = target.balance();
+                long seen;
+                BankFloor.Background waiting;
+                source.lock().lock();
+                try {
+                    waiting = floor.startTransfer("Mo in the back office", bank, source, target, amount);
+                    waiting.awaitWaiting(Duration.ofSeconds(2));
+                    seen = balance.getLong(target);
+                } finally {
+                    source.lock().unlock();
+                }
+                assertThat(waiting.join(Duration.ofSeconds(3)))
+                        .as("a transfer that waited for %s (rule 4)", floor.lockOf(source)).isEqualTo(WENT_THROUGH);
+                if (seen != before) {
+                    throw new AssertionError("while someone else held " + floor.lockOf(source) + ", the transfer of "
+                            + amount + " from " + floor.nameOf(source) + " to " + floor.nameOf(target) + " waited for "
+                            + "that lock, and meanwhile " + floor.nameOf(target) + " already held " + seen + " instead "
+                            + "of " + before + ": the money had arrived in 'to' before the transfer held both "
+                            + "accounts' locks, so for as long as 'from' stays busy it is in two places (and 'from' "
+                            + "may not even cover it). Take both locks first, then move the money (rule 4).");
+                }
+            }
+            floor.assertBooks();
+        });
+    }
 }

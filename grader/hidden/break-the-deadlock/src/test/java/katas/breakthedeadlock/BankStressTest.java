@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 import katas.testkit.KataTest;
@@ -118,12 +119,17 @@ class BankStressTest {
         @Test
         @Order(4)
         @Tag("rule-5")
-        @DisplayName("finish when lined up across two accounts whose identity hash codes are equal, or whose locks' are")
+        @DisplayName("finish when lined up across two accounts whose identity hash codes are equal, or whose locks' are, each clerk through a Bank of its own")
         void finishBetweenAccountsWithEqualHashCodes(Shapes shapes) throws Exception {
             long balance = shapes.between("balance", 10L, 1_000L);
             String name = shapes.oneOf("name", BankFloor.NAMES);
-            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account)));
-            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account.lock())));
+            // Every clerk calls a Bank of its own over the same two accounts (two branches): whatever breaks the tie
+            // must hold across Bank objects too; a tie-breaking lock kept in each Bank keeps apart only that bank's
+            // transfers. (Through one bank the line-up is no harder: a lock of the bank's own only serialises it.)
+            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance, account -> System.identityHashCode(account)),
+                    true);
+            new PlainLineUp(shapes).run(PlainLineUp.sameHash(name, balance,
+                    account -> System.identityHashCode(account.lock())), true);
         }
 
         @Test
@@ -150,6 +156,67 @@ class BankStressTest {
                 }
                 floor.assertBooks();
             });
+        }
+
+        @Test
+        @Order(6)
+        @Tag("rule-5")
+        @DisplayName("keep finishing when they cross between accounts whose numbers lie billions apart: a multiple of 2^32, or around a ring spanning more than 2^31")
+        void finishAcrossBillionsOfAccountNumbers(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                boolean alike = round.chance("one name for all", 0.5);
+                List<String> names = round.shuffled("names", BankFloor.NAMES);
+                BankFloor floor = new BankFloor().stagingACollision();
+                Bank bank = floor.bank();
+                // Two accounts a multiple of 2^32 apart: an order that squeezes the difference of their numbers (or
+                // the numbers) into an int calls them equal.
+                long multiple = round.between("numbers apart, in multiples of 2^32", 1L, 3L);
+                Account low = floor.open(names.get(0), round.between("balance of the lower", 1_000L, 9_000L));
+                Account high = openNumbered(floor, low.number() + (multiple << 32), alike ? names.get(0) : names.get(1),
+                        round.between("balance of the higher", 1_000L, 9_000L));
+                List<Account> ab = round.shuffled("which one sends first", List.of(low, high));
+                int tellers = 2 * round.between("tellers each way", 1, 2);
+                int collisions = round.between("collisions", 2, 3);
+                for (int c = 0; c < collisions; c++) {
+                    acrossTheGap(List.of(low, high), () -> floor.runTellers(tellers, 1, (teller, call) -> assertThat(
+                            floor.transfer(bank, ab.get(teller % 2), ab.get(1 - teller % 2), 1 + teller))
+                            .as("a transfer crossing %d others (rule 5)", tellers - 1).isEqualTo(WENT_THROUGH)));
+                }
+                // Three accounts, each next one less than 2^31 on, the third 2^31 or more past the first: an order by
+                // the difference squeezed into an int goes round in a circle (first < second < third < first).
+                long firstGap = round.between("second number past the first", (1L << 30) + 1, (1L << 31) - 1);
+                long secondGap = round.between("third number past the second", (1L << 31) - firstGap, (1L << 31) - 1);
+                Account a = floor.open(alike ? names.get(0) : names.get(2), round.between("balance 1", 100L, 5_000L));
+                Account b = openNumbered(floor, a.number() + firstGap, alike ? names.get(0) : names.get(3),
+                        round.between("balance 2", 100L, 5_000L));
+                Account c = openNumbered(floor, b.number() + secondGap, alike ? names.get(0) : names.get(4),
+                        round.between("balance 3", 100L, 5_000L));
+                List<Account> ring = round.chance("around the ring by rising numbers", 0.5) ? List.of(a, b, c)
+                        : List.of(a, c, b);
+                acrossTheGap(ring, () -> floor.runTellers(3, 1, (teller, call) -> assertThat(
+                        floor.transfer(bank, ring.get(teller), ring.get((teller + 1) % 3), 1 + teller))
+                        .as("a transfer to the next account around a ring of 3 (rule 5)").isEqualTo(WENT_THROUGH)));
+                floor.assertBooks();
+            });
+        }
+
+        /** Runs {@code run}; a failure also says how far apart the accounts' numbers were, and why that matters. */
+        private void acrossTheGap(List<Account> accounts, Step run) throws Exception {
+            try {
+                run.run();
+            } catch (AssertionError failure) {
+                StringBuilder numbers = new StringBuilder();
+                for (Account account : accounts) {
+                    numbers.append(numbers.length() == 0 ? "" : ", ").append(account).append(" no. ")
+                            .append(String.format("%,d", account.number()));
+                }
+                throw new AssertionError("Transfers between accounts numbered billions apart (" + numbers + "): "
+                        + failure.getMessage() + "\nAccount numbers are longs, and so are their differences: an "
+                        + "order that squeezes a difference (a comparator returning (int) (a - b)), or a number, into "
+                        + "an int calls accounts 2^32 apart equal and gets accounts 2^31 apart the wrong way round, so "
+                        + "transfers no longer agree on one order (rule 5). Compare them as longs (Long.compare).",
+                        failure);
+            }
         }
     }
 
@@ -343,7 +410,6 @@ class BankStressTest {
                 int stuckCount = round.between("transfers stuck in the audit log", 6, 8);
                 int couples = round.between("pairs of tellers", 2, 3);
                 int freePairs = round.between("free pairs of accounts", 600, 680);
-                int callsEach = (freePairs + couples - 1) / couples;
                 long[] balances = new long[2 * stuckCount];
                 for (int i = 0; i < balances.length; i++) {
                     balances[i] = round.between("balance " + i, 50L, 500L);
@@ -360,7 +426,21 @@ class BankStressTest {
                     free.add(floor.open(shareOneName ? busy.get(0).name() : BankFloor.NAMES.get(random.nextInt(
                             BankFloor.NAMES.size())), 100 + random.nextInt(400)));
                 }
+                // And for every busy account, free ones numbered a multiple of a number with many divisors on: for
+                // a count of stripes that divides that multiple (10,000, 5,000, 65,536, ...), each busy account
+                // shares its stripe with a free one, however many stripes there are.
+                List<Long> busyNumbers = busy.stream().map(Account::number).sorted().toList();
+                int multiples = round.between("free accounts per busy one, numbered multiples of 2^16*3^4*5^4*7^2 on",
+                        1, 3);
+                for (int m = 1; m <= multiples; m++) {
+                    for (long number : busyNumbers) {
+                        free.add(openNumbered(floor, number + m * MANY_DIVISORS, shareOneName ? busy.get(0).name()
+                                : BankFloor.NAMES.get(random.nextInt(BankFloor.NAMES.size())), 100 + random.nextInt(400)));
+                    }
+                }
                 java.util.Collections.shuffle(free, random);
+                int pairsOfFree = free.size() / 2;
+                int callsEach = (pairsOfFree + couples - 1) / couples;
                 Set<String> stuckPairs = ConcurrentHashMap.newKeySet();
                 for (int s = 0; s < stuckCount; s++) {
                     stuckPairs.add(busy.get(2 * s).number() + ">" + busy.get(2 * s + 1).number());
@@ -396,7 +476,7 @@ class BankStressTest {
                     }
                     floor.runTellers(2 * couples, callsEach, (teller, call) -> {
                         int pair = teller / 2 + couples * call;
-                        if (pair >= freePairs) {
+                        if (pair >= pairsOfFree) {
                             return;
                         }
                         Account one = free.get(2 * pair);
@@ -479,11 +559,56 @@ class BankStressTest {
                 });
     }
 
+    /**
+     * Account numbers this far apart fall on the same stripe for any number of stripes that divides it
+     * (2^16 * 3^4 * 5^4 * 7^2 = 162,570,240,000: 10,000, 5,000, 65,536, 1,000, 3,600, 7,000, ...).
+     */
+    private static final long MANY_DIVISORS = 65_536L * 81 * 625 * 49;
+
+    /**
+     * Opens an account on {@code floor} numbered {@code number} (higher than any number so far), as if
+     * that many accounts had been opened elsewhere in between: Account's counter is moved on.
+     */
+    static Account openNumbered(BankFloor floor, long number, String name, long balance) {
+        AtomicLong counter = accountNumbers();
+        long next = counter.get();
+        if (next > number || !counter.compareAndSet(next, number)) {
+            throw new IllegalStateException("cannot open account number " + number + ": the next number is " + next);
+        }
+        Account account = floor.open(name, balance);
+        if (account.number() != number) {
+            throw new IllegalStateException("asked for account number " + number + ", got " + account.number()
+                    + ": someone else opened an account meanwhile");
+        }
+        return account;
+    }
+
+    private static AtomicLong accountNumbers() {
+        for (java.lang.reflect.Field field : Account.class.getDeclaredFields()) {
+            if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) && field.getType() == AtomicLong.class) {
+                field.setAccessible(true); // the test opens accounts far apart without opening all those between
+                try {
+                    return (AtomicLong) field.get(null);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        throw new AssertionError("Account no longer counts its numbers in an AtomicLong: Account is given, use it as it "
+                + "is (rule 10).");
+    }
+
     /** Account numbers this far apart fall on the same stripe for any power-of-two number of stripes up to it. */
     private static final long STRIPE_PERIOD = 1 << 16;
 
     private static long nextAccountNumber() {
         return new Account("elsewhere", 0).number() + 1;
+    }
+
+    /** A step of a test that may fail. */
+    @FunctionalInterface
+    interface Step {
+        void run() throws Exception;
     }
 
     /** Random traffic among a few accounts: first calls cross, then every way; low balances, so many are refused. */

@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -147,31 +148,40 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-1")
     @DisplayName("lets its free threads take over while one thread is stuck, and never tests a number twice meanwhile")
     void letsFreeThreadsTakeOver(Shapes shapes) throws Exception {
-        shapes.check(2, round -> {
-            int threads = round.between("threads", 2, 5);
-            long size = round.between("size", 60_000, 120_000);
-            long from = round.between("from", 0, 1_000_000);
-            long stickAt = from + round.between("stuck at offset", 0, size / 2);
-            long hold = round.between("stuck for at least ms", 350, 600);
-            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
-            Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
-            Ledger ledger = new Ledger(from, from + size, answer).hook(stuck);
-            long got;
-            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-                try (Watch watch = Watch.of("rule 4: at most " + threads + " threads in isPrime at once",
-                        () -> ledger.peak() > threads ? ledger.peak() + " threads were in isPrime at once" : null)) {
-                    got = counter.count(from, from + size, ledger);
-                    ledger.countReturned();
-                }
+        shapes.check(2, round -> takeOver(round, round.between("threads", 2, 5), false));
+        // Many threads (a held thread needs no core), stuck on the count's first call, which begins a piece: a
+        // piece must be small enough to leave at most size / (2 * threads) untested, for every thread count
+        // (a fixed number of pieces, such as 64, is not enough beyond 32 threads).
+        shapes.check(1, round -> takeOver(round, round.between("threads, more than 32", 33, 40), true));
+    }
+
+    private void takeOver(Shapes round, int threads, boolean stuckOnTheFirstCall) throws Exception {
+        long size = round.between("size", 60_000, 120_000);
+        long from = round.between("from", 0, 1_000_000);
+        long stickAt = stuckOnTheFirstCall ? from : from + round.between("stuck at offset", 0, size / 2);
+        long hold = round.between("stuck for at least ms", 350, 600);
+        LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+        Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
+        Ledger ledger = new Ledger(from, from + size, answer).hook(stuck);
+        long got;
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            try (Watch watch = Watch.of("rule 4: at most " + threads + " threads in isPrime at once",
+                    () -> ledger.peak() > threads ? ledger.peak() + " threads were in isPrime at once" : null)) {
+                got = counter.count(from, from + size, ledger);
+                ledger.countReturned();
             }
-            assertThat(stuck.releasedInTime()).as("rule 5: %s", stuck.whyNotReleased(size, threads)).isTrue();
-            assertThat(ledger.problems())
-                    .as("rule 1: one call of isPrime took %d ms or more; count must still ask about every number "
-                            + "exactly once (never test a slow piece again elsewhere) and wait for every call", hold)
-                    .isEmpty();
-            assertThat(got).as("rule 1: the count of [%,d, %,d)", from, from + size)
-                    .isEqualTo(Probes.sequentialCount(from, from + size, answer));
-        });
+        }
+        assertThat(stuck.releasedInTime()).as("rule 5: %s%s", stuck.whyNotReleased(size, threads),
+                stuckOnTheFirstCall ? String.format(java.util.Locale.ROOT, ". With %d threads a piece must hold fewer "
+                        + "than %,d numbers ((to - from) / (2 * threads)): a fixed number of pieces (64, say) is too "
+                        + "few once there are more than half as many threads; cut the range into a number of pieces "
+                        + "that grows with the thread count", threads, size / (2L * threads)) : "").isTrue();
+        assertThat(ledger.problems())
+                .as("rule 1: one call of isPrime took %d ms or more; count must still ask about every number "
+                        + "exactly once (never test a slow piece again elsewhere) and wait for every call", hold)
+                .isEmpty();
+        assertThat(got).as("rule 1: the count of [%,d, %,d)", from, from + size)
+                .isEqualTo(Probes.sequentialCount(from, from + size, answer));
     }
 
     @Test
@@ -454,6 +464,191 @@ class ParallelPrimeCounterStressTest {
                 poisoned.set(true);
             }
         });
+    }
+
+    @Test
+    @Order(11)
+    @Tag("rule-1")
+    @Tag("rule-8")
+    @DisplayName("asks about every number once per count when two callers count the same range with the same isPrime at once")
+    void asksForEachCallerWhenTwoCountTheSameRangeWithTheSameIsPrime(Shapes shapes) throws Exception {
+        shapes.check(1, round -> {
+            int threads = round.between("threads", 2, 4);
+            long from = round.between("from", 0, 3_000_000);
+            int size = round.between("size", 20_000, 60_000);
+            long to = from + size;
+            long holdAt = from + round.between("A waits at offset", 0, size / 2);
+            LongPredicate answer = Probes.answers(round.between("salt", 0, 1 << 30));
+            AtomicIntegerArray asked = new AtomicIntegerArray(size);
+            AtomicLong outside = new AtomicLong();
+            AtomicLong calls = new AtomicLong();
+            AtomicReference<Thread> holder = new AtomicReference<>();
+            CountDownLatch aHeld = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            // One and the same predicate object for both callers: its first call at or above holdAt (caller A's)
+            // waits until caller B's count is over, or nothing has moved for a while.
+            LongPredicate isPrime = n -> {
+                calls.incrementAndGet();
+                if (n >= from && n < to) {
+                    asked.incrementAndGet((int) (n - from));
+                } else {
+                    outside.incrementAndGet();
+                }
+                if (n >= holdAt && holder.compareAndSet(null, Thread.currentThread())) {
+                    aHeld.countDown();
+                    holdUntil(bDone, calls);
+                }
+                return answer.test(n);
+            };
+            Outcome outcomeA;
+            Outcome b;
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                CompletableFuture<Outcome> a = new CompletableFuture<>();
+                Thread callerA = Thread.ofPlatform().daemon(true).name("caller A").start(() ->
+                        a.complete(Probes.bounded(() -> counter.count(from, to, isPrime))));
+                Probes.awaitOrEnd(aHeld, callerA);
+                b = Probes.bounded(() -> counter.count(from, to, isPrime));
+                bDone.countDown();
+                outcomeA = a.get(2 * Probes.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            long expected = Probes.sequentialCount(from, to, answer);
+            for (Outcome o : List.of(outcomeA, b)) {
+                String who = o == b ? "B" : "A";
+                assertThat(o.returned()).as("rule 8: callers A and B counted [%,d, %,d) with one and the same isPrime "
+                        + "at the same time; caller %s: %s", from, to, who, o.describe()).isTrue();
+                assertThat(o.value()).as("rule 8: caller %s's count of [%,d, %,d)", who, from, to).isEqualTo(expected);
+            }
+            long once = 0;
+            long other = 0;
+            long first = -1;
+            for (int i = 0; i < size; i++) {
+                int c = asked.get(i);
+                if (c != 2 && first < 0) {
+                    first = from + i;
+                }
+                if (c == 1) {
+                    once++;
+                } else if (c != 2) {
+                    other++;
+                }
+            }
+            assertThat(once + other + outside.get())
+                    .as("rule 1: callers A and B counted [%,d, %,d) with one and the same isPrime object at the same "
+                            + "time: two counts, so isPrime must be asked about every number twice in all, once by "
+                            + "each count. %,d numbers were asked only once (B's count shared A's answers: two counts "
+                            + "that look alike are still two counts, and isPrime's answers may change), %,d another "
+                            + "number of times, %,d outside the range; the first is %d", from, to, once, other,
+                            outside.get(), first)
+                    .isZero();
+        });
+    }
+
+    @Test
+    @Order(12)
+    @Tag("rule-8")
+    @Tag("rule-11")
+    @DisplayName("keeps a count right while another caller of the same counter is interrupted in the middle of it")
+    void keepsACountRightWhileAnotherCallerIsInterrupted(Shapes shapes) throws Exception {
+        shapes.check(1, round -> {
+            int threads = round.between("threads", 2, 4);
+            long fromA = round.between("from A", 0, 3_000_000);
+            // Pieces of more than a few thousand numbers, so that the piece A waits in goes on for a while after it.
+            long sizeA = threads * round.between("A's numbers per thread", 70_000L, 90_000L);
+            long fromB = round.between("from B", 0, 3_000_000);
+            long sizeB = round.between("size B", 10_000, 40_000);
+            LongPredicate answerA = Probes.coin(round.between("salt A", 0, 1 << 30), 3);
+            LongPredicate answerB = Probes.answers(round.between("salt B", 0, 1 << 30));
+            CountDownLatch aHeld = new CountDownLatch(1);
+            CountDownLatch bHeld = new CountDownLatch(1);
+            CountDownLatch bInterrupted = new CountDownLatch(1);
+            CountDownLatch bDone = new CountDownLatch(1);
+            AtomicBoolean aFirst = new AtomicBoolean(true);
+            AtomicBoolean bFirst = new AtomicBoolean(true);
+            // A's first call waits until B's count is over; B's first call until B's caller was interrupted.
+            Ledger ledgerA = new Ledger(fromA, fromA + sizeA, answerA).hook(n -> {
+                if (aFirst.compareAndSet(true, false)) {
+                    aHeld.countDown();
+                    holdUntil(bDone, null);
+                }
+            });
+            Ledger ledgerB = new Ledger(fromB, fromB + sizeB, answerB).hook(n -> {
+                if (bFirst.compareAndSet(true, false)) {
+                    bHeld.countDown();
+                    holdUntil(bInterrupted, null);
+                }
+            });
+            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                CompletableFuture<Outcome> a = new CompletableFuture<>();
+                Thread callerA = Thread.ofPlatform().daemon(true).name("caller A").start(() ->
+                        a.complete(Probes.bounded(() -> counter.count(fromA, fromA + sizeA, ledgerA))));
+                Probes.awaitOrEnd(aHeld, callerA);
+                Outcome b = Probes.bounded(() -> counter.count(fromB, fromB + sizeB, ledgerB), callerB -> {
+                    try {
+                        Probes.awaitOrEnd(bHeld, callerB);
+                        Probes.awaitWaiting(callerB);
+                        callerB.interrupt();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    } finally {
+                        bInterrupted.countDown();
+                    }
+                });
+                ledgerB.countReturned();
+                bDone.countDown();
+                Outcome outcomeA = a.get(2 * Probes.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                ledgerA.countReturned();
+                assertThat(b.finished()).as("rule 11: caller B was interrupted while count waited, and %s",
+                        b.describe()).isTrue();
+                if (b.returned()) {
+                    assertThat(b.value()).as("rule 11: caller B was interrupted while count waited, and count "
+                            + "returned %,d: a count that returns must be whole", b.value())
+                            .isEqualTo(Probes.sequentialCount(fromB, fromB + sizeB, answerB));
+                }
+                assertThat(outcomeA.returned())
+                        .as("rule 8: caller A's count was in the middle when caller B, counting on the same counter, "
+                                + "was interrupted; A was not, and its isPrime never failed, but %s. An interrupt "
+                                + "stops the interrupted caller's own count only: shutting down (or replacing) the "
+                                + "pool every caller shares stops the others' pieces too", outcomeA.describe())
+                        .isTrue();
+                assertThat(ledgerA.problems())
+                        .as("rule 8: caller A's count, while caller B was interrupted in the middle of it").isEmpty();
+                assertThat(outcomeA.value())
+                        .as("rule 8: caller A counted [%,d, %,d) while caller B was interrupted in the middle of it",
+                                fromA, fromA + sizeA)
+                        .isEqualTo(Probes.sequentialCount(fromA, fromA + sizeA, answerA));
+            }
+        });
+    }
+
+    /**
+     * Holds a call of isPrime until {@code done} opens, or (when {@code moves} is given) nothing has moved for
+     * {@link Probes#STALL}, or {@link Probes#PATIENCE} has passed; an interrupt meanwhile is kept for the counter.
+     */
+    private static void holdUntil(CountDownLatch done, AtomicLong moves) {
+        long start = System.nanoTime();
+        long lastMoved = start;
+        long last = -1;
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (done.await(10, TimeUnit.MILLISECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+            long now = System.nanoTime();
+            if (moves != null && moves.get() != last) {
+                last = moves.get();
+                lastMoved = now;
+            }
+            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos()) {
+                break;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** How long no call of isPrime may begin for the pieces of a closed counter to count as stopped. */
