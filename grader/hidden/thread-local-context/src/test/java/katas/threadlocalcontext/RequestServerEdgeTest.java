@@ -1,0 +1,329 @@
+package katas.threadlocalcontext;
+
+import static katas.threadlocalcontext.RequestServerTest.HOUR;
+import static katas.threadlocalcontext.RequestServerTest.probe;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
+import katas.testkit.time.RunningBudget;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Hidden tests of the edges: requests and tasks nested several levels deep in the caller's thread, a flusher
+ * that idles for an hour, two close() calls at once, and a last write that fails.
+ */
+@DisplayName("RequestServer at the edges")
+@KataTest
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class RequestServerEdgeTest {
+
+    @Test
+    @Order(5)
+    @Tag("rule-2")
+    @Tag("rule-3")
+    @DisplayName("gives every level back its own context when requests and forks run nested in the caller's thread")
+    void nestedInTheCallersThread(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int depth = round.between("levels", 2, 5);
+            List<RequestContext> contexts = Desk.contexts(round, depth + 1);
+            List<Boolean> forks = new ArrayList<>();
+            for (int level = 1; level < depth; level++) {
+                forks.add(round.chance("level " + level + " forks", 0.5));
+            }
+            boolean innermostFails = round.chance("innermost fails", 0.5);
+            Throwable failure = round.failure("failure", "the badge reader is offline");
+            try (Desk desk = Desk.callerRuns(HOUR)) {
+                RequestServer server = desk.server;
+                CountDownLatch hold = new CountDownLatch(1);
+                List<String> wrong = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Future<Object> outer = server.handle(contexts.get(0), () -> {
+                    // Keep the worker pool's only thread busy, so that every fork below runs in its caller.
+                    Future<Object> busy = server.fork(() -> hold.await(Desk.PATIENCE.toMillis(),
+                            TimeUnit.MILLISECONDS));
+                    level(server, contexts, forks, 1, contexts.get(0), innermostFails, failure, wrong);
+                    hold.countDown();
+                    busy.get();
+                    return null;
+                });
+                desk.get(outer, "the outer request");
+                assertThat(wrong).as("levels %s (true: a fork, false: a request), each run in its caller's thread by "
+                        + "a full pool: each must see its own context and give its caller's back (rules 2 and 3)",
+                        forks).isEmpty();
+                assertThat(desk.onPool(desk.requests, () -> probe(server), "a plain task")).as("a plain task "
+                        + "after it all (rule 2)").isEqualTo("no context");
+            }
+        });
+    }
+
+    private static void level(RequestServer server, List<RequestContext> contexts, List<Boolean> forks, int level,
+            RequestContext mine, boolean innermostFails, Throwable failure, List<String> wrong) throws Exception {
+        if (level > forks.size()) {
+            return;
+        }
+        boolean fork = forks.get(level - 1);
+        RequestContext theirs = fork ? mine : contexts.get(level);
+        boolean last = level == forks.size();
+        Callable<Object> inner = () -> {
+            if (!Objects.equals(server.current(), theirs)) {
+                wrong.add("level " + level + " found " + Desk.who(server.current()) + ", not " + Desk.who(theirs));
+            }
+            level(server, contexts, forks, level + 1, theirs, innermostFails, failure, wrong);
+            if (!Objects.equals(server.current(), theirs)) {
+                wrong.add("level " + level + " found " + Desk.who(server.current()) + " after its inner levels, "
+                        + "not its own " + Desk.who(theirs));
+            }
+            if (last && innermostFails) {
+                throw Sneaky.raise(failure);
+            }
+            return null;
+        };
+        Future<Object> done = fork ? server.fork(inner) : server.handle(theirs, inner);
+        if (!done.isDone()) {
+            wrong.add("level " + level + " did not run in its caller's thread");
+        }
+        if (!Objects.equals(server.current(), mine)) {
+            wrong.add("after level " + level + (last && innermostFails ? " threw " + failure : "") + ", its caller "
+                    + "found " + Desk.who(server.current()) + " instead of its own " + Desk.who(mine));
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Tag("rule-6")
+    @DisplayName("waits without spinning while there is nothing to write")
+    void idlesWithoutSpinning(Shapes shapes) throws Exception {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (Desk desk = Desk.of(1, 1, HOUR)) {
+            List<Thread> flusher = desk.serversThreads();
+            assertThat(flusher).as("threads started by the constructor (rule 6)").isNotEmpty();
+            long before = flusher.stream().mapToLong(t -> Math.max(0, mx.getThreadCpuTime(t.threadId()))).sum();
+            long start = System.nanoTime();
+            Thread.sleep(shapes.between("idle time (ms)", 400, 600));
+            long wall = System.nanoTime() - start;
+            long used = flusher.stream().mapToLong(t -> Math.max(0, mx.getThreadCpuTime(t.threadId()))).sum() - before;
+            assertThat(used).as("CPU time (ns) the server's threads used in %d ms with nothing to write: a flusher waits "
+                    + "(park, sleep, wait) between writes, it never spins (rule 6)", wall / 1_000_000)
+                    .isLessThan(Math.min(wall / 10, 15_000_000L));
+        }
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-8")
+    @DisplayName("lets two close() calls at once both return once everything is written")
+    void twoClosesAtOnce(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            List<RequestContext> contexts = Desk.contexts(round, round.between("requests", 1, 9));
+            Expected expected = new Expected();
+            try (Desk desk = Desk.of(1, 1, round.chance("hour-long period", 0.5) ? HOUR : Duration.ofMillis(3))) {
+                RequestServer server = desk.server;
+                for (RequestContext context : contexts) {
+                    desk.get(server.handle(context, () -> {
+                        server.audit(expected.message(context, context.traceId(), 1));
+                        server.audit(expected.message(context, context.traceId(), 2));
+                        return null;
+                    }), "a request that audits");
+                }
+                CountDownLatch gate = new CountDownLatch(1);
+                List<Thread> closers = new ArrayList<>();
+                List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<String> early = new java.util.concurrent.CopyOnWriteArrayList<>();
+                for (int c = 0; c < 2; c++) {
+                    Thread closer = new Thread(() -> {
+                        try {
+                            gate.await();
+                            server.close();
+                            String missing = expected.check(desk.sink.written(), "rule 5");
+                            if (missing != null) {
+                                early.add(missing);
+                            }
+                        } catch (Throwable failure) {
+                            thrown.add(failure);
+                        }
+                    }, "closer " + c);
+                    closer.setDaemon(true);
+                    closer.start();
+                    closers.add(closer);
+                }
+                gate.countDown();
+                assertThat(new RunningBudget(Duration.ofSeconds(3)).joinAll(closers)).as("two close() calls at "
+                        + "once should both return (rule 8)").isTrue();
+                assertThat(thrown).as("what the two close() calls threw").isEmpty();
+                assertThat(early).as("what the sink had been given when each close() returned (rule 8)").isEmpty();
+            }
+        });
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-8")
+    @Tag("rule-6")
+    @DisplayName("returns from close() when the last write throws, whatever it throws")
+    void closeWhenTheLastWriteFails(Shapes shapes) throws Exception {
+        for (Throwable failure : Desk.oneFailureOfEachKind(shapes, "the audit disk is full")) {
+            RequestContext context = Desk.contexts(shapes, 1).get(0);
+            try (Desk desk = Desk.of(1, 1, HOUR)) {
+                RequestServer server = desk.server;
+                desk.sink.failWrite(1, failure);
+                desk.get(server.handle(context, () -> {
+                    server.audit("badge " + context.traceId());
+                    return null;
+                }), "a request that audits");
+                assertThat(desk.closeWithin(Duration.ofSeconds(3))).as("close() when its last write throws %s: the "
+                        + "batch is lost, the flusher ends, close() returns (rules 6 and 8)", failure).isNull();
+                assertThat(new RunningBudget(Duration.ofSeconds(1)).joinAll(desk.serversThreads())).as("the "
+                        + "server's threads ended within 1 s after close() returned (rule 8; still alive: %s)",
+                        desk.serversThreads()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-8")
+    @DisplayName("returns from a close() called while the flusher writes, even when the write itself waits a moment")
+    void closeDuringAWrite(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            List<RequestContext> contexts = Desk.contexts(round, round.between("requests", 1, 7));
+            Expected expected = new Expected();
+            try (Desk desk = Desk.of(1, 1, HOUR)) {
+                RequestServer server = desk.server;
+                for (RequestContext context : contexts) {
+                    desk.get(server.handle(context, () -> {
+                        server.audit(expected.message(context, context.traceId(), 1));
+                        return null;
+                    }), "a request that audits");
+                }
+                java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic
+                        .AtomicReference<>();
+                List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread closing = new Thread(() -> {
+                    try {
+                        server.close();
+                    } catch (Throwable failure) {
+                        thrown.add(failure);
+                    }
+                }, "closer");
+                closing.setDaemon(true);
+                CountDownLatch closerStarted = new CountDownLatch(1);
+                // While the flusher writes, close() is called and gets as far as waiting for the flusher; the
+                // write waits (parks) meanwhile, as a sink that takes a lock or does input and output may.
+                desk.sink.onWrite(() -> {
+                    if (closer.compareAndSet(null, closing)) {
+                        closing.start();
+                        closerStarted.countDown();
+                        long deadline = System.nanoTime() + 2_000_000_000L;
+                        while (closing.isAlive() && closing.getState() != Thread.State.WAITING
+                                && closing.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
+                            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                        }
+                    }
+                });
+                // A spurious wake-up, which LockSupport.park allows at any time: a flusher that parks writes now.
+                desk.serversThreads().forEach(java.util.concurrent.locks.LockSupport::unpark);
+                RunningBudget wait = new RunningBudget(Duration.ofMillis(300));
+                while (desk.sink.writes() == 0 && wait.nextSliceNanos() > 0) {
+                    long start = System.nanoTime();
+                    Thread.sleep(5);
+                    wait.spent(5_000_000L, System.nanoTime() - start);
+                }
+                if (closer.compareAndSet(null, closing)) {
+                    closing.start();
+                    closerStarted.countDown();
+                }
+                // Whoever started it, it has started before it is waited for (an unstarted thread is not alive).
+                assertThat(closerStarted.await(3, TimeUnit.SECONDS)).as("the thread calling close() started").isTrue();
+                boolean returned = new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing));
+                assertThat(returned).as("close(), called while the flusher was writing (flush period: an hour): "
+                        + "it must wake the flusher and return. A flusher that parks again right after its write "
+                        + "without looking at the stop flag waits out the hour: the write may have used up the "
+                        + "wake-up (rule 8)").isTrue();
+                assertThat(thrown).as("what close() threw").isEmpty();
+                assertThat(expected.check(desk.sink.written(), "rule 5")).as("what the sink had been given").isNull();
+            }
+        });
+    }
+
+    @Test
+    @Order(6)
+    @Tag("rule-6")
+    @DisplayName("refuses a flush period that is not positive")
+    void refusesAPeriodThatIsNotPositive(Shapes shapes) throws Exception {
+        Duration negative = Duration.ofNanos(-shapes.between("negative period (ns)", 1L, Long.MAX_VALUE));
+        for (Duration period : List.of(Duration.ZERO, negative)) {
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            try {
+                Throwable thrown = null;
+                try {
+                    Desk.madeOnAnApplicationThread(() -> new RequestServer(pool, pool, batch -> {
+                    }, period));
+                } catch (Throwable refused) {
+                    thrown = refused;
+                }
+                assertThat(thrown).as("what the constructor threw for a flush period of %s: a flusher that waits "
+                        + "no time at all would spin (rule 6)", period).isInstanceOf(IllegalArgumentException.class);
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
+    @Tag("rule-6")
+    @DisplayName("goes on writing after the sink throws Errors while the server runs")
+    void goesOnAfterErrors(Shapes shapes) throws Exception {
+        int errors = shapes.between("writes that throw an Error", 1, 4);
+        List<RequestContext> contexts = Desk.contexts(shapes, errors + 1);
+        try (Desk desk = Desk.of(1, 1, Duration.ofMillis(shapes.between("flush period (ms)", 1, 9)))) {
+            RequestServer server = desk.server;
+            List<Error> thrown = new ArrayList<>();
+            for (int w = 1; w <= errors; w++) {
+                Error error = shapes.oneOf("error of write " + w, new Shapes.KataError("the audit store crashed"),
+                        new AssertionError("the audit store broke an assertion"),
+                        new StackOverflowError("the audit store recursed too deep"));
+                thrown.add(error);
+                desk.sink.failWrite(w, error);
+            }
+            int step = 0;
+            while (desk.sink.writes() < errors && step < errors) {
+                RequestContext context = contexts.get(step++);
+                int before = desk.sink.writes();
+                desk.get(server.handle(context, () -> {
+                    server.audit(context.traceId() + " #1");
+                    return null;
+                }), "a request that audits");
+                RequestServerTest.awaitTrue(() -> desk.sink.writes() > before, desk, "the flusher should have "
+                        + "tried to write the record of request " + step + (before == 0 ? "" : " after the sink threw "
+                        + thrown.subList(0, before)) + " (rule 6: a sink that throws, even an Error, does not stop "
+                        + "the flusher)");
+            }
+            RequestContext last = contexts.get(errors);
+            Expected expected = new Expected();
+            desk.get(server.handle(last, () -> {
+                server.audit(expected.message(last, last.traceId(), 1));
+                server.audit(expected.message(last, last.traceId(), 2));
+                return null;
+            }), "a request that audits");
+            RequestServerTest.awaitWritten(desk, expected, "records audited after the sink threw " + thrown
+                    + " must still be written (rule 6: catch Throwable around the write, or the flusher dies)");
+        }
+    }
+}
