@@ -292,6 +292,7 @@ class BankEdgeTest {
         try {
             waiting = floor.startTransfer("Jo in the back office", bank, ab.get(from), ab.get(1 - from), 5);
             Thread.sleep(heldFor);
+            holdWhileItKeepsTrying(waiting.thread());
             endedWhileHeld = !waiting.thread().isAlive();
         } finally {
             held.lock().unlock();
@@ -312,6 +313,26 @@ class BankEdgeTest {
         assertThat(waiting.join(Duration.ofSeconds(2))).as("a transfer that waited %d ms for %s (rule 5)", heldFor,
                 floor.lockOf(held)).isEqualTo(WENT_THROUGH);
         floor.assertBooks();
+    }
+
+    /**
+     * A transfer that polls for the lock (tries it, backs off, tries again) must be seen to keep trying, not
+     * only for a while: one that gives up after fifty tries of 10 ms lasts longer than any hold on a loaded
+     * machine. So the hold goes on, by count and not by clock, until the transfer has waited 400 times (each
+     * try and each back-off is a wait), or stops trying (it waits for the lock itself), or 15 s pass.
+     */
+    private static void holdWhileItKeepsTrying(Thread transfer) throws InterruptedException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        long before = -1;
+        while (System.nanoTime() < until) {
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(transfer.threadId());
+            if (info == null || info.getWaitedCount() >= 400 || info.getWaitedCount() == before) {
+                return; // ended, tried long enough, or waits without trying again
+            }
+            before = info.getWaitedCount();
+            Thread.sleep(300);
+        }
     }
 
     @Test
