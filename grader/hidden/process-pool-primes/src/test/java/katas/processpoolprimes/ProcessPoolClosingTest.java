@@ -196,6 +196,18 @@ class ProcessPoolClosingTest {
             assertThatThrownBy(() -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()))
                     .as("rule 13: countPrimes on a closed pool: there are no workers left to count")
                     .isInstanceOf(IllegalStateException.class);
+            long x = cut.from();
+            Object emptySpan;
+            try {
+                emptySpan = pool.countPrimes(x, x, 1);
+            } catch (RuntimeException thrown) {
+                emptySpan = thrown;
+            }
+            assertThat(emptySpan)
+                    .as("rule 13: what countPrimes(%d, %d, 1), an empty span, did on a closed pool: \"countPrimes on a "
+                            + "closed pool throws IllegalStateException\", whatever the span; check that the pool is "
+                            + "closed before any shortcut for an empty span", x, x)
+                    .isInstanceOf(IllegalStateException.class);
             Thread.sleep(100);
             children.assertNoneAlive("rule 13", "after countPrimes was called on a closed pool (it must start nothing)");
             assertThat(hub.probes().size()).as("rule 13: workers started by a count on a closed pool").isEqualTo(probes);

@@ -131,7 +131,7 @@ class ProcessPoolWhenWorkersDieTest {
     @Test
     @Order(3)
     @Tag("rule-10")
-    @DisplayName("tries a range on MAX_ATTEMPTS workers: counts it if the last one answers, fails the count if not")
+    @DisplayName("tries a range on MAX_ATTEMPTS workers in each count: counts it if the last one answers, fails the count if not")
     void triesARangeOnMaxAttemptsWorkers(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 2, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 1, 10), 100_000);
@@ -142,8 +142,10 @@ class ProcessPoolWhenWorkersDieTest {
         int max = ProcessPool.MAX_ATTEMPTS;
         String death = Deaths.draw(shapes, "death", false);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
-            hub.policy(ask -> ask.from() == unlucky[0] && ask.attempt() < max ? new ProbeHub.Crash(death)
-                    : ProbeHub.answer(ask));
+            // The unlucky range kills MAX_ATTEMPTS - 1 workers in each of two counts (attempts are counted by the hub
+            // over both): every MAX_ATTEMPTS-th ask answers.
+            hub.policy(ask -> ask.from() == unlucky[0] && ask.to() == unlucky[1] && ask.attempt() % max != 0
+                    ? new ProbeHub.Crash(death) : ProbeHub.answer(ask));
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             Within.Outcome<Long> lucky = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
                     Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
@@ -157,17 +159,28 @@ class ProcessPoolWhenWorkersDieTest {
                     .as("rule 10: how many workers were asked %s (%d died on it, then one answered)",
                             ProbeHub.range(unlucky[0], unlucky[1]), max - 1)
                     .isEqualTo(max);
+            Within.Outcome<Long> again = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe()
+                    + " again", Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(again.failure())
+                    .as("rule 10: the same count again, where %s killed %d workers again (%s) and worker %d answered: "
+                            + "MAX_ATTEMPTS = %d counts the workers a range killed in this count; the deaths of the count "
+                            + "before must not be carried over", ProbeHub.range(unlucky[0], unlucky[1]), max - 1,
+                            Deaths.describe(death), max, max)
+                    .isNull();
+            assertThat(again.value()).as("rule 10: the total for %s, counted a second time", cut.describe())
+                    .isEqualTo(cut.expectedTotal());
 
             // Now a range that kills every worker, while the other workers still hold ranges of that count.
             int asksBefore = hub.asks().size();
+            int doomedBefore = hub.timesAsked(doomed[0], doomed[1]);
             hub.policy(ask -> {
                 if (ask.from() == doomed[0] && ask.to() == doomed[1]) {
                     return new ProbeHub.Crash(death);
                 }
                 // Hold the other ranges until the doomed one has killed its last worker (at most 3 s), so that
-                // their answers arrive after the pool knows the count has failed. (It was asked once, and
-                // answered, in the count before.)
-                hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= max + 1, Duration.ofSeconds(3));
+                // their answers arrive after the pool knows the count has failed. (It was asked, and answered,
+                // in the counts before.)
+                hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= doomedBefore + max, Duration.ofSeconds(3));
                 Thread.sleep(50);
                 return ProbeHub.answer(ask);
             });
