@@ -108,6 +108,81 @@ class ProcessPoolClosingTest {
     }
 
     @Test
+    @Order(7)
+    @Tag("rule-12")
+    @DisplayName("gives every worker its moment to exit by itself also when close() is called with the interrupt status set")
+    void anInterruptedCloseStillAsksFirst(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 2, 3);
+        java.nio.file.Path marks = java.nio.file.Files.createTempDirectory("polite-exit");
+        try (ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, PoliteExitWorker.class, marks.toString()));
+            Set<Long> started = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (started.size() < size && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                started = marked(marks, ".started");
+            }
+            assertThat(started).as("rule 4: the workers that started reading their input within 30 s (of %d)", size)
+                    .hasSize(size);
+            List<ProcessHandle> workers = children.alive();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread closer = Thread.ofPlatform().daemon(true).name("test calls close").start(() -> {
+                Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
+                try {
+                    pool.close();
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            closer.join(Pools.CLOSE_BOUND.toMillis());
+            assertThat(closer.isAlive())
+                    .as("rule 12: close(), called with the interrupt status set, had not returned after %d s",
+                            Pools.CLOSE_BOUND.toSeconds())
+                    .isFalse();
+            assertThat(failed.get()).as("rule 12: what close() threw when called with the interrupt status set").isNull();
+            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (it was called with the "
+                    + "interrupt status set)");
+            Set<Long> sawEof = marked(marks, ".eof");
+            Set<Long> killed = new HashSet<>(started);
+            killed.removeAll(marked(marks, ".exited"));
+            assertThat(killed)
+                    .as("rule 12: close() was called from a thread whose interrupt status was set (as when an interrupted "
+                            + "count closes the pool); these workers take %d ms to exit once their input ends, but were "
+                            + "killed first (%d of the %d saw the end of their input). An interrupt must not cut the "
+                            + "workers' moment short: if waitFor throws InterruptedException, remember it and wait out "
+                            + "the moment (or clear the status first with Thread.interrupted()), and set the status "
+                            + "again when close() is done", PoliteExitWorker.EXIT_MILLIS, sawEof.size(), size)
+                    .isEmpty();
+            assertThat(interruptKept.get())
+                    .as("rule 12: the interrupt status of the thread that called close() with it set: close() must "
+                            + "leave it set when it returns (it belongs to the caller)")
+                    .isTrue();
+        } finally {
+            try (var files = java.nio.file.Files.list(marks)) {
+                for (java.nio.file.Path file : files.toList()) {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(marks);
+        }
+    }
+
+    private static Set<Long> marked(java.nio.file.Path marks, String suffix) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(marks)) {
+            Set<Long> pids = new HashSet<>();
+            for (java.nio.file.Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(suffix)) {
+                    pids.add(Long.parseLong(name.substring(0, name.length() - suffix.length())));
+                }
+            }
+            return pids;
+        }
+    }
+
+    @Test
     @Order(5)
     @Tag("rule-12")
     @DisplayName("leaves none of its own threads running once close() has returned")
