@@ -31,7 +31,9 @@ class ProcessPoolWhenWorkersDieTest {
     @Test
     @Order(1)
     @Tag("rule-9")
-    @DisplayName("runs the range of every worker that died mid-range again, stops what is left of it, keeps its size")
+    @Tag("rule-11")
+    @DisplayName("runs the range of every worker that died mid-range again, stops what is left of it, keeps its size "
+            + "(chatty workers)")
     void runsTheRangeOfEveryDeadWorkerAgain(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 4, 14), 100_000);
@@ -44,12 +46,48 @@ class ProcessPoolWhenWorkersDieTest {
             long[] r = ranges.get(order.get(i));
             deaths.put(ProbeHub.range(r[0], r[1]), Deaths.draw(shapes, "death " + (i + 1), true));
         }
-        try (ProbeHub hub = ProbeHub.start(ask -> ask.attempt() == 1 && deaths.containsKey(ask.range())
-                ? new ProbeHub.Crash(deaths.get(ask.range())) : ProbeHub.answer(ask));
+        // Every worker, the replacements too, first writes more to its standard error than a pipe holds (rule 11).
+        long chatter = shapes.between("bytes each worker writes to standard error", 70_000L, 90_000L);
+        try (ProbeHub hub = ProbeHub.start(new ProbeHub.Options(chatter, false), ask -> ask.attempt() == 1
+                && deaths.containsKey(ask.range()) ? new ProbeHub.Crash(deaths.get(ask.range())) : ProbeHub.answer(ask));
                 ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
-            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
-                    Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            CompletableFuture<Long> counting = Within.start("countPrimes for " + cut.describe(),
+                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            // Waits for the count while the probes make progress; a worker blocked on its standard error makes none.
+            String seen = progress(hub);
+            long still = System.nanoTime();
+            while (!counting.isDone() && System.nanoTime() - still < TimeUnit.SECONDS.toNanos(10)) {
+                try {
+                    counting.get(50, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYetOrFailed) {
+                    // looked at below
+                }
+                if (!progress(hub).equals(seen)) {
+                    seen = progress(hub);
+                    still = System.nanoTime();
+                }
+            }
+            if (!counting.isDone()) {
+                Set<Long> blocked = new java.util.LinkedHashSet<>(hub.probes().keySet());
+                blocked.removeAll(hub.stderrDone());
+                assertThat(blocked)
+                        .as("rule 11: the workers that never got their %,d bytes of standard error out (pids: %d of the %d "
+                                + "workers that started, the replacements of dead ones included): a worker started in place "
+                                + "of a dead one must have its standard error inherited, discarded or drained like the "
+                                + "first ones; a pipe that nobody reads is full at 64 KB and blocks the worker",
+                                chatter, blocked.size(), hub.probes().size())
+                        .isEmpty();
+                throw new AssertionError("rule 9: countPrimes for " + cut.describe() + " had not returned, and nothing "
+                        + "happened among the workers for 10 s, after the workers on " + deaths.keySet() + " died: "
+                        + Pools.COUNT_STUCK);
+            }
+            Within.Outcome<Long> outcome;
+            try {
+                outcome = new Within.Outcome<>(counting.get(), null);
+            } catch (ExecutionException failed) {
+                outcome = new Within.Outcome<>(null, failed.getCause());
+            }
             assertThat(outcome.failure())
                     .as("rule 9: countPrimes failed after the workers on %s died (%s), each range only once",
                             deaths.keySet(), deaths.values().stream().map(Deaths::describe).toList())
@@ -245,6 +283,12 @@ class ProcessPoolWhenWorkersDieTest {
                             + "for being slow", size)
                     .isEqualTo(started);
         }
+    }
+
+    /** What the probes have done so far: it changes whenever one starts, asks, answers, ends its chatter or dies. */
+    private static String progress(ProbeHub hub) {
+        return hub.probes().size() + " " + hub.asks().size() + " " + hub.answered() + " " + hub.stderrDone().size() + " "
+                + hub.gone().size();
     }
 
     /** Fails unless the pool has exactly {@code size} workers (allowing 3 s for what is left of dead ones to go). */
