@@ -108,6 +108,73 @@ class ProcessPoolClosingTest {
     }
 
     @Test
+    @Order(8)
+    @Tag("rule-14")
+    @Tag("rule-8")
+    @DisplayName("leaves nothing of an interrupted count running that could disturb the next count, with many ranges left to send")
+    void anInterruptedCountLeavesNothingBehind(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut first = Pools.cut(shapes, "interrupted count", shapes.between("interrupted count ranges", 200, 400), 1_000);
+        Pools.Cut next = Pools.cut(shapes, "next count", shapes.between("next count ranges", 20, 60), 1_000);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            if (release.getCount() > 0) {
+                release.await(20, TimeUnit.SECONDS); // the interrupted count's first ranges wait until it was interrupted
+            }
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread caller = Thread.ofPlatform().daemon(true).name("test calls countPrimes").start(() -> {
+                try {
+                    outcome.set(pool.countPrimes(first.from(), first.to(), first.rangeSize()));
+                } catch (Throwable failure) {
+                    outcome.set(failure);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            assertThat(hub.awaitProgress(() -> hub.holding().size() >= size, Duration.ofSeconds(10)))
+                    .as("rule 7: the workers holding a request of %s at once, of %d, and then nothing happened for 10 s",
+                            first.describe(), size)
+                    .isTrue();
+            caller.interrupt();
+            caller.join(5_000);
+            int asked = hub.asks().size();
+            assertThat(caller.isAlive())
+                    .as("rule 14: countPrimes was still running 5 s after its thread was interrupted").isFalse();
+            assertThat(outcome.get())
+                    .as("rule 14: what countPrimes did when its thread was interrupted with %d of its %d ranges asked",
+                            asked, first.ranges())
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(interruptKept.get()).as("rule 14: the thread's interrupt status after countPrimes threw").isTrue();
+            release.countDown(); // the workers answer what they hold, and everything from now on, at once
+            Within.Outcome<Long> later = Within.attempt(Pools.COUNT_BOUND, "countPrimes right after an interrupted count",
+                    "after an interrupted count, a count must either work or throw IllegalStateException",
+                    () -> pool.countPrimes(next.from(), next.to(), next.rangeSize()));
+            String leftover = "the interrupted count, " + first.describe() + ", still had " + (first.ranges() - asked)
+                    + " ranges to send when countPrimes threw: whatever sends them (threads, tasks) must stop, or the pool "
+                    + "be closed, before countPrimes returns";
+            if (later.failure() != null) {
+                assertThat(later.failure()).as("rule 14: what a count right after the interrupted one threw")
+                        .isInstanceOf(IllegalStateException.class);
+            } else {
+                assertThat(later.value())
+                        .as("rule 14: the total of a count right after the interrupted one, %s; %s", next.describe(),
+                                leftover)
+                        .isEqualTo(next.expectedTotal());
+            }
+            List<String> broken = hub.violations();
+            assertThat(broken.size())
+                    .as("rule 8: requests sent to a worker that was still busy (the first: %s), during and after the "
+                            + "interrupted count; %s", broken.stream().limit(2).toList(), leftover)
+                    .isZero();
+            Pools.close(pool, "close() after an interrupted count");
+            children.assertNoneAlive("rule 14", "after close(), following an interrupted count");
+        }
+    }
+
+    @Test
     @Order(7)
     @Tag("rule-12")
     @DisplayName("gives every worker its moment to exit by itself also when close() is called with the interrupt status set")
