@@ -285,6 +285,39 @@ class ProcessPoolWhenWorkersDieTest {
         }
     }
 
+    @Test
+    @Order(5)
+    @Tag("rule-9")
+    @DisplayName("replaces a real PrimeWorker killed from outside, and counts its range again")
+    void replacesARealPrimeWorker(Shapes shapes) throws Exception {
+        long from = 1_000_000_000L + shapes.between("from, above 10^9", 0L, 1_000_000_000L);
+        long rangeSize = shapes.between("range size", 2_000L, 5_000L);
+        int ranges = shapes.between("ranges", 2, 4);
+        long to = from + rangeSize * ranges;
+        long expected = Sieve.primesIn(from, to);
+        try (ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(1, PrimeWorker.class));
+            List<ProcessHandle> workers = children.alive();
+            assertThat(workers).as("rule 4: the worker processes new ProcessPool(1) started").hasSize(1);
+            ProcessHandle victim = workers.get(0);
+            victim.destroyForcibly(); // the real worker dies (while it is idle, before the count: every range in flight)
+            victim.onExit().get(5, TimeUnit.SECONDS);
+            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes(" + from + ", " + to + ", "
+                    + rangeSize + ") on new ProcessPool(1)", Pools.COUNT_STUCK, () -> pool.countPrimes(from, to, rangeSize));
+            assertThat(outcome.failure())
+                    .as("rule 9: countPrimes on a pool of one PrimeWorker that was killed from outside (pid %d) before "
+                            + "the count: writing to it fails, and then its range runs again on a new worker",
+                            victim.pid())
+                    .isNull();
+            assertThat(outcome.value())
+                    .as("rule 9: the primes in [%,d, %,d), counted by real PrimeWorkers after the first was killed from "
+                            + "outside: the pool must treat every worker alike, and run a dead worker's range again",
+                            from, to)
+                    .isEqualTo(expected);
+            assertSize(children, 1, "");
+        }
+    }
+
     /** What the probes have done so far: it changes whenever one starts, asks, answers, ends its chatter or dies. */
     private static String progress(ProbeHub hub) {
         return hub.probes().size() + " " + hub.asks().size() + " " + hub.answered() + " " + hub.stderrDone().size() + " "
