@@ -402,7 +402,7 @@ class BankAccountTest {
                     }
                 });
         assertThat(outcome instanceof Throwable thrown && causes(thrown, failure)).as("rule 7: when the fraud check "
-                + "threw %s, %s %s; it must fail with that exception", failure, what,
+                + "threw %s, %s %s; it must fail with that very exception, neither wrapped nor replaced", failure, what,
                 outcome instanceof Throwable ? "threw " + outcome : outcome).isTrue();
         failing.set(false);
         String after = "after the fraud check threw " + failure.getClass().getSimpleName() + " in " + what
@@ -493,14 +493,12 @@ class BankAccountTest {
         return balance < 0 ? "balance() returned " + balance : null;
     }
 
-    /** Whether {@code thrown} is {@code failure} or was caused by it. */
+    /**
+     * Whether {@code thrown} is {@code failure} itself: rule 7 asks for that exception, neither wrapped (an Error in
+     * a RuntimeException would be caught by a caller's {@code catch (RuntimeException e)}) nor replaced.
+     */
     static boolean causes(Throwable thrown, Throwable failure) {
-        for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t == failure) {
-                return true;
-            }
-        }
-        return false;
+        return thrown == failure;
     }
 
     /**

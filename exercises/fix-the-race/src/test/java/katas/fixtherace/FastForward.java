@@ -18,6 +18,12 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code Integer}, a {@code short}, a {@code float}, a {@code double} past 2^53...) fails: rule 3 cannot hold
  * there. When no field can be moved on that way (a count kept somewhere else), there is nothing to check and
  * the counter passes.
+ * <p>
+ * Fields that surely hold every long are tried first: when one of them moves the count on and the counter counts
+ * on past the limit from there, the counter passes. A field of a smaller type is judged only if it is the count
+ * itself: it must still equal the count after a few million more real hits (a right counter may keep the hits of
+ * a batch in an {@code int} and add full batches to a {@code long}; moved on by hand, such a field would be in a
+ * state the code never reaches).
  */
 final class FastForward {
 
@@ -43,24 +49,30 @@ final class FastForward {
      */
     static String countPast(int hits, long target, int more) throws IllegalAccessException {
         HitCounter probe = counted(hits);
+        List<Field> fields = new ArrayList<>();
+        List<Field> smaller = new ArrayList<>();
         for (Field field : instanceFields(HitCounter.class)) {
-            if (slot(field, probe, hits) == null) {
-                continue;
+            if (slot(field, probe, hits) != null) {
+                (holdsEveryLong(field, probe) ? fields : smaller).add(field); // those that hold every long first
             }
+        }
+        fields.addAll(smaller);
+        for (Field field : fields) {
             HitCounter counter = counted(hits);
             Slot slot = slot(field, counter, hits);
             if (slot == null) {
                 continue;
             }
+            boolean wide = holdsEveryLong(field, counter);
             if (!slot.canHold(target)) {
                 slot.add(1);
-                if (counter.get() != hits + 1) {
+                if (counter.get() != hits + 1 || !isTheCount(field, hits)) {
                     continue; // not the count
                 }
-                return String.format("rule 3 cannot be checked: the count is kept in field '%s', a %s, which cannot "
+                return String.format("rule 3 cannot be checked: the count is kept in field '%s', %s, which cannot "
                         + "hold every count a long can (not %,d, for one), so it would wrap around or lose hits there. "
                         + "get() returns a long: keep the count in a long (or a LongAdder, an AtomicLong)",
-                        field.getName(), field.getType().getSimpleName(), target);
+                        field.getName(), article(field.getType().getSimpleName()), target);
             }
             slot.add(target - hits);
             if (counter.get() != target) {
@@ -70,14 +82,55 @@ final class FastForward {
                 counter.increment();
             }
             long got = counter.get();
-            if (got != target + more) {
-                return String.format("after %,d hits, %,d more hits made get() return %,d instead of %,d: the count "
-                        + "(field '%s', a %s) cannot hold every count up to %,d, so it wrapped around or lost hits. get() "
-                        + "returns a long: keep the count in a long (or a LongAdder, an AtomicLong)", target, more, got,
-                        target + more, field.getName(), field.getType().getSimpleName(), target + more);
+            if (got == target + more) {
+                if (wide) {
+                    return null; // a field that holds every long is the count, and it went on past the limit
+                }
+                continue;
             }
+            if (!wide && !isTheCount(field, hits)) {
+                continue; // a field that stops following the count (the hits of a batch): moved by hand, it was
+                          // put in a state the code never reaches
+            }
+            return String.format("after %,d hits, %,d more hits made get() return %,d instead of %,d: the count "
+                    + "(field '%s', %s) cannot hold every count up to %,d, so it wrapped around or lost hits. get() "
+                    + "returns a long: keep the count in a long (or a LongAdder, an AtomicLong)", target, more, got,
+                    target + more, field.getName(), article(field.getType().getSimpleName()), target + more);
         }
         return null;
+    }
+
+    /** Whether {@code field} of {@code counter} holds every long exactly. */
+    private static boolean holdsEveryLong(Field field, HitCounter counter) throws IllegalAccessException {
+        Object value = field.get(counter);
+        return field.getType() == long.class || field.getType() == Long.class || value instanceof AtomicLong
+                || value instanceof LongAdder || value instanceof AtomicLongArray || value instanceof long[];
+    }
+
+    /** More real hits than any batch a right counter keeps apart (and fewer than a short or a char can hold). */
+    private static final int FOLLOW = 1 << 22;
+
+    /**
+     * Whether {@code field} still equals the count after {@link #FOLLOW} more hits (fewer where its type holds
+     * fewer) on a fresh counter that counted {@code hits} first: only then is it the count, which may be judged.
+     */
+    private static boolean isTheCount(Field field, int hits) throws IllegalAccessException {
+        long room = switch (field.getType().getSimpleName()) {
+            case "byte", "Byte" -> Byte.MAX_VALUE;
+            case "short", "Short" -> Short.MAX_VALUE;
+            case "char", "Character" -> Character.MAX_VALUE;
+            default -> Long.MAX_VALUE;
+        };
+        int follow = (int) Math.max(0, Math.min(FOLLOW, room - hits - 1));
+        HitCounter counter = counted(hits);
+        for (int i = 0; i < follow; i++) {
+            counter.increment();
+        }
+        return slot(field, counter, (long) hits + follow) != null;
+    }
+
+    private static String article(String noun) {
+        return ("AEIOUaeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 
     private static HitCounter counted(int hits) {

@@ -22,6 +22,9 @@ public class ReportBuilder {
      * @throws InterruptedException when the calling thread was interrupted while waiting
      */
     public List<String> fetchAll(List<Source> sources) throws SourceFailedException, InterruptedException {
+        if (Thread.interrupted()) { // FIX: interrupted before the call: no report, and no thread to start (rule 6)
+            throw new InterruptedException("interrupted before the report was started");
+        }
         // FIX: everything a report needs lives in this call, so reports built at the same time never mix.
         String[] sections = new String[sources.size()];
         AtomicReference<SourceFailedException> firstFailure = new AtomicReference<>();
@@ -60,6 +63,9 @@ public class ReportBuilder {
             stopAllBut(Thread.currentThread(), threads); // FIX: an interrupted caller stops its fetches...
             joinEvenIfInterrupted(threads); // FIX: ...waits until every thread has ended...
             throw interrupted; // FIX: ...and tells its own caller
+        }
+        if (Thread.interrupted()) { // FIX: join() on a thread that has ended ignores an interrupt: look once more
+            throw new InterruptedException("interrupted while the report was being fetched");
         }
         SourceFailedException failure = firstFailure.get();
         if (failure != null) {

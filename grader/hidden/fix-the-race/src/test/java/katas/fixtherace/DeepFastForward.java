@@ -1,11 +1,17 @@
 package katas.fixtherace;
 
+import java.lang.reflect.Array;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,48 +25,59 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * {@link FastForward} that looks further: it moves a {@link HitCounter}'s count on wherever the count is kept in
  * a holder this kit knows (plain and boxed numbers, whatever the field's declared type; AtomicLong, AtomicInteger,
- * LongAdder, LongAccumulator, DoubleAdder, DoubleAccumulator; an AtomicReference holding a number; long and int
- * arrays and atomic arrays), in the counter's own fields and one level down, in the fields of the objects of this
- * kata's package it keeps (directly or in an AtomicReference). A count it finds but cannot move on, in a holder
- * that is not sure to hold every long, fails ("cannot check the count's limits"): it does not pass unchecked. A
- * count kept only in holders of 64-bit whole numbers that it cannot move (a LongAccumulator of another function,
- * for one), or somewhere it does not look at all, still passes: right code may keep it there.
+ * LongAdder, LongAccumulator, DoubleAdder, DoubleAccumulator; an AtomicReference holding a number; the elements of
+ * arrays, atomic arrays and lists), found from the counter's fields down to any depth through the objects of this
+ * kata's package, AtomicReferences, arrays and lists (each object once). Places that surely hold every long are
+ * tried first; one that moves the count on, and from which the counter counts on past the limit, passes it. A count
+ * it finds but cannot move on, in a holder that is not sure to hold every long, fails ("cannot check the count's
+ * limits"): it does not pass unchecked. A place that is not sure to hold every long is judged only if it is the
+ * count itself: it must still equal the count after a few million more real hits (right code may keep the hits of
+ * a batch in an int and add full batches to a long; moved on by hand, such a place would be in a state the code
+ * never reaches). A count kept only in holders of 64-bit whole numbers that it cannot move (a LongAccumulator of
+ * another function, for one), or somewhere it does not look at all (a map), still passes: right code may keep it
+ * there.
  */
 final class DeepFastForward {
 
-    /** One place a count can be kept: read it, and add to it. */
+    /** A place a count may be kept, in one counter: read it, and add to it. */
     private interface Slot {
         long read() throws ReflectiveOperationException;
 
         void add(long delta) throws ReflectiveOperationException;
-
-        /** Whether this slot can hold {@code value} exactly. */
-        default boolean canHold(long value) {
-            return true;
-        }
     }
 
-    /** Where a count may be kept: a field of the counter, or a field of an object kept by one of its fields. */
-    private record Place(Field outer, Field inner) {
+    /** Where a value is kept: a field, an element, an AtomicReference's value. */
+    private interface Ref {
+        Object get() throws ReflectiveOperationException;
+
+        void set(Object value) throws ReflectiveOperationException;
+    }
+
+    /**
+     * A place found from a counter: its path from the counter's fields, the kind of number it holds (a primitive
+     * or box class, or the holder's class), whether it surely holds every long, and its slot in that counter.
+     */
+    private record Cell(String path, String type, Class<?> kind, boolean wide, Slot slot) {
         String describe() {
-            return inner == null ? "field '" + outer.getName() + "'"
-                    : "field '" + inner.getName() + "' of the " + inner.getDeclaringClass().getSimpleName()
-                            + " in field '" + outer.getName() + "'";
+            return path.indexOf('.') < 0 && path.indexOf('[') < 0 ? "field '" + path + "'"
+                    : "place '" + path + "'";
         }
 
-        /** The object holding the place's field in {@code counter}, or null. */
-        Object owner(HitCounter counter) throws IllegalAccessException {
-            if (inner == null) {
-                return counter;
+        long read() {
+            try {
+                return slot.read();
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                return Long.MIN_VALUE;
             }
-            Object value = outer.get(counter);
-            return value instanceof AtomicReference<?> ref ? ref.get() : value;
-        }
-
-        Field field() {
-            return inner == null ? outer : inner;
         }
     }
+
+    /** How deep the search goes, and how many elements of one array or list it looks at. */
+    private static final int DEPTH = 12;
+    private static final int ELEMENTS = 4_096;
+
+    /** More real hits than any batch a right counter keeps apart. */
+    private static final int FOLLOW = 1 << 22;
 
     private DeepFastForward() {
     }
@@ -71,69 +88,94 @@ final class DeepFastForward {
      * be moved on).
      */
     static String countPast(int hits, long target, int more) throws ReflectiveOperationException {
-        List<Place> places = places(counted(hits));
+        List<Cell> candidates = new ArrayList<>();
+        List<Cell> smaller = new ArrayList<>();
+        for (Cell cell : cells(counted(hits)).values()) {
+            if (cell.read() == hits) {
+                (cell.wide() ? candidates : smaller).add(cell); // those that hold every long first
+            }
+        }
+        candidates.addAll(smaller);
         boolean checked = false;
-        for (Place place : places) {
-            HitCounter probe = counted(hits);
-            if (slot(place, probe, hits) == null) {
-                continue;
-            }
+        for (Cell found : candidates) {
             HitCounter counter = counted(hits);
-            Slot slot = slot(place, counter, hits);
-            if (slot == null) {
+            Cell cell = cells(counter).get(found.path());
+            if (cell == null || cell.read() != hits) {
                 continue;
             }
-            String type = article(typeOf(place, counter));
-            if (!slot.canHold(target)) {
-                if (!tryAdd(slot, 1) || counter.get() != hits + 1) {
+            String type = article(cell.type());
+            if (!fits(cell.kind(), target)) {
+                if (!tryAdd(cell.slot(), 1) || counter.get() != hits + 1 || !isTheCount(cell, hits)) {
                     continue; // not the count
                 }
                 return String.format("rule 3: the count is kept in %s, %s, which cannot hold every count a long can "
                         + "(not %,d, for one), so it would wrap around or lose hits there. get() returns a long: keep "
-                        + "the count in a long (or a LongAdder, an AtomicLong)", place.describe(), type, target);
+                        + "the count in a long (or a LongAdder, an AtomicLong)", cell.describe(), type, target);
             }
-            if (!tryAdd(slot, target - hits) || counter.get() != target) {
+            if (!tryAdd(cell.slot(), target - hits) || counter.get() != target) {
                 continue; // not the count (or not the only copy of it): nothing to learn from this place
             }
-            checked = true;
             for (int i = 0; i < more; i++) {
                 counter.increment();
             }
             long got = counter.get();
-            if (got != target + more) {
-                return String.format("rule 3: after %,d hits, %,d more hits made get() return %,d instead of %,d: "
-                        + "the count (%s, %s) cannot hold every count up to %,d, so it wrapped around or lost hits. "
-                        + "get() returns a long: keep the count in a long (or a LongAdder, an AtomicLong)",
-                        target, more, got, target + more, place.describe(), type, target + more);
+            if (got == target + more) {
+                if (cell.wide()) {
+                    return null; // a place that holds every long is the count, and it went on past the limit
+                }
+                checked = true;
+                continue;
             }
+            if (!cell.wide() && !isTheCount(cell, hits)) {
+                continue; // it stops following the count (the hits of a batch): moved by hand, it was put in a
+                          // state the code never reaches
+            }
+            return String.format("rule 3: after %,d hits, %,d more hits made get() return %,d instead of %,d: "
+                    + "the count (%s, %s) cannot hold every count up to %,d, so it wrapped around or lost hits. "
+                    + "get() returns a long: keep the count in a long (or a LongAdder, an AtomicLong)",
+                    target, more, got, target + more, cell.describe(), type, target + more);
         }
         if (checked) {
             return null;
         }
         // Nothing could be moved on: a place that counts the hits one by one, in a holder that may not hold every
         // long, is a count this test cannot check, which must not pass unchecked.
-        for (Place place : places) {
+        for (Cell found : smaller) {
             HitCounter counter = counted(hits);
-            Object owner = place.owner(counter);
-            if (owner == null || !place.field().trySetAccessible()) {
-                continue;
-            }
-            Object before = place.field().get(owner);
-            Long read = whole(before);
-            if (read == null || read != hits || surelyLong(before, place.field().getType())) {
+            Cell cell = cells(counter).get(found.path());
+            if (cell == null || cell.read() != hits) {
                 continue;
             }
             counter.increment();
-            Object ownerAfter = place.owner(counter);
-            Long after = ownerAfter == null ? null : whole(place.field().get(ownerAfter));
-            if (after != null && after == hits + 1) {
+            Cell after = cells(counter).get(found.path());
+            if (after != null && after.read() == hits + 1 && isTheCount(cell, hits)) {
                 return String.format("cannot check the count's limits: the count seems to be kept in %s, %s, which "
                         + "this test could not move on to %,d (rule 3: the count must go past 2,147,483,647 and past "
-                        + "2^53 exactly). Keep the count in a long, an AtomicLong or a LongAdder", place.describe(),
-                        article(typeOf(place, counter)), target);
+                        + "2^53 exactly). Keep the count in a long, an AtomicLong or a LongAdder", cell.describe(),
+                        article(cell.type()), target);
             }
         }
         return null;
+    }
+
+    /**
+     * Whether the place of {@code cell} still equals the count after {@link #FOLLOW} more real hits (fewer where it
+     * holds fewer) on a fresh counter that counted {@code hits} first: only then is it the count, which may be
+     * judged.
+     */
+    private static boolean isTheCount(Cell cell, int hits) throws ReflectiveOperationException {
+        long room = cell.kind() == byte.class || cell.kind() == Byte.class ? Byte.MAX_VALUE
+                : cell.kind() == short.class || cell.kind() == Short.class ? Short.MAX_VALUE
+                : cell.kind() == char.class || cell.kind() == Character.class ? Character.MAX_VALUE
+                : cell.kind() == float.class || cell.kind() == Float.class ? 1L << 24
+                : Long.MAX_VALUE;
+        int follow = (int) Math.max(0, Math.min(FOLLOW, room - hits - 1));
+        HitCounter counter = counted(hits);
+        for (int i = 0; i < follow; i++) {
+            counter.increment();
+        }
+        Cell now = cells(counter).get(cell.path());
+        return now != null && now.read() == (long) hits + follow;
     }
 
     private static boolean tryAdd(Slot slot, long delta) {
@@ -145,43 +187,8 @@ final class DeepFastForward {
         }
     }
 
-    private static String typeOf(Place place, HitCounter counter) throws IllegalAccessException {
-        Object owner = place.owner(counter);
-        Object value = owner == null ? null : place.field().get(owner);
-        String declared = place.field().getType().getSimpleName();
-        if (value instanceof AtomicReference<?> ref && ref.get() != null) {
-            return declared + " holding " + article(ref.get().getClass().getSimpleName());
-        }
-        return value != null && !place.field().getType().isPrimitive() && value.getClass() != place.field().getType()
-                ? declared + " holding " + article(value.getClass().getSimpleName()) : declared;
-    }
-
     private static String article(String noun) {
         return ("AEIOUaeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
-    }
-
-    /** The value of a plain or boxed number, an atomic or adder, or a reference holding a number, if whole. */
-    private static Long whole(Object value) {
-        if (value instanceof AtomicReference<?> ref) {
-            value = ref.get();
-        }
-        if (value instanceof Character c) {
-            return (long) c;
-        }
-        if (value instanceof Number n) {
-            double d = n.doubleValue();
-            return d == Math.rint(d) && Math.abs(d) < 0x1p62 ? n.longValue() : null;
-        }
-        return null;
-    }
-
-    /** Whether a holder surely holds every long exactly (so a count kept there keeps rule 3). */
-    private static boolean surelyLong(Object value, Class<?> type) {
-        if (value instanceof AtomicReference<?> ref) {
-            value = ref.get();
-        }
-        return type == long.class || value instanceof Long || value instanceof AtomicLong || value instanceof LongAdder
-                || value instanceof LongAccumulator || value instanceof BigInteger;
     }
 
     private static HitCounter counted(int hits) {
@@ -192,30 +199,233 @@ final class DeepFastForward {
         return counter;
     }
 
-    /** The counter's fields, then the fields of the objects of this kata's package it keeps. */
-    private static List<Place> places(HitCounter sample) throws IllegalAccessException {
-        List<Place> places = new ArrayList<>();
-        List<Field> outer = instanceFields(HitCounter.class);
-        for (Field f : outer) {
-            places.add(new Place(f, null));
-        }
-        for (Field f : outer) {
-            if (f.getType().isPrimitive() || !f.trySetAccessible()) {
+    /** Every place a count may be kept in {@code counter}, by path, in the order found. */
+    private static Map<String, Cell> cells(HitCounter counter) throws ReflectiveOperationException {
+        Map<String, Cell> cells = new LinkedHashMap<>();
+        Set<Object> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        seen.add(counter);
+        fieldsOf(counter, "", true, 0, seen, cells);
+        return cells;
+    }
+
+    private static void fieldsOf(Object owner, String path, boolean isCounter, int depth, Set<Object> seen,
+            Map<String, Cell> cells) throws ReflectiveOperationException {
+        for (Field field : instanceFields(owner.getClass())) {
+            if (!field.trySetAccessible()) {
                 continue;
             }
-            Object value = f.get(sample);
-            if (value instanceof AtomicReference<?> ref) {
-                value = ref.get();
-            }
-            if (value == null || value.getClass().isArray() || value instanceof HitCounter
-                    || !value.getClass().getPackageName().equals(HitCounter.class.getPackageName())) {
-                continue;
-            }
-            for (Field inner : instanceFields(value.getClass())) {
-                places.add(new Place(f, inner));
-            }
+            // A final field of the counter never changes, so it is no count; one of a kept object may be (an
+            // immutable state replaced as a whole).
+            boolean writable = !isCounter || !Modifier.isFinal(field.getModifiers());
+            Ref ref = new Ref() {
+                public Object get() throws IllegalAccessException {
+                    return field.get(owner);
+                }
+
+                public void set(Object value) throws IllegalAccessException {
+                    field.set(owner, value);
+                }
+            };
+            visit(ref, field.getType(), writable, path.isEmpty() ? field.getName() : path + "." + field.getName(),
+                    depth, seen, cells);
         }
-        return places;
+    }
+
+    private static void visit(Ref ref, Class<?> declared, boolean writable, String path, int depth, Set<Object> seen,
+            Map<String, Cell> cells) throws ReflectiveOperationException {
+        Object value = ref.get();
+        if (declared.isPrimitive()) {
+            if (declared != boolean.class && writable) {
+                cells.put(path, number(ref, declared, path));
+            }
+            return;
+        }
+        if (value == null) {
+            return;
+        }
+        if (BOXES.contains(value.getClass())) {
+            if (writable) {
+                cells.put(path, number(ref, value.getClass(), path));
+            }
+            return;
+        }
+        Cell holder = holder(value, path);
+        if (holder != null) {
+            cells.put(path, holder);
+            return;
+        }
+        if (depth >= DEPTH || !seen.add(value)) {
+            return;
+        }
+        if (value instanceof AtomicReference<?> reference) {
+            @SuppressWarnings("unchecked")
+            AtomicReference<Object> atomic = (AtomicReference<Object>) reference;
+            visit(new Ref() {
+                public Object get() {
+                    return atomic.get();
+                }
+
+                public void set(Object v) {
+                    atomic.set(v);
+                }
+            }, Object.class, true, path + ".get()", depth + 1, seen, cells);
+        } else if (value instanceof AtomicLongArray array) {
+            for (int i = 0; i < Math.min(array.length(), ELEMENTS); i++) {
+                int at = i;
+                cells.put(path + "[" + i + "]", new Cell(path + "[" + i + "]", "AtomicLongArray element", long.class,
+                        true, new Slot() {
+                            public long read() {
+                                return array.get(at);
+                            }
+
+                            public void add(long delta) {
+                                array.addAndGet(at, delta);
+                            }
+                        }));
+            }
+        } else if (value instanceof AtomicIntegerArray array) {
+            for (int i = 0; i < Math.min(array.length(), ELEMENTS); i++) {
+                int at = i;
+                cells.put(path + "[" + i + "]", new Cell(path + "[" + i + "]", "AtomicIntegerArray element",
+                        int.class, false, new Slot() {
+                            public long read() {
+                                return array.get(at);
+                            }
+
+                            public void add(long delta) {
+                                array.addAndGet(at, (int) delta);
+                            }
+                        }));
+            }
+        } else if (value.getClass().isArray()) {
+            Class<?> component = value.getClass().getComponentType();
+            for (int i = 0; i < Math.min(Array.getLength(value), ELEMENTS); i++) {
+                int at = i;
+                visit(new Ref() {
+                    public Object get() {
+                        return Array.get(value, at);
+                    }
+
+                    public void set(Object v) {
+                        Array.set(value, at, v);
+                    }
+                }, component, true, path + "[" + i + "]", depth + 1, seen, cells);
+            }
+        } else if (value instanceof List<?> list) {
+            @SuppressWarnings("unchecked")
+            List<Object> elements = (List<Object>) list;
+            for (int i = 0; i < Math.min(elements.size(), ELEMENTS); i++) {
+                int at = i;
+                visit(new Ref() {
+                    public Object get() {
+                        return elements.get(at);
+                    }
+
+                    public void set(Object v) {
+                        elements.set(at, v);
+                    }
+                }, Object.class, true, path + "[" + i + "]", depth + 1, seen, cells);
+            }
+        } else if (!(value instanceof HitCounter)
+                && value.getClass().getPackageName().equals(HitCounter.class.getPackageName())) {
+            fieldsOf(value, path, false, depth + 1, seen, cells);
+        }
+    }
+
+    /** A plain or boxed number of {@code kind} kept in {@code ref}, moved on by writing a new value there. */
+    private static Cell number(Ref ref, Class<?> kind, String path) {
+        boolean wide = kind == long.class || kind == Long.class || kind == BigInteger.class || kind == BigDecimal.class;
+        return new Cell(path, kind.getSimpleName(), kind, wide, new Slot() {
+            public long read() throws ReflectiveOperationException {
+                Long v = whole(ref.get());
+                return v == null ? Long.MIN_VALUE : v;
+            }
+
+            public void add(long delta) throws ReflectiveOperationException {
+                ref.set(boxed(kind, read() + delta));
+            }
+        });
+    }
+
+    /** A holder of a number that is moved on through its own methods, or null. */
+    private static Cell holder(Object value, String path) {
+        String type = value.getClass().getSimpleName();
+        if (value instanceof AtomicLong atomic) {
+            return new Cell(path, type, long.class, true, new Slot() {
+                public long read() {
+                    return atomic.get();
+                }
+
+                public void add(long delta) {
+                    atomic.addAndGet(delta);
+                }
+            });
+        } else if (value instanceof AtomicInteger atomic) {
+            return new Cell(path, type, int.class, false, new Slot() {
+                public long read() {
+                    return atomic.get();
+                }
+
+                public void add(long delta) {
+                    atomic.addAndGet((int) delta);
+                }
+            });
+        } else if (value instanceof LongAdder adder) {
+            return new Cell(path, type, long.class, true, new Slot() {
+                public long read() {
+                    return adder.sum();
+                }
+
+                public void add(long delta) {
+                    adder.add(delta);
+                }
+            });
+        } else if (value instanceof LongAccumulator accumulator) {
+            return new Cell(path, type, long.class, true, new Slot() {
+                public long read() {
+                    return accumulator.get();
+                }
+
+                public void add(long delta) {
+                    accumulator.accumulate(delta); // moves the count on only if it accumulates by adding
+                }
+            });
+        } else if (value instanceof DoubleAdder adder) {
+            return new Cell(path, type, double.class, false, new Slot() {
+                public long read() {
+                    Long v = whole(adder.sum());
+                    return v == null ? Long.MIN_VALUE : v;
+                }
+
+                public void add(long delta) {
+                    adder.add(delta);
+                }
+            });
+        } else if (value instanceof DoubleAccumulator accumulator) {
+            return new Cell(path, type, double.class, false, new Slot() {
+                public long read() {
+                    Long v = whole(accumulator.get());
+                    return v == null ? Long.MIN_VALUE : v;
+                }
+
+                public void add(long delta) {
+                    accumulator.accumulate(delta); // moves the count on only if it accumulates by adding
+                }
+            });
+        }
+        return null;
+    }
+
+    /** The value of a plain or boxed number, if whole. */
+    private static Long whole(Object value) {
+        if (value instanceof Character c) {
+            return (long) c;
+        }
+        if (value instanceof Number n) {
+            double d = n.doubleValue();
+            return d == Math.rint(d) && Math.abs(d) < 0x1p62 ? n.longValue() : null;
+        }
+        return null;
     }
 
     private static List<Field> instanceFields(Class<?> type) {
@@ -230,203 +440,13 @@ final class DeepFastForward {
         return fields;
     }
 
-    /** The slot {@code place} is in {@code counter}, if it holds exactly {@code hits}; else null. */
-    private static Slot slot(Place place, HitCounter counter, long hits) throws ReflectiveOperationException {
-        Field field = place.field();
-        Object owner = place.owner(counter);
-        if (owner == null || !field.trySetAccessible()) {
-            return null;
-        }
-        // A final field of the counter never changes, so it is no count; one of a kept object may be (an immutable
-        // state replaced as a whole).
-        boolean writable = !Modifier.isFinal(field.getModifiers()) || place.inner() != null;
-        Class<?> type = field.getType();
-        Object value = field.get(owner);
-        Slot slot = null;
-        if (type == long.class && writable) {
-            slot = new Slot() {
-                public long read() throws IllegalAccessException {
-                    return field.getLong(owner);
-                }
-
-                public void add(long delta) throws IllegalAccessException {
-                    field.setLong(owner, field.getLong(owner) + delta);
-                }
-            };
-        } else if (type == int.class && writable) {
-            slot = new Slot() {
-                public long read() throws IllegalAccessException {
-                    return field.getInt(owner);
-                }
-
-                public void add(long delta) throws IllegalAccessException {
-                    field.setInt(owner, (int) (field.getInt(owner) + delta));
-                }
-            };
-        } else if (writable && (PRIMITIVES.contains(type) || value != null && BOXES.contains(value.getClass()))) {
-            Class<?> kind = type.isPrimitive() ? type : value.getClass();
-            slot = new Slot() {
-                public long read() throws IllegalAccessException {
-                    Long v = whole(field.get(owner));
-                    return v == null ? Long.MIN_VALUE : v;
-                }
-
-                public void add(long delta) throws IllegalAccessException {
-                    field.set(owner, boxed(kind, read() + delta));
-                }
-
-                public boolean canHold(long v) {
-                    return fits(kind, v);
-                }
-            };
-        } else if (value instanceof AtomicReference<?> reference && reference.get() != null
-                && BOXES.contains(reference.get().getClass())) {
-            @SuppressWarnings("unchecked")
-            AtomicReference<Object> ref = (AtomicReference<Object>) reference;
-            Class<?> kind = ref.get().getClass();
-            slot = new Slot() {
-                public long read() {
-                    Long v = whole(ref.get());
-                    return v == null ? Long.MIN_VALUE : v;
-                }
-
-                public void add(long delta) {
-                    ref.set(boxed(kind, read() + delta));
-                }
-
-                public boolean canHold(long v) {
-                    return fits(kind, v);
-                }
-            };
-        } else if (value instanceof AtomicLong atomic) {
-            slot = new Slot() {
-                public long read() {
-                    return atomic.get();
-                }
-
-                public void add(long delta) {
-                    atomic.addAndGet(delta);
-                }
-            };
-        } else if (value instanceof AtomicInteger atomic) {
-            slot = new Slot() {
-                public long read() {
-                    return atomic.get();
-                }
-
-                public void add(long delta) {
-                    atomic.addAndGet((int) delta);
-                }
-            };
-        } else if (value instanceof LongAdder adder) {
-            slot = new Slot() {
-                public long read() {
-                    return adder.sum();
-                }
-
-                public void add(long delta) {
-                    adder.add(delta);
-                }
-            };
-        } else if (value instanceof LongAccumulator accumulator) {
-            slot = new Slot() {
-                public long read() {
-                    return accumulator.get();
-                }
-
-                public void add(long delta) {
-                    accumulator.accumulate(delta); // moves the count on only if it accumulates by adding
-                }
-            };
-        } else if (value instanceof DoubleAdder adder) {
-            slot = new Slot() {
-                public long read() {
-                    Long v = whole(adder);
-                    return v == null ? Long.MIN_VALUE : v;
-                }
-
-                public void add(long delta) {
-                    adder.add(delta);
-                }
-
-                public boolean canHold(long v) {
-                    return fits(Double.class, v);
-                }
-            };
-        } else if (value instanceof DoubleAccumulator accumulator) {
-            slot = new Slot() {
-                public long read() {
-                    Long v = whole(accumulator);
-                    return v == null ? Long.MIN_VALUE : v;
-                }
-
-                public void add(long delta) {
-                    accumulator.accumulate(delta); // moves the count on only if it accumulates by adding
-                }
-
-                public boolean canHold(long v) {
-                    return fits(Double.class, v);
-                }
-            };
-        } else if (value instanceof AtomicLongArray array) {
-            int at = onlyNonZero(array.length(), i -> array.get(i));
-            slot = at < 0 ? null : new Slot() {
-                public long read() {
-                    return array.get(at);
-                }
-
-                public void add(long delta) {
-                    array.addAndGet(at, delta);
-                }
-            };
-        } else if (value instanceof AtomicIntegerArray array) {
-            int at = onlyNonZero(array.length(), i -> array.get(i));
-            slot = at < 0 ? null : new Slot() {
-                public long read() {
-                    return array.get(at);
-                }
-
-                public void add(long delta) {
-                    array.addAndGet(at, (int) delta);
-                }
-            };
-        } else if (value instanceof long[] array) {
-            int at = onlyNonZero(array.length, i -> array[i]);
-            slot = at < 0 ? null : new Slot() {
-                public long read() {
-                    return array[at];
-                }
-
-                public void add(long delta) {
-                    array[at] += delta;
-                }
-            };
-        } else if (value instanceof int[] array) {
-            int at = onlyNonZero(array.length, i -> array[i]);
-            slot = at < 0 ? null : new Slot() {
-                public long read() {
-                    return array[at];
-                }
-
-                public void add(long delta) {
-                    array[at] += (int) delta;
-                }
-            };
-        }
-        return slot != null && slot.read() == hits ? slot : null;
-    }
-
-    /** Primitive field types other than long and int that a count could be kept in. */
-    private static final List<Class<?>> PRIMITIVES = List.of(short.class, byte.class, char.class, double.class,
-            float.class);
-
-    /** Boxed and big number classes a count could be kept in (in a field of any type, or an AtomicReference). */
+    /** Boxed and big number classes a count could be kept in (in a field of any type, an element, a reference). */
     private static final List<Class<?>> BOXES = List.of(Long.class, Integer.class, Short.class, Byte.class,
             Character.class, Double.class, Float.class, BigInteger.class, BigDecimal.class);
 
     /** Whether a {@code kind} holds {@code v} exactly. */
     private static boolean fits(Class<?> kind, long v) {
-        if (kind == BigInteger.class || kind == BigDecimal.class || kind == Long.class) {
+        if (kind == BigInteger.class || kind == BigDecimal.class || kind == Long.class || kind == long.class) {
             return true;
         }
         Object b = boxed(kind, v);
@@ -455,19 +475,5 @@ final class DeepFastForward {
             return BigDecimal.valueOf(v);
         }
         return (float) v;
-    }
-
-    /** The index of the only element that is not zero, or -1. */
-    private static int onlyNonZero(int length, java.util.function.IntToLongFunction element) {
-        int found = -1;
-        for (int i = 0; i < length; i++) {
-            if (element.applyAsLong(i) != 0) {
-                if (found >= 0) {
-                    return -1;
-                }
-                found = i;
-            }
-        }
-        return found;
     }
 }

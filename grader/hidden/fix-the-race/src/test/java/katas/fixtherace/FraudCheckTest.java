@@ -155,7 +155,8 @@ class FraudCheckTest {
                 } catch (Throwable thrown) {
                     if (!failing || !BankAccountTest.causes(thrown, failure)) {
                         wrong.add("withdraw(" + amount + ") threw " + thrown + (failing ? ", not the fraud check's "
-                                + failure : " though the fraud check approved it"));
+                                + failure + " itself (neither wrapped nor replaced)"
+                                : " though the fraud check approved it"));
                     }
                 }
             });
@@ -269,6 +270,41 @@ class FraudCheckTest {
     }
 
     /**
+     * Withdrawals meet a fraud check that throws {@code failure} the first time it is asked in each call and
+     * approves when asked again: each call must fail with that very exception and take nothing (throwing is how the
+     * fraud check says no; asking again until it says yes pays what it refused).
+     */
+    static void failOnTheFirstAsk(Shapes round, Throwable failure) throws InterruptedException {
+        long opening = round.between("opening balance", 1, 1L << 50);
+        long amount = round.between("amount", 1, opening);
+        java.util.concurrent.atomic.AtomicInteger asks = new java.util.concurrent.atomic.AtomicInteger();
+        BankAccount account = new BankAccount(opening, asked -> {
+            if (asks.getAndIncrement() == 0) {
+                throw Sneaky.raise(failure);
+            }
+        });
+        String what = "withdraw(" + amount + ")";
+        for (int call = 1; call <= 2; call++) {
+            asks.set(0);
+            Object outcome = OtherThread.call("teller-" + call, what, call == 1 ? "on a fresh account"
+                    : "after an earlier call failed", () -> {
+                        try {
+                            return account.withdraw(amount) ? "returned true" : "returned false";
+                        } catch (Throwable t) {
+                            return t;
+                        }
+                    });
+            long balance = OtherThread.call("clerk", "balance()", "after " + what, account::balance);
+            assertThat(outcome).as("rule 7: the fraud check threw %s the first time it was asked about %s (asked "
+                    + "again, it said yes; it was asked %d times); %s %s. A fraud check that throws has said no: "
+                    + "withdraw must fail with that very exception, not ask again until it hears yes", failure, what,
+                    asks.get(), what, outcome instanceof Throwable ? "threw " + outcome : outcome).isSameAs(failure);
+            assertThat(balance).as("rule 6: %s failed because the fraud check threw %s, so no money may leave: the "
+                    + "balance must still be %,d", what, failure, opening).isEqualTo(opening);
+        }
+    }
+
+    /**
      * A fraud check as another library would hand it over: a JDK proxy, whose class is in none of this kata's
      * packages, calling {@code decide} for each approval.
      */
@@ -315,6 +351,19 @@ class FraudCheckTest {
                     new Shapes.KataError("fraud service crashed"), new java.io.IOException("fraud service unreachable")));
             for (Throwable failure : shapes.shuffled("failures", failures)) {
                 shapes.check(1, round -> BankAccountTest.failTheFraudCheck(round, failure));
+            }
+        }
+
+        @Test
+        @Tag("rule-6")
+        @Tag("rule-7")
+        @DisplayName("fails with the fraud check's first failure, though asking again would be approved, and takes "
+                + "nothing")
+        void failsOnTheFirstFailure(Shapes shapes) throws Exception {
+            List<Throwable> failures = new ArrayList<>(List.of(new IllegalStateException("fraud service busy"),
+                    new Shapes.KataError("fraud service hiccup"), new java.io.IOException("fraud service timed out")));
+            for (Throwable failure : shapes.shuffled("failures", failures)) {
+                shapes.check(1, round -> failOnTheFirstAsk(round, failure));
             }
         }
     }

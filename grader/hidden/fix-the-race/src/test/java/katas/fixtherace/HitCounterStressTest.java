@@ -2,6 +2,7 @@ package katas.fixtherace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.Random;
 import katas.testkit.KataTest;
@@ -77,5 +78,51 @@ class HitCounterStressTest {
         });
         HitCounter counter = new HitCounter();
         assertThat(StaleReads.probe(counter, 2)).as("rule 2, a hit shows at once").isNull();
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-1")
+    @Tag("rule-2")
+    // Few threads counting little: the unlocked stub may well keep every hit here, so it earns nothing.
+    @Tag("precondition")
+    @DisplayName("keeps the hits of threads that have ended, also once they are collected as garbage")
+    void keepsTheHitsOfEndedThreads(Shapes shapes) throws Exception {
+        int threads = shapes.between("threads", 2, 8);
+        int each = shapes.between("hits each", 1, 2_000);
+        HitCounter counter = new HitCounter();
+        WeakReference<Thread> last = countOnThreadsThatEnd(counter, threads, each);
+        long expected = (long) threads * each;
+        assertThat(counter.get()).as("rule 1: %d threads counted %,d hits each and ended", threads, each)
+                .isEqualTo(expected);
+        // A server's pool replaces its threads: once they are gone and collected, their hits must stay.
+        for (int i = 0; i < 100 && last.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        boolean collected = last.get() == null;
+        assertThat(counter.get()).as("rule 1: %d threads counted %,d hits each and ended; %s, get() says %,d: the hits "
+                + "of threads that have ended must stay counted (were they kept in cells that went with the threads, "
+                + "such as a WeakHashMap keyed by thread, or a ThreadLocal?)", threads, each, collected
+                        ? "once they were collected as garbage" : "after the garbage collector ran", counter.get())
+                .isEqualTo(expected);
+    }
+
+    /** Starts {@code threads} threads that count {@code each} hits and end; a weak reference to one of them. */
+    private static WeakReference<Thread> countOnThreadsThatEnd(HitCounter counter, int threads, int each)
+            throws InterruptedException {
+        Thread[] started = new Thread[threads];
+        for (int t = 0; t < threads; t++) {
+            started[t] = new Thread(() -> {
+                for (int i = 0; i < each; i++) {
+                    counter.increment();
+                }
+            }, "short-lived-" + t);
+            started[t].start();
+        }
+        for (Thread thread : started) {
+            thread.join();
+        }
+        return new WeakReference<>(started[threads - 1]);
     }
 }

@@ -2,8 +2,10 @@ package katas.startandjoin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import airline.ops.NotamFeed;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import katas.startandjoin.ScriptedSource.Stop;
 import katas.startandjoin.Stage.Outcome;
@@ -35,7 +38,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ReportBuilderEdgeTest {
 
     @Test
-    @Order(1)
+    @Order(7)
     @Tag("rule-6")
     @Tag("rule-5")
     @DisplayName("keeps waiting for its threads when its caller is interrupted again and again")
@@ -66,7 +69,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(2)
+    @Order(8)
     @Tag("rule-6")
     @Tag("rule-5")
     @DisplayName("throws InterruptedException when its caller is interrupted after some sources have returned")
@@ -100,7 +103,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(3)
+    @Order(9)
     @Tag("rule-6")
     @DisplayName("throws InterruptedException even when every source it stopped returned what it had")
     void throwsEvenWhenEveryStoppedSourceReturned(Shapes shapes) throws Exception {
@@ -123,7 +126,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(4)
+    @Order(10)
     @Tag("rule-5")
     @Tag("rule-4")
     @Tag("rule-6")
@@ -165,7 +168,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(5)
+    @Order(11)
     @Tag("rule-4")
     @Tag("rule-5")
     @Tag("rule-3")
@@ -190,7 +193,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(6)
+    @Order(12)
     @Tag("rule-3")
     @DisplayName("reports a failure that has a cause of its own as it is, without unwrapping it")
     void reportsAFailureWithACauseAsItIs(Shapes shapes) throws Exception {
@@ -215,7 +218,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(7)
+    @Order(13)
     @Tag("rule-3")
     @DisplayName("reports an InterruptedException that a source throws on its own, unasked, like any other failure")
     void reportsAnInterruptedExceptionNobodyAskedFor(Shapes shapes) throws Exception {
@@ -237,7 +240,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(8)
+    @Order(14)
     @Tag("rule-1")
     @Tag("rule-2")
     @DisplayName("fetches a single source on a thread of its own too")
@@ -258,7 +261,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(9)
+    @Order(15)
     @Tag("rule-6")
     @Tag("rule-7")
     @DisplayName("builds the next report with the same builder after reports that failed or were interrupted")
@@ -296,15 +299,17 @@ class ReportBuilderEdgeTest {
         }
     }
     @Test
-    @Order(10)
+    @Order(6)
     @Tag("rule-1")
     @Tag("rule-2")
-    @DisplayName("fetches more sources than any fixed batch at the same time, up to three hundred")
+    @DisplayName("fetches more sources than any fixed batch at the same time, up to four hundred")
     void fetchesMoreSourcesThanAnyBatch(Shapes shapes) throws Exception {
-        // One report of any size from 150, then one of 300: a batch of any size below the largest is caught.
+        // One report of any size from 150, then one of LARGEST_REPORT, just under the kata's thread limit
+        // (kata.json, maxThreads): a batch of any size below the largest report is caught.
         int[] reports = {0};
         shapes.check(2, round -> {
-            int count = reports[0]++ == 0 ? round.between("sources", 150, 300) : round.between("sources", 300, 300);
+            int count = reports[0]++ == 0 ? round.between("sources", 150, LARGEST_REPORT)
+                    : round.between("sources", LARGEST_REPORT, LARGEST_REPORT);
             List<String> sections = Briefing.sections(round, count);
             try (Stage stage = new Stage("a report of " + count + " sources")) {
                 sections.forEach(stage::meeting);
@@ -319,8 +324,11 @@ class ReportBuilderEdgeTest {
         });
     }
 
+    /** The largest report of the tests: as many sources as the kata's thread limit allows, with room to spare. */
+    private static final int LARGEST_REPORT = 400;
+
     @Test
-    @Order(11)
+    @Order(16)
     @Tag("rule-3")
     @Tag("rule-2")
     @DisplayName("names the place of the source that failed when an equal source is listed before it")
@@ -368,7 +376,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(12)
+    @Order(5)
     @Tag("rule-1")
     @Tag("rule-4")
     @DisplayName("fetches at the same time for any caller, with sources of any class")
@@ -378,13 +386,13 @@ class ReportBuilderEdgeTest {
             List<String> sections = Briefing.sections(round, count);
             CyclicBarrier all = new CyclicBarrier(count);
             Map<Thread, Integer> threads = new ConcurrentHashMap<>();
+            // Sources of the application's own classes, whose names say nothing about tests: a class of
+            // another package, or a proxy of the interface (as a client library may hand out).
+            boolean proxies = round.chance("the sources are proxies (else a class of the application)", 0.5);
             List<Source> sources = new ArrayList<>();
             for (String section : sections) {
-                sources.add(() -> {
-                    threads.merge(Thread.currentThread(), 1, Integer::sum);
-                    all.await(2, TimeUnit.SECONDS);
-                    return section;
-                });
+                NotamFeed feed = new NotamFeed(section, all, threads);
+                sources.add(proxies ? proxyOf(feed) : feed);
             }
             AtomicReference<Object> result = new AtomicReference<>();
             Thread dispatcher = new Thread(() -> {
@@ -414,7 +422,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(13)
+    @Order(17)
     @Tag("rule-7")
     @Tag("rule-6")
     @Tag("rule-5")
@@ -429,7 +437,7 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
-    @Order(14)
+    @Order(18)
     @Tag("rule-6")
     @Tag("rule-3")
     @DisplayName("says it was interrupted when interrupted while it waits for the sources it stopped after a failure")
@@ -478,6 +486,173 @@ class ReportBuilderEdgeTest {
         });
     }
 
+    @Test
+    @Order(1)
+    @Tag("rule-6")
+    @Tag("rule-5")
+    @DisplayName("returns no report when its caller was interrupted before the call, even with no source or quick ones")
+    void noReportForACallerInterruptedBeforeTheCall(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            ReportBuilder builder = new ReportBuilder();
+            ReportBuilderTest.aReportThatWorks(round, builder);
+            // No source at all first: nothing to join, so join() can never notice the interrupt.
+            int count = round.between("quick sources", 1, 12);
+            for (int sources : new int[] {0, count}) {
+                String what = sources == 0 ? "no source at all" : sources + " sources that return at once";
+                try (Stage stage = new Stage("the report of " + what + " whose caller was interrupted before the "
+                        + "call")) {
+                    Briefing.sections(round, sources).forEach(stage::returning);
+                    stage.startInterrupted(builder);
+                    Outcome outcome = stage.outcome("Its caller was interrupted before it called fetchAll (rule 6).");
+                    if (outcome.thrown() == null) {
+                        throw new AssertionError("the caller of fetchAll was interrupted before the call, with "
+                                + what + ", and fetchAll returned the report " + outcome.report() + ": an "
+                                + "interrupted caller never gets a report, however quick the sources; join() on a "
+                                + "thread that has already ended does not look at the interrupt status, so look at "
+                                + "it yourself (rule 6)\n" + stage.describe());
+                    }
+                    stage.assertInterruptReported(outcome);
+                    stage.assertEveryThreadEnded(outcome);
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-3")
+    @Tag("rule-6")
+    @DisplayName("says it was interrupted, not that a source failed, when the sources it stopped for its caller throw")
+    void interruptNotTheFalloutOfStoppingTheSources(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int count = round.between("sources", 1, 8);
+            int surelyThrows = round.between("a source that throws a failure of its own when stopped", 0, count - 1);
+            try (Stage stage = new Stage("the report whose caller is interrupted")) {
+                for (int i = 0; i < count; i++) {
+                    Stop stop = i == surelyThrows ? Stop.THROWS_A_FAILURE
+                            : Briefing.throwingStop(round, "stop of source " + i);
+                    stage.blocking("section " + i, stop, anyFailureOrOutage(round, "stop failure of source " + i,
+                            "the fuel service, stopped"));
+                }
+                stage.start(new ReportBuilder());
+                stage.awaitFetching(count, "fetchAll must start every source's thread before it waits (rule 1)");
+                stage.interruptCaller();
+                Outcome outcome = stage.outcome("Its caller was interrupted while every source was being fetched: "
+                        + "fetchAll must stop them, wait for them and throw InterruptedException (rule 6)");
+                stage.assertEveryThreadEnded(outcome);
+                if (outcome.thrown() instanceof SourceFailedException failed) {
+                    throw new AssertionError("the caller of fetchAll was interrupted while every source was being "
+                            + "fetched, and fetchAll threw SourceFailedException for source " + failed.source()
+                            + " (" + failed.getCause() + "), which threw only because fetchAll stopped it for the "
+                            + "interrupted caller: what a stopped source throws is never the report's failure (rule "
+                            + "3); an interrupted caller hears that it was interrupted: InterruptedException (rule 6)"
+                            + "\n" + stage.describe(), failed);
+                }
+                stage.assertInterruptReported(outcome);
+            }
+        });
+    }
+
+    @Test
+    @Order(3)
+    @Tag("rule-2")
+    @Tag("rule-7")
+    @DisplayName("fetches the same sources anew for every report, also when asked for the very same list again")
+    void fetchesTheSameSourcesAnewForEveryReport(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            ReportBuilder builder = new ReportBuilder();
+            int count = round.between("sources", 1, 8);
+            List<Feed> feeds = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                feeds.add(new Feed());
+            }
+            List<Source> sources = new ArrayList<>(feeds);
+            if (round.chance("a source is listed twice", 0.4)) {
+                sources.add(round.between("where the repeated source goes", 0, count), feeds.get(round.between(
+                        "the repeated source", 0, count - 1)));
+            }
+            List<Source> theList = List.copyOf(sources);
+            List<String> asked = List.of("the list", "the very same list again", "an equal list", "the same list");
+            int reports = round.between("reports", 3, asked.size());
+            for (int r = 0; r < reports; r++) {
+                List<String> sections = Briefing.distinctSections(round, count);
+                for (int i = 0; i < count; i++) {
+                    feeds.get(i).section = sections.get(i) + " (morning " + (r + 1) + ")";
+                    feeds.get(i).fetches.set(0);
+                }
+                List<Source> given = asked.get(r).equals("an equal list") ? new ArrayList<>(theList) : theList;
+                List<String> expected = theList.stream().map(s -> ((Feed) s).section).toList();
+                List<String> report = builder.fetchAll(given);
+                assertThat(report).as("report %d of one builder, asked for %s (the same source objects, whose "
+                        + "sections changed since the last report): what each source returns now, not an earlier "
+                        + "report; every report fetches its sources anew (rules 2 and 7)", r + 1, asked.get(r))
+                        .isEqualTo(expected);
+                for (int i = 0; i < count; i++) {
+                    Feed feed = feeds.get(i);
+                    long listed = theList.stream().filter(s -> s == feed).count();
+                    assertThat(feed.fetches.get()).as("how often source %d, listed %d time(s), was fetched for "
+                            + "report %d of one builder (%s): once per report for each place it is listed (rule 2)",
+                            theList.indexOf(feed), listed, r + 1, asked.get(r)).isEqualTo((int) listed);
+                }
+            }
+        });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-3")
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("reports a failure that is neither an Exception nor an Error, and stops the others")
+    void reportsAThrowableThatIsNeitherExceptionNorError(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int count = round.between("sources", 1, 8);
+            int failing = round.between("failing source", 0, count - 1);
+            boolean onceAll = round.chance("fails once all are being fetched (else at once)", 0.5);
+            Throwable failure = new ServiceOutage("the NOTAM service is unreachable");
+            try (Stage stage = new Stage()) {
+                ScriptedSource failed = null;
+                for (int i = 0; i < count; i++) {
+                    if (i == failing) {
+                        failed = stage.failing(failure, onceAll);
+                    } else if (round.chance("source " + i + " returns at once (else waits until stopped)", 0.4)) {
+                        stage.returning("section " + i);
+                    } else {
+                        stage.blocking("section " + i, Briefing.anyStop(round, "stop of source " + i),
+                                Briefing.stopFailure(round, "stop failure of source " + i));
+                    }
+                }
+                stage.start(new ReportBuilder());
+                ScriptedSource theFailed = failed;
+                Outcome outcome = stage.outcome(() -> theFailed + " threw " + failure + ", a Throwable that is "
+                        + "neither an Exception nor an Error (catch (Exception | Error e) does not catch it): "
+                        + "fetchAll must stop the others and throw SourceFailedException (rules 3 and 4)");
+                stage.assertFailedWith(outcome, failed);
+                stage.assertOthersStopped(outcome, failed);
+                stage.assertEveryThreadEnded(outcome);
+            }
+        });
+    }
+
+    /** A failure of any kind, or a Throwable that is neither an Exception nor an Error. */
+    private static Throwable anyFailureOrOutage(Shapes round, String name, String what) {
+        List<Throwable> kinds = new ArrayList<>(Briefing.oneFailureOfEachKind(round, what));
+        kinds.add(new ServiceOutage(what + ": unreachable"));
+        return round.oneOf(name, kinds);
+    }
+
+    /** A source whose section the test changes between reports, counting how often it is fetched. */
+    private static final class Feed implements Source {
+        volatile String section;
+        final AtomicInteger fetches = new AtomicInteger();
+
+        @Override
+        public String fetch() {
+            fetches.incrementAndGet();
+            return section;
+        }
+    }
+
     private static void twoReportsOneInterrupted(Shapes round, ReportBuilder builder, boolean otherFirst)
             throws Exception {
         String order = otherFirst ? " (started second)" : " (started first)";
@@ -519,6 +694,17 @@ class ReportBuilderEdgeTest {
             other.assertReport(otherOutcome, sections);
             other.assertEveryThreadEnded(otherOutcome);
         }
+    }
+
+    /** A proxy of the Source interface that fetches {@code feed}, as a client library might hand one out. */
+    private static Source proxyOf(Source feed) {
+        return (Source) Proxy.newProxyInstance(Source.class.getClassLoader(), new Class<?>[] {Source.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "fetch" -> feed.fetch();
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> System.identityHashCode(proxy);
+                    default -> "proxy of " + feed;
+                });
     }
 
     /** A source that equals every other of the same service, as a value would, whatever each one does. */
