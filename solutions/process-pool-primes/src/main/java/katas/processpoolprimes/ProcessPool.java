@@ -159,20 +159,24 @@ public class ProcessPool implements AutoCloseable {
             awaitStopped(); // FIX: a second close() also returns only when the workers are gone
             return;
         }
-        boolean interrupted = false;
+        // FIX: a caller with its interrupt status set (an interrupted count closes the pool) still gives the
+        // workers their moment: the status is cleared for the waits, remembered, and set again at the end.
+        boolean interrupted = Thread.interrupted();
         try {
             for (Worker worker : stopping) {
                 worker.endInput(); // FIX: a worker exits by itself when its input ends
             }
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(POLITE_EXIT_MILLIS);
             for (Worker worker : stopping) {
-                try {
-                    if (!worker.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        worker.process.destroyForcibly(); // FIX: a worker that does not exit is killed
+                while (true) {
+                    try {
+                        if (!worker.process.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                            worker.process.destroyForcibly(); // FIX: a worker that does not exit is killed
+                        }
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // keep waiting out the moment: the workers are still exiting
                     }
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                    worker.process.destroyForcibly();
                 }
             }
         } finally {

@@ -25,10 +25,33 @@ class PrimeWorkerProtocolTest {
     @Test
     @Order(1)
     @Tag("rule-1")
-    @DisplayName("answers spans from every region of long: negative, beyond int, up to Long.MAX_VALUE")
+    @DisplayName("answers spans from every region of long: negative, beyond int, up to Long.MAX_VALUE, and at its very ends")
     void answersSpansFromEveryRegionOfLong(Shapes shapes) throws Exception {
         List<String> regions = shapes.shuffled("regions", Spans.REGIONS);
+        long[][] ends = {{Long.MIN_VALUE, Long.MIN_VALUE}, {Long.MIN_VALUE, Long.MIN_VALUE + 1},
+                {Long.MAX_VALUE, Long.MAX_VALUE}, {Long.MAX_VALUE - 1, Long.MAX_VALUE}};
+        List<long[]> edges = shapes.shuffled("edge requests (MIN MIN, MIN MIN+1, MAX MAX, MAX-1 MAX)", List.of(0, 1, 2, 3))
+                .stream().map(i -> ends[i]).toList();
         try (WorkerProcess worker = WorkerProcess.start(PrimeWorker.class)) {
+            for (long[] edge : edges) {
+                String request = "count " + edge[0] + " " + edge[1];
+                worker.send(request);
+                String answer;
+                try {
+                    answer = worker.nextLine(request, PrimeWorkerTest.ANSWER_BOUND);
+                } catch (AssertionError none) {
+                    throw new AssertionError("rule 1: no answer to `" + request + "`, a range of at most one number at "
+                            + "the very end of long (" + (edge[1] - edge[0]) + " number(s)): a loop bound such as "
+                            + "`n <= to - 1` or `n < to + 1` wraps around there and runs over nearly all of long; loop "
+                            + "with `n < to` (and stop before n++ could wrap). What the test saw: " + none.getMessage(),
+                            none);
+                }
+                long primes = edge[0] < edge[1] && Primes.isPrime(edge[0]) ? 1 : 0;
+                assertThat(answer)
+                        .as("rule 1: the answer to `%s`, the number of primes n with %d <= n < %d (the very end of long)",
+                                request, edge[0], edge[1])
+                        .isEqualTo(Long.toString(primes));
+            }
             for (int i = 0; i < regions.size(); i++) {
                 Span span = Spans.draw(shapes, "request " + (i + 1), regions.get(i));
                 worker.send(span.request());

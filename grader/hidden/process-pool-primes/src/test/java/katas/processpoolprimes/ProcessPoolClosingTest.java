@@ -108,6 +108,148 @@ class ProcessPoolClosingTest {
     }
 
     @Test
+    @Order(8)
+    @Tag("rule-14")
+    @Tag("rule-8")
+    @DisplayName("leaves nothing of an interrupted count running that could disturb the next count, with many ranges left to send")
+    void anInterruptedCountLeavesNothingBehind(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 3);
+        Pools.Cut first = Pools.cut(shapes, "interrupted count", shapes.between("interrupted count ranges", 200, 400), 1_000);
+        Pools.Cut next = Pools.cut(shapes, "next count", shapes.between("next count ranges", 20, 60), 1_000);
+        CountDownLatch release = new CountDownLatch(1);
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            if (release.getCount() > 0) {
+                release.await(20, TimeUnit.SECONDS); // the interrupted count's first ranges wait until it was interrupted
+            }
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            AtomicReference<Object> outcome = new AtomicReference<>();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            Thread caller = Thread.ofPlatform().daemon(true).name("test calls countPrimes").start(() -> {
+                try {
+                    outcome.set(pool.countPrimes(first.from(), first.to(), first.rangeSize()));
+                } catch (Throwable failure) {
+                    outcome.set(failure);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            assertThat(hub.awaitProgress(() -> hub.holding().size() >= size, Duration.ofSeconds(10)))
+                    .as("rule 7: the workers holding a request of %s at once, of %d, and then nothing happened for 10 s",
+                            first.describe(), size)
+                    .isTrue();
+            caller.interrupt();
+            caller.join(5_000);
+            int asked = hub.asks().size();
+            assertThat(caller.isAlive())
+                    .as("rule 14: countPrimes was still running 5 s after its thread was interrupted").isFalse();
+            assertThat(outcome.get())
+                    .as("rule 14: what countPrimes did when its thread was interrupted with %d of its %d ranges asked",
+                            asked, first.ranges())
+                    .isInstanceOf(IllegalStateException.class);
+            assertThat(interruptKept.get()).as("rule 14: the thread's interrupt status after countPrimes threw").isTrue();
+            release.countDown(); // the workers answer what they hold, and everything from now on, at once
+            Within.Outcome<Long> later = Within.attempt(Pools.COUNT_BOUND, "countPrimes right after an interrupted count",
+                    "after an interrupted count, a count must either work or throw IllegalStateException",
+                    () -> pool.countPrimes(next.from(), next.to(), next.rangeSize()));
+            String leftover = "the interrupted count, " + first.describe() + ", still had " + (first.ranges() - asked)
+                    + " ranges to send when countPrimes threw: whatever sends them (threads, tasks) must stop, or the pool "
+                    + "be closed, before countPrimes returns";
+            if (later.failure() != null) {
+                assertThat(later.failure()).as("rule 14: what a count right after the interrupted one threw")
+                        .isInstanceOf(IllegalStateException.class);
+            } else {
+                assertThat(later.value())
+                        .as("rule 14: the total of a count right after the interrupted one, %s; %s", next.describe(),
+                                leftover)
+                        .isEqualTo(next.expectedTotal());
+            }
+            List<String> broken = hub.violations();
+            assertThat(broken.size())
+                    .as("rule 8: requests sent to a worker that was still busy (the first: %s), during and after the "
+                            + "interrupted count; %s", broken.stream().limit(2).toList(), leftover)
+                    .isZero();
+            Pools.close(pool, "close() after an interrupted count");
+            children.assertNoneAlive("rule 14", "after close(), following an interrupted count");
+        }
+    }
+
+    @Test
+    @Order(7)
+    @Tag("rule-12")
+    @DisplayName("gives every worker its moment to exit by itself also when close() is called with the interrupt status set")
+    void anInterruptedCloseStillAsksFirst(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 2, 3);
+        java.nio.file.Path marks = java.nio.file.Files.createTempDirectory("polite-exit");
+        try (ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, PoliteExitWorker.class, marks.toString()));
+            Set<Long> started = new HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (started.size() < size && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                started = marked(marks, ".started");
+            }
+            assertThat(started).as("rule 4: the workers that started reading their input within 30 s (of %d)", size)
+                    .hasSize(size);
+            List<ProcessHandle> workers = children.alive();
+            AtomicBoolean interruptKept = new AtomicBoolean();
+            AtomicReference<Throwable> failed = new AtomicReference<>();
+            Thread closer = Thread.ofPlatform().daemon(true).name("test calls close").start(() -> {
+                Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
+                try {
+                    pool.close();
+                } catch (Throwable t) {
+                    failed.set(t);
+                }
+                interruptKept.set(Thread.currentThread().isInterrupted());
+            });
+            closer.join(Pools.CLOSE_BOUND.toMillis());
+            assertThat(closer.isAlive())
+                    .as("rule 12: close(), called with the interrupt status set, had not returned after %d s",
+                            Pools.CLOSE_BOUND.toSeconds())
+                    .isFalse();
+            assertThat(failed.get()).as("rule 12: what close() threw when called with the interrupt status set").isNull();
+            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (it was called with the "
+                    + "interrupt status set)");
+            Set<Long> sawEof = marked(marks, ".eof");
+            Set<Long> killed = new HashSet<>(started);
+            killed.removeAll(marked(marks, ".exited"));
+            assertThat(killed)
+                    .as("rule 12: close() was called from a thread whose interrupt status was set (as when an interrupted "
+                            + "count closes the pool); these workers take %d ms to exit once their input ends, but were "
+                            + "killed first (%d of the %d saw the end of their input). An interrupt must not cut the "
+                            + "workers' moment short: if waitFor throws InterruptedException, remember it and wait out "
+                            + "the moment (or clear the status first with Thread.interrupted()), and set the status "
+                            + "again when close() is done", PoliteExitWorker.EXIT_MILLIS, sawEof.size(), size)
+                    .isEmpty();
+            assertThat(interruptKept.get())
+                    .as("rule 12: the interrupt status of the thread that called close() with it set: close() must "
+                            + "leave it set when it returns (it belongs to the caller)")
+                    .isTrue();
+        } finally {
+            try (var files = java.nio.file.Files.list(marks)) {
+                for (java.nio.file.Path file : files.toList()) {
+                    java.nio.file.Files.deleteIfExists(file);
+                }
+            }
+            java.nio.file.Files.deleteIfExists(marks);
+        }
+    }
+
+    private static Set<Long> marked(java.nio.file.Path marks, String suffix) throws java.io.IOException {
+        try (var files = java.nio.file.Files.list(marks)) {
+            Set<Long> pids = new HashSet<>();
+            for (java.nio.file.Path file : files.toList()) {
+                String name = file.getFileName().toString();
+                if (name.endsWith(suffix)) {
+                    pids.add(Long.parseLong(name.substring(0, name.length() - suffix.length())));
+                }
+            }
+            return pids;
+        }
+    }
+
+    @Test
     @Order(5)
     @Tag("rule-12")
     @DisplayName("leaves none of its own threads running once close() has returned")
@@ -195,6 +337,18 @@ class ProcessPoolClosingTest {
             int probes = hub.probes().size();
             assertThatThrownBy(() -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()))
                     .as("rule 13: countPrimes on a closed pool: there are no workers left to count")
+                    .isInstanceOf(IllegalStateException.class);
+            long x = cut.from();
+            Object emptySpan;
+            try {
+                emptySpan = pool.countPrimes(x, x, 1);
+            } catch (RuntimeException thrown) {
+                emptySpan = thrown;
+            }
+            assertThat(emptySpan)
+                    .as("rule 13: what countPrimes(%d, %d, 1), an empty span, did on a closed pool: \"countPrimes on a "
+                            + "closed pool throws IllegalStateException\", whatever the span; check that the pool is "
+                            + "closed before any shortcut for an empty span", x, x)
                     .isInstanceOf(IllegalStateException.class);
             Thread.sleep(100);
             children.assertNoneAlive("rule 13", "after countPrimes was called on a closed pool (it must start nothing)");

@@ -64,6 +64,65 @@ class ProcessPoolLaunchTest {
     }
 
     @Test
+    @Order(5)
+    @Tag("rule-4")
+    @DisplayName("starts its workers with this JVM's own java, also when the PATH holds no java at all")
+    void startsWorkersWithThisJvmsJava(Shapes shapes) throws Exception {
+        Optional<String> own = ProcessHandle.current().info().command();
+        String ownJava = own.orElseGet(() -> java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.nio.file.Path emptyPath = java.nio.file.Files.createTempDirectory("no-java-here");
+        try {
+            ProcessBuilder builder = new ProcessBuilder(ownJava, "-cp", System.getProperty("java.class.path"),
+                    PoolWithoutJavaOnPath.class.getName()).redirectError(ProcessBuilder.Redirect.INHERIT);
+            builder.environment().put("PATH", emptyPath.toString());
+            Process helper = builder.start();
+            helper.getOutputStream().close();
+            java.util.concurrent.CompletableFuture<String> output = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(helper.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                } catch (java.io.IOException e) {
+                    return "failed reading its output: " + e;
+                }
+            });
+            boolean exited = helper.waitFor(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (!exited) {
+                helper.descendants().forEach(ProcessHandle::destroyForcibly);
+                helper.destroyForcibly();
+            }
+            String said = output.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(exited).as("rule 4: a JVM whose PATH holds no java ran new ProcessPool(1), countPrimes(0, 100, 50) "
+                    + "and close(), and had not finished after 60 s; it printed: %s", said).isTrue();
+            assertThat(said.lines().filter(l -> l.startsWith("counted ") || l.startsWith("failed ")).findFirst()
+                    .orElse("(nothing)"))
+                    .as("rule 4: in a JVM whose PATH holds no java, new ProcessPool(1) then countPrimes(0, 100, 50): "
+                            + "a worker runs <this JVM's java>, the executable of the JVM the pool runs in "
+                            + "(ProcessHandle.current().info().command(), or java.home/bin/java), not whatever `java` "
+                            + "the PATH finds, which may be another version, or none")
+                    .isEqualTo("counted 25");
+            List<String> workers = said.lines().filter(l -> l.startsWith("worker ")).map(l -> l.substring(7))
+                    .filter(c -> !c.equals("?")).toList();
+            if (own.isPresent()) {
+                for (String command : workers) {
+                    assertThat(realPath(command))
+                            .as("rule 4: the executable a worker runs, as the operating system reports it: it must be "
+                                    + "this JVM's own java, %s", ownJava)
+                            .isEqualTo(realPath(ownJava));
+                }
+            }
+        } finally {
+            java.nio.file.Files.deleteIfExists(emptyPath);
+        }
+    }
+
+    private static String realPath(String file) {
+        try {
+            return java.nio.file.Path.of(file).toRealPath().toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return file;
+        }
+    }
+
+    @Test
     @Order(1)
     @Tag("rule-4")
     @DisplayName("rejects a pool of fewer than one worker, and starts nothing")

@@ -31,7 +31,9 @@ class ProcessPoolWhenWorkersDieTest {
     @Test
     @Order(1)
     @Tag("rule-9")
-    @DisplayName("runs the range of every worker that died mid-range again, stops what is left of it, keeps its size")
+    @Tag("rule-11")
+    @DisplayName("runs the range of every worker that died mid-range again, stops what is left of it, keeps its size "
+            + "(chatty workers)")
     void runsTheRangeOfEveryDeadWorkerAgain(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 4, 14), 100_000);
@@ -44,12 +46,48 @@ class ProcessPoolWhenWorkersDieTest {
             long[] r = ranges.get(order.get(i));
             deaths.put(ProbeHub.range(r[0], r[1]), Deaths.draw(shapes, "death " + (i + 1), true));
         }
-        try (ProbeHub hub = ProbeHub.start(ask -> ask.attempt() == 1 && deaths.containsKey(ask.range())
-                ? new ProbeHub.Crash(deaths.get(ask.range())) : ProbeHub.answer(ask));
+        // Every worker, the replacements too, first writes more to its standard error than a pipe holds (rule 11).
+        long chatter = shapes.between("bytes each worker writes to standard error", 70_000L, 90_000L);
+        try (ProbeHub hub = ProbeHub.start(new ProbeHub.Options(chatter, false), ask -> ask.attempt() == 1
+                && deaths.containsKey(ask.range()) ? new ProbeHub.Crash(deaths.get(ask.range())) : ProbeHub.answer(ask));
                 ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
-            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
-                    Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            CompletableFuture<Long> counting = Within.start("countPrimes for " + cut.describe(),
+                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            // Waits for the count while the probes make progress; a worker blocked on its standard error makes none.
+            String seen = progress(hub);
+            long still = System.nanoTime();
+            while (!counting.isDone() && System.nanoTime() - still < TimeUnit.SECONDS.toNanos(10)) {
+                try {
+                    counting.get(50, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException | ExecutionException notYetOrFailed) {
+                    // looked at below
+                }
+                if (!progress(hub).equals(seen)) {
+                    seen = progress(hub);
+                    still = System.nanoTime();
+                }
+            }
+            if (!counting.isDone()) {
+                Set<Long> blocked = new java.util.LinkedHashSet<>(hub.probes().keySet());
+                blocked.removeAll(hub.stderrDone());
+                assertThat(blocked)
+                        .as("rule 11: the workers that never got their %,d bytes of standard error out (pids: %d of the %d "
+                                + "workers that started, the replacements of dead ones included): a worker started in place "
+                                + "of a dead one must have its standard error inherited, discarded or drained like the "
+                                + "first ones; a pipe that nobody reads is full at 64 KB and blocks the worker",
+                                chatter, blocked.size(), hub.probes().size())
+                        .isEmpty();
+                throw new AssertionError("rule 9: countPrimes for " + cut.describe() + " had not returned, and nothing "
+                        + "happened among the workers for 10 s, after the workers on " + deaths.keySet() + " died: "
+                        + Pools.COUNT_STUCK);
+            }
+            Within.Outcome<Long> outcome;
+            try {
+                outcome = new Within.Outcome<>(counting.get(), null);
+            } catch (ExecutionException failed) {
+                outcome = new Within.Outcome<>(null, failed.getCause());
+            }
             assertThat(outcome.failure())
                     .as("rule 9: countPrimes failed after the workers on %s died (%s), each range only once",
                             deaths.keySet(), deaths.values().stream().map(Deaths::describe).toList())
@@ -131,7 +169,7 @@ class ProcessPoolWhenWorkersDieTest {
     @Test
     @Order(3)
     @Tag("rule-10")
-    @DisplayName("tries a range on MAX_ATTEMPTS workers: counts it if the last one answers, fails the count if not")
+    @DisplayName("tries a range on MAX_ATTEMPTS workers in each count: counts it if the last one answers, fails the count if not")
     void triesARangeOnMaxAttemptsWorkers(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 2, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 1, 10), 100_000);
@@ -142,8 +180,10 @@ class ProcessPoolWhenWorkersDieTest {
         int max = ProcessPool.MAX_ATTEMPTS;
         String death = Deaths.draw(shapes, "death", false);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
-            hub.policy(ask -> ask.from() == unlucky[0] && ask.attempt() < max ? new ProbeHub.Crash(death)
-                    : ProbeHub.answer(ask));
+            // The unlucky range kills MAX_ATTEMPTS - 1 workers in each of two counts (attempts are counted by the hub
+            // over both): every MAX_ATTEMPTS-th ask answers.
+            hub.policy(ask -> ask.from() == unlucky[0] && ask.to() == unlucky[1] && ask.attempt() % max != 0
+                    ? new ProbeHub.Crash(death) : ProbeHub.answer(ask));
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             Within.Outcome<Long> lucky = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe(),
                     Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
@@ -157,17 +197,28 @@ class ProcessPoolWhenWorkersDieTest {
                     .as("rule 10: how many workers were asked %s (%d died on it, then one answered)",
                             ProbeHub.range(unlucky[0], unlucky[1]), max - 1)
                     .isEqualTo(max);
+            Within.Outcome<Long> again = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe()
+                    + " again", Pools.COUNT_STUCK, () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(again.failure())
+                    .as("rule 10: the same count again, where %s killed %d workers again (%s) and worker %d answered: "
+                            + "MAX_ATTEMPTS = %d counts the workers a range killed in this count; the deaths of the count "
+                            + "before must not be carried over", ProbeHub.range(unlucky[0], unlucky[1]), max - 1,
+                            Deaths.describe(death), max, max)
+                    .isNull();
+            assertThat(again.value()).as("rule 10: the total for %s, counted a second time", cut.describe())
+                    .isEqualTo(cut.expectedTotal());
 
             // Now a range that kills every worker, while the other workers still hold ranges of that count.
             int asksBefore = hub.asks().size();
+            int doomedBefore = hub.timesAsked(doomed[0], doomed[1]);
             hub.policy(ask -> {
                 if (ask.from() == doomed[0] && ask.to() == doomed[1]) {
                     return new ProbeHub.Crash(death);
                 }
                 // Hold the other ranges until the doomed one has killed its last worker (at most 3 s), so that
-                // their answers arrive after the pool knows the count has failed. (It was asked once, and
-                // answered, in the count before.)
-                hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= max + 1, Duration.ofSeconds(3));
+                // their answers arrive after the pool knows the count has failed. (It was asked, and answered,
+                // in the counts before.)
+                hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= doomedBefore + max, Duration.ofSeconds(3));
                 Thread.sleep(50);
                 return ProbeHub.answer(ask);
             });
@@ -232,6 +283,45 @@ class ProcessPoolWhenWorkersDieTest {
                             + "for being slow", size)
                     .isEqualTo(started);
         }
+    }
+
+    @Test
+    @Order(5)
+    @Tag("rule-9")
+    @DisplayName("replaces a real PrimeWorker killed from outside, and counts its range again")
+    void replacesARealPrimeWorker(Shapes shapes) throws Exception {
+        long from = 1_000_000_000L + shapes.between("from, above 10^9", 0L, 1_000_000_000L);
+        long rangeSize = shapes.between("range size", 2_000L, 5_000L);
+        int ranges = shapes.between("ranges", 2, 4);
+        long to = from + rangeSize * ranges;
+        long expected = Sieve.primesIn(from, to);
+        try (ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(1, PrimeWorker.class));
+            List<ProcessHandle> workers = children.alive();
+            assertThat(workers).as("rule 4: the worker processes new ProcessPool(1) started").hasSize(1);
+            ProcessHandle victim = workers.get(0);
+            victim.destroyForcibly(); // the real worker dies (while it is idle, before the count: every range in flight)
+            victim.onExit().get(5, TimeUnit.SECONDS);
+            Within.Outcome<Long> outcome = Within.attempt(Pools.COUNT_BOUND, "countPrimes(" + from + ", " + to + ", "
+                    + rangeSize + ") on new ProcessPool(1)", Pools.COUNT_STUCK, () -> pool.countPrimes(from, to, rangeSize));
+            assertThat(outcome.failure())
+                    .as("rule 9: countPrimes on a pool of one PrimeWorker that was killed from outside (pid %d) before "
+                            + "the count: writing to it fails, and then its range runs again on a new worker",
+                            victim.pid())
+                    .isNull();
+            assertThat(outcome.value())
+                    .as("rule 9: the primes in [%,d, %,d), counted by real PrimeWorkers after the first was killed from "
+                            + "outside: the pool must treat every worker alike, and run a dead worker's range again",
+                            from, to)
+                    .isEqualTo(expected);
+            assertSize(children, 1, "");
+        }
+    }
+
+    /** What the probes have done so far: it changes whenever one starts, asks, answers, ends its chatter or dies. */
+    private static String progress(ProbeHub hub) {
+        return hub.probes().size() + " " + hub.asks().size() + " " + hub.answered() + " " + hub.stderrDone().size() + " "
+                + hub.gone().size();
     }
 
     /** Fails unless the pool has exactly {@code size} workers (allowing 3 s for what is left of dead ones to go). */
