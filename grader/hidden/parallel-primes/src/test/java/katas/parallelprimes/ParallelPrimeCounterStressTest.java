@@ -285,18 +285,22 @@ class ParallelPrimeCounterStressTest {
                 throw Sneaky.raise(failure);
             }
         });
+        AtomicLong aCalls = new AtomicLong();
         Ledger ledgerA = new Ledger(fromA, fromA + sizeA, answerA).hook(n -> {
+            aCalls.incrementAndGet();
             if (n >= holdAt && holder.compareAndSet(null, Thread.currentThread())) {
                 aHeld.countDown();
-                // Wait until B's whole count is over; give up if B makes no progress (a counter that lets one
-                // count at a time may do that), so the test only loses strength, never fails a right counter.
+                // Wait until B's whole count is over; give up if neither count makes progress (a counter that
+                // lets one count at a time may do that), so the test only loses strength, never fails a right
+                // counter. A's other pieces count as progress: B's may wait behind them in the pool's queue.
                 long lastCalls = -1;
                 long lastMoved = System.nanoTime();
                 long start = lastMoved;
                 while (!bDone.await(10, TimeUnit.MILLISECONDS)) {
                     long now = System.nanoTime();
-                    if (ledgerB.calls() != lastCalls) {
-                        lastCalls = ledgerB.calls();
+                    long calls = aCalls.get() + ledgerB.calls();
+                    if (calls != lastCalls) {
+                        lastCalls = calls;
                         lastMoved = now;
                     }
                     if (now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos()) {
