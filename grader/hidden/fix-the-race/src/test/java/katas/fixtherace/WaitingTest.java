@@ -153,24 +153,55 @@ class WaitingTest {
     /**
      * Holds every lock of {@code target} (its monitor, the monitors of the objects in its fields, and the locks
      * and semaphores among them: every permit of a semaphore), as a thread inside one of its calls would, runs
-     * {@code body}, and lets go.
+     * {@code body}, and lets go. Objects of the kata's own classes in those fields, and the elements of arrays
+     * and collections there, are searched the same way, a few levels deep: a lock wrapped in a small class of
+     * the learner's (a {@code Mutex} holding a {@code ReentrantLock}) is a lock of the counter too.
      */
     static void holdingEveryLockOf(Object target, Runnable body) throws IllegalAccessException {
         List<Object> locks = new ArrayList<>();
-        locks.add(target);
         locks.add(target.getClass()); // a static synchronized method's monitor
-        for (Class<?> c = target.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+        collectLocks(target, target.getClass().getPackageName(), 0, locks);
+        holding(locks, 0, body);
+    }
+
+    private static final int DEEPEST = 4;
+    private static final int MOST_ELEMENTS = 256;
+
+    private static void collectLocks(Object value, String katasPackage, int depth, List<Object> locks)
+            throws IllegalAccessException {
+        if (value == null || value instanceof Class || locks.stream().anyMatch(l -> l == value)) {
+            return;
+        }
+        locks.add(value);
+        if (depth >= DEEPEST) {
+            return;
+        }
+        if (value instanceof Object[] array) {
+            for (int i = 0; i < Math.min(array.length, MOST_ELEMENTS); i++) {
+                collectLocks(array[i], katasPackage, depth + 1, locks);
+            }
+            return;
+        }
+        Object[] elements = value instanceof java.util.Collection<?> collection ? collection.toArray()
+                : value instanceof java.util.Map<?, ?> map ? map.values().toArray() : null;
+        if (elements != null) {
+            for (int i = 0; i < Math.min(elements.length, MOST_ELEMENTS); i++) {
+                collectLocks(elements[i], katasPackage, depth + 1, locks);
+            }
+            return;
+        }
+        if (depth > 0 && !value.getClass().getPackageName().equals(katasPackage)) {
+            return; // a JDK object (a lock, a semaphore, an AtomicLong): held as it is, not searched
+        }
+        for (Class<?> c = value.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field f : c.getDeclaredFields()) {
                 // static fields too: a lock shared by every instance is a lock of this one
-                Object owner = Modifier.isStatic(f.getModifiers()) ? null : target;
-                Object value = !f.getType().isPrimitive() && !f.isSynthetic() && f.trySetAccessible() ? f.get(owner)
-                        : null;
-                if (value != null && locks.stream().noneMatch(l -> l == value)) {
-                    locks.add(value);
+                Object owner = Modifier.isStatic(f.getModifiers()) ? null : value;
+                if (!f.getType().isPrimitive() && !f.isSynthetic() && f.trySetAccessible()) {
+                    collectLocks(f.get(owner), katasPackage, depth + 1, locks);
                 }
             }
         }
-        holding(locks, 0, body);
     }
 
     private static void holding(List<Object> locks, int from, Runnable body) {
