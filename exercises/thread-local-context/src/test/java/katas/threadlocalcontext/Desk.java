@@ -156,7 +156,12 @@ final class Desk implements AutoCloseable {
         kinds.putIfAbsent(RuntimeException.class, new IllegalStateException(what));
         kinds.putIfAbsent(Error.class, new Shapes.KataError(what));
         kinds.putIfAbsent(Exception.class, new java.io.IOException(what));
-        return round.shuffled("failure kinds", List.copyOf(kinds.values()));
+        List<Throwable> failures = new ArrayList<>(kinds.values());
+        // Wrappers the handler throws itself (it called get() or join() on a future of its own): they are what
+        // it threw, and reach the caller as they are, not unwrapped (a CompletableFuture's get() unwraps them).
+        failures.add(new java.util.concurrent.ExecutionException(what, new IllegalStateException("inside: " + what)));
+        failures.add(new java.util.concurrent.CompletionException(what, new java.io.IOException("inside: " + what)));
+        return round.shuffled("failure kinds", failures);
     }
 
     private static Class<?> kind(Throwable failure) {

@@ -90,7 +90,7 @@ class RequestServerTest {
                                 return new RequestContext("a handler run on thread '" + Thread.currentThread().getName()
                                         + "', not on the request pool", "-");
                             }
-                            return first == again ? first : new RequestContext("changed from " + Desk.who(first)
+                            return java.util.Objects.equals(first, again) ? first : new RequestContext("changed from " + Desk.who(first)
                                     + " to " + Desk.who(again), "-");
                         }));
                         if (random.nextDouble() < share) {
@@ -133,7 +133,7 @@ class RequestServerTest {
                                 RequestContext before = server.current();
                                 together.await(Desk.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
                                 RequestContext after = server.current();
-                                return before == after ? after : new RequestContext(Desk.who(before)
+                                return java.util.Objects.equals(before, after) ? after : new RequestContext(Desk.who(before)
                                         + " while the other request started, then " + Desk.who(after), "-");
                             }));
                         }
@@ -157,7 +157,7 @@ class RequestServerTest {
         void failuresLeaveNoContext(Shapes shapes) throws Exception {
             try (Desk desk = Desk.of(1, 1, HOUR)) {
                 RequestServer server = desk.server;
-                List<RequestContext> contexts = Desk.contexts(shapes, 8);
+                List<RequestContext> contexts = Desk.contexts(shapes, 10);
                 int c = 0;
                 for (Throwable failure : Desk.oneFailureOfEachKind(shapes, "the ticket service is down")) {
                     RequestContext failing = contexts.get(c++);
