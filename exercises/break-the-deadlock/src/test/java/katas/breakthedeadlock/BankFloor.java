@@ -378,9 +378,10 @@ final class BankFloor {
                 .map(lock -> lock + " (taken at " + lock.takenAt() + ")").toList();
         if (!held.isEmpty()) {
             throw failed(whose + (thrown == null ? " returned" : " threw " + thrown) + ", but this thread still held "
-                    + String.join(" and ", held) + ": nothing will ever unlock it, and every later transfer "
-                    + "touching that account waits for ever. Release every lock you took on every way out of "
-                    + "transfer, with try/finally (rules 3 and 8).", thrown);
+                    + String.join(" and ", held) + (held.size() == 1 ? ": nothing will ever unlock it, and every "
+                    + "later transfer touching that account waits" : ": nothing will ever unlock them, and every "
+                    + "later transfer touching those accounts waits") + " for ever. Release every lock you took on "
+                    + "every way out of transfer, with try/finally (rules 3 and 8).", thrown);
         }
         if (transfer.interrupted && !stillInterrupted) {
             throw failed(nameOf(me) + " was interrupted during its " + transfer + ", and when transfer "
