@@ -41,7 +41,9 @@ public class RequestServer implements AutoCloseable {
         if (flushPeriod.isNegative() || flushPeriod.isZero()) {
             throw new IllegalArgumentException("the flush period must be positive, was " + flushPeriod);
         }
-        this.periodNanos = flushPeriod.toNanos();
+        // FIX: a period longer than a long of nanoseconds holds (292 years) is the longest wait there is
+        this.periodNanos = flushPeriod.getSeconds() >= Long.MAX_VALUE / 1_000_000_000L ? Long.MAX_VALUE
+                : flushPeriod.toNanos();
         flusher = new Thread(this::flushUntilClosed, "audit flusher");
         flusher.setDaemon(true); // FIX: a daemon never keeps the JVM alive; close() flushes what it holds
         flusher.start(); // FIX: last, once every field it reads is set

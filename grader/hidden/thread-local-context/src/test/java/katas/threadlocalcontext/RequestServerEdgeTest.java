@@ -286,6 +286,33 @@ class RequestServerEdgeTest {
     }
 
     @Test
+    @Order(8)
+    @Tag("rule-6")
+    @Tag("rule-8")
+    @DisplayName("accepts a flush period longer than a long of nanoseconds holds, and close() still writes everything")
+    void acceptsAnyLongPeriod(Shapes shapes) throws Exception {
+        // Longer than Long.MAX_VALUE ns (292 years): Duration.toNanos() throws ArithmeticException there.
+        List<Duration> periods = List.of(java.time.temporal.ChronoUnit.FOREVER.getDuration(),
+                Duration.ofDays(shapes.between("a period of more than 292 years, in days", 106_752L, 1_000_000_000L)));
+        for (Duration period : periods) {
+            RequestContext context = Desk.contexts(shapes, 1).get(0);
+            Expected expected = new Expected();
+            try (Desk desk = Desk.of(1, 1, period)) {
+                RequestServer server = desk.server;
+                desk.get(server.handle(context, () -> {
+                    server.audit(expected.message(context, context.traceId(), 1));
+                    return null;
+                }), "a request that audits");
+                assertThat(desk.closeWithin(Duration.ofSeconds(3))).as("close() of a server whose flush period is "
+                        + "%s: a positive period is accepted, however long, and close() wakes the flusher (rules 6 "
+                        + "and 8)", period).isNull();
+                assertThat(expected.check(desk.sink.written(), "rule 8")).as("what close() had written, with a "
+                        + "flush period of %s (rule 8)", period).isNull();
+            }
+        }
+    }
+
+    @Test
     @Order(7)
     @Tag("rule-6")
     @DisplayName("goes on writing after the sink throws Errors while the server runs")
