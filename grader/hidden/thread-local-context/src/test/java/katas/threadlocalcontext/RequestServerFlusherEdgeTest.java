@@ -289,7 +289,7 @@ class RequestServerFlusherEdgeTest {
     }
 
     @Test
-    @Order(11)
+    @Order(0)
     @Tag("rule-6")
     @DisplayName("waits without spinning between writes, also when the flush period is a few milliseconds")
     void idlesWithoutSpinningAtAShortPeriod(Shapes shapes) throws Exception {
