@@ -303,7 +303,7 @@ class ParallelPrimeCounterStressTest {
                         lastCalls = calls;
                         lastMoved = now;
                     }
-                    if (now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos()) {
+                    if (now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos() / 2) {
                         break;
                     }
                 }
@@ -626,7 +626,8 @@ class ParallelPrimeCounterStressTest {
 
     /**
      * Holds a call of isPrime until {@code done} opens, or (when {@code moves} is given) nothing has moved for
-     * {@link Probes#STALL}, or {@link Probes#PATIENCE} has passed; an interrupt meanwhile is kept for the counter.
+     * {@link Probes#STALL}, or half of {@link Probes#PATIENCE} has passed (the held count is itself bounded by
+     * PATIENCE, and needs the other half to finish); an interrupt meanwhile is kept for the counter.
      */
     private static void holdUntil(CountDownLatch done, AtomicLong moves) {
         long start = System.nanoTime();
@@ -646,7 +647,7 @@ class ParallelPrimeCounterStressTest {
                 last = moves.get();
                 lastMoved = now;
             }
-            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos()) {
+            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos() / 2) {
                 break;
             }
         }
