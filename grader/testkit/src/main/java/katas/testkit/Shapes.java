@@ -41,6 +41,9 @@ public final class Shapes {
 
     /** The configuration parameter, or system property, that fixes the seed. */
     public static final String SEED_PARAMETER = "katas.seed";
+
+    /** How many kinds of failure {@link #failure} draws from. */
+    public static final int FAILURE_KINDS = 3;
     /** How long {@link #check} may spend looking for a smaller failing shape. */
     private static final long SHRINK_NANOS = 3_000_000_000L;
     private static final double[] SHRINK_SCALES = {1 / 16.0, 1 / 8.0, 1 / 4.0, 1 / 2.0};
@@ -127,7 +130,16 @@ public final class Shapes {
      * exception, at random (throw checked ones with {@link Sneaky#raise}). Remembered under {@code name}.
      */
     public Throwable failure(String name, String message) {
-        Throwable failure = switch (random.nextInt(3)) {
+        return failure(name, message, random.nextInt(FAILURE_KINDS));
+    }
+
+    /**
+     * A failure of one kind, for a test whose catch depends on the kind and so must give each in turn
+     * ({@code kind % FAILURE_KINDS}: 0 a {@code RuntimeException}, 1 an {@code Error}, 2 a checked
+     * exception). Remembered under {@code name}, like {@link #failure(String, String)}.
+     */
+    public Throwable failure(String name, String message, int kind) {
+        Throwable failure = switch (Math.floorMod(kind, FAILURE_KINDS)) {
             case 0 -> new IllegalStateException(message);
             case 1 -> new KataError(message);
             default -> new java.io.IOException(message);

@@ -66,6 +66,19 @@ class ShapesTest {
     }
 
     @Test
+    @DisplayName("give the kind of failure a test asks for, and remember it like a drawn one")
+    void giveTheKindOfFailureAskedFor() {
+        Shapes shapes = Shapes.seeded(5);
+        List<Class<?>> kinds = new ArrayList<>();
+        for (int kind = 0; kind < 2 * Shapes.FAILURE_KINDS; kind++) {
+            kinds.add(shapes.failure("failure " + kind, "boom", kind).getClass());
+        }
+        assertThat(kinds).containsExactly(IllegalStateException.class, Shapes.KataError.class, IOException.class,
+                IllegalStateException.class, Shapes.KataError.class, IOException.class);
+        assertThat(shapes.describe()).startsWith("failure 0=IllegalStateException, failure 1=KataError");
+    }
+
+    @Test
     @DisplayName("check a property over rounds and, when one fails, report its shape and a smaller one that fails too")
     void shrinkAFailingShape() {
         Shapes shapes = Shapes.seeded(99);
