@@ -221,7 +221,7 @@ class HostileSubmissionsTest {
         assumeTrue(Containment.get().limitation().isEmpty(), Containment.get().limitation());
         assertThat(kata("detaches-a-process").notes()).anyMatch(n -> n.contains("child process(es) running; the "
                 + "grader stopped them"));
-        Thread.sleep(6_000);
+        Thread.sleep(12_000); // the process would write 10 s after it started, if it still ran
         assertThat(markers.resolve("detached-process-wrote-this")).as("written by a process that outlived its grade")
                 .doesNotExist();
     }
