@@ -18,9 +18,11 @@ import katas.grader.discovery.KitLayout;
  * @param seed the seed the tests draw their shapes from; empty: a new one for this grade
  * @param fairPlay refuse code that breaks the rule of fair play before any test runs; only the grader's
  *     own tests turn it off, to prove the fork's defences against the code it would refuse
+ * @param firstTests unique ids of tests to run before all others, when they exist: the self-check's guess at
+ *     the test that stops a mutant, so that a fail-fast grade stops at once
  */
 public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
-        OptionalInt cores, boolean failFast, OptionalLong seed, boolean fairPlay) {
+        OptionalInt cores, boolean failFast, OptionalLong seed, boolean fairPlay, List<String> firstTests) {
 
     public static Builder builder() {
         return new Builder();
@@ -36,6 +38,7 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
         private boolean failFast;
         private OptionalLong seed = OptionalLong.empty();
         private boolean fairPlay = true;
+        private List<String> firstTests = List.of();
 
         public Builder layout(KitLayout layout) {
             this.layout = layout;
@@ -78,9 +81,15 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
             return this;
         }
 
+        /** Tests to run before all others (see {@link GradeRequest}); the order of the rest is unchanged. */
+        public Builder firstTests(List<String> firstTests) {
+            this.firstTests = List.copyOf(firstTests);
+            return this;
+        }
+
         public GradeRequest build() {
             return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast,
-                    seed, fairPlay);
+                    seed, fairPlay, firstTests);
         }
     }
 }

@@ -99,7 +99,8 @@ final class KataGrading {
         ForkInputs inputs = ForkInputs.keep(List.of(work.resolve("classes"), work.resolve("test-classes"),
                 work.resolve("hidden-classes")), GraderClasspath.entries());
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath, build.visibleClasses(),
-                build.hiddenClasses(), plan.selectors(), request.failFast(), measure ? plan.measurements() : List.of(),
+                build.hiddenClasses(), plan.selectors(), request.firstTests(), request.failFast(),
+                measure ? plan.measurements() : List.of(),
                 kata.manifest().limits(), kata.manifest().packageName(), seed, work, inputs);
         RunRecord run = executor.execute(job, launch);
         Optional<Incident> tampering = run.incidents().stream().filter(i -> i.kind() == IncidentKind.TAMPERED)

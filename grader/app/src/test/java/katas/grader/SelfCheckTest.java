@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The self-check")
 class SelfCheckTest {
 
+    private static final String FIRST_TEST =
+            "[engine:junit-jupiter]/[class:hostile.CalculatorTest]/[method:a_answersFortyTwo()]";
+
     @Test
     @DisplayName("passes a kata whose stub fails, whose solution passes and whose mutants are all caught")
     void passesASoundKata(@TempDir Path dir) throws Exception {
@@ -37,6 +41,26 @@ class SelfCheckTest {
         assertThat(outcome.kept()).as(outcome.text()).isTrue();
         assertThat(outcome.text()).contains("sound").contains("solution 1 grades, 0 false failures")
                 .contains("mutants caught 3/3").contains("rule 1, The answer is 42: 2 tests");
+    }
+
+    @Test
+    @DisplayName("records the test that stopped each mutant, for the next check to run first, and forgets mutants "
+            + "that are gone")
+    void recordsTheTestThatStoppedEachMutant(@TempDir Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("sound", "fake-results")
+                .withInstructorMaterial("sound", "good", "fake-results", "system-exit", "deadlock")
+                .withReadme("sound");
+        seal(kit);
+        Path record = kit.root().resolve("solutions/sound/mutant-first-failures.tsv");
+        Files.writeString(record, "gone\t[engine:junit-jupiter]/[class:hostile.CalculatorTest]/[method:x()]\n"
+                + "not a line of the record\n");
+        Outcome outcome = selfCheck(kit);
+        assertThat(outcome.kept()).as(outcome.text()).isTrue();
+        assertThat(Files.readAllLines(record)).containsExactly(
+                "deadlock\t" + FIRST_TEST, "fake-results\t" + FIRST_TEST, "system-exit\t" + FIRST_TEST);
+        Outcome again = selfCheck(kit);
+        assertThat(again.kept()).as(again.text()).isTrue();
+        assertThat(Files.readAllLines(record)).hasSize(3);
     }
 
     @Test

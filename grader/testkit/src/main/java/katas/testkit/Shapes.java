@@ -42,6 +42,11 @@ public final class Shapes {
     /** The configuration parameter, or system property, that fixes the seed. */
     public static final String SEED_PARAMETER = "katas.seed";
 
+    /**
+     * The configuration parameter that, set to {@code false}, stops {@link #check} looking for a smaller
+     * failing shape: the self-check grading a mutant only asks whether a test fails, not how small.
+     */
+    public static final String SHRINK_PARAMETER = "katas.shrink";
     /** How many kinds of failure {@link #failure} draws from. */
     public static final int FAILURE_KINDS = 3;
     /** How long {@link #check} may spend looking for a smaller failing shape. */
@@ -53,6 +58,7 @@ public final class Shapes {
     private final double scale;
     private final Map<String, String> drawn = new LinkedHashMap<>();
     private String smallest;
+    private boolean shrinks = true;
 
     Shapes(long seed, long stream) {
         this(seed, new SplittableRandom(seed ^ stream * 0x9E3779B97F4A7C15L), 1);
@@ -175,13 +181,14 @@ public final class Shapes {
         for (int r = 1; r <= rounds; r++) {
             long roundSeed = random.nextLong();
             Shapes round = new Shapes(seed, new SplittableRandom(roundSeed), 1);
+            round.shrinks = shrinks;
             try {
                 body.run(round);
             } catch (Throwable failure) {
                 drawn.clear();
                 drawn.put("round", r + " of " + rounds);
                 drawn.putAll(round.drawn);
-                smallest = shrink(body, roundSeed, round.describe());
+                smallest = shrinks ? shrink(body, roundSeed, round.describe()) : null;
                 throw failure;
             }
         }
@@ -250,7 +257,9 @@ public final class Shapes {
 
         private static Shapes create(ExtensionContext context) {
             long seed = context.getConfigurationParameter(SEED_PARAMETER).map(Extension::parse).orElse(RUN_SEED);
-            return new Shapes(seed, context.getUniqueId().hashCode());
+            Shapes shapes = new Shapes(seed, context.getUniqueId().hashCode());
+            shapes.shrinks = !context.getConfigurationParameter(SHRINK_PARAMETER).map("false"::equals).orElse(false);
+            return shapes;
         }
 
         private static long parse(String text) {

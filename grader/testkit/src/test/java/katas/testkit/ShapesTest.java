@@ -4,12 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 @DisplayName("Shapes")
 class ShapesTest {
@@ -94,6 +99,48 @@ class ShapesTest {
         String smallest = note.substring(note.indexOf("also failed: n=") + "also failed: n=".length(),
                 note.indexOf('\n', note.indexOf("also failed")));
         assertThat(Integer.parseInt(smallest.replace(",", ""))).isLessThan(200);
+    }
+
+    @Test
+    @DisplayName("look for no smaller shape when the configuration says not to shrink, as a fail-fast grade does")
+    void shrinkNotWhenToldNotTo() throws Exception {
+        Shapes shapes = (Shapes) new Shapes.Extension().resolveParameter(null, context(Map.of(
+                Shapes.SEED_PARAMETER, "99", Shapes.SHRINK_PARAMETER, "false")));
+        List<Integer> tried = new ArrayList<>();
+        assertThatThrownBy(() -> shapes.check(5, round -> {
+            tried.add(round.between("n", 10, 1_000));
+            throw new AssertionError("always");
+        })).hasMessage("always");
+        assertThat(tried).as("rounds run, shrinking included").hasSize(1);
+        assertThat(shapes.replayNote()).contains("shape: round=1 of 5, n=").doesNotContain("smallest shape")
+                .contains("replay with seed 99");
+    }
+
+    /** An extension context that knows only configuration parameters, a unique id and a store. */
+    @SuppressWarnings("unchecked")
+    private static ExtensionContext context(Map<String, String> parameters) {
+        Map<Object, Object> values = new HashMap<>();
+        ExtensionContext.Store store = (ExtensionContext.Store) Proxy.newProxyInstance(
+                ShapesTest.class.getClassLoader(), new Class<?>[] {ExtensionContext.Store.class}, (proxy, method, args) ->
+                        switch (method.getName()) {
+                            case "getOrComputeIfAbsent" -> values.computeIfAbsent(args[0],
+                                    key -> ((java.util.function.Function<Object, Object>) args[1]).apply(key));
+                            case "get" -> values.get(args[0]);
+                            default -> throw new UnsupportedOperationException(method.getName());
+                        });
+        return (ExtensionContext) Proxy.newProxyInstance(ShapesTest.class.getClassLoader(),
+                new Class<?>[] {ExtensionContext.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getConfigurationParameter" -> method.getParameterCount() == 1
+                            ? Optional.ofNullable(parameters.get((String) args[0]))
+                            : throwUnsupported(method.getName());
+                    case "getUniqueId" -> "[engine:test]/[method:shrinkNotWhenToldNotTo()]";
+                    case "getStore" -> store;
+                    default -> throwUnsupported(method.getName());
+                });
+    }
+
+    private static Object throwUnsupported(String name) {
+        throw new UnsupportedOperationException(name);
     }
 
     @Test

@@ -62,7 +62,7 @@ final class ForkProcess {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
             ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
-                    template.hiddenClasses(), template.selectors(), template.skip(), template.failFast(),
+                    template.hiddenClasses(), template.selectors(), template.skip(), template.first(), template.failFast(),
                     template.measurements(), template.seed(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
                     template.outputBytes(), template.learnerPackage());

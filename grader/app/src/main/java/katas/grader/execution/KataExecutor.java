@@ -27,6 +27,7 @@ public final class KataExecutor {
      *
      * @param classpath the fork's classpath: the compiled code and tests first, then the grader's own
      * @param selectors which tests run
+     * @param first unique ids of tests to run before the others, when they are among them
      * @param failFast stop at the first test that does not pass
      * @param speedups the speedup parts to measure, in manifest order
      * @param seed the seed the tests draw their shapes from
@@ -34,7 +35,7 @@ public final class KataExecutor {
      *     libraries, checked before every fork and after the last
      */
     public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
-            List<ForkSpec.Selector> selectors, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
+            List<ForkSpec.Selector> selectors, List<String> first, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
             Limits limits, String learnerPackage, long seed, Path workDir, ForkInputs inputs) {
     }
 
@@ -57,7 +58,7 @@ public final class KataExecutor {
             List<ForkSpec.MeasurementSpec> toMeasure = job.speedups().stream()
                     .filter(m -> !record.measurements().containsKey(m.partId())).toList();
             ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), job.selectors(), skip,
-                    job.failFast(), toMeasure, job.seed(), job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
+                    job.first(), job.failFast(), toMeasure, job.seed(), job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
                     job.limits().outputKilobytes() * 1024, job.learnerPackage());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();

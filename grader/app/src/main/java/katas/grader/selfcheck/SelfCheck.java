@@ -181,13 +181,20 @@ public final class SelfCheck {
         }
         v.alternatives = kata.alternatives().size();
         v.mutants = kata.mutants().size();
-        for (MutantOutcome outcome : gradeMutants(kata)) {
+        FirstFailures first = FirstFailures.of(layout.solutions().resolve(kata.id()));
+        for (MutantOutcome outcome : gradeMutants(kata, first)) {
             v.mutantRuns += outcome.runs;
             v.mutantRunsCaught += outcome.caughtRuns;
             if (outcome.caughtRuns == outcome.runs) {
                 v.mutantsCaught++;
             }
             outcome.broken.forEach(v::broke);
+        }
+        int newFirsts = first.save(kata.mutants().stream().map(Overlay::id).collect(Collectors.toSet()));
+        if (newFirsts > 0) {
+            System.err.println("self-check " + kata.id() + ": the first failing test of " + newFirsts + " mutant"
+                    + (newFirsts == 1 ? "" : "s") + " changed; recorded in solutions/" + kata.id() + "/"
+                    + FirstFailures.FILE_NAME + " (commit it: each mutant's next grade starts with that test)");
         }
         v.millis = System.currentTimeMillis() - start;
         double busy = Math.max(busyBefore, busyFactor());
@@ -356,13 +363,13 @@ public final class SelfCheck {
      * measured for them. A mutant that targets a speedup part is graded alone, after the others, so
      * that nothing else runs while its speedup is measured.
      */
-    private List<MutantOutcome> gradeMutants(Kata kata) throws IOException, UnknownKataException {
+    private List<MutantOutcome> gradeMutants(Kata kata, FirstFailures first) throws IOException, UnknownKataException {
         List<Future<MutantOutcome>> sideBySide = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
             for (Overlay mutant : kata.mutants()) {
                 if (!targetsSpeedup(kata, mutant)) {
-                    sideBySide.add(pool.submit(() -> gradeMutant(kata, mutant)));
+                    sideBySide.add(pool.submit(() -> gradeMutant(kata, mutant, first)));
                 }
             }
             List<MutantOutcome> all = new ArrayList<>();
@@ -371,7 +378,7 @@ public final class SelfCheck {
             }
             for (Overlay mutant : kata.mutants()) {
                 if (targetsSpeedup(kata, mutant)) {
-                    all.add(gradeMutant(kata, mutant)); // alone: every side-by-side grade has ended
+                    all.add(gradeMutant(kata, mutant, first)); // alone: every side-by-side grade has ended
                 }
             }
             return all;
@@ -395,11 +402,12 @@ public final class SelfCheck {
         return mutant.mustLose().stream().anyMatch(id -> kata.manifest().part(id).orElse(null) instanceof SpeedupPart);
     }
 
-    private MutantOutcome gradeMutant(Kata kata, Overlay mutant) throws IOException, UnknownKataException {
+    private MutantOutcome gradeMutant(Kata kata, Overlay mutant, FirstFailures first)
+            throws IOException, UnknownKataException {
         MutantOutcome outcome = new MutantOutcome();
         for (int run = 1; run <= mutantRuns; run++) {
             outcome.runs++;
-            if (caught(kata, mutant, run, outcome.broken)) {
+            if (caught(kata, mutant, run, outcome.broken, first)) {
                 outcome.caughtRuns++;
             }
         }
@@ -420,11 +428,14 @@ public final class SelfCheck {
      * grade of their own, until each has failed or kept full points. A part that kept full points,
      * every test run and passed, is a survival either way.
      */
-    private boolean caught(Kata kata, Overlay mutant, int run, List<String> broken) throws IOException, UnknownKataException {
+    private boolean caught(Kata kata, Overlay mutant, int run, List<String> broken, FirstFailures first)
+            throws IOException, UnknownKataException {
         Set<String> unproven = new LinkedHashSet<>(mutant.mustLose());
         while (!unproven.isEmpty()) {
             KataResult result = grade(kata, Subject.mutant(mutant.id()), Set.copyOf(unproven), true,
-                    "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns).katas().get(0);
+                    first.guess(mutant.id()), "mutant " + mutant.id() + ", grade " + run + " of " + mutantRuns)
+                    .katas().get(0);
+            first.saw(mutant.id(), result, unproven);
             if (result.status() == KataStatus.REFUSED) {
                 return true; // refused for breaking fair play: no test ran, every part got 0
             }
@@ -481,8 +492,13 @@ public final class SelfCheck {
 
     private GradeResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, String what)
             throws IOException, UnknownKataException {
+        return grade(kata, subject, parts, failFast, List.of(), what);
+    }
+
+    private GradeResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, List<String> firstTests,
+            String what) throws IOException, UnknownKataException {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata.id())).subject(subject)
-                .parts(parts).cores(cores).failFast(failFast).build();
+                .parts(parts).cores(cores).failFast(failFast).firstTests(firstTests).build();
         StepTimes times = new StepTimes();
         GradeResult result = grader.grade(request, times);
         System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary() + ", seed " + result.seed());

@@ -10,13 +10,15 @@ import java.util.List;
  * @param hiddenClasses test classes from the hidden tests
  * @param selectors which of their tests run: a test runs when one selector takes it
  * @param skip unique ids of tests an earlier fork already ran or died in
+ * @param first unique ids of tests to run before all the others, when the selectors take them (a guess at the
+ *     test that fails first, so that a fail-fast grade stops early); ids of no test are ignored
  * @param failFast stop at the first test that does not pass (the self-check, grading a mutant)
  * @param measurements speedup workloads to measure after the tests, if not measured yet
  * @param seed the seed the tests draw their shapes from (the configuration parameter katas.seed)
  * @param deadlineEpochMillis when the whole kata must be over; the fork explains itself just before
  */
 public record ForkSpec(String token, int port, List<String> visibleClasses, List<String> hiddenClasses,
-        List<Selector> selectors, List<String> skip, boolean failFast, List<MeasurementSpec> measurements,
+        List<Selector> selectors, List<String> skip, List<String> first, boolean failFast, List<MeasurementSpec> measurements,
         long seed, int testSeconds, long deadlineEpochMillis, int maxThreads, int maxProcesses, int outputBytes,
         String learnerPackage) {
 

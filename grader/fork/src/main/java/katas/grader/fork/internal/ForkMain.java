@@ -20,6 +20,7 @@ import org.junit.platform.engine.TestDescriptor;
 import org.junit.platform.engine.TestTag;
 import org.junit.platform.engine.support.descriptor.ClassSource;
 import org.junit.platform.engine.support.descriptor.MethodSource;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.launcher.Launcher;
 import org.junit.platform.launcher.LauncherDiscoveryRequest;
@@ -109,8 +110,27 @@ public final class ForkMain {
         }
         Set<String> skip = new HashSet<>(spec.skip());
         Set<String> visible = new HashSet<>(spec.visibleClasses());
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(classes.stream().map(DiscoverySelectors::selectClass).toList())
+        Set<String> testClasses = new HashSet<>(classes);
+        FailureText failures = new FailureText(spec.learnerPackage(), testClasses,
+                (int) (Runtime.getRuntime().maxMemory() >> 20));
+        ResultListener listener = new ResultListener(sender, guard, output, failures,
+                new HashSet<>(spec.visibleClasses()), spec.failFast());
+        List<DiscoverySelector> first = spec.first() == null ? List.of() : spec.first().stream()
+                .filter(id -> !skip.contains(id)).map(id -> (DiscoverySelector) DiscoverySelectors.selectUniqueId(id))
+                .toList();
+        if (!first.isEmpty()) {
+            // The tests named first, alone (a fail-fast grade may stop here); then all the others, as usual.
+            launcher.execute(request(spec, first, skip, visible), listener);
+            skip.addAll(listener.finishedIds());
+        }
+        launcher.execute(request(spec, classes.stream().map(c -> (DiscoverySelector) DiscoverySelectors.selectClass(c))
+                .toList(), skip, visible), listener);
+    }
+
+    private static LauncherDiscoveryRequest request(ForkSpec spec, List<DiscoverySelector> selectors, Set<String> skip,
+            Set<String> visible) {
+        return LauncherDiscoveryRequestBuilder.request()
+                .selectors(selectors)
                 .filters((PostDiscoveryFilter) d -> FilterResult.includedIf(!skip.contains(d.getUniqueId().toString())
                         && selected(spec, d, visible)))
                 // Only what is set here: no junit-platform.properties, no system property, can change the run.
@@ -118,13 +138,10 @@ public final class ForkMain {
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
                 .configurationParameter(HangGuard.SECONDS_PARAMETER, String.valueOf(spec.testSeconds()))
                 .configurationParameter(Shapes.SEED_PARAMETER, String.valueOf(spec.seed()))
+                // A fail-fast grade asks only whether a test fails: a smaller failing shape would cost seconds.
+                .configurationParameter(Shapes.SHRINK_PARAMETER, String.valueOf(!spec.failFast()))
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
                 .build();
-        Set<String> testClasses = new HashSet<>(classes);
-        FailureText failures = new FailureText(spec.learnerPackage(), testClasses,
-                (int) (Runtime.getRuntime().maxMemory() >> 20));
-        launcher.execute(request, new ResultListener(sender, guard, output, failures,
-                new HashSet<>(spec.visibleClasses()), spec.failFast()));
     }
 
     /** Whether a test (a container always passes) is one a selector of the spec takes. */

@@ -44,6 +44,11 @@ final class ResultListener implements TestExecutionListener {
         this.visibleClasses = new HashSet<>(visibleClasses);
     }
 
+    /** The unique ids of the tests finished so far, in this execution and any before it on this listener. */
+    Set<String> finishedIds() {
+        return Set.copyOf(finished);
+    }
+
     @Override
     public void testPlanExecutionStarted(TestPlan testPlan) {
         this.plan = testPlan;
