@@ -379,41 +379,8 @@ class BankEdgeTest {
     @Tag("rule-4")
     @DisplayName("takes no money out of 'from' while it still waits for the lock of 'to', whichever has the lower number")
     void takesNothingOutBeforeItHoldsBothLocks(Shapes shapes) throws Exception {
-        java.lang.reflect.Field balance = Account.class.getDeclaredField("balance");
-        balance.setAccessible(true); // the test looks at the money without the lock its teller holds
-        shapes.check(2, round -> {
-            BankFloor floor = new BankFloor();
-            List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
-                    round.between("balance of A", 10L, 1_000L), round.between("balance of B", 10L, 1_000L));
-            Bank bank = floor.bank();
-            for (int from : round.shuffled("directions", List.of(0, 1))) {
-                Account source = ab.get(from);
-                Account target = ab.get(1 - from);
-                long amount = round.between("amount " + (from + 1), 1L, 10L);
-                long before = source.balance();
-                long seen;
-                BankFloor.Background waiting;
-                target.lock().lock();
-                try {
-                    waiting = floor.startTransfer("Lu in the back office", bank, source, target, amount);
-                    waiting.awaitWaiting(Duration.ofSeconds(2));
-                    seen = balance.getLong(source);
-                } finally {
-                    target.lock().unlock();
-                }
-                assertThat(waiting.join(Duration.ofSeconds(3)))
-                        .as("a transfer that waited for %s (rule 4)", floor.lockOf(target)).isEqualTo(WENT_THROUGH);
-                if (seen != before) {
-                    throw new AssertionError("while someone else held " + floor.lockOf(target) + ", the transfer of "
-                            + amount + " from " + floor.nameOf(source) + " to " + floor.nameOf(target) + " waited for "
-                            + "that lock, and meanwhile " + floor.nameOf(source) + " already held " + seen + " instead "
-                            + "of " + before + ": the money had left 'from' before the transfer held both accounts' "
-                            + "locks, and for as long as 'to' stays busy it is nowhere. Take both locks first, then "
-                            + "move the money (rule 4).");
-                }
-            }
-            floor.assertBooks();
-        });
+        movesNoMoneyWhileOneLockIsHeld(shapes, true, "Lu in the back office", "the money had left 'from' before the "
+                + "transfer held both accounts' locks, and for as long as 'to' stays busy it is nowhere");
     }
 
     @Test
@@ -421,6 +388,18 @@ class BankEdgeTest {
     @Tag("rule-4")
     @DisplayName("puts no money into 'to' while it still waits for the lock of 'from', whichever has the lower number")
     void putsNothingInBeforeItHoldsBothLocks(Shapes shapes) throws Exception {
+        movesNoMoneyWhileOneLockIsHeld(shapes, false, "Mo in the back office", "the money had arrived in 'to' before "
+                + "the transfer held both accounts' locks, so for as long as 'from' stays busy it is in two places "
+                + "(and 'from' may not even cover it)");
+    }
+
+    /**
+     * Holds the lock of 'to' (or of 'from') while a transfer between two accounts waits for it, and reads the
+     * other account's money meanwhile, without its lock: a transfer that moves money before it holds both
+     * locks has already changed it.
+     */
+    private void movesNoMoneyWhileOneLockIsHeld(Shapes shapes, boolean holdTo, String teller, String why)
+            throws Exception {
         java.lang.reflect.Field balance = Account.class.getDeclaredField("balance");
         balance.setAccessible(true); // the test looks at the money without the lock its teller holds
         shapes.check(2, round -> {
@@ -431,27 +410,27 @@ class BankEdgeTest {
             for (int from : round.shuffled("directions", List.of(0, 1))) {
                 Account source = ab.get(from);
                 Account target = ab.get(1 - from);
+                Account held = holdTo ? target : source;
+                Account watched = holdTo ? source : target;
                 long amount = round.between("amount " + (from + 1), 1L, 10L);
-                long before = target.balance();
+                long before = watched.balance();
                 long seen;
                 BankFloor.Background waiting;
-                source.lock().lock();
+                held.lock().lock();
                 try {
-                    waiting = floor.startTransfer("Mo in the back office", bank, source, target, amount);
+                    waiting = floor.startTransfer(teller, bank, source, target, amount);
                     waiting.awaitWaiting(Duration.ofSeconds(2));
-                    seen = balance.getLong(target);
+                    seen = balance.getLong(watched);
                 } finally {
-                    source.lock().unlock();
+                    held.lock().unlock();
                 }
                 assertThat(waiting.join(Duration.ofSeconds(3)))
-                        .as("a transfer that waited for %s (rule 4)", floor.lockOf(source)).isEqualTo(WENT_THROUGH);
+                        .as("a transfer that waited for %s (rule 4)", floor.lockOf(held)).isEqualTo(WENT_THROUGH);
                 if (seen != before) {
-                    throw new AssertionError("while someone else held " + floor.lockOf(source) + ", the transfer of "
+                    throw new AssertionError("while someone else held " + floor.lockOf(held) + ", the transfer of "
                             + amount + " from " + floor.nameOf(source) + " to " + floor.nameOf(target) + " waited for "
-                            + "that lock, and meanwhile " + floor.nameOf(target) + " already held " + seen + " instead "
-                            + "of " + before + ": the money had arrived in 'to' before the transfer held both "
-                            + "accounts' locks, so for as long as 'from' stays busy it is in two places (and 'from' "
-                            + "may not even cover it). Take both locks first, then move the money (rule 4).");
+                            + "that lock, and meanwhile " + floor.nameOf(watched) + " already held " + seen + " instead "
+                            + "of " + before + ": " + why + ". Take both locks first, then move the money (rule 4).");
                 }
             }
             floor.assertBooks();
