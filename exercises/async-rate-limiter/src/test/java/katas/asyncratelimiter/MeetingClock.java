@@ -18,7 +18,10 @@ import java.util.function.LongSupplier;
  *
  * <p>A right limiter that reads the clock under its lock must not pay for it: the waiting reader goes
  * on as soon as nobody can come, that is when all {@code parties} threads have come, and every other
- * one has finished or waits for a lock that the reader holds. Readings go straight on until {@link #arm()} (so that a test can
+ * one has finished or waits for a lock that the reader holds, or may hold: a lock that names no owner
+ * (a {@code StampedLock}, a read lock, a {@code Condition}) is taken to be the reader's, so a meeting
+ * may be missed there, but a right limiter built on one never waits for nobody. Readings go straight
+ * on until {@link #arm()} (so that a test can
  * first fill all slots but one), then only the first {@code meetings} pairs wait at all, and never
  * longer than {@code longest}.
  */
@@ -104,10 +107,20 @@ final class MeetingClock implements LongSupplier {
                 continue;
             }
             ThreadInfo info = THREADS.getThreadInfo(other.threadId());
-            if (info == null || info.getLockOwnerId() != reader.threadId()) {
+            if (info == null || !waitsForALockOf(info, reader)) {
                 return false; // it runs, or waits for something else: it may still come
             }
         }
         return true;
+    }
+
+    /** Whether the thread waits for a lock that {@code reader} holds, or for one whose owner nobody knows. */
+    private static boolean waitsForALockOf(ThreadInfo info, Thread reader) {
+        if (info.getLockOwnerId() == reader.threadId()) {
+            return true;
+        }
+        Thread.State state = info.getThreadState();
+        return info.getLockOwnerId() == -1 && info.getLockInfo() != null
+                && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING);
     }
 }
