@@ -33,10 +33,7 @@ class SelfCheckTest {
     @Test
     @DisplayName("passes a kata whose stub fails, whose solution passes and whose mutants are all caught")
     void passesASoundKata(@TempDir Path dir) throws Exception {
-        MiniKit kit = new MiniKit(dir).kata("sound", "fake-results")
-                .withInstructorMaterial("sound", "good", "fake-results", "system-exit", "deadlock")
-                .withReadme("sound");
-        seal(kit);
+        MiniKit kit = soundKit(dir);
         Outcome outcome = selfCheck(kit);
         assertThat(outcome.kept()).as(outcome.text()).isTrue();
         assertThat(outcome.text()).contains("sound").contains("solution 1 grades, 0 false failures")
@@ -47,10 +44,7 @@ class SelfCheckTest {
     @DisplayName("records the test that stopped each mutant, for the next check to run first, and forgets mutants "
             + "that are gone")
     void recordsTheTestThatStoppedEachMutant(@TempDir Path dir) throws Exception {
-        MiniKit kit = new MiniKit(dir).kata("sound", "fake-results")
-                .withInstructorMaterial("sound", "good", "fake-results", "system-exit", "deadlock")
-                .withReadme("sound");
-        seal(kit);
+        MiniKit kit = soundKit(dir);
         Path record = kit.root().resolve("solutions/sound/mutant-first-failures.tsv");
         Files.writeString(record, "gone\t[engine:junit-jupiter]/[class:hostile.CalculatorTest]/[method:x()]\n"
                 + "not a line of the record\n");
@@ -130,6 +124,15 @@ class SelfCheckTest {
         assertThat(bytes.toString(StandardCharsets.UTF_8))
                 .containsPattern("busy: its contract check took [0-9.]+ s, over the budget of 3 ms "
                         + "\\(SelfCheck.KATA_BUDGET x 3 for a kata that starts processes\\) x 2.00 for a busy machine");
+    }
+
+    /** A kata whose stub fails, whose solution passes and whose three mutants are caught, sealed. */
+    private static MiniKit soundKit(Path dir) throws Exception {
+        MiniKit kit = new MiniKit(dir).kata("sound", "fake-results")
+                .withInstructorMaterial("sound", "good", "fake-results", "system-exit", "deadlock")
+                .withReadme("sound");
+        seal(kit);
+        return kit;
     }
 
     private static void seal(MiniKit kit) throws Exception {
