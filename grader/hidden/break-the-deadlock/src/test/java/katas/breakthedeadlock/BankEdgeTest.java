@@ -190,8 +190,9 @@ class BankEdgeTest {
     void recordsTheTransferAsAsked(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             BankFloor floor = new BankFloor();
+            // Each account sends two transfers of at most 99, maybe one right after the other: 200 covers both.
             List<Account> ab = floor.openAccounts(round, round.chance("one name for both", 0.5),
-                    round.between("balance of A", 100L, 10_000L), round.between("balance of B", 100L, 10_000L));
+                    round.between("balance of A", 200L, 10_000L), round.between("balance of B", 200L, 10_000L));
             AuditLog checked = floor.auditLog();
             List<String> recorded = new java.util.concurrent.CopyOnWriteArrayList<>();
             Bank bank = new Bank((from, to, amount) -> {
