@@ -161,6 +161,8 @@ final class Desk implements AutoCloseable {
         // it threw, and reach the caller as they are, not unwrapped (a CompletableFuture's get() unwraps them).
         failures.add(new java.util.concurrent.ExecutionException(what, new IllegalStateException("inside: " + what)));
         failures.add(new java.util.concurrent.CompletionException(what, new java.io.IOException("inside: " + what)));
+        // A future the handler waited for was cancelled: the caller's future was not, it failed with that.
+        failures.add(new java.util.concurrent.CancellationException(what));
         return round.shuffled("failure kinds", failures);
     }
 
@@ -191,6 +193,12 @@ final class Desk implements AutoCloseable {
             throw new AssertionError(what + " should have failed, but returned " + value);
         } catch (ExecutionException failed) {
             return failed.getCause();
+        } catch (java.util.concurrent.CancellationException cancelled) {
+            throw new AssertionError(what + ": get() threw " + cancelled + " itself, as if the future had been "
+                    + "cancelled, but nobody cancelled it: its handler or task threw that exception (a future it "
+                    + "waited for was cancelled), so get() throws an ExecutionException whose cause is it, as for "
+                    + "anything else it throws (rule 4). A CompletableFuture's get() treats a CancellationException "
+                    + "as its own cancellation", cancelled);
         }
     }
 

@@ -157,9 +157,10 @@ class RequestServerTest {
         void failuresLeaveNoContext(Shapes shapes) throws Exception {
             try (Desk desk = Desk.of(1, 1, HOUR)) {
                 RequestServer server = desk.server;
-                List<RequestContext> contexts = Desk.contexts(shapes, 10);
+                List<Throwable> failures = Desk.oneFailureOfEachKind(shapes, "the ticket service is down");
+                List<RequestContext> contexts = Desk.contexts(shapes, 2 * failures.size());
                 int c = 0;
-                for (Throwable failure : Desk.oneFailureOfEachKind(shapes, "the ticket service is down")) {
+                for (Throwable failure : failures) {
                     RequestContext failing = contexts.get(c++);
                     Future<Object> request = server.handle(failing, () -> {
                         throw Sneaky.raise(failure);

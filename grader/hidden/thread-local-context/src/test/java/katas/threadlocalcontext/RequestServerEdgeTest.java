@@ -269,20 +269,38 @@ class RequestServerEdgeTest {
         Duration negative = Duration.ofNanos(-shapes.between("negative period (ns)", 1L, Long.MAX_VALUE));
         for (Duration period : List.of(Duration.ZERO, negative)) {
             java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+            ThreadGroup group = new ThreadGroup("refused server");
             try {
-                Throwable thrown = null;
-                try {
-                    Desk.madeOnAnApplicationThread(() -> new RequestServer(pool, pool, batch -> {
-                    }, period));
-                } catch (Throwable refused) {
-                    thrown = refused;
-                }
+                List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread maker = new Thread(group, () -> {
+                    try {
+                        new RequestServer(pool, pool, batch -> {
+                        }, period);
+                    } catch (Throwable refused) {
+                        thrown.add(refused);
+                    }
+                }, "main of the application");
+                maker.start();
+                assertThat(new RunningBudget(Desk.PATIENCE).joinAll(List.of(maker))).as("the constructor returned or "
+                        + "threw, for a flush period of %s", period).isTrue();
                 assertThat(thrown).as("what the constructor threw for a flush period of %s: a flusher that waits "
-                        + "no time at all would spin (rule 6)", period).isInstanceOf(IllegalArgumentException.class);
+                        + "no time at all would spin (rule 6)", period).singleElement()
+                        .isInstanceOf(IllegalArgumentException.class);
+                List<Thread> left = liveThreads(group);
+                assertThat(new RunningBudget(Duration.ofMillis(500)).joinAll(left)).as("threads the constructor "
+                        + "started although it refused the flush period of %s, still running: %s. A refused server "
+                        + "starts no thread: check the period before starting the flusher (rule 6)", period, left)
+                        .isTrue();
             } finally {
                 pool.shutdownNow();
             }
         }
+    }
+
+    private static List<Thread> liveThreads(ThreadGroup group) {
+        Thread[] all = new Thread[group.activeCount() + 16];
+        int n = group.enumerate(all, true);
+        return java.util.Arrays.stream(all, 0, n).filter(Thread::isAlive).toList();
     }
 
     @Test
@@ -299,6 +317,13 @@ class RequestServerEdgeTest {
             Expected expected = new Expected();
             try (Desk desk = Desk.of(1, 1, period)) {
                 RequestServer server = desk.server;
+                RequestServerFlusherEdgeTest.Looks looks = RequestServerFlusherEdgeTest.Looks.at(desk.serversThreads(),
+                        shapes.between("idle time (ms)", 100, 200));
+                assertThat(looks.running()).as("looks at the server's threads, every millisecond for %d ms with "
+                        + "nothing to write and a flush period of %s, that found one of them running (RUNNABLE), of "
+                        + "%d: the flusher waits that long, or until close() wakes it; it never spins, also when the "
+                        + "period is more than a long of nanoseconds holds or when now plus the period overflows "
+                        + "(rule 6)", looks.millis(), period, looks.taken()).isLessThan(looks.taken() / 2);
                 desk.get(server.handle(context, () -> {
                     server.audit(expected.message(context, context.traceId(), 1));
                     return null;

@@ -122,6 +122,41 @@ class RequestServerFlusherEdgeTest {
     }
 
     @Test
+    @Order(12)
+    @Tag("rule-6")
+    @DisplayName("writes records within its period while a request goes on auditing a trickle, a record every half period")
+    void writesWhileATrickleGoesOn(Shapes shapes) throws Exception {
+        Duration period = Duration.ofMillis(shapes.between("flush period (ms)", 20, 40));
+        RequestContext context = Desk.contexts(shapes, 1).get(0);
+        int marked = shapes.between("records the request audits first", 1, 3);
+        int trickle = 40;
+        Expected expected = new Expected();
+        try (Desk desk = Desk.of(1, 1, period)) {
+            RequestServer server = desk.server;
+            List<String> messages = new ArrayList<>();
+            for (int r = 1; r <= marked; r++) {
+                messages.add(expected.message(context, context.traceId(), r));
+            }
+            Future<Integer> auditor = server.handle(context, () -> {
+                messages.forEach(server::audit);
+                int more = 0;
+                while (more < trickle && expected.countIn(desk.sink.written()) < marked) {
+                    LockSupport.parkNanos(period.toNanos() / 2);
+                    server.audit("trickle of " + context.traceId());
+                    more++;
+                }
+                return more;
+            });
+            int more = desk.get(auditor, "a request that audits a trickle");
+            assertThat(expected.countIn(desk.sink.written())).as("records written of the %d the request audited "
+                    + "first, while it went on auditing a record every %d ms, %d records in all (%d flush periods of %d "
+                    + "ms): the flusher writes at most one period after a record was audited, whether more records "
+                    + "come or not; it neither waits for a quiet period nor for a batch of some size (rule 6)", marked,
+                    period.toMillis() / 2, more, more / 2, period.toMillis()).isEqualTo(marked);
+        }
+    }
+
+    @Test
     @Order(3)
     @Tag("rule-6")
     @DisplayName("writes the records of one thread in the order it audited them, across the requests it ran one after the other")
@@ -268,6 +303,11 @@ class RequestServerFlusherEdgeTest {
         }
         try (Desk desk = made) {
             RequestServer server = desk.server;
+            Looks looks = Looks.at(desk.serversThreads(), shapes.between("idle time (ms)", 150, 250));
+            assertThat(looks.running).as("looks at the server's threads, every millisecond for %d ms with nothing to "
+                    + "write and a flush period of %s, that found one of them running (RUNNABLE), of %d: between "
+                    + "writes the flusher waits (park, sleep, wait) even when the period is under a millisecond; it "
+                    + "never spins (rule 6)", looks.millis, period, looks.taken).isLessThan(looks.taken / 2);
             for (RequestContext context : contexts) {
                 desk.get(server.handle(context, () -> {
                     server.audit(expected.message(context, context.traceId(), 1));
@@ -367,7 +407,7 @@ class RequestServerFlusherEdgeTest {
     @Order(8)
     @Tag("rule-8")
     @Tag("rule-6")
-    @DisplayName("returns from a close() called during a write that waits as I/O does, with every record written, one write at a time")
+    @DisplayName("returns from a close() called during a long write that waits as I/O does, only once every record is written, one write at a time")
     void closeDuringAWriteThatWaitsLikeIo(Shapes shapes) throws Exception {
         RequestContext context = Desk.contexts(shapes, 1).get(0);
         int before = shapes.between("records audited before the first write", 1, 6);
@@ -395,7 +435,22 @@ class RequestServerFlusherEdgeTest {
             }), "a request that audits while the first write is under way");
             Closing closing = Closing.start(server);
             closing.awaitWaiting();
+            int late = shapes.between("records audited while close() waits", 1, 4);
+            bench.get(server.handle(context, () -> {
+                for (int r = 0; r < late; r++) {
+                    String message = expected.message(context, context.traceId(), place.incrementAndGet());
+                    if (RequestServerTest.refused(() -> server.audit(message))) {
+                        expected.forget(message);
+                    }
+                }
+                return null;
+            }), "a request that audits while close() waits");
+            String gaveUp = holdWhileCloseWaits(store, closing, SLOW_WRITE);
             store.release();
+            assertThat(gaveUp).as("close(), called while the flusher was in a write held for %s ms, as a stalled "
+                    + "disk may: close() waits for the flusher however long its write takes; it never gives up after "
+                    + "a time and then returns, interrupts the flusher or writes by itself (rule 8)",
+                    SLOW_WRITE.toMillis()).isNull();
             assertThat(closing.join(Duration.ofSeconds(3))).as("close(), called while the flusher was in a write, "
                     + "once the write went on (rule 8). %s", closing.explainIfStuck(bench)).isTrue();
             assertThat(closing.thrown()).as("what close() threw").isNull();
@@ -407,6 +462,33 @@ class RequestServerFlusherEdgeTest {
             assertThat(expected.check(store.written(), "rule 5")).as("what the sink had been given when close() "
                     + "returned (rule 8: every record audited before close() is written)").isNull();
         }
+    }
+
+    /** Longer than any "give the flusher a moment, then force it" timeout a close() might use. */
+    private static final Duration SLOW_WRITE = Duration.ofMillis(2_500);
+
+    /**
+     * Keeps the write held for {@code hold} of wall-clock time (a busy machine only makes the hold longer for
+     * close()); null when close() went on waiting quietly all along, or what it did instead.
+     */
+    private static String holdWhileCloseWaits(Store store, Closing closing, Duration hold) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < hold.toNanos()) {
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            if (store.interrupted() != null) {
+                return "after " + waited + " ms, " + store.interrupted();
+            }
+            if (store.trouble() != null) {
+                return "after " + waited + " ms, " + store.trouble();
+            }
+            if (!closing.thread.isAlive()) {
+                return "after " + waited + " ms, close() " + (closing.thrown() == null ? "returned"
+                        : "threw " + closing.thrown()) + " while the write was still under way, before every record "
+                        + "audited before it was written";
+            }
+            LockSupport.parkNanos(5_000_000L);
+        }
+        return null;
     }
 
     @Test
@@ -447,6 +529,12 @@ class RequestServerFlusherEdgeTest {
             store.release();
             assertThat(closing.join(Duration.ofSeconds(3))).as("close(), interrupted, once the last write went on. "
                     + "%s", closing.explainIfStuck(bench)).isTrue();
+            new RunningBudget(Duration.ofSeconds(3)).joinAll(bench.serversThreads()); // the write it broke off, if any
+            // A close() that writes the last batch itself, on its own thread, is interrupted by this test itself.
+            assertThat(store.interruptedExcept(closing.thread)).as("close() was interrupted while it waited for the last write, and "
+                    + "passed the interrupt on to the flusher: the sink's wait (as a file channel or a socket waits) "
+                    + "threw InterruptedException and the batch was lost. The caller of close() gave up waiting; the "
+                    + "flusher still writes what it holds, undisturbed (rule 8)").isNull();
             Throwable thrown = closing.thrown();
             if (thrown == null) {
                 assertThat(atReturn.get()).as("close() returned normally after its thread was interrupted while it "
@@ -502,6 +590,43 @@ class RequestServerFlusherEdgeTest {
         }
     }
 
+    @Test
+    @Order(11)
+    @Tag("rule-6")
+    @DisplayName("writes a record as often as it was audited, also equal records audited while a write is under way")
+    void writesEqualRecordsAsOftenAsAudited(Shapes shapes) throws Exception {
+        RequestContext context = Desk.contexts(shapes, 1).get(0);
+        String message = shapes.oneOf("message", "door opened", "login failed", "heartbeat");
+        int before = shapes.between("equal records audited before the first write", 1, 3);
+        int during = shapes.between("equal records audited during it", 1, 5);
+        Store store = new Store();
+        store.holdEveryWrite();
+        try (Bench bench = new Bench(store, Duration.ofMillis(shapes.between("flush period (ms)", 1, 9)), true,
+                "main of the application")) {
+            RequestServer server = bench.server;
+            bench.get(server.handle(context, () -> auditTimes(server, message, before)), "a request that audits");
+            assertThat(store.entered().await(Desk.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the flusher "
+                    + "should have begun its first write within %s s (rule 6)", Desk.PATIENCE.toSeconds()).isTrue();
+            bench.get(server.handle(context, () -> auditTimes(server, message, during)), "a request that audits "
+                    + "while the first write is under way");
+            store.release();
+            assertThat(bench.closeWithin(Duration.ofSeconds(3))).as("close()").isNull();
+            long written = store.written().stream().filter(r -> r.message().equals(message)).count();
+            assertThat(written).as("times the sink was given the record '%s' of %s, audited %d times: %d before the "
+                    + "first write and %d while it was under way. Equal records are still different records, each "
+                    + "audit is written once (rule 6): a flusher that takes out of its list what it wrote by equality "
+                    + "(removeAll) also takes out the equal records audited during the write", message,
+                    Desk.who(context), before + during, before, during).isEqualTo(before + during);
+        }
+    }
+
+    private static Void auditTimes(RequestServer server, String message, int times) {
+        for (int t = 0; t < times; t++) {
+            server.audit(message);
+        }
+        return null;
+    }
+
     /** A sink of this test's own: it can refuse batches, hold every write in a wait that an interrupt breaks. */
     static final class Store implements AuditSink {
 
@@ -515,6 +640,7 @@ class RequestServerFlusherEdgeTest {
         private volatile BiFunction<Integer, List<AuditRecord>, Throwable> refuse = (number, batch) -> null;
         private volatile String trouble;
         private volatile String interrupted;
+        private volatile Thread interruptedOn;
 
         @Override
         public void write(List<AuditRecord> batch) throws Exception {
@@ -537,11 +663,20 @@ class RequestServerFlusherEdgeTest {
                             throw new IllegalStateException("the test never let the sink go on");
                         }
                     } catch (InterruptedException stopped) {
-                        interrupted = "write " + number + " on '" + Thread.currentThread().getName() + "' was "
+                        interruptedOn = Thread.currentThread();
+                    interrupted = "write " + number + " on '" + Thread.currentThread().getName() + "' was "
                                 + "interrupted";
                         refused.add(copy);
                         throw stopped;
                     }
+                }
+                if (Thread.currentThread().isInterrupted()) {
+                    // As a file channel does: an interrupt, even one that came as the wait ended, closes it.
+                    interruptedOn = Thread.currentThread();
+                    interrupted = "write " + number + " on '" + Thread.currentThread().getName() + "' was "
+                            + "interrupted";
+                    refused.add(copy);
+                    throw new java.nio.channels.ClosedByInterruptException();
                 }
                 Throwable failure = refuse.apply(number, copy);
                 if (failure != null) {
@@ -604,6 +739,11 @@ class RequestServerFlusherEdgeTest {
 
         String interrupted() {
             return interrupted;
+        }
+
+        /** Null, or what interrupted a write on another thread than {@code except}. */
+        String interruptedExcept(Thread except) {
+            return interruptedOn == except ? null : interrupted;
         }
     }
 
