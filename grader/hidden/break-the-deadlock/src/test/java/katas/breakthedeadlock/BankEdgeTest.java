@@ -323,25 +323,27 @@ class BankEdgeTest {
 
     /**
      * A transfer that polls for the lock (tries it, backs off, tries again) must be seen to keep trying, not
-     * only for a while: one that gives up after fifty tries of 10 ms lasts longer than any hold on a loaded
-     * machine. So the hold goes on, by count and not by clock, until the transfer has waited 400 times (each
-     * try and each back-off is a wait), or stops trying (it waits for the lock itself), or 4 s pass: a right
-     * transfer that backs off up to 100 ms between tries waits only about 20 times a second, and both turns
-     * of the test must end well within its bound.
+     * only for a while: one that gives up after fifty tries of 10 ms, or after six back-offs of 400 ms, lasts
+     * longer than a short hold. So the hold goes on for up to 2.5 s of wall-clock time, however rarely the transfer
+     * tries (a long back-off) or however often (a poller that never parks), unless the transfer waits without a
+     * time limit: queued on the lock itself, or waiting to be told, it cannot be counting towards giving up. A
+     * right transfer that polls is held the whole 2.5 s, and both turns of the test end well within its bound.
      */
     private static void holdWhileItKeepsTrying(Thread transfer) throws InterruptedException {
-        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        long until = System.nanoTime() + Duration.ofSeconds(4).toNanos();
-        long before = -1;
-        while (System.nanoTime() < until) {
-            java.lang.management.ThreadInfo info = threads.getThreadInfo(transfer.threadId());
-            if (info == null || info.getWaitedCount() >= 400 || info.getWaitedCount() == before) {
-                return; // ended, tried long enough, or waits without trying again
+        long until = System.nanoTime() + HOLD_FOR_A_POLLER.toNanos();
+        int waitingUntimed = 0;
+        while (System.nanoTime() < until && transfer.isAlive()) {
+            Thread.State state = transfer.getState();
+            waitingUntimed = state == Thread.State.WAITING || state == Thread.State.BLOCKED ? waitingUntimed + 1 : 0;
+            if (waitingUntimed >= 3) {
+                return; // seen waiting without a time limit three looks in a row: no give-up timer runs
             }
-            before = info.getWaitedCount();
-            Thread.sleep(300);
+            Thread.sleep(20);
         }
     }
+
+    /** How long a transfer that polls for a held lock is kept waiting, at most: see holdWhileItKeepsTrying. */
+    private static final Duration HOLD_FOR_A_POLLER = Duration.ofMillis(2_500);
 
     @Test
     @Order(9)
