@@ -64,15 +64,16 @@ public class Mutex {
         Thread me = Thread.currentThread();
         long start = System.nanoTime();
         long budget = unit.toNanos(timeout);
+        long left = budget;
         synchronized (monitor) {
             while (owner != null && owner != me) {
-                // FIX: the time left is counted from the first call, so a wakeup does not restart the timeout;
-                //  a difference of nanoTime values, never a comparison with a deadline that may overflow.
-                long left = budget - (System.nanoTime() - start);
                 if (left <= 0) {
                     return false;
                 }
                 TimeUnit.NANOSECONDS.timedWait(monitor, left);
+                // FIX: the time left is counted from the call, so a wakeup does not restart the timeout; a
+                //  difference of nanoTime values, never a comparison with a deadline that may overflow.
+                left = budget - (System.nanoTime() - start);
             }
             owner = me;
             holds++;
