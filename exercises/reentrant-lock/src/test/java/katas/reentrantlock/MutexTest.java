@@ -74,9 +74,7 @@ class MutexTest {
                 Mutex mutex = new Mutex();
                 int holds = round.between("holds of the owner", 1, 5);
                 assertUnlockRefused(mutex, "a thread that never locked it, while nobody holds it");
-                for (int i = 0; i < holds; i++) {
-                    mutex.lock();
-                }
+                lockTimes(mutex, holds);
                 assertUnlockRefused(mutex, "a thread that does not own it, while the test's thread holds it "
                         + holds + " times");
                 assertThat(mutex.getHoldCount()).as("rule 3: the owner's holds after another thread's refused "
@@ -97,6 +95,26 @@ class MutexTest {
                         + "the first hold after it").isEqualTo(1);
                 mutex.unlock();
             });
+        }
+    }
+
+    /**
+     * Takes {@code holds} holds on the calling thread. First a thread of its own takes and gives back as many, so
+     * that a lock that is not reentrant fails here, saying so, instead of hanging the test's own thread.
+     */
+    static void lockTimes(Mutex mutex, int holds) throws InterruptedException {
+        if (holds > 1 && !mutex.isHeldByCurrentThread()) {
+            Actor.alone("reentrancy-probe", "lock() by the thread that holds it", NOT_REENTRANT, () -> {
+                for (int i = 0; i < holds; i++) {
+                    mutex.lock();
+                }
+                for (int i = 0; i < holds; i++) {
+                    mutex.unlock();
+                }
+            });
+        }
+        for (int i = 0; i < holds; i++) {
+            mutex.lock();
         }
     }
 
@@ -288,9 +306,7 @@ class MutexTest {
             shapes.check(3, round -> {
                 Mutex mutex = new Mutex();
                 int holds = round.between("holds of the owner", 1, 3);
-                for (int i = 0; i < holds; i++) {
-                    mutex.lock();
-                }
+                lockTimes(mutex, holds);
                 Actor waiter = Actor.start("cancelled-order-" + round.between("order", 1, 999), () -> {
                     try {
                         mutex.lockInterruptibly();

@@ -17,8 +17,13 @@ final class Stockroom {
 
     /** A layout of a few aisles with a few bins each; every bin holds {@code minUnits} or more. */
     static Stockroom draw(Shapes round, long minUnits, long maxUnits) {
+        return draw(round, minUnits, maxUnits, 1);
+    }
+
+    /** As {@link #draw(Shapes, long, long)}, with at least {@code minAisles} aisles. */
+    static Stockroom draw(Shapes round, long minUnits, long maxUnits, int minAisles) {
         Stockroom room = new Stockroom();
-        int aisles = round.between("aisles", 1, 4);
+        int aisles = round.between("aisles", minAisles, 4);
         java.util.Random random = round.random();
         for (int a = 0; a < aisles; a++) {
             String aisle = "A" + (1 + random.nextInt(99)) + "-" + a;
@@ -33,9 +38,13 @@ final class Stockroom {
         return room;
     }
 
-    /** Restocks every bin of the layout with its opening stock. */
+    /** Restocks every bin of the layout with its opening stock (an empty bin is left out: restock takes 1 or more). */
     void fill(Warehouse warehouse) {
-        expected.forEach(warehouse::restock);
+        expected.forEach((bin, units) -> {
+            if (units > 0) {
+                warehouse.restock(bin, units);
+            }
+        });
     }
 
     long total() {

@@ -5,7 +5,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A reentrant mutual-exclusion lock, built by hand: at most one thread owns it at a time, and the owner may take
  * it again (each {@code lock()} needs its own {@code unlock()}). All methods may be called from any thread at the
- * same time.
+ * same time. Not final: the tests extend it (to pause after an unlock).
  */
 public class Mutex {
 

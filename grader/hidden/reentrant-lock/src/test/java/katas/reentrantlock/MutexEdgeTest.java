@@ -35,9 +35,7 @@ class MutexEdgeTest {
                         + "by the thread that will take it next");
             }
             assertThat(mutex.getHoldCount()).as("rule 3: holds after %d refused unlocks", extra).isZero();
-            for (int i = 0; i < holds; i++) {
-                mutex.lock();
-            }
+            MutexTest.lockTimes(mutex, holds);
             assertThat(mutex.getHoldCount()).as("rule 3: holds after %d refused unlocks and %d locks (a count "
                     + "that went below zero shows here)", extra, holds).isEqualTo(holds);
             AtomicInteger refused = new AtomicInteger();
@@ -73,9 +71,7 @@ class MutexEdgeTest {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
             int holds = round.between("holds of the owner", 1, 9);
-            for (int i = 0; i < holds; i++) {
-                mutex.lock();
-            }
+            MutexTest.lockTimes(mutex, holds);
             Actor other = Actor.start("onlooker", () -> {
                 assertThat(mutex.getHoldCount()).as("rule 2: getHoldCount() of a thread that does not own the lock "
                         + "(the owner holds it %d times)", holds).isZero();

@@ -47,24 +47,29 @@ class MutexStructureTest {
     }
 
     /** Empty when a mutex can be taken twice and given back twice on one thread; otherwise why not. */
-    private static String whyNotWorking() {
+    private static String whyNotWorking() throws InterruptedException {
         try {
-            Mutex mutex = new Mutex();
-            mutex.lock();
-            mutex.lock();
-            boolean twice = mutex.getHoldCount() == 2;
-            mutex.unlock();
-            mutex.unlock();
-            return twice && !mutex.isHeldByCurrentThread() ? "" : "a mutex locked twice did not count two holds";
-        } catch (RuntimeException | Error broken) {
-            return "lock() and unlock() on one thread threw " + broken;
+            Actor.alone("structure-probe", "lock() by the thread that holds it", MutexTest.NOT_REENTRANT, () -> {
+                Mutex mutex = new Mutex();
+                mutex.lock();
+                mutex.lock();
+                int holds = mutex.getHoldCount();
+                mutex.unlock();
+                mutex.unlock();
+                if (holds != 2 || mutex.isHeldByCurrentThread()) {
+                    throw new AssertionError("a mutex locked twice counted " + holds + " holds");
+                }
+            });
+            return "";
+        } catch (AssertionError broken) {
+            return broken.getMessage().lines().findFirst().orElse("");
         }
     }
 
     @Test
     @Tag("rule-9")
     @DisplayName("builds its own lock: no ReentrantLock or ReentrantReadWriteLock inside")
-    void buildsItsOwnLock() {
+    void buildsItsOwnLock() throws InterruptedException {
         List<String> names = learnerClasses.stream().map(JavaClass::getName).toList();
         if (!names.contains(Mutex.class.getName()) || names.stream().anyMatch(n -> n.endsWith("Test"))) {
             throw new IllegalStateException("the structure rule should read the compiled Mutex and no test class, "
