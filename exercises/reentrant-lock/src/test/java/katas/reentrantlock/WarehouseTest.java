@@ -201,6 +201,8 @@ class WarehouseTest {
                     throw new AssertionError("rule 8: moveStock of " + (held + 1) + " units from a bin of " + held
                             + " did not throw OutOfStockException");
                 } catch (OutOfStockException expected) {
+                    assertThat(expected.getMessage()).as("rule 8: the message of OutOfStockException names the bin")
+                            .contains(from.aisle() + "/" + from.bin());
                     assertThat(mutex.getHoldCount()).as("rule 8: the caller's holds after moveStock threw "
                             + "OutOfStockException (it held %d before)", heldBefore).isEqualTo(heldBefore);
                 }

@@ -91,7 +91,12 @@ class MutexWakeupTest {
             long wakeEveryMillis = round.between("woken every (ms)", 5, 20);
             mutex.lock();
             boolean[] took = {true};
-            Actor waiter = Actor.start("tryer", () -> took[0] = mutex.tryLock(millis, TimeUnit.MILLISECONDS));
+            long[] waited = {0};
+            Actor waiter = Actor.start("tryer", () -> {
+                long start = System.nanoTime();
+                took[0] = mutex.tryLock(millis, TimeUnit.MILLISECONDS);
+                waited[0] = System.nanoTime() - start;
+            });
             waiter.awaitWaiting("rule 5: tryLock(" + millis + " ms) while another thread holds the lock");
             long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
             while (!waiter.isDone() && System.nanoTime() < patience) {
@@ -107,6 +112,9 @@ class MutexWakeupTest {
                     Actor.PATIENCE.toSeconds(), wakeEveryMillis).isTrue();
             assertThat(took[0]).as("rule 5: tryLock(%d ms) of a lock held by another thread all along", millis)
                     .isFalse();
+            assertThat(Duration.ofNanos(waited[0])).as("rule 5: tryLock(%d ms), woken every %d ms, gave up before its "
+                    + "time was up: a wakeup is no reason to stop waiting", millis, wakeEveryMillis)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(millis));
         });
     }
 }

@@ -176,7 +176,12 @@ class WarehouseStressTest {
     void givesTheLockBackWhenArgumentsAreWrong(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
-            Warehouse warehouse = new Warehouse(mutex, MoveAudit.APPROVE_ALL);
+            Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                if (units < 1) {
+                    throw new AssertionError("rule 7: the audit was asked to approve a move of " + units + " units: "
+                            + "a count below one is refused before anything else");
+                }
+            });
             Location bin = new Location("Z" + round.between("aisle", 1, 9), "bulk");
             Location other = new Location("Z0", "floor");
             long huge = round.between("units near the limit", Long.MAX_VALUE - 1_000, Long.MAX_VALUE);
