@@ -179,6 +179,54 @@ class WarehouseTest {
     }
 
     @Test
+    @Tag("rule-7")
+    @DisplayName("moves as one step: another move that gets the lock as soon as it is free cannot take the same units")
+    void movesAsOneStep(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            OvertakingMutex mutex = new OvertakingMutex();
+            Stockroom room = Stockroom.draw(round, 1, 500, 2);
+            Location from = room.bins.get(0);
+            Location to = room.bins.get(room.bins.size() - 1);
+            Location rival = room.bins.get(round.between("rival's bin", 1, room.bins.size() - 1));
+            long units = room.expected.get(from);
+            List<String> seen = new ArrayList<>();
+            AtomicReference<Warehouse> self = new AtomicReference<>();
+            Warehouse warehouse = new Warehouse(mutex, (f, t, u) -> {
+                long held = self.get().stockOf(f);
+                if (held < u) {
+                    seen.add("the audit was asked to approve moving " + u + " units from " + f + ", which holds "
+                            + held + ": the stock was checked under another hold than the move's, and a move of "
+                            + "another thread took the units in between");
+                }
+            });
+            self.set(warehouse);
+            room.fill(warehouse);
+            boolean[] rivalMoved = {false};
+            Actor.alone("picker", "moveStock on one thread", NESTED, () -> {
+                // As soon as this move first frees the lock, a rival move of all the same units runs to its end.
+                mutex.overtake(Thread.currentThread(), () -> {
+                    try {
+                        warehouse.moveStock(from, rival, units);
+                        rivalMoved[0] = true;
+                    } catch (OutOfStockException refused) {
+                        // the first move was done: nothing left to take
+                    }
+                });
+                try {
+                    warehouse.moveStock(from, to, units);
+                } catch (OutOfStockException refused) {
+                    // the rival came first, and this move saw it under its own hold: fine
+                }
+            });
+            assertThat(seen).as("rule 7: what the audit saw").isEmpty();
+            assertThat(warehouse.stockOf(from)).as("rule 7: %s held %d units, and two moves of %d each were asked for "
+                    + "(the second %s): one of them must be refused", from, units, units, rivalMoved[0]
+                    ? "overtook the first between its check and its change" : "came after the first").isZero();
+            assertThat(warehouse.total()).as("rule 7: total() after two moves").isEqualTo(room.total());
+        });
+    }
+
+    @Test
     @Tag("rule-8")
     @DisplayName("gives the lock back when a move fails, whatever the failure, and changes nothing")
     void givesTheLockBackWhenAMoveFails(Shapes shapes) throws Exception {
