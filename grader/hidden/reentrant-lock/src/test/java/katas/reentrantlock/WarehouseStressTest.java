@@ -1,0 +1,223 @@
+package katas.reentrantlock;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import katas.testkit.Contention;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.Sneaky;
+import katas.testkit.Watch;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hidden: the warehouse with many threads. Moves race for one bin while the audit holds the lock a little
+ * longer (so that a stock check made outside the lock is stale by the time the move happens), readers watch the
+ * total while movers work, and audits veto moves with every kind of failure (rules 7 and 8).
+ */
+@DisplayName("Warehouse under contention")
+@KataTest
+class WarehouseStressTest {
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("never moves more than a bin holds when many moves race for it")
+    void neverOverdrawsABin(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            Location busy = new Location("A" + round.between("aisle", 1, 40), "pick-face");
+            Location overflow = new Location("B" + round.between("overflow aisle", 1, 40), "reserve");
+            long stock = round.between("units in the busy bin", 5, 60);
+            int threads = round.between("threads", 3, 8);
+            AtomicReference<String> broken = new AtomicReference<>();
+            AtomicReference<Warehouse> self = new AtomicReference<>();
+            Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                long held = self.get().stockOf(from);
+                if (held < units) {
+                    broken.compareAndSet(null, "the audit was asked to approve moving " + units + " units from "
+                            + from + ", which holds " + held + ": the stock was checked before the move took the "
+                            + "lock, and another move emptied the bin meanwhile");
+                }
+                LockSupport.parkNanos(50_000); // the lock is held a while: checks made outside it go stale
+            });
+            self.set(warehouse);
+            warehouse.restock(busy, stock);
+            AtomicLong moved = new AtomicLong();
+            Contention.threads(threads).callsEach((int) stock).named("picker").within(Duration.ofSeconds(10))
+                    .run((thread, call) -> {
+                        try {
+                            warehouse.moveStock(busy, overflow, 1 + (thread + call) % 2);
+                            moved.addAndGet(1 + (thread + call) % 2);
+                        } catch (OutOfStockException empty) {
+                            // expected once the bin runs low
+                        }
+                    });
+            assertThat(broken.get()).as("rule 7: what the audit saw").isNull();
+            assertThat(warehouse.stockOf(busy)).as("rule 7: the busy bin after %d threads moved from it", threads)
+                    .isBetween(0L, 1L).isEqualTo(stock - moved.get());
+            assertThat(warehouse.total()).as("rule 7: total() after the moves").isEqualTo(stock);
+        });
+    }
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("shows readers the same total at every instant while movers work")
+    void showsReadersTheSameTotal(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Mutex mutex = new PausingMutex(10_000);
+            Stockroom room = Stockroom.draw(round, 10, 200, 2);
+            int movers = round.between("movers", 1, 4);
+            int readers = round.between("readers", 1, 3);
+            int calls = round.between("calls each", 300, 1_500);
+            // Each move holds the lock a moment: a total() that reads the aisles under separate holds is then
+            // caught between two of them.
+            Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> LockSupport.parkNanos(20_000));
+            room.fill(warehouse);
+            long total = room.total();
+            List<Location> bins = room.bins;
+            AtomicReference<String> seen = new AtomicReference<>();
+            try (Watch watch = Watch.of("rule 7: every total() read while stock moves equals the stock",
+                    seen::get)) {
+                Contention.threads(movers + readers).callsEach(calls).named("floor").within(Duration.ofSeconds(10))
+                        .run((thread, call) -> {
+                            if (thread < movers) {
+                                Location from = bins.get((thread * 5 + call) % bins.size());
+                                Location to = bins.stream().filter(b -> !b.aisle().equals(from.aisle()))
+                                        .skip(call % 3).findFirst().orElse(bins.get(0));
+                                try {
+                                    warehouse.moveStock(from, to, 1 + call % 7);
+                                } catch (OutOfStockException low) {
+                                    // a bin ran low: nothing moved
+                                }
+                            } else {
+                                long read = warehouse.total();
+                                if (read != total) {
+                                    seen.compareAndSet(null, "total() returned " + read + " while the warehouse "
+                                            + "holds " + total + ": it read a move half done (units in both bins "
+                                            + "or in neither)");
+                                }
+                            }
+                        });
+            }
+            assertThat(warehouse.total()).as("rule 7: total() after the moves").isEqualTo(total);
+        });
+    }
+
+    @Test
+    @Tag("rule-8")
+    @Tag("rule-7")
+    @DisplayName("gives the lock back after every vetoed move, of every kind, while other threads wait for it")
+    void givesTheLockBackAfterVetoes(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            Stockroom room = Stockroom.draw(round, 20, 100);
+            int threads = round.between("threads", 2, 6);
+            int calls = round.between("calls each", 50, 300);
+            int vetoEvery = round.between("a veto every n-th move", 2, 5);
+            Throwable[] vetoes = {
+                round.failure("veto 0", "cycle count in progress", 0),
+                round.failure("veto 1", "scanner offline", 1),
+                round.failure("veto 2", "bin blocked for inspection", 2)};
+            AtomicLong approved = new AtomicLong();
+            Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                long n = approved.incrementAndGet();
+                if (n % vetoEvery == 0) {
+                    throw Sneaky.raise(vetoes[(int) (n / vetoEvery % 3)]);
+                }
+            });
+            room.fill(warehouse);
+            List<Location> bins = room.bins;
+            Contention.threads(threads).callsEach(calls).named("mover").within(Duration.ofSeconds(10))
+                    .run((thread, call) -> {
+                        Location from = bins.get((thread * 3 + call) % bins.size());
+                        Location to = bins.get((thread + call * 7) % bins.size());
+                        int before = call % 3 == 0 ? 1 : 0;
+                        if (before == 1) {
+                            mutex.lock(); // a caller that already holds the lock: its hold must survive the failure
+                        }
+                        Throwable thrown = null;
+                        try {
+                            warehouse.moveStock(from, to, 1 + call % 4);
+                        } catch (OutOfStockException | IllegalStateException | Shapes.KataError e) {
+                            thrown = e;
+                        } catch (Exception checked) {
+                            thrown = checked;
+                        }
+                        int holds = mutex.getHoldCount();
+                        if (before == 1) {
+                            mutex.unlock();
+                        }
+                        if (holds != before) {
+                            throw new AssertionError("rule 8: a thread that held the lock " + before + " times called "
+                                    + "moveStock, which " + (thrown == null ? "returned" : "threw " + thrown)
+                                    + ", and then held it " + holds + " times: release it in finally");
+                        }
+                    });
+            Actor.alone("night-audit", "total() after the vetoes", "a vetoed move left the lock held (rule 8)", () -> {
+                assertThat(mutex.tryLock(0, TimeUnit.SECONDS)).as("rule 8: the lock is free after the moves")
+                        .isTrue();
+                mutex.unlock();
+                assertThat(warehouse.total()).as("rule 8: total() after moves of which every %d-th was vetoed",
+                        vetoEvery).isEqualTo(room.total());
+            });
+        });
+    }
+
+    @Test
+    @Tag("rule-8")
+    @DisplayName("gives the lock back when a restock overflows or a count is below one, and changes nothing")
+    void givesTheLockBackWhenArgumentsAreWrong(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                if (units < 1) {
+                    throw new AssertionError("rule 7: the audit was asked to approve a move of " + units + " units: "
+                            + "a count below one is refused before anything else");
+                }
+            });
+            Location bin = new Location("Z" + round.between("aisle", 1, 9), "bulk");
+            Location other = new Location("Z0", "floor");
+            long huge = round.between("units near the limit", Long.MAX_VALUE - 1_000, Long.MAX_VALUE);
+            long more = round.between("units more than fit", Long.MAX_VALUE - huge + 1, Long.MAX_VALUE);
+            long notAUnit = round.oneOf("units below one", 0L, -1L, Long.MIN_VALUE);
+            Actor.alone("receiving", "warehouse calls on one thread", WarehouseTest.NESTED, () -> {
+                warehouse.restock(bin, huge);
+                warehouse.restock(other, 1);
+                try {
+                    warehouse.restock(bin, more);
+                    throw new AssertionError("rule 8: restock of " + more + " units onto " + huge + " returned "
+                            + "(it must throw ArithmeticException: the bin cannot hold more than Long.MAX_VALUE)");
+                } catch (ArithmeticException expected) {
+                    assertThat(mutex.getHoldCount()).as("rule 8: holds after restock threw ArithmeticException")
+                            .isZero();
+                }
+                for (String call : List.of("restock", "moveStock")) {
+                    try {
+                        if (call.equals("restock")) {
+                            warehouse.restock(other, notAUnit);
+                        } else {
+                            warehouse.moveStock(other, bin, notAUnit);
+                        }
+                        throw new AssertionError("rule 7: " + call + " of " + notAUnit + " units returned; it must "
+                                + "throw IllegalArgumentException");
+                    } catch (IllegalArgumentException expected) {
+                        assertThat(mutex.getHoldCount()).as("rule 8: holds after %s threw "
+                                + "IllegalArgumentException", call).isZero();
+                    }
+                }
+                assertThat(warehouse.stockOf(bin)).as("rule 8: a failed restock changed nothing").isEqualTo(huge);
+                assertThat(warehouse.stockOf(other)).as("rule 7: a move of %d units changed nothing", notAUnit)
+                        .isEqualTo(1);
+            });
+            Actor.alone("dispatch", "stockOf() on another thread", "the failed calls left the lock held (rule 8)",
+                    () -> assertThat(warehouse.stockOf(bin)).isEqualTo(huge));
+        });
+    }
+}
