@@ -96,6 +96,7 @@ final class Conductor {
         try {
             await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofMillis(1)).until(() -> ledger.broken() != null
                     || holding.get() > expected
+                    || attempts.stream().filter(Attempt::ended).count() > done
                     || holding.get() == expected && attempts.stream().allMatch(a -> a.ended() || a.isWaiting()));
         } catch (ConditionTimeoutException stuck) {
             throw new AssertionError(done + " of " + borrowers + " borrowers had finished, so " + expected
@@ -105,6 +106,13 @@ final class Conductor {
         }
         if (ledger.broken() != null) {
             throw new AssertionError(ledger.broken());
+        }
+        for (Attempt attempt : attempts) {
+            if (attempt.ended() && attempt.thrown() != null) {
+                throw new AssertionError(attempt + " " + attempt.outcome() + " before its turn to finish, with " + done
+                        + " of " + borrowers + " borrowers done: a borrower that may wait " + LONG.toSeconds()
+                        + " s gets a connection as the others give theirs back (rules 1 and 3)", attempt.thrown());
+            }
         }
         if (holding.get() > expected) {
             throw new AssertionError(holding.get() + " borrowers held a connection at once from a pool of " + size

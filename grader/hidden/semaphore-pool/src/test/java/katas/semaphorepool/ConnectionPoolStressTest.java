@@ -60,6 +60,35 @@ class ConnectionPoolStressTest {
         });
     }
 
+    @Test
+    @Tag("rule-1")
+    @DisplayName("never lends a connection to two borrowers when borrowers hand connections in and out as fast as they can")
+    void neverLendsTwiceWhenNobodyWaits(Shapes shapes) throws Exception {
+        // With a connection for almost every thread, nobody parks in the semaphore: the hand-out itself (the idle
+        // list) is then hit by both cores at full speed, which is what makes an unguarded list show its race.
+        // Few threads, so that the two cores run two of them side by side rather than switch between many.
+        shapes.check(5, round -> {
+            int threads = round.between("threads", 2, 4);
+            int size = round.between("connections", threads, threads + 2);
+            int calls = round.between("calls each", 15_000, 30_000);
+            Ledger ledger = new Ledger(size, round.random());
+            ConnectionPool pool = new ConnectionPool(size, ledger);
+            try (Watch watch = Watch.of("each connection lent to one borrower at a time", ledger::broken)) {
+                Contention.threads(threads).callsEach(calls).named("borrower").run((thread, call) -> {
+                    Connection connection = pool.acquire(Conductor.LONG);
+                    if (connection == null) {
+                        throw new AssertionError("acquire returned null: a permit found no idle connection (rule 1)");
+                    }
+                    ledger.took(connection);
+                    ledger.givingBack(connection);
+                    pool.release(connection);
+                });
+            }
+            ConnectionPoolTest.assertHoldsExactly(pool, size, round, "after " + threads + " threads borrowed "
+                    + calls + " times each, with hardly any wait (rule 1)");
+        });
+    }
+
     private static Throwable failureOfKind(int kind, int call) {
         String message = "query " + call + " failed";
         return switch (kind) {
