@@ -102,6 +102,11 @@ class ConnectionPoolTest {
             borrowed.forEach(pool::release);
             assertHoldsExactly(pool, size, shapes, "after " + size + " connections came back from borrowers and "
                     + "two calls timed out (a timed-out call takes nothing and gives nothing back: rule 3)");
+            // Borrowers that wait, unlike this thread, queue up behind anything a timed-out call left waiting.
+            new Conductor(pool, ledger, false).run(size + 1);
+            assertThat(ledger.most()).as("borrowers that held a connection at once after two calls timed out, pool of "
+                    + "%d (a timed-out call must not go on waiting and take a connection later: rule 3)", size)
+                    .isEqualTo(size);
         }
 
         @Test
