@@ -84,7 +84,7 @@ public class ConnectionPool implements AutoCloseable {
      */
     public void release(Connection connection) {
         synchronized (lock) {
-            if (connection == null || !mine.contains(connection)) {
+            if (!mine.contains(connection)) { // null is not one of mine either
                 throw new IllegalArgumentException("not a connection of this pool: " + connection);
             }
             // FIX: a connection given back twice must not become a second permit: the pool would grow.
@@ -126,10 +126,11 @@ public class ConnectionPool implements AutoCloseable {
     }
 
     private static long nanos(Duration timeout) {
-        // Duration.toNanos() throws beyond 292 years: treat such a timeout as "wait as long as it takes".
-        if (timeout.isNegative()) {
-            return 0;
+        try {
+            return timeout.toNanos(); // zero or below: the semaphore does not wait
+        } catch (ArithmeticException beyond292Years) {
+            // FIX: a timeout of centuries is "as long as it takes" (and one of minus centuries "do not wait").
+            return timeout.isNegative() ? 0 : Long.MAX_VALUE;
         }
-        return timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) >= 0 ? Long.MAX_VALUE : timeout.toNanos();
     }
 }

@@ -66,23 +66,34 @@ class ConnectionPoolEdgeTest {
 
         @Test
         @Tag("rule-3")
-        @DisplayName("takes a timeout of zero, below zero or of centuries: no wait when none is free, no wait when one is")
+        @DisplayName("takes a timeout of zero, below zero or of (minus) centuries: no wait when none is free, none when one is")
         void takesAnyTimeout(Shapes shapes) throws Exception {
             int size = shapes.between("connections", 1, 4);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            Duration minusCenturies = Duration.ofDays(-shapes.between("days below zero", 107_000, 10_000_000));
             for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
-                    Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(shapes.between("days", 107_000, 10_000_000)))) {
+                    Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(shapes.between("days", 107_000, 10_000_000)),
+                    minusCenturies)) {
                 Attempt free = Attempt.start("acquire(" + timeout + ") with a connection free", () -> pool.acquire(timeout))
                         .awaitEnded("a connection is free: it must get it (rule 3)");
                 assertThat(free.returned()).as("%s %s (rule 3)", free, free.outcome()).isInstanceOf(Connection.class);
                 pool.release((Connection) free.returned());
             }
             List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
-            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)))) {
+            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
+                    minusCenturies, Duration.ofSeconds(Long.MIN_VALUE))) {
                 Attempt none = Attempt.start("acquire(" + timeout + ") with all " + size + " borrowed",
                         () -> pool.acquire(timeout)).awaitEnded("a timeout of zero or less means: do not wait (rule 3)");
                 assertThat(none.thrown()).as("%s %s (rule 3)", none, none.outcome()).isInstanceOf(TimeoutException.class);
             }
+            Duration centuries = Duration.ofDays(shapes.between("days of the waiter", 107_000, 10_000_000));
+            Attempt waiter = Attempt.start("acquire(" + centuries + ") with all " + size + " borrowed",
+                    () -> pool.acquire(centuries)).awaitWaiting("a timeout of centuries means: wait (rule 3)");
+            Connection back = all.remove(shapes.between("connection given back to it", 0, size - 1));
+            pool.release(back);
+            waiter.awaitEnded("a connection came back (rule 3)");
+            assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isSameAs(back);
+            all.add(back);
             all.forEach(pool::release);
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after acquires with timeouts of zero, below zero "
                     + "and centuries");
