@@ -79,6 +79,28 @@ class ConnectionPoolTest {
     }
 
     @Nested
+    @DisplayName("under contention")
+    class UnderContention {
+
+        @Test
+        @Tag("rule-1")
+        @DisplayName("never lends a connection to two threads that borrow and give back as fast as they can")
+        void neverLendsOneConnectionToTwoThreads(Shapes shapes) throws Exception {
+            shapes.check(4, round -> {
+                int threads = round.between("threads", 2, 3);
+                int size = round.between("connections", threads, threads + 1);
+                int calls = round.between("calls each", 20_000, 30_000);
+                Ledger ledger = new Ledger(size, round.random());
+                ConnectionPool pool = new ConnectionPool(size, ledger);
+                HandOuts.run(pool, threads, calls);
+                assertThat(ledger.made()).as("connections a pool of %d made (rule 2)", size).isLessThanOrEqualTo(size);
+                assertHoldsExactly(pool, size, round, "after " + threads + " threads borrowed " + calls
+                        + " times each (rule 1)");
+            });
+        }
+    }
+
+    @Nested
     @DisplayName("timeouts")
     class Timeouts {
 

@@ -64,8 +64,6 @@ class ConnectionPoolStressTest {
     @Tag("rule-1")
     @DisplayName("never lends a connection to two borrowers when borrowers hand connections in and out as fast as they can")
     void neverLendsTwiceWhenNobodyWaits(Shapes shapes) throws Exception {
-        // With a connection for almost every thread, nobody parks in the semaphore: the hand-out itself (the idle
-        // list) is then hit by both cores at full speed, which is what makes an unguarded list show its race.
         // Few threads, so that the two cores run two of them side by side rather than switch between many.
         // Measured: an unguarded ArrayDeque showed its race in 1 to 3 rounds alone, and once in 3 grades not in 5
         // rounds when another JVM shared the cores; so 8 rounds of up to 40,000 calls (about 1 s for a right pool).
@@ -75,24 +73,7 @@ class ConnectionPoolStressTest {
             int calls = round.between("calls each", 20_000, 40_000);
             Ledger ledger = new Ledger(size, round.random());
             ConnectionPool pool = new ConnectionPool(size, ledger);
-            try (Watch watch = Watch.of("each connection lent to one borrower at a time", ledger::broken)) {
-                Contention.threads(threads).callsEach(calls).named("borrower").run((thread, call) -> {
-                    Connection connection = pool.acquire(Conductor.LONG);
-                    if (connection == null) {
-                        throw new AssertionError("acquire returned null: a permit found no idle connection (rule 1)");
-                    }
-                    // The probe's own count, not the ledger's: a loop this tight shows the race more often.
-                    if (!(connection instanceof Probe probe)) {
-                        throw new AssertionError("acquire returned " + connection + ", which the factory never made "
-                                + "(rule 2)");
-                    }
-                    if (probe.taken() > 1) {
-                        throw new AssertionError(probe + " was lent to two borrowers at once (rule 1)");
-                    }
-                    probe.givenBack();
-                    pool.release(connection);
-                });
-            }
+            HandOuts.run(pool, threads, calls);
             assertThat(ledger.made()).as("connections a pool of %d made (rule 2)", size).isLessThanOrEqualTo(size);
             ConnectionPoolTest.assertHoldsExactly(pool, size, round, "after " + threads + " threads borrowed "
                     + calls + " times each, with hardly any wait (rule 1)");
