@@ -79,6 +79,23 @@ class MutexTest {
                         + holds + " times");
                 assertThat(mutex.getHoldCount()).as("rule 3: the owner's holds after another thread's refused "
                         + "unlock()").isEqualTo(holds);
+                String ownerName = Thread.currentThread().getName();
+                Actor namesake = Actor.start(ownerName, () -> {
+                    assertThatThrowsIllegalMonitorState(mutex::unlock, "unlock() by another thread that has the "
+                            + "same name as the owner, '" + ownerName + "' (the owner is a thread, not a name)");
+                    assertThat(mutex.getHoldCount()).as("rule 2: getHoldCount() of another thread named like the "
+                            + "owner, '%s' (the owner is a thread, not a name)", ownerName).isZero();
+                    assertThat(mutex.isHeldByCurrentThread()).as("rule 2: isHeldByCurrentThread() of another thread "
+                            + "named like the owner, '%s'", ownerName).isFalse();
+                    assertThat(mutex.tryLock(0, TimeUnit.SECONDS)).as("rule 1: tryLock(0) by another thread named "
+                            + "like the owner, '%s': the lock belongs to the owner's thread, not its name", ownerName)
+                            .isFalse();
+                });
+                namesake.mustFinish("rule 3: unlock() and tryLock(0) by a thread named like the owner must return "
+                        + "at once");
+                namesake.rethrowFailure();
+                assertThat(mutex.getHoldCount()).as("rule 3: the owner's holds after a thread with its name tried "
+                        + "to unlock").isEqualTo(holds);
                 Actor intruder = Actor.start("intruder", () -> assertThat(mutex.tryLock(0, TimeUnit.SECONDS))
                         .as("rule 3: tryLock(0) by another thread after its refused unlock(): the lock is still "
                                 + "the owner's").isFalse());
@@ -263,6 +280,17 @@ class MutexTest {
                         millis).isGreaterThanOrEqualTo(Duration.ofMillis(millis));
                 assertThat(mutex.getHoldCount()).as("rule 5: the owner's holds after another thread's tryLock() "
                         + "gave up").isEqualTo(1);
+                long[] tiny = {round.oneOf("a tiny timeout (ns)", 1L, 500_000L, 999_999L),
+                    round.between("a timeout below a millisecond (ns)", 1L, 999_999L)};
+                for (long nanos : tiny) {
+                    Actor hasty = Actor.start("hasty-stocker", () -> assertThat(mutex.tryLock(nanos,
+                            TimeUnit.NANOSECONDS)).as("rule 5: tryLock(%d ns) while another thread holds the lock",
+                            nanos).isFalse());
+                    hasty.mustFinish("rule 5: tryLock(" + nanos + " ns) on a lock held by another thread must give "
+                            + "up once its time is up (a wait of less than a millisecond rounded down to wait(0), "
+                            + "which waits forever?)");
+                    hasty.rethrowFailure();
+                }
                 mutex.unlock();
             });
         }
@@ -370,6 +398,29 @@ class MutexTest {
                 assertThat(seen[1]).as("rule 6: after lock() returned, isHeldByCurrentThread()").isTrue();
                 assertThat(seen[2]).as("rule 6: the interrupt status after lock() returned: lock() must keep it "
                         + "(set it again after it caught InterruptedException)").isTrue();
+                Actor.alone("early-shift", "lock() of a free lock by an interrupted thread", NOT_REENTRANT, () -> {
+                    Thread.currentThread().interrupt();
+                    mutex.lock();
+                    boolean kept = Thread.currentThread().isInterrupted();
+                    mutex.unlock();
+                    assertThat(kept).as("rule 6: the interrupt status after lock() of a free lock by a thread "
+                            + "interrupted before the call: lock() must keep it, never clear it").isTrue();
+                });
+                mutex.lock();
+                boolean[] keptAfterWait = {false};
+                Actor late = Actor.start("late-shift", () -> {
+                    Thread.currentThread().interrupt();
+                    mutex.lock();
+                    keptAfterWait[0] = Thread.currentThread().isInterrupted();
+                    mutex.unlock();
+                });
+                late.awaitWaiting("rule 6: lock() by an interrupted thread while another thread holds the lock");
+                mutex.unlock();
+                late.mustFinish("rule 4: lock() by a thread interrupted before the call never got the lock after it "
+                        + "was freed");
+                late.rethrowFailure();
+                assertThat(keptAfterWait[0]).as("rule 6: the interrupt status after lock() by a thread interrupted "
+                        + "before the call, once the lock was freed: lock() must keep it, never clear it").isTrue();
             });
         }
     }

@@ -233,9 +233,13 @@ class WarehouseTest {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
             Stockroom room = Stockroom.draw(round, 1, 100);
-            Throwable veto = round.failure("audit's veto", "move not approved: bin under inventory count");
+            List<Throwable> vetoes = round.shuffled("the audit's vetoes, one of each kind", List.of(
+                    round.failure("runtime veto", "move not approved: bin under inventory count", 0),
+                    round.failure("error veto", "move not approved: scanner lost", 1),
+                    round.failure("checked veto", "move not approved: bin blocked for inspection", 2)));
+            Throwable[] veto = {null};
             Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
-                throw Sneaky.raise(veto);
+                throw Sneaky.raise(veto[0]);
             });
             int heldBefore = round.between("holds of the caller before the calls", 0, 2);
             Location from = room.bins.get(0);
@@ -254,15 +258,18 @@ class WarehouseTest {
                     assertThat(mutex.getHoldCount()).as("rule 8: the caller's holds after moveStock threw "
                             + "OutOfStockException (it held %d before)", heldBefore).isEqualTo(heldBefore);
                 }
-                try {
-                    warehouse.moveStock(from, to, held);
-                    throw new AssertionError("rule 8: moveStock returned although the audit vetoed it");
-                } catch (Throwable thrown) {
-                    assertThat(thrown).as("rule 8: what moveStock threw when the audit threw %s", veto)
-                            .isSameAs(veto);
-                    assertThat(mutex.getHoldCount()).as("rule 8: the caller's holds after the audit threw %s in "
-                            + "moveStock (it held %d before)", veto.getClass().getSimpleName(), heldBefore)
-                            .isEqualTo(heldBefore);
+                for (Throwable each : vetoes) {
+                    veto[0] = each;
+                    try {
+                        warehouse.moveStock(from, to, held);
+                        throw new AssertionError("rule 8: moveStock returned although the audit vetoed it");
+                    } catch (Throwable thrown) {
+                        assertThat(thrown).as("rule 8: what moveStock threw when the audit threw %s: the audit's "
+                                + "failure passed on as it is, not wrapped", each).isSameAs(each);
+                        assertThat(mutex.getHoldCount()).as("rule 8: the caller's holds after the audit threw %s in "
+                                + "moveStock (it held %d before)", each.getClass().getSimpleName(), heldBefore)
+                                .isEqualTo(heldBefore);
+                    }
                 }
                 for (int i = 0; i < heldBefore; i++) {
                     mutex.unlock();

@@ -30,14 +30,17 @@ class MutexWakeupTest {
     void sendsAWaiterWokenEarlyBackToWaiting(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
-            int count = round.between("waiting threads", 1, 4);
+            int count = round.between("waiting threads", 3, 5);
+            List<String> everyWay = round.shuffled("the first three ways", List.of("lock()", "lockInterruptibly()",
+                    "tryLock(1 day)"));
             int wakeups = round.between("early wakeups", 2, 6);
             AtomicBoolean testHolds = new AtomicBoolean(true);
             mutex.lock();
             List<Actor> waiters = new ArrayList<>();
             List<String> ways = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String way = round.oneOf("way " + i, "lock()", "lockInterruptibly()", "tryLock(1 day)");
+                String way = i < everyWay.size() ? everyWay.get(i)
+                        : round.oneOf("way " + i, "lock()", "lockInterruptibly()", "tryLock(1 day)");
                 ways.add(way);
                 waiters.add(Actor.start("picker-" + i, () -> {
                     switch (way) {
@@ -47,9 +50,14 @@ class MutexWakeupTest {
                                 + "lock freed while it waited").isTrue();
                     }
                     boolean early = testHolds.get();
-                    mutex.unlock();
+                    boolean owns = mutex.isHeldByCurrentThread();
+                    if (owns) {
+                        mutex.unlock();
+                    }
                     assertThat(early).as("rule 4: %s returned when its thread was woken while another thread still "
-                            + "held the lock: a waiter woken early must look again (while, not if)", way).isFalse();
+                            + "held the lock (two owners at once): a waiter woken early must look again (while, not "
+                            + "if)", way).isFalse();
+                    assertThat(owns).as("rule 1: %s returned, but its thread does not own the lock", way).isTrue();
                 }));
             }
             List<Thread> threads = waiters.stream().map(Actor::thread).toList();
@@ -117,6 +125,81 @@ class MutexWakeupTest {
             assertThat(Duration.ofNanos(waited[0])).as("rule 5: tryLock(%d ms), woken every %d ms, gave up before its "
                     + "time was up: a wakeup is no reason to stop waiting", millis, wakeEveryMillis)
                     .isGreaterThanOrEqualTo(Duration.ofMillis(millis));
+        });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("loses no wakeup: a tryLock woken to a free lock takes it even when its time is up, and a waiter "
+            + "that found the lock taken just before it was freed is woken")
+    void aTryLockWokenToAFreeLockTakesIt(Shapes shapes) throws Exception {
+        // The test frees the lock while it holds every monitor of the lock, and keeps them until the tryLock's time
+        // is up: the waiter the unlock woke goes on only then. It finds the lock free; if it gives up instead, on a
+        // lock that wakes one waiter per unlock, the lock() waiter behind it is never woken.
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            long millis = round.between("tryLock's timeout (ms)", 300, 450);
+            mutex.lock();
+            boolean[] took = {false};
+            long start = System.nanoTime();
+            Actor tryer = Actor.start("tryer-" + round.between("tryer", 1, 99), () -> {
+                took[0] = mutex.tryLock(millis, TimeUnit.MILLISECONDS);
+                if (took[0]) {
+                    mutex.unlock();
+                }
+            });
+            tryer.awaitWaiting("rule 5: tryLock(" + millis + " ms) while another thread holds the lock");
+            Actor locker = Actor.start("locker-" + round.between("locker", 1, 99), () -> {
+                mutex.lock();
+                mutex.unlock();
+            });
+            locker.awaitWaiting("rule 1: lock() while another thread holds the lock");
+            assertThat(tryer.isDone()).as("rule 5: tryLock(%d ms) returned before its time was up while another "
+                    + "thread held the lock", millis).isFalse();
+            Wakeups.holdingMonitorsOf(mutex, () -> {
+                mutex.unlock();
+                long until = TimeUnit.MILLISECONDS.toNanos(millis + 20);
+                while (System.nanoTime() - start < until) {
+                    LockSupport.parkNanos(until - (System.nanoTime() - start));
+                }
+            });
+            tryer.mustFinish("rule 5: tryLock(" + millis + " ms) never returned");
+            tryer.rethrowFailure();
+            locker.mustFinish("rule 4: the lock was freed while a tryLock(" + millis + " ms) and a lock() waited; the "
+                    + "tryLock was woken when its time was up, and the lock() never got the lock: a waiter woken to "
+                    + "a free lock must take it (or pass the wakeup on), even when its time is up, or the wakeup "
+                    + "is lost" + (took[0] ? "" : " (the tryLock gave up and took nothing)"));
+            locker.rethrowFailure();
+            // A waiter that looked at the lock (taken) and is on its way to wait when the lock is freed: it must
+            // not miss that unlock. The test holds the lock's monitors while the waiter arrives and while it frees
+            // the lock; a lock that looks and starts waiting under one monitor sees the free lock once it gets in.
+            String way = round.oneOf("way of the late waiter", "lock()", "lockInterruptibly()");
+            mutex.lock();
+            Actor late = Actor.start("late-" + round.between("late", 1, 99), () -> {
+                if (way.equals("lock()")) {
+                    mutex.lock();
+                } else {
+                    mutex.lockInterruptibly();
+                }
+                mutex.unlock();
+            });
+            boolean[] arrived = {false};
+            Wakeups.holdingMonitorsOf(mutex, () -> {
+                long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
+                while (!late.isDone() && !late.isWaiting() && System.nanoTime() < patience) {
+                    Thread.onSpinWait();
+                }
+                arrived[0] = late.isWaiting() || late.isDone();
+                mutex.unlock();
+            });
+            assertThat(arrived[0]).as("rule 4: %s while another thread holds the lock: the thread '%s' did not "
+                    + "wait but kept running (a lock that spins instead of waiting?)", way, late.thread().getName())
+                    .isTrue();
+            late.mustFinish("rule 4: " + way + " found the lock taken, and the lock was freed before it began to "
+                    + "wait: it never got the lock (a lost wakeup: look at the owner and begin to wait under the one "
+                    + "monitor that unlock() frees the lock and wakes the waiters under)");
+            late.rethrowFailure();
         });
     }
 }

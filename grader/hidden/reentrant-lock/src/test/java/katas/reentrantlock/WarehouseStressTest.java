@@ -172,7 +172,7 @@ class WarehouseStressTest {
 
     @Test
     @Tag("rule-8")
-    @DisplayName("gives the lock back when a restock overflows or a count is below one, and changes nothing")
+    @DisplayName("gives the lock back when a restock or a move overflows a bin or a count is below one, and changes nothing")
     void givesTheLockBackWhenArgumentsAreWrong(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
@@ -212,6 +212,21 @@ class WarehouseStressTest {
                                 + "IllegalArgumentException", call).isZero();
                     }
                 }
+                long spare = round.between("units moved onto the full bin", 1_001L, Long.MAX_VALUE - 1);
+                Location source = new Location("Z0", "dock");
+                warehouse.restock(source, spare);
+                try {
+                    warehouse.moveStock(source, bin, spare);
+                    throw new AssertionError("rule 8: a move of " + spare + " units onto a bin of " + huge
+                            + " returned (it must throw ArithmeticException: the bin cannot hold more than "
+                            + "Long.MAX_VALUE)");
+                } catch (ArithmeticException expected) {
+                    assertThat(mutex.getHoldCount()).as("rule 8: holds after moveStock threw ArithmeticException")
+                            .isZero();
+                }
+                assertThat(warehouse.stockOf(source)).as("rule 8: the source bin after a move that overflowed its "
+                        + "target: a failed move changes nothing (units taken before the target overflowed are "
+                        + "lost)").isEqualTo(spare);
                 assertThat(warehouse.stockOf(bin)).as("rule 8: a failed restock changed nothing").isEqualTo(huge);
                 assertThat(warehouse.stockOf(other)).as("rule 7: a move of %d units changed nothing", notAUnit)
                         .isEqualTo(1);
