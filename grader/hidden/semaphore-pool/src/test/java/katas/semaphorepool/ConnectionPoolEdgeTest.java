@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import katas.testkit.Contention;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.Watch;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Tag;
@@ -136,11 +140,199 @@ class ConnectionPoolEdgeTest {
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after " + interrupted + " interrupted waits and a "
                     + "timeout among them (neither takes anything: rules 3 and 4)");
         }
+
+        @Test
+        @Tag("rule-3")
+        @DisplayName("waits out a timeout under a second, and gives the connection that comes back meanwhile to the waiter")
+        void waitsOutATimeoutUnderASecond(Shapes shapes) throws Exception {
+            int size = shapes.between("connections", 1, 3);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
+            Duration timeout = Duration.ofMillis(shapes.between("timeout under a second (ms)", 300, 900));
+            for (int attempt = 1; ; attempt++) {
+                AtomicLong took = new AtomicLong();
+                Attempt waiter = Attempt.start("acquire(" + timeout.toMillis() + " ms) with all " + size + " borrowed", () -> {
+                    long start = System.nanoTime();
+                    try {
+                        return pool.acquire(timeout);
+                    } finally {
+                        took.set(System.nanoTime() - start);
+                    }
+                });
+                try {
+                    org.awaitility.Awaitility.await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofMillis(1))
+                            .until(() -> waiter.ended() || waiter.isWaiting());
+                } catch (ConditionTimeoutException neither) {
+                    // judged below, once it has ended
+                }
+                Connection back = null;
+                if (!waiter.ended()) {
+                    back = all.remove(shapes.between("connection given back to the waiter", 0, size - 1));
+                    pool.release(back);
+                }
+                waiter.awaitEnded("its timeout of " + timeout.toMillis() + " ms bounds the wait (rule 3)");
+                if (waiter.thrown() instanceof TimeoutException && took.get() < timeout.toNanos()) {
+                    throw new AssertionError(waiter + " gave up after " + took.get() / 1_000_000 + " ms, before its "
+                            + "timeout of " + timeout.toMillis() + " ms: a timeout under a second is a wait too, "
+                            + "not \"do not wait\" (rule 3; Duration.getSeconds() and toSeconds() round it down to 0)",
+                            waiter.thrown());
+                }
+                if (back != null && waiter.returned() == back) {
+                    all.add(back);
+                    break;
+                }
+                boolean timedOutInFull = waiter.thrown() instanceof TimeoutException;
+                if (!timedOutInFull || attempt == 3) {
+                    throw new AssertionError(waiter + " " + waiter.outcome() + (back == null ? ""
+                            : ", though " + back + " came back while it waited") + ": a connection that comes back "
+                            + "while a borrower waits is its (rule 3)", waiter.thrown());
+                }
+                if (back != null) { // the machine was too slow to give it back in time: take it again and retry
+                    all.add(pool.acquire(Conductor.LONG));
+                }
+            }
+            all.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a wait under a second");
+        }
+
+        @Test
+        @Tag("rule-3")
+        @DisplayName("ends a wait at its timeout, also when another borrower takes each connection that comes back first")
+        void endsAtItsTimeoutWhileAnotherKeepsTakingTheConnection(Shapes shapes) throws Exception {
+            Duration timeout = Duration.ofMillis(shapes.between("timeout of the waiter (ms)", 200, 300));
+            Duration slack = Duration.ofMillis(2_500);
+            int pauseMin = shapes.between("ms between two hand-backs, at least", 10, 30);
+            int pauseMax = pauseMin + shapes.between("ms between two hand-backs, up to more", 5, 30);
+            java.util.Random random = shapes.random();
+            for (int round = 1; ; round++) {
+                ConnectionPool pool = new ConnectionPool(1, new Ledger(1, shapes.random()));
+                AtomicReference<Connection> held = new AtomicReference<>(pool.acquire(Conductor.LONG));
+                AtomicBoolean armed = new AtomicBoolean();
+                AtomicBoolean waiterWon = new AtomicBoolean();
+                AtomicInteger handBacks = new AtomicInteger();
+                // While the pool tells why it refuses this stranger, the other borrower gives its connection back and
+                // takes it again at once, inside the pool's call (the callback may call back in): the waiter is woken
+                // but another borrower always comes first.
+                Connection stranger = new Connection() {
+                    @Override
+                    public String execute(String statement) {
+                        return "a stranger: " + statement;
+                    }
+
+                    @Override
+                    public String toString() {
+                        if (armed.getAndSet(false)) {
+                            giveBackAndTakeAgain(pool, held, handBacks, waiterWon);
+                        }
+                        return "a connection of another pool";
+                    }
+                };
+                Attempt waiter = Attempt.start("acquire(" + timeout.toMillis() + " ms) on a pool of 1 whose connection "
+                        + "another borrower keeps giving back and taking again", () -> pool.acquire(timeout))
+                        .awaitWaiting("its connection is borrowed");
+                long deadline = System.nanoTime() + timeout.plus(slack).toNanos();
+                while (!waiter.ended() && !waiterWon.get() && System.nanoTime() < deadline) {
+                    Thread.sleep(pauseMin + random.nextInt(pauseMax - pauseMin + 1));
+                    armed.set(true);
+                    assertThat(catchThrowable(() -> pool.release(stranger))).as("release of %s (rule 6)", stranger)
+                            .isInstanceOf(IllegalArgumentException.class);
+                    if (armed.getAndSet(false)) { // the pool did not call back in: hand back and take again from here
+                        giveBackAndTakeAgain(pool, held, handBacks, waiterWon);
+                    }
+                }
+                while (!waiter.ended() && System.nanoTime() < deadline) {
+                    Thread.sleep(2);
+                }
+                if (!waiter.ended()) {
+                    waiter.interrupt();
+                    throw new AssertionError(waiter + " was still waiting " + timeout.plus(slack).toMillis() + " ms "
+                            + "after it began, though its timeout was " + timeout.toMillis() + " ms; the connection came "
+                            + "back " + handBacks.get() + " times meanwhile and another borrower took it first each "
+                            + "time: a timeout bounds the whole wait, it does not start over each time the waiter is "
+                            + "woken (rule 3; wait for the time that is left, as Condition.awaitNanos returns it)");
+                }
+                if (waiter.thrown() instanceof TimeoutException) {
+                    return;
+                }
+                assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isInstanceOf(Connection.class);
+                if (round == 3) {
+                    return; // it got the connection each time: a right pool may let it
+                }
+            }
+        }
+
+        /** Gives back the connection {@code held} and takes it again without waiting; notes when the waiter got it. */
+        private static void giveBackAndTakeAgain(ConnectionPool pool, AtomicReference<Connection> held,
+                AtomicInteger handBacks, AtomicBoolean waiterWon) {
+            Connection connection = held.getAndSet(null);
+            if (connection == null) {
+                return;
+            }
+            pool.release(connection);
+            handBacks.incrementAndGet();
+            try {
+                held.set(pool.acquire(Duration.ZERO));
+            } catch (TimeoutException waiterWasFirst) {
+                waiterWon.set(true);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     @Nested
     @DisplayName("giving back")
     class GivingBack {
+
+        /** A connection equal to every other one of the same name: only {@code ==} tells them apart. */
+        record LookAlike(String name) implements Connection {
+            @Override
+            public String execute(String statement) {
+                return name + ": " + statement;
+            }
+        }
+
+        @Test
+        @Tag("rule-6")
+        @Tag("rule-2")
+        @DisplayName("tells its connections by identity: an equal look-alike it did not lend is refused")
+        void tellsItsConnectionsByIdentity(Shapes shapes) throws Exception {
+            int size = shapes.between("connections", 2, 6);
+            String name = "db" + shapes.between("database number", 1, 99);
+            List<Connection> made = new ArrayList<>();
+            ConnectionPool pool = new ConnectionPool(size, () -> {
+                LookAlike connection = new LookAlike(name);
+                made.add(connection);
+                return connection;
+            });
+            for (int pass = 1; pass <= 2; pass++) {
+                Set<Connection> lent = Collections.newSetFromMap(new IdentityHashMap<>());
+                List<Connection> all = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    Connection connection = pool.acquire(Attempt.PATIENCE);
+                    assertThat(made).as("who made connection %d lent in pass %d (rule 2)", i + 1, pass)
+                            .anyMatch(m -> m == connection);
+                    if (!lent.add(connection)) {
+                        throw new AssertionError("acquire number " + (i + 1) + " of a pool of " + size + " lent the very "
+                                + "object a borrower still holds; its connections are equal to each other (equals), but "
+                                + "each is a connection of its own: compare them with == (rule 1)");
+                    }
+                    all.add(connection);
+                }
+                LookAlike lookAlike = new LookAlike(name);
+                assertThat(catchThrowable(() -> pool.release(lookAlike)))
+                        .as("release of a look-alike that equals the pool's %d connections but is none of them, "
+                                + "pass %d: only a connection this pool lent comes back; compare with ==, not equals "
+                                + "(rule 6)", size, pass)
+                        .isInstanceOf(IllegalArgumentException.class);
+                for (Connection connection : shapes.shuffled("order given back", all)) {
+                    Throwable thrown = catchThrowable(() -> pool.release(connection));
+                    assertThat(thrown).as("release of a borrowed connection, equal to the others but an object of its "
+                            + "own, pass %d (rule 6; compare with ==)", pass).isNull();
+                }
+            }
+            assertThat(made).as("the connections a pool of %d made (rule 2)", size).hasSize(size);
+        }
 
         @Test
         @Tag("rule-6")
@@ -318,6 +510,58 @@ class ConnectionPoolEdgeTest {
                 throw Sneaky.raise(new AssertionError("the work ran on a closed pool"));
             }));
             assertThat(thrown).as("withConnection on a closed pool (rule 7)").isInstanceOf(IllegalStateException.class);
+        }
+        @Test
+        @Tag("rule-7")
+        @DisplayName("lets two close() calls at once both wait for the borrowed connections, and both return")
+        void twoClosesAtOnceBothReturn(Shapes shapes) throws Exception {
+            int size = shapes.between("connections", 1, 4);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = shapes.shuffled("order given back", ConnectionPoolTest.borrowAll(pool, size));
+            List<Attempt> closers = new ArrayList<>();
+            for (int c = 1; c <= 2; c++) {
+                closers.add(Attempt.start("close() number " + c + " of two at once, while all " + size + " are borrowed",
+                        () -> {
+                            pool.close();
+                            return "closed";
+                        }));
+            }
+            for (Attempt closer : closers) {
+                closer.awaitWaiting("all connections are borrowed, so close() must wait (rule 7)");
+            }
+            borrowed.forEach(pool::release);
+            for (Attempt closer : closers) {
+                closer.awaitEnded("every borrowed connection is back, and a second close() waits the same way and "
+                        + "returns, also when both wait at once (rule 7)");
+                assertThat(closer.thrown()).as("%s %s (rule 7)", closer, closer.outcome()).isNull();
+            }
+            assertThat(catchThrowable(() -> pool.acquire(Conductor.LONG)))
+                    .as("acquire after two close() calls returned (rule 7)").isInstanceOf(IllegalStateException.class);
+        }
+
+        @Test
+        @Tag("rule-7")
+        @DisplayName("takes nothing with an interrupted close(): once the rest is back, a later close() returns")
+        void anInterruptedCloseTakesNothing(Shapes shapes) throws Exception {
+            int size = shapes.between("connections", 2, 6);
+            int held = shapes.between("connections borrowed", 1, size - 1);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, held);
+            Attempt first = Attempt.start("close() while " + held + " of " + size + " are borrowed", () -> {
+                pool.close();
+                return "closed";
+            }).awaitWaiting(held + " are borrowed, so close() must wait (rule 7)");
+            first.interrupt();
+            first.awaitEnded("close() was interrupted while it waited (rule 7)");
+            assertThat(first.thrown()).as("%s, interrupted, %s (rule 7)", first, first.outcome())
+                    .isInstanceOf(InterruptedException.class);
+            shapes.shuffled("order given back", borrowed).forEach(pool::release);
+            Attempt second = Attempt.start("close() again, after the interrupted one, with all " + size + " back", () -> {
+                pool.close();
+                return "closed";
+            }).awaitEnded("nothing is borrowed, so close() returns at once; an interrupted close() must not keep "
+                    + "what it took while it waited (rule 7: wait for all of them at once, acquire(size))");
+            assertThat(second.thrown()).as("%s %s (rule 7)", second, second.outcome()).isNull();
         }
     }
 }

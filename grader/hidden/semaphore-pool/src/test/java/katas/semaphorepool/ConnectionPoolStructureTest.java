@@ -31,7 +31,7 @@ class ConnectionPoolStructureTest {
 
     @Test
     @Tag("rule-8")
-    @DisplayName("waits by blocking until woken: no Thread.sleep, yield or onSpinWait in the pool")
+    @DisplayName("waits by blocking until woken: no Thread.sleep, yield or onSpinWait, nor TimeUnit.sleep, in the pool")
     void waitsWithoutPolling() throws Exception {
         requireAWorkingPool();
         // Only the folder or jar the pool was loaded from (the learner's classes), not the tests sharing its package.
@@ -47,9 +47,11 @@ class ConnectionPoolStructureTest {
         } finally {
             archUnit.setResolveMissingDependenciesFromClassPath(resolved);
         }
-        noClasses().should().callMethodWhere(DescribedPredicate.describe("Thread.sleep, Thread.yield or "
-                        + "Thread.onSpinWait", (JavaCall<?> call) -> call.getTargetOwner().getName().equals(Thread.class.getName())
-                        && POLLING.contains(call.getName())))
+        noClasses().should().callMethodWhere(DescribedPredicate.describe("Thread.sleep, Thread.yield, "
+                        + "Thread.onSpinWait or TimeUnit.sleep", (JavaCall<?> call) -> call.getTargetOwner().getName()
+                        .equals(Thread.class.getName()) && POLLING.contains(call.getName())
+                        || call.getTargetOwner().getName().equals(java.util.concurrent.TimeUnit.class.getName())
+                        && call.getName().equals("sleep")))
                 .because("a borrower that waits for a connection should block until one comes back (a Semaphore, a "
                         + "BlockingQueue or a Condition wakes it); sleeping and looking again wastes the CPU and "
                         + "answers late (rule 8)")
