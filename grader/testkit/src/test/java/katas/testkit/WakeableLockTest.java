@@ -1,0 +1,81 @@
+package katas.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(10)
+class WakeableLockTest {
+
+    @Test
+    @DisplayName("wakeEarly() wakes a waiter that waits with if, and a waiter that waits with while waits again")
+    void wakesWaitersWithoutChangingAnything() throws Exception {
+        WakeableLock lock = new WakeableLock();
+        Condition ready = lock.newCondition();
+        AtomicInteger wakeups = new AtomicInteger();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread ifWaiter = new Thread(() -> {
+            lock.lock();
+            try {
+                ready.await(); // the mistake under test: no loop around the wait
+                wakeups.incrementAndGet();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+                returned.countDown();
+            }
+        });
+        ifWaiter.start();
+        awaitWaiters(lock, 1);
+
+        lock.wakeEarly();
+
+        assertThat(returned.await(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(wakeups).hasValue(1);
+        assertThat(lock.conditionsMade()).isEqualTo(1);
+    }
+
+    @Test
+    @DisplayName("threadsWaitingOnConditions() names the waiting threads and no one else")
+    void namesTheThreadsWaitingOnItsConditions() throws Exception {
+        WakeableLock lock = new WakeableLock();
+        Condition never = lock.newCondition();
+        Thread waiter = new Thread(() -> {
+            lock.lock();
+            try {
+                while (true) {
+                    never.await();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        });
+        assertThat(lock.threadsWaitingOnConditions()).isEmpty();
+        waiter.start();
+        awaitWaiters(lock, 1);
+        assertThat(lock.threadsWaitingOnConditions()).containsExactly(waiter);
+
+        lock.wakeEarly();
+        awaitWaiters(lock, 1);
+        assertThat(waiter.isAlive()).isTrue();
+
+        waiter.interrupt();
+        waiter.join(5_000);
+        assertThat(lock.threadsWaitingOnConditions()).isEmpty();
+    }
+
+    private static void awaitWaiters(WakeableLock lock, int count) throws InterruptedException {
+        while (lock.threadsWaitingOnConditions().size() < count) {
+            Thread.sleep(1);
+        }
+    }
+}
