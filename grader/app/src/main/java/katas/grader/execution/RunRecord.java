@@ -63,7 +63,7 @@ public final class RunRecord {
     synchronized void finished(String id, TestStatus status, String message, String output, long millis) {
         TestRecord test = tests.get(id);
         if (test != null && test.status() == TestStatus.NOT_RUN) {
-            tests.put(id, test.finish(status, message, output, millis));
+            tests.put(id, test.finish(status, FailureText.readable(message), output, millis));
         }
     }
 
