@@ -33,6 +33,8 @@ public final class ConsoleReport implements GradeListener {
      * a colon) up to this many lines; a longer one says where the rest is.
      */
     private static final int FIRST_REASON_LINES_SHOWN = 40;
+    /** At most this many lines of a later reason, joined: enough for a cycle of three tellers. */
+    private static final int HEADLINE_LINES = 4;
     /** An incident's evidence (a deadlock cycle, the threads left running), up to this many lines. */
     private static final int INCIDENT_LINES_SHOWN = 12;
     private static final String INDENT = "      ";
@@ -171,8 +173,8 @@ public final class ConsoleReport implements GradeListener {
                 // The first reason whole: its first line often ends in a colon, the evidence is below it.
                 printLimited(head, test.message(), FIRST_REASON_LINES_SHOWN);
             } else {
-                cut |= test.message() != null && test.message().lines().count() > 1;
-                print(TextWrap.wrap(head + firstLine(test.message()), INDENT, MORE, width));
+                cut |= !headlineIsWhole(test.message());
+                print(TextWrap.wrap(head + headline(test.message()), INDENT, MORE, width));
             }
             if (test.output() != null && !test.output().isBlank()) {
                 test.output().lines().limit(3).forEach(l -> out.println(MORE + "| " + l));
@@ -223,7 +225,24 @@ public final class ConsoleReport implements GradeListener {
                 cores);
     }
 
-    private static String firstLine(String text) {
-        return text == null ? "" : text.lines().findFirst().orElse("");
+    /**
+     * The first line of a reason; when it ends in a colon, a few lines after it too: "these tellers wait for each
+     * other in a circle:" announces its point on the next lines, and cut there it says nothing.
+     */
+    private static boolean headlineIsWhole(String text) {
+        List<String> lines = text == null ? List.of() : text.strip().lines().filter(l -> !l.isBlank()).toList();
+        return lines.size() <= 1 || lines.get(0).strip().endsWith(":") && lines.size() <= HEADLINE_LINES;
+    }
+
+    static String headline(String text) {
+        if (text == null) {
+            return "";
+        }
+        List<String> lines = text.strip().lines().filter(l -> !l.isBlank()).toList();
+        StringBuilder headline = new StringBuilder(lines.isEmpty() ? "" : lines.get(0).strip());
+        if (headline.toString().endsWith(":")) {
+            lines.stream().skip(1).limit(HEADLINE_LINES - 1).forEach(l -> headline.append(' ').append(l.strip()));
+        }
+        return headline.toString();
     }
 }

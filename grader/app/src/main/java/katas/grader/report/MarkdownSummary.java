@@ -16,7 +16,8 @@ import katas.grader.parts.PartStatus;
 /**
  * {@code summary.md}, also appended to {@code $GITHUB_STEP_SUMMARY}: the scoreboard as a table, then
  * one folded section per kata with every point lost and why. Sized for the job summary page, which
- * GitHub caps at 1 MiB per step: the output of only the first few failures per part is shown.
+ * GitHub caps at 1 MiB per step: every lost test's message is shown (each up to {@value #LINES_SHOWN} lines), the
+ * output the code printed only for the first few failures per part.
  */
 public final class MarkdownSummary {
 
@@ -135,15 +136,14 @@ public final class MarkdownSummary {
             md.append("- ").append(Markdown.text(test.name())).append(": ").append(Markdown.text(firstLine(test.message() == null
                             ? test.status().name().toLowerCase(Locale.ROOT).replace('_', ' ') : test.message())))
                     .append('\n');
-            if (i < OUTPUTS_SHOWN_PER_PART) {
-                // The first line of the message is already in the bullet.
-                List<String> block = new ArrayList<>(rest(test.message()));
-                if (test.output() != null && !test.output().isBlank()) {
-                    block.add("--- output ---");
-                    block.addAll(trim(test.output()));
-                }
-                appendBlock(md, block);
+            // The first line of the message is already in the bullet; the rest of every message is shown, since
+            // the console sends learners here for it. Only what the code printed is capped, being the bulk.
+            List<String> block = new ArrayList<>(rest(test.message()));
+            if (i < OUTPUTS_SHOWN_PER_PART && test.output() != null && !test.output().isBlank()) {
+                block.add("--- output ---");
+                block.addAll(trim(test.output()));
             }
+            appendBlock(md, block);
         }
         if (!lost.isEmpty()) {
             md.append('\n');

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import katas.grader.GradeResult;
 import katas.grader.Machine;
+import katas.grader.execution.TestRecord;
+import katas.grader.execution.TestStatus;
+import katas.grader.parts.PartScore;
+import katas.grader.parts.PartStatus;
+import katas.grader.scoring.KataResult;
+import katas.grader.scoring.KataStatus;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -96,6 +102,23 @@ class MarkdownSummaryTest {
     @DisplayName("Shows the compiler's message for code that does not compile")
     void compilerMessage() {
         assertThat(md).contains("**does not compile**\n\n```text\nAccount.java:12: error: ';' expected\n");
+    }
+
+    @Test
+    @DisplayName("Shows the whole message of every lost test, not only of the first few, and output of the first few")
+    void everyMessageWhole() {
+        List<TestRecord> lost = java.util.stream.IntStream.rangeClosed(1, 6)
+                .mapToObj(n -> Grades.failed("Bank > shape " + n, TestStatus.FAILED,
+                        "these tellers wait in a circle:\n  cycle of shape " + n, "printed by " + n))
+                .toList();
+        KataResult kata = new KataResult("break-the-deadlock", "Break the deadlock", "exercise", KataStatus.GRADED,
+                null, List.of(new PartScore(Grades.VISIBLE, PartStatus.NONE, 0, "lost", lost, null)), List.of(),
+                List.of(), 100, List.of());
+
+        String summary = MarkdownSummary.render(Grades.grade(kata));
+
+        assertThat(summary).contains("cycle of shape 1").contains("cycle of shape 6")
+                .contains("printed by 3").doesNotContain("printed by 4");
     }
 
     @Test
