@@ -122,7 +122,7 @@ class Classroom50OfRealGradesTest {
             assertThat(test.get("score").asInt()).isZero();
             assertThat(test.get("max-score").asInt()).isPositive();
             // Both errors, not only the first line.
-            assertThat(test.get("message").asText()).contains("does not compile", "cannot find symbol",
+            assertThat(test.get("message").asText()).contains("does not compile", "cannot find symbol (symbol: ",
                     "incompatible types");
         }
     }

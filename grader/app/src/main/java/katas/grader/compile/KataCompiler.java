@@ -93,6 +93,19 @@ public final class KataCompiler {
     private static String line(Diagnostic<? extends JavaFileObject> d) {
         String file = d.getSource() == null ? "" : Path.of(d.getSource().toUri()).getFileName() + ":" + d.getLineNumber()
                 + ": ";
-        return file + d.getMessage(Locale.ENGLISH).lines().findFirst().orElse("");
+        return file + oneLine(d.getMessage(Locale.ENGLISH));
+    }
+
+    /**
+     * javac's message on one line: "cannot find symbol (symbol: class ArrayList; location: class ReportBuilder)".
+     * Its first line alone does not say which symbol.
+     */
+    private static String oneLine(String message) {
+        List<String> lines = message.lines().map(l -> l.strip().replaceAll("\\s{2,}", " ")).filter(l -> !l.isEmpty())
+                .toList();
+        if (lines.size() <= 1) {
+            return lines.isEmpty() ? "" : lines.get(0);
+        }
+        return lines.get(0) + " (" + String.join("; ", lines.subList(1, lines.size())) + ")";
     }
 }
