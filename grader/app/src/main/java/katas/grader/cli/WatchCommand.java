@@ -63,7 +63,11 @@ final class WatchCommand implements Callable<Integer> {
         Thread onCtrlC = new Thread(() -> {
             events.close();
             try {
-                stopped.await(2, TimeUnit.SECONDS);
+                if (!stopped.await(2, TimeUnit.SECONDS)) {
+                    // A grade was running: the watch cannot say how many it made before the JVM ends.
+                    out.println("Stopped watching " + chosen.id() + " in the middle of a grade.");
+                    out.flush();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

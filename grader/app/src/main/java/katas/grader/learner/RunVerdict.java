@@ -51,6 +51,10 @@ public final class RunVerdict {
     static String changes(KataResult before, KataResult now) {
         List<String> moved = new ArrayList<>();
         for (PartScore part : now.parts()) {
+            if (before.part(part.part().id()).isEmpty() && !before.parts().isEmpty()) {
+                // The run before graded the visible tests alone: this part was not graded then, not lost.
+                continue;
+            }
             String was = before.part(part.part().id()).map(RunVerdict::points).orElse("-");
             String is = points(part);
             if (!was.equals(is)) {

@@ -96,9 +96,12 @@ public final class Watch {
         try {
             KataResult quick = visibleOnly == null ? null : visibleOnly.grade();
             if (quick != null && visibleTestsFail(quick)) {
-                RunVerdict.lines(label, null, quick, width).forEach(out::println);
+                RunVerdict.lines(label, last, quick, width).forEach(out::println);
                 TextWrap.wrap("The hidden tests run once the visible ones pass.", "  ", "  ", width)
                         .forEach(out::println);
+                // What the next run is compared with: comparing it with an older whole grade said "no change"
+                // after the visible tests had moved.
+                last = quick;
             } else {
                 KataResult now = grading.grade();
                 RunVerdict.lines(label, last, now, width).forEach(out::println);

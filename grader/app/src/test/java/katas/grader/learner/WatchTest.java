@@ -115,7 +115,11 @@ class WatchTest {
         assertThat(asked).containsExactly("visible", "visible", "visible", "whole");
         assertThat(out.toString()).contains("Run 1 (10:00:00): fix-the-race 20/40 (visible 20/40)")
                 .contains("The hidden tests run once the visible ones pass.")
-                .contains("Run 3 (10:00:02): fix-the-race 70/100 (visible 40/40 · hidden 30/60)");
+                .contains("Run 3 (10:00:02): fix-the-race 70/100 (visible 40/40 · hidden 30/60)\n"
+                        + "  since the last run: visible 20/40 -> 40/40\n");
+        // Run 2 is compared with run 1, both of the visible tests alone.
+        assertThat(out.toString().split("Run 2 ")[2]).startsWith("(10:00:01): fix-the-race 20/40 (visible 20/40)\n"
+                + "  no change since the last run\n");
     }
 
     @Test
