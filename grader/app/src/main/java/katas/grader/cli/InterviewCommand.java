@@ -10,6 +10,7 @@ import katas.grader.discovery.Kata;
 import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
 import katas.grader.learner.ConsoleInput;
+import katas.grader.learner.GradeState;
 import katas.grader.learner.Interview;
 import katas.grader.learner.KataBrief;
 import katas.grader.learner.KataPicker;
@@ -83,6 +84,15 @@ final class InterviewCommand implements Callable<Integer> {
             out.println();
         }
         Kata chosen = RootOption.oneKata(catalog, id);
+        GradeState.LastGrade before = new StateFile(layout.kitRoot()).load().state().grades().get(chosen.id());
+        if (kata != null && before != null && before.solved()) {
+            // A session on code that already passes measures nothing; say so before the clock starts.
+            TextWrap.wrap("Note: your last grade of " + chosen.id() + " had full marks, so its solution is still in "
+                    + "exercises/" + chosen.id() + ". For a fair session, stop now (Ctrl-C) and run ./grade reset "
+                    + chosen.id() + " first: it puts the stub back and keeps your version aside.", "", "  ",
+                    TextWrap.columns(System.getenv())).forEach(out::println);
+            out.println();
+        }
         GradeSettings grade = settings.orElse(parent == null ? null : parent.settings());
         new Interview(chosen.id(), KataBrief.of(chosen.exerciseDir().resolve("README.md")), minutes,
                 () -> grade.gradeQuietly(layout, chosen.id()), new ConsoleInput(System.in, Charset.defaultCharset()),

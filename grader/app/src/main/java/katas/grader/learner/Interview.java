@@ -107,6 +107,11 @@ public final class Interview {
                     .forEach(out::println);
             last = result;
             Duration left = Duration.between(clock.instant(), end);
+            if (!warned && !clock.instant().isBefore(warnAt)) {
+                // The grade ran past the warning: the time left, said now, is the warning; a late "5 minutes
+                // left" after it would contradict it.
+                warned = true;
+            }
             say(left.isNegative() || left.isZero() ? "That grade ended after the limit: it counts."
                     : InterviewLog.clock(left) + " left. Enter grades again, q ends.");
             out.flush();

@@ -85,6 +85,17 @@ class InterviewTest {
     }
 
     @Test
+    @DisplayName("lets the time left after a grade that ran past the warning be the warning, never a late one after it")
+    void gradeRunningPastTheWarning() throws Exception {
+        Map<Instant, String> lines = new LinkedHashMap<>();
+        lines.put(at(0, 30), "");
+        interview(6, grading(Duration.ofSeconds(40), Results.kata("fix-the-race", 40, 60)), lines);
+
+        String text = out.toString();
+        assertThat(text).contains("4:50 left. Enter grades again, q ends.").doesNotContain("5 minutes left");
+    }
+
+    @Test
     @DisplayName("ends on q, with the first full pass not reached")
     void quits() throws Exception {
         Map<Instant, String> lines = new LinkedHashMap<>();
