@@ -1,6 +1,7 @@
 package katas.grader;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +23,9 @@ public final class Grader {
     public GradeResult grade(GradeRequest request, GradeListener listener) throws IOException, UnknownKataException {
         Instant started = Instant.now();
         Catalog catalog = discovery.discover(request.layout()).select(request.katas());
-        boolean hiddenPresent = catalog.katas().stream().anyMatch(Kata::hasHiddenTests);
+        // With no kata readable (a broken kata.json), the kit's folder says whether the hidden tests are here.
+        boolean hiddenPresent = catalog.katas().isEmpty() ? Files.isDirectory(request.layout().hidden())
+                : catalog.katas().stream().anyMatch(Kata::hasHiddenTests);
         listener.gradingStarted(catalog.katas().size() + catalog.invalid().size(), hiddenPresent);
         // One seed for the whole grade, drawn here unless given, so that the report can say how to replay it.
         long seed = request.seed().orElseGet(() -> new SecureRandom().nextLong() & 0xFFFFFFFFFFFFL);

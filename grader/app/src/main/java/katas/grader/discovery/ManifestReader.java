@@ -40,7 +40,8 @@ public final class ManifestReader {
                     + unknown.getLocation().getLineNr() + " (known: " + unknown.getKnownPropertyIds() + ")");
         } catch (JsonProcessingException malformed) {
             throw new InvalidKataException(file + " is not valid: " + malformed.getOriginalMessage()
-                    + (malformed.getLocation() == null ? "" : " at line " + malformed.getLocation().getLineNr()));
+                    + (malformed.getLocation() == null ? "" : " at line " + malformed.getLocation().getLineNr())
+                    + " (changed by mistake? git checkout -- " + file + " puts the kit's version back)");
         } catch (IOException unreadable) {
             throw new InvalidKataException(file + " cannot be read: " + unreadable.getMessage());
         }
