@@ -119,18 +119,23 @@ class SimulationFailureTest {
             int workers = round.between("workers", 1, 6);
             int rows = round.between("rows", 1, 10);
             int cols = round.between("columns", 1, 6);
-            int phases = round.between("phases", 0, 5);
-            double[][] initial = Heat.grid(round, rows, cols);
-            Probe probe = new Probe(initial, phases);
-            String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted before the call";
-            try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe)
-                    .startInterrupted()) {
-                Outcome outcome = trial.outcome(() -> "Its caller was interrupted before it called run() (rule 8)");
-                trial.assertInterruptReported(outcome);
-                Assertions.assertThat(probe.progress()).as(what + ": calls of the rule; an interrupted caller runs no "
-                        + "phase at all (rule 8)").isZero();
-                trial.assertEveryThreadEnded(outcome);
+            // No phase at all, and then some: with nothing to join, only a look at the status sees the interrupt.
+            for (int phases : new int[] {0, round.between("phases", 1, 5)}) {
+                interruptedBefore(round, workers, rows, cols, phases);
             }
         });
+    }
+
+    private static void interruptedBefore(Shapes round, int workers, int rows, int cols, int phases) {
+        double[][] initial = Heat.grid(round, rows, cols);
+        Probe probe = new Probe(initial, phases);
+        String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted before the call";
+        try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).startInterrupted()) {
+            Outcome outcome = trial.outcome(() -> "Its caller was interrupted before it called run() (rule 8)");
+            trial.assertInterruptReported(outcome);
+            Assertions.assertThat(probe.progress()).as(what + ": calls of the rule; an interrupted caller runs no "
+                    + "phase at all (rule 8)").isZero();
+            trial.assertEveryThreadEnded(outcome);
+        }
     }
 }
