@@ -225,13 +225,12 @@ final class Trial implements AutoCloseable {
         }
     }
 
-    /** run() threw InterruptedException (or another exception with the interrupt status set again). */
+    /** run() threw InterruptedException. */
     void assertInterruptReported(Outcome done) {
         Throwable thrown = done.thrown();
-        boolean reported = thrown instanceof InterruptedException || thrown != null && done.interruptStatus();
-        if (!reported) {
+        if (!(thrown instanceof InterruptedException)) {
             throw new AssertionError(what + ": its caller was interrupted, and run() "
-                    + (thrown == null ? "returned a grid" : "threw " + thrown + " with the interrupt status cleared")
+                    + (thrown == null ? "returned a grid" : "threw " + thrown)
                     + ": it must throw InterruptedException once every worker has ended (rule 8)", thrown);
         }
     }
