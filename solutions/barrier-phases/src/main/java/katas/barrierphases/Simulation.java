@@ -100,10 +100,9 @@ public class Simulation {
         } catch (InterruptedException | BrokenBarrierException stopped) {
             // Stopped by the caller, or by another worker's failure: that one is the failure to report.
         } catch (Throwable failed) { // FIX: an Error or a checked exception from the rule is a failure too
-            if (failure.compareAndSet(null, failed)) {
-                // FIX: the others would wait at the barrier for this worker forever: stop them (rule 6).
-                interruptAll(threads);
-            }
+            failure.compareAndSet(null, failed); // FIX: the first failure is the one to report (rule 6)
+            // FIX: the others would wait at the barrier for this worker forever: stop them (rule 6).
+            interruptAll(threads);
         }
     }
 
@@ -121,11 +120,10 @@ public class Simulation {
         return initial.length;
     }
 
+    /** Interrupts every worker (a failing worker interrupts itself too, harmlessly: it is ending anyway). */
     private static void interruptAll(List<Thread> threads) {
         for (Thread thread : threads) {
-            if (thread != Thread.currentThread()) {
-                thread.interrupt();
-            }
+            thread.interrupt();
         }
     }
 

@@ -30,7 +30,7 @@ class SimulationEdgeTest {
 
     @Test
     @Tag("rule-1")
-    @DisplayName("refuses no workers, fewer than no phases, and grids that are empty or ragged")
+    @DisplayName("refuses no workers, fewer than no phases, and grids that are empty, ragged or missing a row")
     void refusesWhatCannotRun(Shapes shapes) {
         int workers = shapes.between("workers", 1, 4);
         double[][] grid = Heat.grid(shapes, shapes.between("rows", 2, 6), shapes.between("columns", 1, 5));
@@ -47,5 +47,11 @@ class SimulationEdgeTest {
         ragged[shapes.between("short row", 1, grid.length - 1)] = new double[grid[0].length + 1];
         assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, 1))
                 .as("a grid whose rows differ in length (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        for (int missing : new int[] {0, shapes.between("missing row", 1, grid.length - 1)}) {
+            double[][] holed = Heat.copy(grid);
+            holed[missing] = null;
+            assertThatThrownBy(() -> new Simulation(workers, rule).run(holed, 1))
+                    .as("a grid whose row " + missing + " is null (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        }
     }
 }
