@@ -89,6 +89,31 @@ class SimulationTest {
 
         @Test
         @Order(3)
+        @Tag("rule-2")
+        @Tag("rule-5")
+        @DisplayName("gives every worker a band when the rows do not divide by the workers, and loses no row")
+        void sharesRowsThatDoNotDivide(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                // Between one and two rows a worker: bands of ceil(rows / workers) rows would leave workers idle.
+                int workers = round.between("workers", 3, 6);
+                int rows = round.between("rows", workers + 1, 2 * workers - 1);
+                int cols = round.between("columns", 1, 6);
+                int phases = round.between("phases", 1, 4);
+                double[][] initial = Heat.grid(round, rows, cols);
+                Probe probe = new Probe(initial, phases).holdSalt(round.between("held worker", 0, 7));
+                String what = workers + " workers, " + rows + " x " + cols + " grid, " + phases + " phases";
+                try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+                    Outcome outcome = trial.outcome(() -> "A run of " + phases + " phases should end by itself.");
+                    trial.assertNothingBrokenDuringTheRun();
+                    probe.assertEveryCellComputed(phases);
+                    probe.assertBands(workers, phases);
+                    trial.assertSameAsOneThread(outcome);
+                }
+            });
+        }
+
+        @Test
+        @Order(4)
         @Tag("rule-1")
         @DisplayName("returns a copy of the grid for no phase at all, and one step for a single phase")
         void zeroAndOnePhase(Shapes shapes) throws Exception {
