@@ -1,0 +1,57 @@
+package katas.barrierphases;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Hidden: the smallest shapes (one row, one column, one worker, no phase) and the arguments run() refuses. */
+@DisplayName("Simulation at the edges")
+@KataTest
+class SimulationEdgeTest {
+
+    @Test
+    @Tag("rule-1")
+    @Tag("rule-2")
+    @Tag("rule-5")
+    @DisplayName("runs one row, one column, one worker and no phase at all")
+    void smallestShapes(Shapes shapes) throws Exception {
+        int phases = shapes.between("phases", 1, 6);
+        Runs.succeeds(shapes, shapes.between("workers of one row", 1, 5), 1, shapes.between("columns", 1, 9), phases);
+        Runs.succeeds(shapes, shapes.between("workers of one column", 1, 5), shapes.between("rows", 1, 12), 1, phases);
+        Runs.succeeds(shapes, 1, shapes.between("rows of one worker", 1, 12), shapes.between("columns of one worker",
+                1, 8), phases);
+        Runs.succeeds(shapes, shapes.between("workers of no phase", 1, 9), shapes.between("rows of no phase", 1, 12),
+                shapes.between("columns of no phase", 1, 8), 0);
+    }
+
+    @Test
+    @Tag("rule-1")
+    @DisplayName("refuses no workers, fewer than no phases, and grids that are empty, ragged or missing a row")
+    void refusesWhatCannotRun(Shapes shapes) {
+        int workers = shapes.between("workers", 1, 4);
+        double[][] grid = Heat.grid(shapes, shapes.between("rows", 2, 6), shapes.between("columns", 1, 5));
+        CellRule rule = Heat::next;
+        assertThatThrownBy(() -> new Simulation(shapes.between("no workers", -3, 0), rule))
+                .as("a simulation of no workers (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Simulation(workers, rule).run(grid, shapes.between("negative phases", -5, -1)))
+                .as("a run of fewer than no phases (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[0][0], 1))
+                .as("a grid of no rows (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[2][0], 1))
+                .as("a grid of no columns (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        double[][] ragged = Heat.copy(grid);
+        ragged[shapes.between("short row", 1, grid.length - 1)] = new double[grid[0].length + 1];
+        assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, 1))
+                .as("a grid whose rows differ in length (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        for (int missing : new int[] {0, shapes.between("missing row", 1, grid.length - 1)}) {
+            double[][] holed = Heat.copy(grid);
+            holed[missing] = null;
+            assertThatThrownBy(() -> new Simulation(workers, rule).run(holed, 1))
+                    .as("a grid whose row " + missing + " is null (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+}

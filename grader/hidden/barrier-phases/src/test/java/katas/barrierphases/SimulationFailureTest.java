@@ -1,0 +1,141 @@
+package katas.barrierphases;
+
+import katas.barrierphases.Probe.Fault;
+import katas.barrierphases.Trial.Outcome;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hidden: failures of the rule in any phase (the first and the last too) and any cell, of every kind, with
+ * the other workers at the barrier or busy with a cell that winds down; interrupts in any phase; and a
+ * simulation that runs again after each of them.
+ */
+@DisplayName("Simulation when things go wrong")
+@KataTest
+class SimulationFailureTest {
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("reports a failure in any phase and any cell, with the other workers waiting or still busy")
+    void failsAnywhere(Shapes shapes) throws Exception {
+        shapes.check(8, round -> {
+            int workers = round.between("workers", 1, 7);
+            int rows = round.between("rows", 1, 16);
+            int cols = round.between("columns", 1, 8);
+            int phases = round.between("phases", 1, 7);
+            Switchboard board = new Switchboard();
+            Runs.fails(round, new Simulation(workers, board), board, rows, cols, phases,
+                    Runs.anyFault(round, rows, cols, phases), Runs.shape(workers, rows, cols, phases));
+        });
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("reports a failure of the very first cell and of the very last one")
+    void failsFirstAndLast(Shapes shapes) throws Exception {
+        for (boolean first : new boolean[] {true, false}) {
+            String which = first ? "first" : "last";
+            int workers = shapes.between("workers, " + which, 2, 6);
+            int rows = shapes.between("rows, " + which, workers, 14);
+            int cols = shapes.between("columns, " + which, 1, 7);
+            int phases = shapes.between("phases, " + which, 1, 6);
+            Throwable failure = shapes.failure("failure, " + which, "the " + which + " cell failed");
+            Fault fault = first ? new Fault(0, 0, 0, failure, false, true)
+                    : new Fault(phases - 1, rows - 1, cols - 1, failure, phases > 1, shapes.chance("notice, last", .5));
+            Switchboard board = new Switchboard();
+            Runs.fails(shapes, new Simulation(workers, board), board, rows, cols, phases, fault,
+                    Runs.shape(workers, rows, cols, phases));
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-9")
+    @DisplayName("runs correctly again after each kind of failure")
+    void runsAgainAfterEachKindOfFailure(Shapes shapes) throws Exception {
+        int workers = shapes.between("workers", 2, 6);
+        Switchboard board = new Switchboard();
+        Simulation simulation = new Simulation(workers, board);
+        for (int kind = 0; kind < Shapes.FAILURE_KINDS; kind++) {
+            int rows = shapes.between("rows of failed run " + kind, 1, 12);
+            int cols = shapes.between("columns of failed run " + kind, 1, 6);
+            int phases = shapes.between("phases of failed run " + kind, 1, 5);
+            Throwable failure = shapes.failure("failure " + kind, "the rule failed in run " + kind, kind);
+            Fault fault = new Fault(shapes.between("failing phase " + kind, 0, phases - 1),
+                    shapes.between("failing row " + kind, 0, rows - 1), shapes.between("failing column " + kind, 0,
+                    cols - 1), failure, shapes.chance("others busy " + kind, .5), shapes.chance("notice " + kind, .5));
+            Runs.fails(shapes, simulation, board, rows, cols, phases, fault, "a run with a simulation that "
+                    + (kind == 0 ? "never ran" : "failed before") + " (" + Runs.shape(workers, rows, cols, phases)
+                    + ")");
+            int nextRows = shapes.between("rows after failure " + kind, 1, 12);
+            int nextCols = shapes.between("columns after failure " + kind, 1, 6);
+            int nextPhases = shapes.between("phases after failure " + kind, 1, 5);
+            Runs.succeeds(shapes, simulation, board, workers, nextRows, nextCols, nextPhases, "the run after one that "
+                    + "failed with " + failure.getClass().getSimpleName() + " ("
+                    + Runs.shape(workers, nextRows, nextCols, nextPhases) + ")");
+        }
+    }
+
+    @Test
+    @Tag("rule-8")
+    @Tag("rule-7")
+    @DisplayName("stops its workers when its caller is interrupted in any phase, however they wind down")
+    void interruptedInAnyPhase(Shapes shapes) throws Exception {
+        shapes.check(4, round -> {
+            int workers = round.between("workers", 1, 8);
+            int rows = round.between("rows", 1, 15);
+            int cols = round.between("columns", 1, 6);
+            int phases = round.between("phases", 1, 7);
+            int phase = round.between("phase interrupted", 0, phases - 1);
+            double[][] initial = Heat.grid(round, rows, cols);
+            Probe probe = new Probe(initial, phases).withoutHolding().blockingIn(phase, round.chance("wind down", .5));
+            String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted in phase " + (phase + 1);
+            try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+                trial.awaitBlocked(Math.min(workers, rows), "Each worker's first cell of that phase waits until its "
+                        + "thread is interrupted (rule 5: one worker per band).");
+                trial.interruptCaller();
+                Outcome outcome = trial.outcome(() -> "Its caller was interrupted: run() must interrupt every worker, "
+                        + "wait for them to end and throw InterruptedException (rule 8)");
+                trial.assertInterruptReported(outcome);
+                trial.assertEveryThreadEnded(outcome);
+                Assertions.assertThat(probe.cellsStarted(phase + 1)).as(what + ": cells of phase " + (phase + 2)
+                        + " computed after the interrupt (rule 8)").isZero();
+                trial.assertUntouched();
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-8")
+    @DisplayName("when its caller was interrupted before the call, computes nothing and throws InterruptedException")
+    void interruptedBeforeTheCall(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int workers = round.between("workers", 1, 6);
+            int rows = round.between("rows", 1, 10);
+            int cols = round.between("columns", 1, 6);
+            // No phase at all, and then some: with nothing to join, only a look at the status sees the interrupt.
+            for (int phases : new int[] {0, round.between("phases", 1, 5)}) {
+                interruptedBefore(round, workers, rows, cols, phases);
+            }
+        });
+    }
+
+    private static void interruptedBefore(Shapes round, int workers, int rows, int cols, int phases) {
+        double[][] initial = Heat.grid(round, rows, cols);
+        Probe probe = new Probe(initial, phases);
+        String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted before the call";
+        try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).startInterrupted()) {
+            Outcome outcome = trial.outcome(() -> "Its caller was interrupted before it called run() (rule 8)");
+            trial.assertInterruptReported(outcome);
+            Assertions.assertThat(probe.progress()).as(what + ": calls of the rule; an interrupted caller runs no "
+                    + "phase at all (rule 8)").isZero();
+            trial.assertEveryThreadEnded(outcome);
+        }
+    }
+}
