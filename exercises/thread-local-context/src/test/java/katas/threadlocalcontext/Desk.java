@@ -146,7 +146,10 @@ final class Desk implements AutoCloseable {
         return contexts;
     }
 
-    /** One failure of each kind (unchecked, Error, checked), in a random order. */
+    /**
+     * One failure of each kind (unchecked, Error, checked), an ExecutionException and a CompletionException around
+     * each of them, and a CancellationException, in a random order.
+     */
     static List<Throwable> oneFailureOfEachKind(Shapes round, String what) {
         Map<Class<?>, Throwable> kinds = new LinkedHashMap<>();
         for (int i = 0; i < 200 && kinds.size() < 3; i++) {
@@ -158,9 +161,12 @@ final class Desk implements AutoCloseable {
         kinds.putIfAbsent(Exception.class, new java.io.IOException(what));
         List<Throwable> failures = new ArrayList<>(kinds.values());
         // Wrappers the handler throws itself (it called get() or join() on a future of its own): they are what
-        // it threw, and reach the caller as they are, not unwrapped (a CompletableFuture's get() unwraps them).
-        failures.add(new java.util.concurrent.ExecutionException(what, new IllegalStateException("inside: " + what)));
-        failures.add(new java.util.concurrent.CompletionException(what, new java.io.IOException("inside: " + what)));
+        // it threw, and reach the caller as they are, not unwrapped (a CompletableFuture's get() unwraps them),
+        // whatever they carry: each wrapper once around each kind (unchecked, Error, checked).
+        for (Throwable inside : kinds.values()) {
+            failures.add(new java.util.concurrent.ExecutionException(what, inside));
+            failures.add(new java.util.concurrent.CompletionException(what, inside));
+        }
         // A future the handler waited for was cancelled: the caller's future was not, it failed with that.
         failures.add(new java.util.concurrent.CancellationException(what));
         return round.shuffled("failure kinds", failures);

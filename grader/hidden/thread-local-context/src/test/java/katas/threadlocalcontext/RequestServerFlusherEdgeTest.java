@@ -157,6 +157,71 @@ class RequestServerFlusherEdgeTest {
     }
 
     @Test
+    @Order(13)
+    @Tag("rule-6")
+    @DisplayName("writes every period while a request audits a trickle, a record every half period, not only when it pauses or after several periods")
+    void writesEveryPeriodDuringATrickle(Shapes shapes) throws Exception {
+        Duration period = Duration.ofMillis(shapes.between("flush period (ms)", 200, 300));
+        RequestContext context = Desk.contexts(shapes, 1).get(0);
+        int periods = 10;
+        try (Desk desk = Desk.of(1, 1, period)) {
+            RequestServer server = desk.server;
+            Future<Integer> trickle = server.handle(context, () -> {
+                long end = System.nanoTime() + periods * period.toNanos();
+                int audited = 0;
+                while (System.nanoTime() - end < 0) {
+                    server.audit("trickle " + audited + " of " + context.traceId());
+                    audited++;
+                    LockSupport.parkNanos(period.toNanos() / 2);
+                }
+                return audited;
+            });
+            int audited = desk.get(trickle, "a request that audits a trickle for " + periods + " flush periods");
+            int writes = desk.sink.writes();
+            // Counted, not timed: a right flusher writes about once a period here; three writes in ten periods
+            // leave room for a machine so busy that the flusher oversleeps by two periods at a time.
+            assertThat(writes).as("writes while a request audited a record every %d ms for %d flush periods of %d "
+                    + "ms (%d records): the flusher writes at most one period after a record was audited, whether "
+                    + "more records come or not; it neither waits for a pause nor lets records gather for several "
+                    + "periods (rule 6)", period.toMillis() / 2, periods, period.toMillis(), audited)
+                    .isGreaterThanOrEqualTo(3);
+        }
+    }
+
+    @Test
+    @Order(14)
+    @Tag("rule-6")
+    @DisplayName("writes a backlog of a hundred thousand records within its period once the sink goes on, without close()")
+    void writesABacklogWithinItsPeriod(Shapes shapes) throws Exception {
+        Duration period = Duration.ofMillis(shapes.between("flush period (ms)", 200, 300));
+        RequestContext context = Desk.contexts(shapes, 1).get(0);
+        int backlog = shapes.between("records audited while the sink is stuck", 100_000, 120_000);
+        try (Desk desk = Desk.of(1, 1, period)) {
+            RequestServer server = desk.server;
+            CountDownLatch stuck = desk.sink.hold();
+            desk.get(server.handle(context, () -> {
+                server.audit("first of " + context.traceId());
+                return null;
+            }), "a request that audits");
+            assertThat(stuck.await(Desk.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the flusher should have "
+                    + "begun its first write within %s s (rule 6)", Desk.PATIENCE.toSeconds()).isTrue();
+            desk.get(server.handle(context, () -> {
+                for (int r = 0; r < backlog; r++) {
+                    server.audit("backlog " + r + " of " + context.traceId());
+                }
+                return null;
+            }), "a request that audits " + backlog + " records while the sink is stuck");
+            desk.sink.release();
+            RequestServerTest.awaitTrue(() -> desk.sink.written().size() >= backlog + 1, desk, () -> (desk.sink
+                    .written().size() - 1) + " of the " + backlog + " records audited while the sink was stuck were "
+                    + "written, in " + (desk.sink.writes() - 1) + " writes, within " + Desk.PATIENCE.toSeconds()
+                    + " s after it went on, with a flush period of " + period.toMillis() + " ms and no close(): the "
+                    + "flusher writes every record at most one period after it was audited (or the sink let it), "
+                    + "however many wait; a batch of some largest size once a period holds records back (rule 6)");
+        }
+    }
+
+    @Test
     @Order(3)
     @Tag("rule-6")
     @DisplayName("writes the records of one thread in the order it audited them, across the requests it ran one after the other")
@@ -335,6 +400,18 @@ class RequestServerFlusherEdgeTest {
                     + "write and a flush period of %d ms, that found one of them running (RUNNABLE), of %d: between "
                     + "writes the flusher waits (park, sleep, wait), it never spins, not even to time a short period "
                     + "precisely (rule 6)", looks.millis, period.toMillis(), looks.taken).isLessThan(looks.taken / 2);
+            // Wake-ups on top of the periods it waited out (a spurious wake-up is allowed, rule 6): with nothing
+            // audited, however many times it wakes, the flusher has nothing to write.
+            for (int w = 0; w < 128; w++) {
+                threads.forEach(LockSupport::unpark);
+                LockSupport.parkNanos(300_000L);
+            }
+            LockSupport.parkNanos(period.toNanos() * 2);
+            assertThat(desk.sink.overlap()).as("the sink of a server that never audited a record, after %d ms of "
+                    + "flush periods of %d ms: the flusher never calls it with an empty batch, not even to keep a "
+                    + "connection alive after a long quiet (rule 6)", looks.millis, period.toMillis()).isNull();
+            assertThat(desk.sink.writes()).as("writes of a server that never audited a record, after %d ms of flush "
+                    + "periods of %d ms (rule 6: never an empty batch)", looks.millis, period.toMillis()).isZero();
         }
     }
 
@@ -494,15 +571,24 @@ class RequestServerFlusherEdgeTest {
     @Test
     @Order(9)
     @Tag("rule-8")
-    @DisplayName("throws InterruptedException from an interrupted close(), or returns only once the last write is over")
+    @DisplayName("throws InterruptedException from an interrupted close(), or returns only once every record is written, and so does a close() after it")
     void interruptedClose(Shapes shapes) throws Exception {
-        List<RequestContext> contexts = Desk.contexts(shapes, shapes.between("requests", 1, 5));
+        List<RequestContext> contexts = Desk.contexts(shapes, shapes.between("requests", 2, 6));
+        int first = shapes.between("requests that audit before the first write", 1, contexts.size() - 1);
         Store store = new Store();
         store.holdEveryWrite();
         Set<String> audited = ConcurrentHashMap.newKeySet();
-        try (Bench bench = new Bench(store, HOUR, true, "main of the application")) {
+        try (Bench bench = new Bench(store, Duration.ofMillis(shapes.between("flush period (ms)", 1, 9)), true,
+                "main of the application")) {
             RequestServer server = bench.server;
-            for (RequestContext context : contexts) {
+            for (int c = 0; c < contexts.size(); c++) {
+                if (c == first) {
+                    // The flusher's first write is held: it is not the last one, the records audited from now on
+                    // wait for the next write.
+                    assertThat(store.entered().await(3, TimeUnit.SECONDS)).as("the flusher should have begun its "
+                            + "first write within a period (rule 6)").isTrue();
+                }
+                RequestContext context = contexts.get(c);
                 bench.get(server.handle(context, () -> {
                     String message = "closing ticket " + context.traceId();
                     server.audit(message);
@@ -511,24 +597,22 @@ class RequestServerFlusherEdgeTest {
                 }), "a request that audits");
             }
             AtomicReference<String> atReturn = new AtomicReference<>();
-            Closing closing = Closing.start(server, () -> {
-                int inside = store.inside();
-                Set<String> done = new HashSet<>();
-                store.written().forEach(r -> done.add(r.message()));
-                store.refused().forEach(batch -> batch.forEach(r -> done.add(r.message())));
-                Set<String> missing = new HashSet<>(audited);
-                missing.removeAll(done);
-                atReturn.set(inside > 0 ? "a write was still under way" : missing.isEmpty() ? null
-                        : "records " + missing + " were neither written nor in a write the sink refused");
-            });
-            assertThat(store.entered().await(3, TimeUnit.SECONDS)).as("the last write should have begun once close() "
-                    + "woke the flusher (rule 8)").isTrue();
+            Closing closing = Closing.start(server, () -> atReturn.set(notYetDone(store, audited)));
             closing.awaitWaiting();
             closing.thread.interrupt();
-            closing.join(Duration.ofMillis(500));
+            // The write stays held until the interrupted close() has ended (or for 3 s): one that returns normally
+            // while the write is still under way is seen, however long it gave the write after the interrupt.
+            closing.join(Duration.ofSeconds(3));
+            // A second close(), not interrupted, while the write is still held: it returns only once all is written.
+            AtomicReference<String> atSecondReturn = new AtomicReference<>();
+            Closing again = Closing.start(server, () -> atSecondReturn.set(notYetDone(store, audited)));
+            again.awaitWaiting();
+            again.join(Duration.ofMillis(20));
             store.release();
-            assertThat(closing.join(Duration.ofSeconds(3))).as("close(), interrupted, once the last write went on. "
-                    + "%s", closing.explainIfStuck(bench)).isTrue();
+            assertThat(closing.join(Duration.ofSeconds(3))).as("close(), interrupted, once the write went on. %s",
+                    closing.explainIfStuck(bench)).isTrue();
+            assertThat(again.join(Duration.ofSeconds(3))).as("a second close(), called after an interrupted one, "
+                    + "once the write went on. %s", again.explainIfStuck(bench)).isTrue();
             new RunningBudget(Duration.ofSeconds(3)).joinAll(bench.serversThreads()); // the write it broke off, if any
             // A close() that writes the last batch itself, on its own thread, is interrupted by this test itself.
             assertThat(store.interruptedExcept(closing.thread)).as("close() was interrupted while it waited for the last write, and "
@@ -538,7 +622,7 @@ class RequestServerFlusherEdgeTest {
             Throwable thrown = closing.thrown();
             if (thrown == null) {
                 assertThat(atReturn.get()).as("close() returned normally after its thread was interrupted while it "
-                        + "waited for the last write: when it returned, %s. An interrupted close() either throws "
+                        + "waited for the flusher's write: when it returned, %s. An interrupted close() either throws "
                         + "InterruptedException or goes on waiting until the flusher has written everything and ended; "
                         + "returning as if all were written loses records when the caller then exits (rule 8)",
                         atReturn.get()).isNull();
@@ -546,7 +630,28 @@ class RequestServerFlusherEdgeTest {
                 assertThat(thrown).as("what the interrupted close() threw (rule 8: it may throw "
                         + "InterruptedException)").isInstanceOf(InterruptedException.class);
             }
+            assertThat(again.thrown()).as("what a second close() threw, called (not interrupted) after an "
+                    + "interrupted one").isNull();
+            assertThat(atSecondReturn.get()).as("a second close(), called after an interrupted one while the "
+                    + "flusher's write was still under way, returned and %s: an interrupted close() stops nothing; the "
+                    + "flusher still writes every record audited before, and every close() returns only once it has "
+                    + "(rule 8)", atSecondReturn.get()).isNull();
+            assertThat(notYetDone(store, audited)).as("once the write went on and both close() calls had ended: an "
+                    + "interrupted close() loses no record, the flusher writes what it holds and what waits (rule 8)")
+                    .isNull();
         }
+    }
+
+    /** Null when no write is under way and every record of {@code audited} was written or refused; else what is not. */
+    private static String notYetDone(Store store, Set<String> audited) {
+        int inside = store.inside();
+        Set<String> done = new HashSet<>();
+        store.written().forEach(r -> done.add(r.message()));
+        store.refused().forEach(batch -> batch.forEach(r -> done.add(r.message())));
+        Set<String> missing = new HashSet<>(audited);
+        missing.removeAll(done);
+        return inside > 0 ? "a write was still under way" : missing.isEmpty() ? null
+                : "records " + missing + " were neither written nor in a write the sink refused";
     }
 
     @Test
