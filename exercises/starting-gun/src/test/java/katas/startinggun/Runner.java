@@ -145,7 +145,12 @@ final class Runner {
 
     /** The call as the learner wrote it, for messages: "awaitStart()" or "awaitStart(PT0.2S)". */
     String call() {
-        return timeout == null ? "awaitStart()" : "awaitStart(" + timeout.toMillis() + " ms)";
+        if (timeout == null) {
+            return "awaitStart()";
+        }
+        // Huge and hugely negative timeouts are part of the tests: no conversion that could overflow here.
+        boolean small = timeout.getSeconds() > -86_400 && timeout.getSeconds() < 86_400;
+        return "awaitStart(" + (small ? timeout.toMillis() + " ms" : timeout) + ")";
     }
 
     /** How the call ended, in words, for messages. */

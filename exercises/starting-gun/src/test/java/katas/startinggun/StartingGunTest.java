@@ -81,10 +81,12 @@ class StartingGunTest {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
                 boolean timed = round.chance("runner with a timeout", 0.5);
-                Runner runner = timed ? Runner.timed("runner-late", gun, Duration.ofSeconds(round.between(
-                        "timeout in s", 30, 3_600))) : Runner.untimed("runner-late", gun);
+                Runner runner;
                 track.lock().lock();
                 try {
+                    // Taken before the runner starts, so the runner cannot have looked at the gun yet.
+                    runner = timed ? Runner.timed("runner-late", gun, Duration.ofSeconds(round.between(
+                            "timeout in s", 30, 3_600))) : Runner.untimed("runner-late", gun);
                     // The runner has looked at nothing yet that the lock guards: it waits to take the lock.
                     track.mustQueueForLock(runner, "the test holds the gun's lock while a runner calls "
                             + runner.call());
