@@ -2,7 +2,9 @@ package katas.startinggun;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import katas.testkit.Shapes;
@@ -56,18 +58,20 @@ final class Runner {
     static List<Runner> field(Shapes round, StartingGun gun, int min, int max) {
         int count = round.between("runners", min, max);
         int firstLane = round.between("first lane", 1, 90);
-        int timedOnes = 0;
+        Random random = round.random();
+        // From two runners on, both kinds are always in the field: a mistake in either call must show.
+        List<Boolean> timed = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            timed.add(count >= 2 && i < 2 ? i == 1 : random.nextInt(3) == 0);
+        }
+        Collections.shuffle(timed, random);
         List<Runner> runners = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             String name = "runner-lane-" + (firstLane + i);
-            if (round.random().nextInt(3) == 0) {
-                timedOnes++;
-                runners.add(timed(name, gun, Duration.ofSeconds(30 + round.random().nextInt(3_600))));
-            } else {
-                runners.add(untimed(name, gun));
-            }
+            runners.add(timed.get(i) ? timed(name, gun, Duration.ofSeconds(30 + random.nextInt(3_600)))
+                    : untimed(name, gun));
         }
-        round.between("with a timeout", timedOnes, timedOnes);
+        round.between("with a timeout", (int) timed.stream().filter(t -> t).count(), count);
         return runners;
     }
 

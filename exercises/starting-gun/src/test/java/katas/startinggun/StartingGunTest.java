@@ -38,7 +38,7 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                List<Runner> runners = Runner.field(round, gun, 1, 8);
+                List<Runner> runners = Runner.field(round, gun, 2, 8);
                 track.mustAllBeWaiting(runners, "before the fire");
                 assertThat(gun.isFired()).as("rule 3: isFired() before any fire").isFalse();
                 gun.fire();
@@ -59,13 +59,13 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                int fires = round.between("fire() calls", 1, 4);
-                for (int i = 0; i < fires; i++) {
+                int fires = round.between("fire() calls", 2, 4);
+                for (int i = 1; i <= fires; i++) {
                     gun.fire();
+                    assertThat(gun.isFired()).as("rule 2: isFired() after %d fire() calls (a second fire changes "
+                            + "nothing)", i).isTrue();
                 }
-                assertThat(gun.isFired()).as("rule 2: isFired() after %d fire() calls (a second fire changes "
-                        + "nothing)", fires).isTrue();
-                List<Runner> runners = new ArrayList<>(Runner.field(round, gun, 1, 4));
+                List<Runner> runners = new ArrayList<>(Runner.field(round, gun, 2, 4));
                 runners.add(Runner.timed("runner-zero-timeout", gun, Duration.ZERO));
                 track.mustAllGo(runners, "rule 2", "the gun was fired " + fires + " time(s) before they came, so "
                         + "they must not wait");
@@ -80,22 +80,25 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                boolean timed = round.chance("runner with a timeout", 0.5);
-                Runner runner;
+                boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
+                Duration timeout = Duration.ofSeconds(round.between("timeout in s", 30, 3_600));
+                List<Runner> runners = new ArrayList<>();
                 track.lock().lock();
                 try {
-                    // Taken before the runner starts, so the runner cannot have looked at the gun yet.
-                    runner = timed ? Runner.timed("runner-late", gun, Duration.ofSeconds(round.between(
-                            "timeout in s", 30, 3_600))) : Runner.untimed("runner-late", gun);
-                    // The runner has looked at nothing yet that the lock guards: it waits to take the lock.
-                    track.mustQueueForLock(runner, "the test holds the gun's lock while a runner calls "
-                            + runner.call());
+                    // Taken before the runners start, so no runner can have looked at the gun yet.
+                    for (boolean timed : List.of(timedFirst, !timedFirst)) {
+                        Runner runner = timed ? Runner.timed("runner-late-timed", gun, timeout)
+                                : Runner.untimed("runner-late", gun);
+                        runners.add(runner);
+                        track.mustQueueForLock(runner, "the test holds the gun's lock while a runner calls "
+                                + runner.call());
+                    }
                     gun.fire();
                 } finally {
                     track.lock().unlock();
                 }
-                track.mustAllGo(List.of(runner), "rule 2", "the gun fired while the runner was on its way into "
-                        + runner.call() + " (it had not taken the lock yet); once it takes the lock it must see the "
+                track.mustAllGo(runners, "rule 2", "the gun fired while the runners were on their way into "
+                        + "awaitStart (they had not taken the lock yet); once one takes the lock it must see the "
                         + "fire instead of waiting for a signal that was already sent (lost wakeup: look at the "
                         + "gun under the lock, before waiting)");
             });
@@ -120,7 +123,7 @@ class StartingGunTest {
                     }
                     gun.reset();
                     assertThat(gun.isFired()).as("rule 3: isFired() after reset()").isFalse();
-                    List<Runner> runners = Runner.field(round, gun, 1, 4);
+                    List<Runner> runners = Runner.field(round, gun, 2, 4);
                     track.mustAllBeWaiting(runners, "rule 3: race " + race + ", after reset()");
                     int resets = round.between("reset() calls while they wait", 1, 3);
                     for (int i = 0; i < resets; i++) {
@@ -149,7 +152,7 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                List<Runner> runners = Runner.field(round, gun, 1, 6);
+                List<Runner> runners = Runner.field(round, gun, 2, 6);
                 track.mustAllBeWaiting(runners, "before the fire");
                 track.lock().lock();
                 try {
@@ -182,7 +185,7 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                List<Runner> runners = Runner.field(round, gun, 1, 6);
+                List<Runner> runners = Runner.field(round, gun, 2, 6);
                 int wakeups = round.between("spurious wakeups", 1, 3);
                 for (int i = 1; i <= wakeups; i++) {
                     track.mustAllBeWaiting(runners, "before spurious wakeup " + i);
@@ -266,21 +269,23 @@ class StartingGunTest {
             shapes.check(3, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                Duration none = round.oneOf("no time", Duration.ZERO, Duration.ofNanos(-1),
+                Duration negative = round.oneOf("negative timeout", Duration.ofNanos(-1),
                         Duration.ofMillis(-round.between("negative ms", 1, 100_000)), Duration.ofSeconds(Long.MIN_VALUE));
                 boolean fired = round.chance("fired first", 0.5);
                 if (fired) {
                     gun.fire();
                 }
-                Runner runner = Runner.timed("runner-no-time", gun, none);
-                if (!runner.awaitDone(Track.PATIENCE_MILLIS)) {
-                    throw new AssertionError("rule 6: awaitStart(" + none + ") must answer at once, but it "
-                            + runner.describeEnding() + " in " + Track.where(runner));
+                for (Duration none : List.of(Duration.ZERO, negative)) {
+                    Runner runner = Runner.timed("runner-no-time", gun, none);
+                    if (!runner.awaitDone(Track.PATIENCE_MILLIS)) {
+                        throw new AssertionError("rule 6: awaitStart(" + none + ") must answer at once, but it "
+                                + runner.describeEnding() + " in " + Track.where(runner));
+                    }
+                    assertThat(runner.ending()).as("rule 6: how awaitStart(%s) ended: %s", none,
+                            runner.describeEnding()).isEqualTo(Runner.Ending.RETURNED);
+                    assertThat(runner.answer()).as("rule 6: awaitStart(%s) on a gun %s", none, fired ? "fired before"
+                            : "never fired").isEqualTo(fired);
                 }
-                assertThat(runner.ending()).as("rule 6: how awaitStart(%s) ended: %s", none, runner.describeEnding())
-                        .isEqualTo(Runner.Ending.RETURNED);
-                assertThat(runner.answer()).as("rule 6: awaitStart(%s) on a gun %s", none, fired ? "fired before"
-                        : "never fired").isEqualTo(fired);
             });
         }
     }
@@ -297,39 +302,49 @@ class StartingGunTest {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
                 List<Runner> runners = new ArrayList<>(Runner.field(round, gun, 2, 5));
-                track.mustAllBeWaiting(runners, "before the interrupt");
-                Runner stopped = runners.remove(round.between("interrupted runner", 0, runners.size() - 1));
-                track.lock().lock();
-                try {
-                    stopped.interrupt();
-                    // It leaves the condition and queues for the lock, which the test holds: from here on, being
-                    // on the condition again can only mean that it went back to waiting.
-                    track.mustQueueForLock(stopped, "rule 7: " + stopped + " was interrupted while in "
-                            + stopped.call());
-                } finally {
-                    track.lock().unlock();
-                }
-                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
-                while (!stopped.isDone()) {
-                    Set<Thread> waiting = track.waiters();
-                    if (waiting.contains(stopped.thread()) || System.nanoTime() > giveUp) {
-                        throw new AssertionError("rule 7: runner " + stopped + " was interrupted in "
-                                + stopped.call() + " and went on waiting for the gun (" + Track.where(stopped)
-                                + "): the interrupt was swallowed; let InterruptedException out");
+                track.mustAllBeWaiting(runners, "before the interrupts");
+                // One runner of each kind is interrupted, in turn: a mistake in either call must show.
+                List<Runner> untimed = runners.stream().filter(r -> !r.isTimed()).toList();
+                List<Runner> timed = runners.stream().filter(Runner::isTimed).toList();
+                List<Runner> stops = round.shuffled("interrupted", List.of(
+                        untimed.get(round.between("interrupted untimed runner", 0, untimed.size() - 1)),
+                        timed.get(round.between("interrupted timed runner", 0, timed.size() - 1))));
+                for (Runner stopped : stops) {
+                    runners.remove(stopped);
+                    interruptAndCheck(track, stopped);
+                    for (Runner runner : runners) {
+                        track.mustWaitAgain(runner, "rule 7", "another runner, " + stopped + ", was interrupted");
                     }
-                    Track.pause();
-                }
-                assertThat(stopped.ending()).as("rule 7: how %s ended after an interrupt: %s (an interrupt is not "
-                        + "a timeout: throw InterruptedException, do not return)", stopped.call(),
-                        stopped.describeEnding()).isEqualTo(Runner.Ending.INTERRUPTED);
-                track.mustBeFree("rule 7", "runner " + stopped + " left " + stopped.call() + " with "
-                        + "InterruptedException");
-                for (Runner runner : runners) {
-                    track.mustWaitAgain(runner, "rule 7", "another runner, " + stopped + ", was interrupted");
                 }
                 gun.fire();
-                track.mustAllGo(runners, "rule 1", "fired after one runner was interrupted");
+                track.mustAllGo(runners, "rule 1", "fired after two runners were interrupted");
             });
+        }
+
+        private void interruptAndCheck(Track track, Runner stopped) throws InterruptedException {
+            track.lock().lock();
+            try {
+                stopped.interrupt();
+                // It leaves the condition and queues for the lock, which the test holds: from here on, being on
+                // the condition again can only mean that it went back to waiting.
+                track.mustQueueForLock(stopped, "rule 7: " + stopped + " was interrupted while in " + stopped.call());
+            } finally {
+                track.lock().unlock();
+            }
+            long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+            while (!stopped.isDone()) {
+                Set<Thread> waiting = track.waiters();
+                if (waiting.contains(stopped.thread()) || System.nanoTime() > giveUp) {
+                    throw new AssertionError("rule 7: runner " + stopped + " was interrupted in " + stopped.call()
+                            + " and went on waiting for the gun (" + Track.where(stopped) + "): the interrupt was "
+                            + "swallowed; let InterruptedException out");
+                }
+                Track.pause();
+            }
+            assertThat(stopped.ending()).as("rule 7: how %s ended after an interrupt: %s (an interrupt is not a "
+                    + "timeout: throw InterruptedException, do not return)", stopped.call(), stopped.describeEnding())
+                    .isEqualTo(Runner.Ending.INTERRUPTED);
+            track.mustBeFree("rule 7", "runner " + stopped + " left " + stopped.call() + " with InterruptedException");
         }
     }
 
@@ -344,7 +359,7 @@ class StartingGunTest {
             shapes.check(2, round -> {
                 Track track = new Track(new WakeableLock());
                 StartingGun gun = new StartingGun(track.lock());
-                List<Runner> runners = Runner.field(round, gun, 1, 4);
+                List<Runner> runners = Runner.field(round, gun, 2, 4);
                 track.mustAllBeWaiting(runners, "rule 8: waiting for the gun");
                 long holdMillis = round.between("test holds the lock, ms", 40, 80);
                 track.lock().lock();
