@@ -36,11 +36,9 @@ public final class StartingGun {
     public void fire() {
         lock.lock();
         try {
-            if (!fired) { // FIX: a second fire changes nothing
-                fired = true;
-                fires++;
-                shot.signalAll(); // FIX: every runner waits on this condition: signal() would wake only one
-            }
+            fired = true; // FIX: a second fire finds nobody waiting: the runners go once the gun is fired
+            fires++;
+            shot.signalAll(); // FIX: every runner waits on this condition: signal() would wake only one
         } finally {
             lock.unlock();
         }
@@ -71,7 +69,7 @@ public final class StartingGun {
         lock.lockInterruptibly();
         try {
             long seen = fires; // FIX: read under the lock, before waiting: a fire can no longer slip in between
-            while (!fired && fires == seen) { // FIX: while, not if: a wakeup is no proof of a fire
+            while (!fired && fires <= seen) { // FIX: while, not if: a wakeup is no proof of a fire
                 shot.await();
             }
         } finally {
@@ -89,13 +87,10 @@ public final class StartingGun {
         lock.lockInterruptibly();
         try {
             long seen = fires;
-            while (!fired && fires == seen) {
-                if (left <= 0L) {
-                    return false;
-                }
+            while (!fired && fires <= seen && left > 0L) {
                 left = shot.awaitNanos(left); // FIX: what is left of the timeout, not the whole timeout again
             }
-            return true;
+            return fired || fires > seen; // FIX: a runner that went at a fire says so, even if reset followed
         } finally {
             lock.unlock();
         }
