@@ -183,4 +183,26 @@ class StartingGunEdgeTest {
             assertThat(waiting).as("rule 4: threads still waiting after the pulse").isEmpty();
         });
     }
+
+    @Test
+    @Tag("rule-5")
+    @DisplayName("many spurious wakeups in a row start nobody, however many")
+    void manySpuriousWakeupsStartNobody(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 2, 4);
+            int wakeups = round.between("spurious wakeups in a row", 4, 12);
+            for (int i = 1; i <= wakeups; i++) {
+                track.mustAllBeWaiting(runners, "before spurious wakeup " + i);
+                track.lock().wakeEarly();
+                for (Runner runner : runners) {
+                    track.mustWaitAgain(runner, "rule 5", "the runners were woken without a fire " + i + " times "
+                            + "in a row (no number of wakeups is proof of a fire)");
+                }
+            }
+            gun.fire();
+            track.mustAllGo(runners, "rule 1", "fired after " + wakeups + " spurious wakeups");
+        });
+    }
 }
