@@ -1,0 +1,208 @@
+package katas.startinggun;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.WakeableLock;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hidden: the edges of the rules. Timeouts too long to count in nanoseconds, interrupts before the call, runners
+ * that time out or are interrupted among others that must go on waiting, long sequences of fires and resets, and
+ * pulses of several fires and resets in a row, with timed runners among the waiting ones.
+ */
+@DisplayName("StartingGun at the edges")
+@KataTest
+class StartingGunEdgeTest {
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("a timeout too long to count in nanoseconds waits like awaitStart() and returns true at the fire")
+    void aHugeTimeoutWaitsLikeForever(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            Duration huge = round.oneOf("huge timeout", Duration.ofSeconds(Long.MAX_VALUE),
+                    Duration.ofMillis(Long.MAX_VALUE), Duration.ofDays(round.between("days", 106_752, 1_000_000_000)));
+            Runner runner = Runner.timed("runner-patient", gun, huge);
+            track.mustBeWaiting(runner, "rule 6: awaitStart(" + huge + ") (a timeout longer than Long.MAX_VALUE "
+                    + "nanoseconds must not overflow: TimeUnit.NANOSECONDS.convert(Duration) saturates)");
+            if (round.chance("woken early first", 0.5)) {
+                track.lock().wakeEarly();
+                track.mustWaitAgain(runner, "rule 5", "a runner with a huge timeout was woken spuriously");
+            }
+            gun.fire();
+            track.mustAllGo(List.of(runner), "rule 6", "the gun fired while a runner waited with a timeout of "
+                    + huge);
+        });
+    }
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("a runner interrupted before it calls throws InterruptedException at once on a gun not fired")
+    void anInterruptBeforeTheCallThrows(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            if (round.chance("fired and reset first", 0.5)) {
+                gun.fire();
+                gun.reset();
+            }
+            Duration timeout = Duration.ofSeconds(round.between("timeout in s", 1, 3_600));
+            boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
+            // Both calls, in either order: a mistake in either must show.
+            for (boolean timed : List.of(timedFirst, !timedFirst)) {
+                Runner runner = Runner.interruptedFirst("runner-interrupted-early", gun, timed ? timeout : null);
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+                while (!runner.isDone()) {
+                    if (track.waiters().contains(runner.thread()) || System.nanoTime() > giveUp) {
+                        throw new AssertionError("rule 7: a runner whose thread was interrupted before it called "
+                                + runner.call() + " waits for the gun anyway (" + Track.where(runner) + "): the "
+                                + "interrupt was swallowed");
+                    }
+                    Track.pause();
+                }
+                assertThat(runner.ending()).as("rule 7: %s by an interrupted thread on a gun not fired: %s",
+                        runner.call(), runner.describeEnding()).isEqualTo(Runner.Ending.INTERRUPTED);
+                track.mustBeFree("rule 7", "an interrupted runner left " + runner.call());
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-7")
+    @Tag("rule-6")
+    @Tag("rule-1")
+    @DisplayName("runners that time out or are interrupted leave the others waiting, and the gun works on")
+    void failedWaitsLeaveTheOthersWaiting(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = new ArrayList<>(Runner.field(round, gun, 1, 5));
+            track.mustAllBeWaiting(runners, "before the others give up");
+            Duration shortTimeout = Duration.ofMillis(round.between("short timeout in ms", 1, 60));
+            Runner hasty = Runner.timed("runner-hasty", gun, shortTimeout);
+            Runner interrupted = Runner.untimed("runner-called-off", gun);
+            track.mustBeWaiting(interrupted, "before its interrupt");
+            interrupted.interrupt();
+            for (Runner gaveUp : List.of(hasty, interrupted)) {
+                if (!gaveUp.awaitDone(shortTimeout.toMillis() + Track.PATIENCE_MILLIS)) {
+                    throw new AssertionError("rule " + (gaveUp == hasty ? "6" : "7") + ": runner " + gaveUp
+                            + " should have given up, but " + gaveUp.describeEnding() + " in " + Track.where(gaveUp));
+                }
+            }
+            assertThat(hasty.ending() == Runner.Ending.RETURNED && !hasty.answer()).as("rule 6: %s timed out on a "
+                    + "gun never fired: %s", hasty.call(), hasty.describeEnding()).isTrue();
+            assertThat(interrupted.ending()).as("rule 7: an interrupted runner: %s", interrupted.describeEnding())
+                    .isEqualTo(Runner.Ending.INTERRUPTED);
+            track.mustBeFree("rule 7", "one runner timed out and one was interrupted");
+            for (Runner runner : runners) {
+                track.mustWaitAgain(runner, "rule 1", "other runners timed out or were interrupted, and the gun "
+                        + "was not fired");
+            }
+            gun.fire();
+            track.mustAllGo(runners, "rule 1", "fired after other runners had given up");
+            gun.reset();
+            List<Runner> next = Runner.field(round, gun, 1, 3);
+            track.mustAllBeWaiting(next, "rule 3: the next race after reset()");
+            gun.fire();
+            track.mustAllGo(next, "rule 1", "the next race on the same gun");
+        });
+    }
+
+    @Test
+    @Tag("rule-2")
+    @Tag("rule-3")
+    @DisplayName("after any sequence of fires and resets, the last call decides whether runners wait")
+    void theLastCallDecides(Shapes shapes) throws Exception {
+        shapes.check(4, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            int calls = round.between("fire/reset calls", 1, 12);
+            List<String> done = new ArrayList<>();
+            boolean fired = false;
+            for (int i = 0; i < calls; i++) {
+                fired = round.random().nextBoolean();
+                if (fired) {
+                    gun.fire();
+                } else {
+                    gun.reset();
+                }
+                done.add(fired ? "fire" : "reset");
+                assertThat(gun.isFired()).as("rule %s: isFired() after %s", fired ? "2" : "3", done)
+                        .isEqualTo(fired);
+            }
+            round.oneOf("calls", List.of(String.join(",", done)));
+            Runner runner = round.chance("runner with a timeout", 0.5)
+                    ? Runner.timed("runner-next", gun, Duration.ofSeconds(round.between("timeout in s", 30, 600)))
+                    : Runner.untimed("runner-next", gun);
+            if (fired) {
+                track.mustAllGo(List.of(runner), "rule 2", "the calls were " + done + ", so the gun is fired");
+            } else {
+                track.mustBeWaiting(runner, "rule 3: the calls were " + done + ", so the gun is not fired");
+                gun.fire();
+                track.mustAllGo(List.of(runner), "rule 1", "fired after " + done);
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @DisplayName("several fires and resets in a row, while nobody can look, still let every waiting runner go")
+    void severalPulsesInARow(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 2, 7);
+            track.mustAllBeWaiting(runners, "before the pulses");
+            int pulses = round.between("fire+reset pulses", 1, 4);
+            boolean extraReset = round.chance("reset before the first fire", 0.5);
+            track.lock().lock();
+            try {
+                if (extraReset) {
+                    gun.reset();
+                }
+                for (int i = 0; i < pulses; i++) {
+                    gun.fire();
+                    gun.reset();
+                }
+            } finally {
+                track.lock().unlock();
+            }
+            track.mustAllGo(runners, "rule 4", pulses + " fire()+reset() pulse(s) in a row while "
+                    + runners.size() + " runners waited (timed ones must return true: they went)");
+            Set<Thread> waiting = track.waiters();
+            assertThat(waiting).as("rule 4: threads still waiting after the pulse").isEmpty();
+        });
+    }
+
+    @Test
+    @Tag("rule-5")
+    @DisplayName("many spurious wakeups in a row start nobody, however many")
+    void manySpuriousWakeupsStartNobody(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 2, 4);
+            int wakeups = round.between("spurious wakeups in a row", 4, 12);
+            for (int i = 1; i <= wakeups; i++) {
+                track.mustAllBeWaiting(runners, "before spurious wakeup " + i);
+                track.lock().wakeEarly();
+                for (Runner runner : runners) {
+                    track.mustWaitAgain(runner, "rule 5", "the runners were woken without a fire " + i + " times "
+                            + "in a row (no number of wakeups is proof of a fire)");
+                }
+            }
+            gun.fire();
+            track.mustAllGo(runners, "rule 1", "fired after " + wakeups + " spurious wakeups");
+        });
+    }
+}
