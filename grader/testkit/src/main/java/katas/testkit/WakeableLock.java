@@ -21,6 +21,9 @@ public final class WakeableLock extends ReentrantLock {
     // Conditions are created rarely and read on every wakeup and look: copy on write suits that.
     private final transient List<Condition> conditions = new CopyOnWriteArrayList<>();
 
+    /** How long a look at the waiters waits for the lock before it says who keeps it. */
+    public static final java.time.Duration PATIENCE = java.time.Duration.ofSeconds(5);
+
     public WakeableLock() {
         super();
     }
@@ -41,7 +44,7 @@ public final class WakeableLock extends ReentrantLock {
      * has changed. Each goes on only after it has taken the lock back, as after any wakeup.
      */
     public void wakeEarly() {
-        lock();
+        lockOrExplain();
         try {
             conditions.forEach(Condition::signalAll);
         } finally {
@@ -51,13 +54,37 @@ public final class WakeableLock extends ReentrantLock {
 
     /** The threads waiting on any condition of this lock now (not those waiting to take the lock itself). */
     public Collection<Thread> threadsWaitingOnConditions() {
-        lock();
+        lockOrExplain();
         try {
             List<Thread> waiting = new ArrayList<>();
             conditions.forEach(condition -> waiting.addAll(getWaitingThreads(condition)));
             return waiting;
         } finally {
             unlock();
+        }
+    }
+
+    /**
+     * Takes the lock for a look, but not forever: code under test that keeps the lock (a missing {@code unlock()} in
+     * {@code finally}, a thread that ended holding it) would otherwise hang the test instead of failing it.
+     *
+     * @throws AssertionError naming the thread that keeps the lock, when it is not let go within {@link #PATIENCE}
+     */
+    private void lockOrExplain() {
+        boolean taken;
+        try {
+            taken = tryLock(PATIENCE.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for the lock", e);
+        }
+        if (!taken) {
+            Thread owner = getOwner();
+            throw new AssertionError("the lock was not let go for " + PATIENCE.toSeconds() + " s: "
+                    + (owner == null ? "it changed hands all along"
+                            : owner.getName() + (owner.isAlive() ? " keeps it (" + owner.getState() + ")"
+                                    : " ended while holding it"))
+                    + "; every lock() needs its unlock(), in a finally block so that an exception lets it go too");
         }
     }
 

@@ -73,6 +73,20 @@ class WakeableLockTest {
         assertThat(lock.threadsWaitingOnConditions()).isEmpty();
     }
 
+    @Test
+    @DisplayName("a look at the waiters names the thread that ended holding the lock instead of hanging")
+    void namesAThreadThatEndedHoldingTheLock() throws Exception {
+        WakeableLock lock = new WakeableLock();
+        Thread careless = new Thread(lock::lock, "careless-runner");
+        careless.start();
+        careless.join();
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(lock::threadsWaitingOnConditions)
+                .isInstanceOf(AssertionError.class)
+                .hasMessageContaining("careless-runner ended while holding it")
+                .hasMessageContaining("unlock(), in a finally block");
+    }
+
     private static void awaitWaiters(WakeableLock lock, int count) throws InterruptedException {
         while (lock.threadsWaitingOnConditions().size() < count) {
             Thread.sleep(1);
