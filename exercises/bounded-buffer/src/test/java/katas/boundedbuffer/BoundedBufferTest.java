@@ -354,10 +354,16 @@ class BoundedBufferTest {
      */
     static void wakeUntilEnded(WakeableLock lock, Waiter waiter, String why) throws InterruptedException {
         long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
-        while (!waiter.ended() && System.nanoTime() < deadline) {
+        while (!waiter.ended()) {
+            if (System.nanoTime() > deadline) {
+                // No quiet moment after the wakeups: a timeout restarted on each wakeup would run out in one.
+                throw new AssertionError(waiter + " was still waiting " + Waiter.PATIENCE.toSeconds() + " s after it "
+                        + "began, woken for no reason every 2 ms: " + why + " (a timeout started afresh on every "
+                        + "wakeup never runs out; keep what awaitNanos returns: rule 6)");
+            }
             lock.wakeEarly();
             Thread.sleep(2);
         }
-        waiter.awaitEnded(why + ": it was woken for no reason every 2 ms");
+        waiter.awaitEnded(why);
     }
 }
