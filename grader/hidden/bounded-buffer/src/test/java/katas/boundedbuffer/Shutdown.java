@@ -1,6 +1,5 @@
 package katas.boundedbuffer;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -66,10 +65,14 @@ final class Shutdown {
                 }
             }));
         }
-        if (!enoughTaken.await(Waiter.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-            workers.forEach(Thread::interrupt);
-            throw new AssertionError("consumers took fewer than " + closeAfter + " items in "
-                    + Waiter.PATIENCE.toSeconds() + " s with " + producers + " producers putting (rule 4)");
+        long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
+        while (!enoughTaken.await(10, TimeUnit.MILLISECONDS)) {
+            if (failure.get() != null || System.nanoTime() > deadline) {
+                workers.forEach(Thread::interrupt);
+                throw new AssertionError(failure.get() != null ? failure.get() + " (before close())"
+                        : "consumers took only " + (closeAfter - enoughTaken.getCount()) + " items in "
+                        + Waiter.PATIENCE.toSeconds() + " s with " + producers + " producers putting (rule 4)");
+            }
         }
         Thread second = Thread.ofPlatform().daemon(true).name("second close").start(buffer::close);
         buffer.close();
@@ -140,10 +143,5 @@ final class Shutdown {
         if (lock.isLocked()) {
             throw new AssertionError("the buffer's lock is still held after every call ended (rule 9)");
         }
-    }
-
-    /** How long the whole run may take; for the test's bound. */
-    static Duration bound() {
-        return Waiter.PATIENCE.multipliedBy(2);
     }
 }
