@@ -167,6 +167,56 @@ class BoundedBufferTest {
     class Wakeups {
 
         @Test
+        @Tag("rule-4")
+        @DisplayName("a take wakes the producer waiting for room, not a consumer waiting beside it")
+        void aTakeWakesTheWaitingProducer(Shapes shapes) throws Exception {
+            // Capacity 1, two consumers waiting; then, queued behind the test's hold of the lock, two producers.
+            // The first puts and wakes the first consumer; the second finds the buffer full and waits beside the
+            // second consumer. The first consumer's take must now wake that producer: had it woken the consumer
+            // (one condition for both sides, signal()), both would wait forever beside an empty buffer.
+            WakeableLock lock = new WakeableLock(true);
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(1, lock);
+            List<Waiter> waiters = new ArrayList<>();
+            for (int c = 1; c <= 2; c++) {
+                waiters.add(Waiter.start("take() #" + c + " from an empty buffer of 1", lock, buffer::take)
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            lock.lock();
+            try {
+                for (int p = 1; p <= 2; p++) {
+                    Parcel parcel = new Parcel(p, shapes.between("item of producer " + p, 0, 99));
+                    waiters.add(Waiter.start("put(" + parcel + ") #" + p + " into a buffer of 1", lock,
+                            () -> { buffer.put(parcel); return parcel; }).awaitQueuedForTheLock());
+                }
+            } finally {
+                lock.unlock();
+            }
+            long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
+            while (!waiters.stream().allMatch(Waiter::ended)) {
+                lock.lock();
+                try {
+                    List<Waiter> stuck = waiters.stream().filter(w -> !w.ended()).toList();
+                    if (stuck.stream().allMatch(Waiter::waitsOnACondition) || System.nanoTime() > deadline) {
+                        throw new AssertionError("hang: " + stuck + " wait on the buffer's conditions with "
+                                + buffer.size() + " item(s) in a buffer of 1, and no one is left to wake them: a take "
+                                + "woke a consumer instead of the producer waiting for room (producers and consumers "
+                                + "on one condition, woken with signal(): rule 4)");
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                Thread.sleep(1);
+            }
+            for (Waiter waiter : waiters) {
+                waiter.awaitEnded("every producer and consumer can finish (rule 4)");
+                assertThat(waiter.thrown()).as("%s %s", waiter, waiter.outcome()).isNull();
+            }
+            assertThat(List.of(waiters.get(0).returned(), waiters.get(1).returned()))
+                    .as("what the two consumers took (rule 3)")
+                    .containsExactlyInAnyOrder(waiters.get(2).returned(), waiters.get(3).returned());
+        }
+
+        @Test
         @Tag("rule-5")
         @DisplayName("a take woken for no reason waits again, and a put woken for no reason adds nothing")
         void aWakeupForNothingChangesNothing(Shapes shapes) throws Exception {

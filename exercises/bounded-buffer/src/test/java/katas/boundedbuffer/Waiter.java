@@ -90,6 +90,29 @@ final class Waiter {
         return this;
     }
 
+    /** Waits until the call waits to take the lock (which the test holds), so that calls queue in a known order. */
+    Waiter awaitQueuedForTheLock() throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        while (!ended() && !lock.hasQueuedThread(thread)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not ask for the buffer's lock within " + PATIENCE.toSeconds()
+                        + " s while the test held it (its thread is " + thread.getState() + "): every call must take "
+                        + "the lock the buffer was given");
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+        if (ended()) {
+            throw new AssertionError(what + " " + outcome() + " while the test held the buffer's lock: every call "
+                    + "must take the lock the buffer was given");
+        }
+        return this;
+    }
+
+    /** True while the call waits on a condition of the lock (call with the lock held, to see a settled state). */
+    boolean waitsOnACondition() {
+        return lock.threadsWaitingOnConditions().contains(thread);
+    }
+
     void interrupt() {
         thread.interrupt();
     }
