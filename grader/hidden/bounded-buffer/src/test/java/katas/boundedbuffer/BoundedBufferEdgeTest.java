@@ -118,6 +118,50 @@ class BoundedBufferEdgeTest {
             assertThat(buffer.offer(new Parcel(3, 0), none)).as("offer(item, %s) into a buffer with room (rule 6)",
                     none).isTrue();
         }
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout of zero gives up without letting go of the lock, so no queued call slips in")
+        void aTimeoutOfZeroDoesNotLetGoOfTheLock(Shapes shapes) throws Exception {
+            // The test holds the (fair, reentrant) lock and a take waits for it. offer(item, 0) into the full buffer,
+            // on the test's thread, must give up without a wait: a wait of zero (awaitNanos(0)) would let go of the
+            // lock for a moment, hand it to the take, and the buffer would change under the test's hold.
+            int capacity = capacity(shapes);
+            Duration none = Duration.ZERO; // exactly zero: a wait of zero is the mistake this test is about
+            WakeableLock lock = new WakeableLock(true);
+            BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(full, 0);
+            Waiter taker;
+            lock.lock();
+            try {
+                taker = Waiter.start("take() queued for the lock", lock, full::take).awaitQueuedForTheLock();
+                assertThat(full.offer(new Parcel(1, 0), none)).as("offer(item, %s) into a full buffer", none)
+                        .isFalse();
+                assertThat(full.size()).as("size() of the full buffer right after offer(item, %s), the test holding "
+                        + "the lock all along: a timeout of zero must not wait, not even let go of the lock (rule 6)",
+                        none).isEqualTo(capacity);
+            } finally {
+                lock.unlock();
+            }
+            assertThat(taker.awaitEnded("the test let go of the lock").returned()).isSameAs(held.get(0));
+
+            BoundedBuffer<Parcel> empty = new BoundedBuffer<>(capacity, lock);
+            Waiter putter;
+            Optional<Parcel> polled;
+            int size;
+            lock.lock();
+            try {
+                putter = Waiter.start("put() queued for the lock", lock, () -> { empty.put(new Parcel(2, 0));
+                    return null; }).awaitQueuedForTheLock();
+                polled = empty.poll(none);
+                size = empty.size();
+            } finally {
+                lock.unlock();
+            }
+            assertThat(polled).as("poll(%s) from an empty buffer, the test holding the lock all along: a timeout of "
+                    + "zero must not wait, not even let go of the lock (rule 6)", none).isEmpty();
+            assertThat(size).as("size() of the empty buffer right after poll(%s) (rule 6)", none).isZero();
+            putter.awaitEnded("the test let go of the lock");
+        }
     }
 
     @Nested
