@@ -196,6 +196,9 @@ class BoundedBufferTest {
                 lock.lock();
                 try {
                     List<Waiter> stuck = waiters.stream().filter(w -> !w.ended()).toList();
+                    if (stuck.isEmpty()) {
+                        break; // the last ones ended since the loop looked: nothing is stuck
+                    }
                     if (stuck.stream().allMatch(Waiter::waitsOnACondition) || System.nanoTime() > deadline) {
                         throw new AssertionError("hang: " + stuck + " wait on the buffer's conditions with "
                                 + buffer.size() + " item(s) in a buffer of 1, and no one is left to wake them: a take "
