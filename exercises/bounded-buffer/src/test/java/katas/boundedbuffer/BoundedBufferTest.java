@@ -259,11 +259,11 @@ class BoundedBufferTest {
             int capacity = capacity(shapes);
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
-            Duration timeout = Duration.ofMillis(shapes.between("timeout (ms)", 60, 150));
+            Duration timeout = Duration.ofMillis(shapes.between("timeout (ms)", 250, 500));
             // A busy machine may leave the waking thread unscheduled for longer than the timeout; then a timeout
             // restarted on every wakeup runs out too and this attempt proves nothing: it is judged all the same
-            // (a right buffer passes it), and tried again, up to three times.
-            for (int attempt = 1; attempt <= 3; attempt++) {
+            // (a right buffer passes it), and tried again, up to four times.
+            for (int attempt = 1; attempt <= 4; attempt++) {
                 Waiter poller = Waiter.start("poll(" + timeout.toMillis() + " ms) from an empty buffer", lock,
                         () -> buffer.poll(timeout));
                 Duration gap = wakeUntilEnded(lock, poller, "poll must give up after its timeout counted in total, "
@@ -276,7 +276,7 @@ class BoundedBufferTest {
                 }
             }
             List<Parcel> held = Drain.fill(buffer, 1);
-            for (int attempt = 1; attempt <= 3; attempt++) {
+            for (int attempt = 1; attempt <= 4; attempt++) {
                 Waiter offerer = Waiter.start("offer(item, " + timeout.toMillis() + " ms) into a full buffer", lock,
                         () -> buffer.offer(new Parcel(2, 0), timeout));
                 Duration gap = wakeUntilEnded(lock, offerer, "offer must give up after its timeout counted in total");
