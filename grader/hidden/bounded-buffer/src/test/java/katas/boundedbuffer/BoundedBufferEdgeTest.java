@@ -1,0 +1,341 @@
+package katas.boundedbuffer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.WakeableLock;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hidden: timed waits that succeed or give up among wakeups for nothing, several waiters of which one is
+ * interrupted, a buffer used again after a call failed, close() racing with busy producers and consumers, calls on a
+ * closed buffer with room, and the lock after every call that throws.
+ */
+@DisplayName("BoundedBuffer at the edges")
+@KataTest
+class BoundedBufferEdgeTest {
+
+    private static int capacity(Shapes shapes) {
+        return BoundedBufferTest.capacity(shapes);
+    }
+
+    @Nested
+    @DisplayName("timeouts")
+    class Timeouts {
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timed poll or offer gets what comes in time, also after wakeups for nothing")
+        void aTimedWaitGetsWhatComesInTime(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            Waiter poller = Waiter.start("poll(60 s) from an empty buffer", lock, () -> buffer.poll(Traffic.LONG))
+                    .awaitWaiting("the buffer is empty (rule 4)");
+            for (int i = shapes.between("wakeups of the poller", 1, 3); i > 0; i--) {
+                poller.wakeForNothing("the buffer is still empty (rules 5 and 6)");
+            }
+            Parcel first = new Parcel(1, 0);
+            buffer.put(first);
+            assertThat(poller.awaitEnded("an item came long before its timeout (rule 6)").returned())
+                    .as("what %s got, %s", poller, poller.outcome()).isEqualTo(Optional.of(first));
+
+            List<Parcel> held = Drain.fill(buffer, 2);
+            Parcel late = new Parcel(3, 0);
+            Waiter offerer = Waiter.start("offer(" + late + ", 60 s) into a full buffer", lock,
+                    () -> buffer.offer(late, Traffic.LONG)).awaitWaiting("the buffer is full (rule 4)");
+            for (int i = shapes.between("wakeups of the offerer", 1, 3); i > 0; i--) {
+                offerer.wakeForNothing("the buffer is still full (rules 5 and 6)");
+            }
+            assertThat(buffer.take()).as("the first item of the full buffer").isSameAs(held.get(0));
+            assertThat(offerer.awaitEnded("room came long before its timeout (rule 6)").returned())
+                    .as("what %s returned, %s", offerer, offerer.outcome()).isEqualTo(true);
+            List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
+            expected.add(late);
+            assertThat(Drain.all(buffer)).as("what the buffer held (rule 1)").containsExactlyElementsOf(expected);
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("several timed waiters all give up after their whole timeouts, and leave the buffer as it was")
+        void severalTimedWaitersGiveUp(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(buffer, 0);
+            List<Waiter> offerers = new ArrayList<>();
+            List<Duration> timeouts = new ArrayList<>();
+            for (int p = 1; p <= shapes.between("offerers", 2, 4); p++) {
+                Duration timeout = Duration.ofMillis(shapes.between("timeout " + p + " (ms)", 30, 120));
+                Parcel parcel = new Parcel(p, 0);
+                timeouts.add(timeout);
+                offerers.add(Waiter.start("offer(" + parcel + ", " + timeout.toMillis() + " ms) into a full buffer",
+                        lock, () -> buffer.offer(parcel, timeout)));
+            }
+            for (int i = 0; i < offerers.size(); i++) {
+                Waiter offerer = offerers.get(i);
+                BoundedBufferTest.wakeUntilEnded(lock, offerer, "its timeout counts in total (rule 6)");
+                assertThat(offerer.returned()).as("%s %s (rule 6)", offerer, offerer.outcome()).isEqualTo(false);
+                assertThat(offerer.took()).as("how long %s waited", offerer).isGreaterThanOrEqualTo(timeouts.get(i));
+            }
+            assertThat(buffer.size()).as("size() of a full buffer after timed-out offers (rule 6)").isEqualTo(capacity);
+            assertThat(Drain.all(buffer)).as("what the buffer held after offers timed out (rule 6)")
+                    .containsExactlyElementsOf(held);
+            Duration pollTimeout = Duration.ofMillis(shapes.between("poll timeout (ms)", 30, 120));
+            Waiter poller = Waiter.start("poll(" + pollTimeout.toMillis() + " ms) from an emptied buffer", lock,
+                    () -> buffer.poll(pollTimeout));
+            BoundedBufferTest.wakeUntilEnded(lock, poller, "its timeout counts in total (rule 6)");
+            assertThat(poller.returned()).as("%s %s (rule 6)", poller, poller.outcome()).isEqualTo(Optional.empty());
+            assertThat(poller.took()).as("how long %s waited", poller).isGreaterThanOrEqualTo(pollTimeout);
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout of zero or below does not wait, and takes or adds nothing when it cannot")
+        void aTimeoutOfZeroOrBelowDoesNotWait(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            Duration none = shapes.oneOf("timeout", Duration.ZERO, Duration.ofNanos(-1), Duration.ofMillis(-250));
+            Waiter poller = Waiter.start("poll(" + none + ") from an empty buffer", lock, () -> buffer.poll(none))
+                    .awaitEnded("a timeout of " + none + " means: do not wait (rule 6)");
+            assertThat(poller.returned()).as("%s %s (rule 6)", poller, poller.outcome()).isEqualTo(Optional.empty());
+            List<Parcel> held = Drain.fill(buffer, 1);
+            Waiter offerer = Waiter.start("offer(item, " + none + ") into a full buffer", lock,
+                    () -> buffer.offer(new Parcel(2, 0), none)).awaitEnded("a timeout of " + none + " means: do not "
+                    + "wait (rule 6)");
+            assertThat(offerer.returned()).as("%s %s (rule 6)", offerer, offerer.outcome()).isEqualTo(false);
+            assertThat(buffer.poll(none)).as("poll(%s) from a full buffer (rule 6)", none).contains(held.get(0));
+            assertThat(buffer.offer(new Parcel(3, 0), none)).as("offer(item, %s) into a buffer with room (rule 6)",
+                    none).isTrue();
+        }
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout of zero gives up without letting go of the lock, so no queued call slips in")
+        void aTimeoutOfZeroDoesNotLetGoOfTheLock(Shapes shapes) throws Exception {
+            // The test holds the (fair, reentrant) lock and a take waits for it. offer(item, 0) into the full buffer,
+            // on the test's thread, must give up without a wait: a wait of zero (awaitNanos(0)) would let go of the
+            // lock for a moment, hand it to the take, and the buffer would change under the test's hold.
+            int capacity = capacity(shapes);
+            Duration none = Duration.ZERO; // exactly zero: a wait of zero is the mistake this test is about
+            WakeableLock lock = new WakeableLock(true);
+            BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(full, 0);
+            Waiter taker;
+            lock.lock();
+            try {
+                taker = Waiter.start("take() queued for the lock", lock, full::take).awaitQueuedForTheLock();
+                assertThat(full.offer(new Parcel(1, 0), none)).as("offer(item, %s) into a full buffer", none)
+                        .isFalse();
+                assertThat(full.size()).as("size() of the full buffer right after offer(item, %s), the test holding "
+                        + "the lock all along: a timeout of zero must not wait, not even let go of the lock (rule 6)",
+                        none).isEqualTo(capacity);
+            } finally {
+                lock.unlock();
+            }
+            assertThat(taker.awaitEnded("the test let go of the lock").returned()).isSameAs(held.get(0));
+
+            BoundedBuffer<Parcel> empty = new BoundedBuffer<>(capacity, lock);
+            Waiter putter;
+            Optional<Parcel> polled;
+            int size;
+            lock.lock();
+            try {
+                putter = Waiter.start("put() queued for the lock", lock, () -> { empty.put(new Parcel(2, 0));
+                    return null; }).awaitQueuedForTheLock();
+                polled = empty.poll(none);
+                size = empty.size();
+            } finally {
+                lock.unlock();
+            }
+            assertThat(polled).as("poll(%s) from an empty buffer, the test holding the lock all along: a timeout of "
+                    + "zero must not wait, not even let go of the lock (rule 6)", none).isEmpty();
+            assertThat(size).as("size() of the empty buffer right after poll(%s) (rule 6)", none).isZero();
+            putter.awaitEnded("the test let go of the lock");
+        }
+    }
+
+    @Nested
+    @DisplayName("interrupts")
+    class Interrupts {
+
+        @Test
+        @Tag("rule-7")
+        @Tag("rule-9")
+        @DisplayName("interrupting one of several waiters ends only that one, and the buffer goes on working")
+        void interruptingOneWaiterLeavesTheOthers(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            int count = shapes.between("waiting consumers", 2, 5);
+            List<Waiter> consumers = new ArrayList<>();
+            for (int c = 0; c < count; c++) {
+                boolean timed = shapes.chance("consumer " + c + " polls, not takes", 0.5);
+                consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
+                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            Waiter interrupted = consumers.remove(shapes.between("interrupted consumer", 0, count - 1));
+            interrupted.interrupt();
+            interrupted.awaitEnded("it was interrupted while it waited (rule 7)");
+            assertThat(interrupted.thrown()).as("%s, interrupted, %s (rule 7)", interrupted, interrupted.outcome())
+                    .isInstanceOf(InterruptedException.class);
+            for (Waiter other : consumers) {
+                other.awaitWaiting("another consumer was interrupted, not this one (rule 7)");
+            }
+            List<Parcel> sent = new ArrayList<>();
+            for (int i = 0; i < consumers.size(); i++) {
+                Parcel parcel = new Parcel(1, i);
+                buffer.put(parcel);
+                sent.add(parcel);
+            }
+            List<Object> got = new ArrayList<>();
+            for (Waiter other : consumers) {
+                got.add(other.awaitEnded("items were put for every consumer still waiting (rules 4 and 7)").returned());
+            }
+            assertThat(got).as("what the consumers still waiting got after one was interrupted (rule 7)")
+                    .containsExactlyInAnyOrderElementsOf(sent);
+            assertThat(buffer.size()).as("size() once every consumer got its item").isZero();
+        }
+
+        @Test
+        @Tag("rule-7")
+        @Tag("rule-9")
+        @DisplayName("an interrupted timed offer adds nothing, frees the lock, and the buffer works afterwards")
+        void anInterruptedTimedOfferAddsNothing(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(buffer, 0);
+            Waiter offerer = Waiter.start("offer(item, 60 s) into a full buffer", lock,
+                    () -> buffer.offer(new Parcel(1, 0), Traffic.LONG)).awaitWaiting("the buffer is full (rule 4)");
+            offerer.interrupt();
+            offerer.awaitEnded("it was interrupted while it waited (rule 7)");
+            assertThat(offerer.thrown()).as("%s, interrupted, %s (rule 7)", offerer, offerer.outcome())
+                    .isInstanceOf(InterruptedException.class);
+            assertThat(buffer.take()).as("the first item after an interrupted offer").isSameAs(held.get(0));
+            Parcel next = new Parcel(2, 0);
+            buffer.put(next);
+            List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
+            expected.add(next);
+            assertThat(Drain.all(buffer)).as("what the buffer held after an interrupted offer and a put (rule 7)")
+                    .containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Nested
+    @DisplayName("closing")
+    class Closing {
+
+        @Test
+        @Tag("rule-1")
+        @Tag("rule-3")
+        @Tag("rule-8")
+        @Tag("rule-9")
+        @DisplayName("close() among busy producers and consumers ends them all and loses no item")
+        void closeAmongBusyThreadsLosesNothing(Shapes shapes) throws Exception {
+            shapes.check(3, round -> new Shutdown(capacity(round), round.between("producers", 1, 5),
+                    round.between("consumers", 1, 5), round.between("items taken before close()", 1, 1_500)).run());
+        }
+
+        @Test
+        @Tag("rule-8")
+        @Tag("rule-9")
+        @DisplayName("a closed buffer with room refuses put and offer, hands out what is left, then ends poll and take")
+        void aClosedBufferWithRoom(Shapes shapes) throws Exception {
+            int capacity = Math.max(2, capacity(shapes));
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = new ArrayList<>();
+            for (int s = shapes.between("items before close()", 0, capacity - 1); s > 0; s--) {
+                Parcel parcel = new Parcel(0, held.size());
+                buffer.put(parcel);
+                held.add(parcel);
+            }
+            buffer.close();
+            Waiter put = Waiter.start("put(item) into a closed buffer with room", lock,
+                    () -> { buffer.put(new Parcel(1, 0)); return null; }).awaitEnded("the buffer is closed (rule 8)");
+            assertThat(put.thrown()).as("%s %s (rule 8)", put, put.outcome()).isInstanceOf(BufferClosedException.class);
+            Waiter offer = Waiter.start("offer(item, 60 s) into a closed buffer with room", lock,
+                    () -> buffer.offer(new Parcel(2, 0), Traffic.LONG)).awaitEnded("the buffer is closed (rule 8)");
+            assertThat(offer.thrown()).as("%s %s (rule 8)", offer, offer.outcome())
+                    .isInstanceOf(BufferClosedException.class);
+            buffer.close();
+            for (int i = 0; i < held.size(); i++) {
+                Object got = (i & 1) == 0 ? buffer.take() : buffer.poll(Duration.ZERO).orElse(null);
+                assertThat(got).as("item %d taken from a closed buffer that held %s (rule 8)", i, held)
+                        .isSameAs(held.get(i));
+            }
+            Waiter poll = Waiter.start("poll(60 s) from a closed, empty buffer", lock, () -> buffer.poll(Traffic.LONG))
+                    .awaitEnded("the buffer is closed and empty (rule 8)");
+            assertThat(poll.thrown()).as("%s %s (rule 8)", poll, poll.outcome())
+                    .isInstanceOf(BufferClosedException.class);
+            Waiter take = Waiter.start("take() from a closed, empty buffer", lock, buffer::take)
+                    .awaitEnded("the buffer is closed and empty (rule 8)");
+            assertThat(take.thrown()).as("%s %s (rule 8)", take, take.outcome())
+                    .isInstanceOf(BufferClosedException.class);
+        }
+
+        @Test
+        @Tag("rule-8")
+        @Tag("rule-9")
+        @DisplayName("close() wakes timed waiters on both sides with BufferClosedException")
+        void closeWakesTimedWaiters(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> empty = new BoundedBuffer<>(capacity(shapes), lock);
+            List<Waiter> waiters = new ArrayList<>();
+            for (int c = shapes.between("timed consumers", 1, 3); c > 0; c--) {
+                waiters.add(Waiter.start("poll(60 s) from an empty buffer", lock, () -> empty.poll(Traffic.LONG))
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            empty.close();
+            WakeableLock otherLock = new WakeableLock();
+            BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity(shapes), otherLock);
+            Drain.fill(full, 0);
+            for (int p = shapes.between("timed producers", 1, 3); p > 0; p--) {
+                waiters.add(Waiter.start("offer(item, 60 s) into a full buffer", otherLock,
+                        () -> full.offer(new Parcel(1, 0), Traffic.LONG)).awaitWaiting("the buffer is full (rule 4)"));
+            }
+            full.close();
+            for (Waiter waiter : waiters) {
+                waiter.awaitEnded("close() wakes every waiter (rule 8)");
+                assertThat(waiter.thrown()).as("%s when the buffer closed %s (rule 8)", waiter, waiter.outcome())
+                        .isInstanceOf(BufferClosedException.class);
+            }
+        }
+    }
+
+    @Nested
+    @DisplayName("refusals")
+    class Refusals {
+
+        @Test
+        @Tag("rule-9")
+        @DisplayName("refuses a null item on a full buffer at once, and a null lock")
+        void refusesNullEvenWhenFull(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+            List<Parcel> held = Drain.fill(buffer, 0);
+            Waiter put = Waiter.start("put(null) into a full buffer", lock, () -> { buffer.put(null); return null; })
+                    .awaitEnded("null is refused at once, full or not (rule 9)");
+            assertThat(put.thrown()).as("%s %s (rule 9)", put, put.outcome()).isInstanceOf(NullPointerException.class);
+            assertThat(Drain.all(buffer)).as("what the buffer held after put(null)").containsExactlyElementsOf(held);
+            Waiter offer = Waiter.start("offer(null, 0) into an empty buffer", lock,
+                    () -> buffer.offer(null, Duration.ZERO)).awaitEnded("null is refused (rule 9)");
+            assertThat(offer.thrown()).as("%s %s (rule 9)", offer, offer.outcome())
+                    .isInstanceOf(NullPointerException.class);
+            assertThat(buffer.size()).as("size() after offer(null, 0)").isZero();
+            assertThat(catchThrowable(() -> new BoundedBuffer<Parcel>(capacity(shapes), null)))
+                    .as("new BoundedBuffer<>(capacity, null) (rule 9)").isInstanceOf(NullPointerException.class);
+        }
+    }
+}
