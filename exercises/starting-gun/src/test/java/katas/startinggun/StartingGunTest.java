@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import katas.testkit.KataTest;
@@ -211,39 +212,64 @@ class StartingGunTest {
         @DisplayName("gives up after its timeout, not before and not much after, however often it is woken")
         void givesUpAfterItsTimeoutHoweverOftenWoken(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
-                Track track = new Track(new WakeableLock());
-                StartingGun gun = new StartingGun(track.lock());
-                Duration timeout = Duration.ofMillis(round.between("timeout in ms", 30, 250));
+                Duration timeout = Duration.ofMillis(round.between("timeout in ms", 250, 500));
                 long wakeEveryMicros = round.between("a spurious wakeup every µs", 500, 4_000);
-                Runner runner = Runner.timed("runner-in-a-hurry", gun, timeout);
-                Thread waker = Thread.ofPlatform().daemon(true).name("spurious-waker").start(() -> {
-                    while (!runner.isDone()) {
-                        track.lock().wakeEarly();
-                        LockSupport.parkNanos(wakeEveryMicros * 1_000);
+                // A runner that waits its whole timeout again after each wakeup gives up only when the wakeups
+                // pause for a whole timeout, which a busy machine can do. Such an attempt proves nothing about it,
+                // so it is tried again, and the last attempt is judged whatever happened.
+                for (int attempt = 1; ; attempt++) {
+                    if (wokenWithoutPause(timeout, wakeEveryMicros) || attempt == ATTEMPTS) {
+                        return;
                     }
-                });
-                try {
-                    // Wall clock only as a generous upper bound: right code ends a few ms after its timeout.
-                    long slack = 2_500;
-                    if (!runner.awaitDone(timeout.toMillis() + slack)) {
-                        throw new AssertionError("rule 6: " + runner.call() + " was woken (spuriously) every "
-                                + wakeEveryMicros + " µs and had not given up " + slack + " ms after its timeout: "
-                                + "it " + runner.describeEnding() + " in " + Track.where(runner) + " (the timeout "
-                                + "counts from the call; waiting the whole timeout again after each wakeup never "
-                                + "ends)");
-                    }
-                } finally {
-                    waker.interrupt();
                 }
-                assertThat(runner.ending()).as("rule 6: how %s ended when the gun was never fired: %s",
-                        runner.call(), runner.describeEnding()).isEqualTo(Runner.Ending.RETURNED);
-                assertThat(runner.answer()).as("rule 6: %s when the gun was never fired (woken spuriously every "
-                        + "%d µs): it must return false", runner.call(), wakeEveryMicros).isFalse();
-                assertThat(runner.took()).as("rule 6: time %s took before giving up (it may give up only once its "
-                        + "whole timeout has passed, however often it is woken; mind the unit)", runner.call())
-                        .isGreaterThanOrEqualTo(timeout);
-                track.mustBeFree("rule 6", "a runner gave up");
             });
+        }
+
+        private static final int ATTEMPTS = 4;
+
+        /**
+         * One runner with {@code awaitStart(timeout)} on a gun never fired, woken spuriously all along; fails when
+         * it breaks rule 6. Returns whether the wakeups never paused for half the timeout, so that the runner's
+         * giving up says something about how it counts its timeout.
+         */
+        private static boolean wokenWithoutPause(Duration timeout, long wakeEveryMicros) throws Exception {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            Runner runner = Runner.timed("runner-in-a-hurry", gun, timeout);
+            AtomicLong longestPause = new AtomicLong();
+            Thread waker = Thread.ofPlatform().daemon(true).name("spurious-waker").start(() -> {
+                long last = System.nanoTime();
+                while (!runner.isDone()) {
+                    track.lock().wakeEarly();
+                    long now = System.nanoTime();
+                    longestPause.accumulateAndGet(now - last, Math::max);
+                    last = now;
+                    LockSupport.parkNanos(wakeEveryMicros * 1_000);
+                }
+            });
+            try {
+                // Wall clock only as a generous upper bound: right code ends a few ms after its timeout.
+                long slack = 2_500;
+                if (!runner.awaitDone(timeout.toMillis() + slack)) {
+                    throw new AssertionError("rule 6: " + runner.call() + " was woken (spuriously) every "
+                            + wakeEveryMicros + " µs and had not given up " + slack + " ms after its timeout: "
+                            + "it " + runner.describeEnding() + " in " + Track.where(runner) + " (the timeout "
+                            + "counts from the call; waiting the whole timeout again after each wakeup never "
+                            + "ends)");
+                }
+            } finally {
+                waker.interrupt();
+                waker.join(Track.PATIENCE_MILLIS);
+            }
+            assertThat(runner.ending()).as("rule 6: how %s ended when the gun was never fired: %s",
+                    runner.call(), runner.describeEnding()).isEqualTo(Runner.Ending.RETURNED);
+            assertThat(runner.answer()).as("rule 6: %s when the gun was never fired (woken spuriously every "
+                    + "%d µs): it must return false", runner.call(), wakeEveryMicros).isFalse();
+            assertThat(runner.took()).as("rule 6: time %s took before giving up (it may give up only once its "
+                    + "whole timeout has passed, however often it is woken; mind the unit)", runner.call())
+                    .isGreaterThanOrEqualTo(timeout);
+            track.mustBeFree("rule 6", "a runner gave up");
+            return longestPause.get() < timeout.toNanos() / 2;
         }
 
         @Test
