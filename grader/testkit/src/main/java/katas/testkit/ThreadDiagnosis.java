@@ -155,7 +155,8 @@ public final class ThreadDiagnosis {
             return "a lock";
         }
         String cls = lock.getClassName();
-        String simple = cls.substring(cls.lastIndexOf('.') + 1);
+        // A ReentrantLock is seen through its inner Sync ("ReentrantLock$NonfairSync"), a name no learner wrote.
+        String simple = cls.substring(cls.lastIndexOf('.') + 1).replaceFirst("\\$(Nonfair|Fair)?Sync$", "");
         return "the lock of " + simple + "@" + Integer.toHexString(lock.getIdentityHashCode());
     }
 

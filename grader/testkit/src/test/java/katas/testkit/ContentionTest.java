@@ -57,7 +57,7 @@ class ContentionTest {
             second.lock();
         })).hasMessageContaining("2 of 2 threads did not finish within 1 s")
                 .hasMessageContaining("DEADLOCK")
-                .hasMessageContaining("thread 'transfer-0' holds the lock of ReentrantLock$NonfairSync@")
+                .hasMessageContaining("thread 'transfer-0' holds the lock of ReentrantLock@")
                 .hasMessageContaining("held by 'transfer-1'");
     }
 
