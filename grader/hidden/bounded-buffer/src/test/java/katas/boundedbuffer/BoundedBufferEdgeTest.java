@@ -117,6 +117,17 @@ class BoundedBufferEdgeTest {
             assertThat(buffer.poll(none)).as("poll(%s) from a full buffer (rule 6)", none).contains(held.get(0));
             assertThat(buffer.offer(new Parcel(3, 0), none)).as("offer(item, %s) into a buffer with room (rule 6)",
                     none).isTrue();
+            // Closed comes before "no time to wait": a full closed buffer refuses, an empty closed one has ended.
+            buffer.close();
+            assertThat(catchThrowable(() -> buffer.offer(new Parcel(4, 0), none)))
+                    .as("offer(item, %s) into a closed, full buffer (rules 6 and 8)", none)
+                    .isInstanceOf(BufferClosedException.class);
+            for (int i = 0; i < capacity; i++) {
+                buffer.take(); // what was put before close() is still handed out
+            }
+            assertThat(catchThrowable(() -> buffer.poll(none)))
+                    .as("poll(%s) from a closed, empty buffer (rules 6 and 8)", none)
+                    .isInstanceOf(BufferClosedException.class);
         }
         @Test
         @Tag("rule-6")
@@ -161,6 +172,35 @@ class BoundedBufferEdgeTest {
                     + "zero must not wait, not even let go of the lock (rule 6)", none).isEmpty();
             assertThat(size).as("size() of the empty buffer right after poll(%s) (rule 6)", none).isZero();
             putter.awaitEnded("the test let go of the lock");
+        }
+    }
+
+    @Nested
+    @DisplayName("order")
+    class Order {
+
+        @Test
+        @Tag("rule-1")
+        @DisplayName("hands items out in the order they were put, whichever thread put them")
+        void firstInFirstOutAcrossProducers(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            int later = shapes.between("items another thread puts afterwards", 1, 4);
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(later + shapes.between("room to spare", 1, 3), lock);
+            Parcel first = new Parcel(0, 0);
+            buffer.put(first);
+            List<Parcel> expected = new ArrayList<>(List.of(first));
+            for (int i = 0; i < later; i++) {
+                expected.add(new Parcel(1, i));
+            }
+            Waiter.start(later + " puts from another thread, after the test's", lock, () -> {
+                for (Parcel parcel : expected.subList(1, expected.size())) {
+                    buffer.put(parcel);
+                }
+                return null;
+            }).awaitEnded("the buffer has room (rule 1)");
+            assertThat(Drain.all(buffer)).as("what the buffer handed out after the test's put and then another "
+                    + "thread's (rule 1: first in, first out across producers, not only within each)")
+                    .containsExactlyElementsOf(expected);
         }
     }
 
@@ -328,6 +368,10 @@ class BoundedBufferEdgeTest {
             Waiter put = Waiter.start("put(null) into a full buffer", lock, () -> { buffer.put(null); return null; })
                     .awaitEnded("null is refused at once, full or not (rule 9)");
             assertThat(put.thrown()).as("%s %s (rule 9)", put, put.outcome()).isInstanceOf(NullPointerException.class);
+            Waiter longOffer = Waiter.start("offer(null, 60 s) into a full buffer", lock,
+                    () -> buffer.offer(null, Traffic.LONG)).awaitEnded("null is refused at once, full or not (rule 9)");
+            assertThat(longOffer.thrown()).as("%s %s (rule 9)", longOffer, longOffer.outcome())
+                    .isInstanceOf(NullPointerException.class);
             assertThat(Drain.all(buffer)).as("what the buffer held after put(null)").containsExactlyElementsOf(held);
             Waiter offer = Waiter.start("offer(null, 0) into an empty buffer", lock,
                     () -> buffer.offer(null, Duration.ZERO)).awaitEnded("null is refused (rule 9)");
