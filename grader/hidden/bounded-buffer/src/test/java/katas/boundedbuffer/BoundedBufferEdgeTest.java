@@ -173,6 +173,67 @@ class BoundedBufferEdgeTest {
             assertThat(size).as("size() of the empty buffer right after poll(%s) (rule 6)", none).isZero();
             putter.awaitEnded("the test let go of the lock");
         }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timed call signalled in time takes what came, even when it gets the lock back after its deadline")
+        void signalledInTimeButLateForTheLock(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 20, 100));
+            Waiter poller = Waiter.start("poll(" + timeout.toMillis() + " ms) from an empty buffer", lock,
+                    () -> buffer.poll(timeout)).awaitWaiting("the buffer is empty (rule 4)");
+            Parcel parcel = new Parcel(0, 0);
+            holdingTheLockPastTheDeadline(lock, timeout, () -> {
+                buffer.put(parcel);
+                return null;
+            });
+            poller.awaitEnded("the test let go of the lock (rule 6)");
+            assertThat(poller.returned()).as("%s, signalled in time by a put but given the lock back only after its "
+                    + "deadline (rule 6: a timed call looks again before it gives up)", poller)
+                    .isEqualTo(Optional.of(parcel));
+            Drain.fill(buffer, 1);
+            Waiter offerer = Waiter.start("offer(item, " + timeout.toMillis() + " ms) into a full buffer", lock,
+                    () -> buffer.offer(new Parcel(2, 0), timeout)).awaitWaiting("the buffer is full (rule 4)");
+            holdingTheLockPastTheDeadline(lock, timeout, buffer::take);
+            offerer.awaitEnded("the test let go of the lock (rule 6)");
+            assertThat(offerer.returned()).as("%s, signalled in time by a take but given the lock back only after its "
+                    + "deadline (rule 6: a timed call looks again before it gives up)", offerer).isEqualTo(true);
+        }
+
+        /** Makes room or an item on the test's thread, then keeps the lock three timeouts long before letting go. */
+        private static void holdingTheLockPastTheDeadline(WakeableLock lock, Duration timeout,
+                java.util.concurrent.Callable<?> change) throws Exception {
+            lock.lock();
+            try {
+                change.call(); // signals the waiter in time; it can go on only once the test lets go of the lock
+                java.util.concurrent.TimeUnit.NANOSECONDS.sleep(timeout.toNanos() * 3);
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout of zero still waits its turn for the lock, and then answers what the buffer holds")
+        void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+            Parcel parcel = new Parcel(0, 0);
+            buffer.put(parcel);
+            Waiter poller;
+            lock.lock();
+            try {
+                poller = Waiter.start("poll(0) while the test holds the lock", lock, () -> buffer.poll(Duration.ZERO))
+                        .awaitQueuedForTheLock();
+            } finally {
+                lock.unlock();
+            }
+            assertThat(poller.awaitEnded("the test let go of the lock (rule 6)").returned())
+                    .as("%s from a buffer holding %s (rule 6: no time to wait for an item is not 'the buffer is "
+                            + "empty' while another thread has the lock)", poller, parcel).isEqualTo(Optional.of(parcel));
+        }
     }
 
     @Nested
@@ -269,6 +330,31 @@ class BoundedBufferEdgeTest {
             expected.add(next);
             assertThat(Drain.all(buffer)).as("what the buffer held after an interrupted offer and a put (rule 7)")
                     .containsExactlyElementsOf(expected);
+        }
+
+        @Test
+        @Tag("rule-7")
+        @DisplayName("an interrupted take throws even when an item came before it got the lock back, and leaves the item")
+        void anInterruptComesBeforeAnItemThatCameMeanwhile(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+            Waiter consumer = Waiter.start("take() from an empty buffer", lock, buffer::take)
+                    .awaitWaiting("the buffer is empty (rule 4)");
+            Parcel parcel = new Parcel(0, 0);
+            lock.lock();
+            try {
+                consumer.interrupt();
+                // Interrupted first: it leaves the condition for the lock's queue before the item comes.
+                consumer.awaitQueuedForTheLock();
+                buffer.put(parcel);
+            } finally {
+                lock.unlock();
+            }
+            consumer.awaitEnded("it was interrupted (rule 7)");
+            assertThat(consumer.thrown()).as("%s, interrupted while it waited, before an item came (rule 7)",
+                    consumer).isInstanceOf(InterruptedException.class);
+            assertThat(Drain.all(buffer)).as("what the buffer held after the interrupted take (rule 7: it changes "
+                    + "nothing)").containsExactly(parcel);
         }
     }
 
