@@ -419,7 +419,9 @@ class StartingGunTest {
                 StartingGun gun = new StartingGun();
                 Runner runner = Runner.untimed("runner-own-lock", gun);
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
-                while (runner.thread().getState() != Thread.State.WAITING && !runner.isDone()
+                // Parked with or without a timeout: awaitStart() may wait as awaitStart(a huge timeout) does.
+                while (runner.thread().getState() != Thread.State.WAITING
+                        && runner.thread().getState() != Thread.State.TIMED_WAITING && !runner.isDone()
                         && System.nanoTime() < giveUp) {
                     Track.pause();
                 }

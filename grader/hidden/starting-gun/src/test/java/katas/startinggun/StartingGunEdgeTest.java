@@ -205,4 +205,144 @@ class StartingGunEdgeTest {
             track.mustAllGo(runners, "rule 1", "fired after " + wakeups + " spurious wakeups");
         });
     }
+
+    @Test
+    @Tag("rule-4")
+    @Tag("rule-3")
+    @DisplayName("a runner that calls between a pulse and the others' look waits (or times out), and the others go")
+    void aCallBetweenThePulseAndTheLook(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 2, 6);
+            track.mustAllBeWaiting(runners, "before the pulse");
+            boolean answer;
+            track.lock().lock();
+            try {
+                gun.fire();
+                gun.reset();
+                // The test thread holds the lock (reentrant): it comes after the pulse, before the others look.
+                answer = gun.awaitStart(Duration.ZERO);
+            } finally {
+                track.lock().unlock();
+            }
+            assertThat(answer).as("rule 3: awaitStart(0) called after fire() and reset(), while the runners waiting "
+                    + "at the fire had not yet looked (the pulse belongs to them, not to a later runner)").isFalse();
+            track.mustAllGo(runners, "rule 4", "fire()+reset(), then another call of awaitStart before the "
+                    + runners.size() + " waiting runners could look (what each runner saw is its own)");
+        });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @DisplayName("runners woken for nothing, still queued for the lock at a pulse, all go")
+    void aPulseWhileTheRunnersQueueForTheLock(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 2, 6);
+            track.mustAllBeWaiting(runners, "before the wakeup");
+            track.lock().lock();
+            try {
+                track.lock().wakeEarly(); // they leave the condition and queue for the lock the test holds
+                gun.fire(); // nobody is on the condition now, yet all of them were waiting: the fire is theirs
+                gun.reset();
+            } finally {
+                track.lock().unlock();
+            }
+            track.mustAllGo(runners, "rule 4", "woken spuriously, then fire()+reset() before they could look "
+                    + "again (a fire counts whether or not anyone is on the condition at that moment)");
+        });
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("another runner's short timeout does not cut a long one short")
+    void anotherRunnersTimeoutIsNotMine(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            Runner patient = Runner.timed("runner-patient", gun, Duration.ofHours(1));
+            track.mustBeWaiting(patient, "rule 6: awaitStart(1 h)");
+            Duration shortTimeout = Duration.ofMillis(round.between("short timeout in ms", 1, 20));
+            Runner hasty = Runner.timed("runner-hasty", gun, shortTimeout);
+            if (!hasty.awaitDone(shortTimeout.toMillis() + Track.PATIENCE_MILLIS)) {
+                throw new AssertionError("rule 6: " + hasty.call() + " did not give up: " + hasty.describeEnding()
+                        + " in " + Track.where(hasty));
+            }
+            track.lock().wakeEarly();
+            track.mustWaitAgain(patient, "rule 6", "another runner with a " + shortTimeout.toMillis() + " ms "
+                    + "timeout gave up, then a spurious wakeup (each call counts its own timeout)");
+            gun.fire();
+            track.mustAllGo(List.of(patient), "rule 6", "fired while a runner waited with a 1 h timeout");
+        });
+    }
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("an interrupted thread calling awaitStart with a zero or negative timeout gets InterruptedException")
+    void anInterruptBeatsAZeroTimeout(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            StartingGun gun = new StartingGun(new WakeableLock());
+            if (round.chance("fired and reset first", 0.5)) {
+                gun.fire();
+                gun.reset();
+            }
+            for (Duration timeout : List.of(Duration.ZERO, Duration.ofNanos(-1), Duration.ofSeconds(-5))) {
+                Thread.currentThread().interrupt();
+                Throwable thrown = null;
+                try {
+                    gun.awaitStart(timeout);
+                } catch (Throwable t) {
+                    thrown = t;
+                } finally {
+                    Thread.interrupted();
+                }
+                assertThat(thrown).as("rule 7: awaitStart(%s) by an interrupted thread on a gun not fired", timeout)
+                        .isInstanceOf(InterruptedException.class);
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-1")
+    @DisplayName("a dozen runners or more all go at the fire")
+    void aCrowdAllGoes(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            List<Runner> runners = Runner.field(round, gun, 12, 16);
+            track.mustAllBeWaiting(runners, "before the fire");
+            if (round.chance("a pulse instead of a fire", 0.5)) {
+                track.lock().lock();
+                try {
+                    gun.fire();
+                    gun.reset();
+                } finally {
+                    track.lock().unlock();
+                }
+            } else {
+                gun.fire();
+            }
+            track.mustAllGo(runners, "rule 1", runners.size() + " runners waited at the fire");
+        });
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("awaitStart(1 ms) gives up in well under a second")
+    void aShortTimeoutEndsSoon() throws Exception {
+        StartingGun gun = new StartingGun(new WakeableLock());
+        long best = Long.MAX_VALUE;
+        // Three attempts, the fastest judged: a right call takes about 1 ms, so 900 ms cannot fail it on a busy
+        // machine three times in a row; a timeout rounded up to whole seconds takes 1 s every time.
+        for (int attempt = 0; attempt < 3 && best >= 900; attempt++) {
+            long start = System.nanoTime();
+            boolean answer = gun.awaitStart(Duration.ofMillis(1));
+            best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
+            assertThat(answer).as("rule 6: awaitStart(1 ms) on a gun never fired").isFalse();
+        }
+        assertThat(best).as("rule 6: the fastest of three calls of awaitStart(1 ms), in ms (not much later than "
+                + "its timeout: a timeout is not rounded up to whole seconds)").isLessThan(900);
+    }
 }
