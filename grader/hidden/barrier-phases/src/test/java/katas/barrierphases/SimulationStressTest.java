@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.DisplayName;
@@ -42,6 +43,93 @@ class SimulationStressTest {
             Runs.succeeds(round, workers, round.between("rows", 1, workers - 1), round.between("columns", 1, 7),
                     round.between("phases", 1, 6));
         });
+    }
+
+    @Test
+    @Tag("rule-5")
+    @Tag("rule-7")
+    @DisplayName("with fewer rows than workers, starts no thread that has no row")
+    void startsNoIdleWorker(Shapes shapes) throws Exception {
+        int rows = shapes.between("rows", 1, 3);
+        int workers = shapes.between("workers", rows + 1, 6);
+        int cols = shapes.between("columns", 1, 5);
+        int phases = shapes.between("phases", 1, 4);
+        double[][] initial = Heat.grid(shapes, rows, cols);
+        Probe probe = new Probe(initial, phases).withoutHolding().pausingFirstCells();
+        String what = Runs.shape(workers, rows, cols, phases);
+        try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+            long start = System.nanoTime();
+            while (probe.paused() < rows && System.nanoTime() - start < 3_000_000_000L) {
+                LockSupport.parkNanos(100_000);
+            }
+            int paused = probe.paused();
+            // Every worker with a row is held in its first cell; a thread started without a row is on its way to
+            // the barrier, or there already: give it a moment to show, then count.
+            long held = System.nanoTime();
+            int threads = 0;
+            while (System.nanoTime() - held < 200_000_000L) {
+                threads = simulationThreads(probe).size();
+                if (threads > rows) {
+                    break;
+                }
+                LockSupport.parkNanos(1_000_000);
+            }
+            probe.release();
+            Trial.Outcome outcome = trial.outcome(() -> "A run of " + phases + " phase(s) should end by itself");
+            // Virtual threads are not listed by Thread.getAllStackTraces(): only too many threads is a mistake.
+            if (paused != rows || threads > rows) {
+                throw new AssertionError(what + ": while each of the " + paused + " worker(s) with a row computed "
+                        + "its first cell, " + threads + " thread(s) ran the simulation's code besides the caller: "
+                        + "with " + rows + " row(s), run() starts min(workers, rows) = " + rows + " worker(s); a "
+                        + "worker with no row would only meet the others at the barrier (rule 5)");
+            }
+            trial.assertNothingBrokenDuringTheRun();
+            trial.assertSameAsOneThread(outcome);
+            trial.assertEveryThreadEnded(outcome);
+        }
+    }
+
+    /** Live threads, other than the test's and the probe's caller, with code of the kata's package on their stack. */
+    private static List<Thread> simulationThreads(Probe probe) {
+        List<Thread> found = new ArrayList<>();
+        for (var entry : Thread.getAllStackTraces().entrySet()) {
+            Thread thread = entry.getKey();
+            if (thread == Thread.currentThread() || thread.getName().equals("caller of run()") || !thread.isAlive()) {
+                continue;
+            }
+            for (StackTraceElement frame : entry.getValue()) {
+                if (frame.getClassName().startsWith("katas.barrierphases.")) {
+                    found.add(thread);
+                    break;
+                }
+            }
+        }
+        return found;
+    }
+
+    @Test
+    @Tag("rule-3")
+    @Tag("rule-1")
+    @DisplayName("waits at the barrier as long as a slow phase takes, and returns the whole grid")
+    void waitsForASlowPhase(Shapes shapes) throws Exception {
+        int workers = shapes.between("workers, slow", 2, 4);
+        int rows = shapes.between("rows, slow", workers, 10);
+        int cols = shapes.between("columns, slow", 1, 5);
+        int phases = shapes.between("phases, slow", 2, 4);
+        int slow = shapes.between("slow phase", 1, phases - 1);
+        double[][] initial = Heat.grid(shapes, rows, cols);
+        // Once every other worker waits at the barrier, one cell takes 600 ms more: a slow rule, not a failure.
+        Probe probe = new Probe(initial, phases).withoutHolding().slowIn(slow, 600_000_000L);
+        String what = Runs.shape(workers, rows, cols, phases) + ", one cell of phase " + (slow + 1) + " taking 600 ms "
+                + "while the other workers wait at the barrier";
+        try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+            Trial.Outcome outcome = trial.outcome(() -> "A slow phase is no failure: the others wait for it");
+            trial.assertNothingBrokenDuringTheRun();
+            trial.assertSameAsOneThread(outcome);
+            probe.assertEveryCellComputed(phases);
+            trial.assertEveryThreadEnded(outcome);
+            org.assertj.core.api.Assertions.assertThat(probe.slowCellsDone()).as(what + ": slow cells").isEqualTo(1);
+        }
     }
 
     @Test
