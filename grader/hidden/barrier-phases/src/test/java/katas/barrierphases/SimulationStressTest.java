@@ -163,6 +163,70 @@ class SimulationStressTest {
 
     @Test
     @Tag("rule-9")
+    @Tag("rule-6")
+    @DisplayName("keeps a failure to the run it happened in, while another run of the simulation starts meanwhile")
+    void failureStaysInItsRun(Shapes shapes) throws Exception {
+        int workers = shapes.between("workers, failing run", 2, 4);
+        int rows = shapes.between("rows, failing run", workers, 8);
+        int cols = shapes.between("columns, failing run", 1, 4);
+        int phases = shapes.between("phases, failing run", 1, 4);
+        int otherRows = shapes.between("rows, other run", 1, 8);
+        int otherCols = cols + shapes.between("more columns, other run", 1, 3);
+        int otherPhases = shapes.between("phases, other run", 1, 4);
+        double[][] failing = Heat.grid(shapes, rows, cols);
+        double[][] other = Heat.grid(shapes, otherRows, otherCols);
+        Throwable failure = shapes.failure("failure", "the first cell of the failing run failed");
+        Probe failingProbe = new Probe(failing, phases).withoutHolding()
+                .failing(new Probe.Fault(0, 0, 0, failure, false, false));
+        Probe otherProbe = new Probe(other, otherPhases).withoutHolding();
+        // The runs tell each other apart by the width of their grids. The failing run's first cell throws; its
+        // other cells wait until the other run has computed a cell, and the other run's cells wait until the
+        // failure was thrown: the other run starts between the failure and the end of the failing run.
+        // (The other run also lets the failing worker note its failure: it waits until that worker has ended or
+        // waits itself, for 200 ms at most.)
+        AtomicReference<Thread> failingWorker = new AtomicReference<>();
+        CellRule rule = (grid, row, col) -> {
+            if (grid.cols() == cols) {
+                if (row != 0 || col != 0) {
+                    waitFor(() -> otherProbe.progress() > 0);
+                } else {
+                    failingWorker.compareAndSet(null, Thread.currentThread());
+                }
+                return failingProbe.next(grid, row, col);
+            }
+            waitFor(failingProbe::faultThrown);
+            long thrown = System.nanoTime();
+            waitFor(() -> failingWorker.get().getState() != Thread.State.RUNNABLE
+                    || System.nanoTime() - thrown > 200_000_000L);
+            return otherProbe.next(grid, row, col);
+        };
+        Simulation simulation = new Simulation(workers, rule);
+        String what = "two runs of one simulation at the same time: " + Runs.shape(workers, rows, cols, phases)
+                + ", its first cell failing with " + failure + ", and " + Runs.shape(workers, otherRows, otherCols,
+                otherPhases) + " started meanwhile";
+        try (Trial failingRun = new Trial(what + " (the failing run)", simulation, failing, phases, failingProbe);
+                Trial otherRun = new Trial(what + " (the other run)", simulation, other, otherPhases, otherProbe)) {
+            failingRun.start();
+            otherRun.start();
+            Trial.Outcome failed = failingRun.outcome(() -> "The failure must reach its own caller (rules 6, 9)");
+            Trial.Outcome succeeded = otherRun.outcome(() -> "The other run has nothing to do with the failure");
+            failingRun.assertFailedWith(failed, failure);
+            failingRun.assertEveryThreadEnded(failed);
+            otherRun.assertNothingBrokenDuringTheRun();
+            otherRun.assertSameAsOneThread(succeeded);
+            otherRun.assertEveryThreadEnded(succeeded);
+        }
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier condition) {
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean() && System.nanoTime() - start < 6_000_000_000L) {
+            LockSupport.parkNanos(50_000);
+        }
+    }
+
+    @Test
+    @Tag("rule-9")
     @DisplayName("runs one simulation from several threads at the same time, each run with its own grid")
     void runsAtTheSameTime(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
