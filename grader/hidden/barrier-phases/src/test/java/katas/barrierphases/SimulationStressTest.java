@@ -188,7 +188,7 @@ class SimulationStressTest {
         CellRule rule = (grid, row, col) -> {
             if (grid.cols() == cols) {
                 if (row != 0 || col != 0) {
-                    waitFor(() -> otherProbe.progress() > 0);
+                    holdThroughInterrupts(() -> otherProbe.progress() > 0, failingProbe);
                 } else {
                     failingWorker.compareAndSet(null, Thread.currentThread());
                 }
@@ -215,6 +215,24 @@ class SimulationStressTest {
             otherRun.assertNothingBrokenDuringTheRun();
             otherRun.assertSameAsOneThread(succeeded);
             otherRun.assertEveryThreadEnded(succeeded);
+        }
+    }
+
+    /**
+     * Waits until {@code condition}, for 6 s at most, also when interrupted meanwhile (the failing worker
+     * interrupts the others): the interrupt status is cleared for the wait and set again before returning, so
+     * the run sees it as it was. Moves the probe's progress, so the test's hang detector sees the wait.
+     */
+    private static void holdThroughInterrupts(java.util.function.BooleanSupplier condition, Probe probe) {
+        boolean interrupted = Thread.interrupted();
+        long start = System.nanoTime();
+        while (!condition.getAsBoolean() && System.nanoTime() - start < 6_000_000_000L) {
+            probe.tick();
+            LockSupport.parkNanos(200_000);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
