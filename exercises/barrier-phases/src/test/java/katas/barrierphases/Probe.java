@@ -63,6 +63,15 @@ final class Probe implements CellRule {
     private volatile boolean faultThrown;
     private volatile int blockPhase = -1;
     private volatile boolean blockWindsDown;
+    private volatile long windDownNanos = WIND_DOWN_NANOS;
+    private final AtomicInteger windingDown = new AtomicInteger();
+    private volatile boolean pausingFirstCells;
+    private volatile boolean released;
+    private final AtomicInteger paused = new AtomicInteger();
+    private volatile int slowPhase = -1;
+    private volatile long slowNanos;
+    private final AtomicInteger slowDone = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicBoolean slowClaimed = new java.util.concurrent.atomic.AtomicBoolean();
 
     Probe(double[][] initial, int phases) {
         this.rows = initial.length;
@@ -103,6 +112,46 @@ final class Probe implements CellRule {
         this.blockPhase = phase;
         this.blockWindsDown = windsDown;
         return this;
+    }
+
+    /** Like {@link #blockingIn(int, boolean)}, each worker then staying busy for {@code nanos} once interrupted. */
+    Probe blockingIn(int phase, long nanos) {
+        this.windDownNanos = nanos;
+        return blockingIn(phase, true);
+    }
+
+    /** Each worker's first cell of the first phase waits until {@link #release()} (not until an interrupt). */
+    Probe pausingFirstCells() {
+        this.pausingFirstCells = true;
+        return this;
+    }
+
+    void release() {
+        released = true;
+    }
+
+    /** Workers waiting in their first cell now. */
+    int paused() {
+        return paused.get();
+    }
+
+    /** Workers interrupted in the blocking phase and still winding down, or done with it. */
+    int windingDown() {
+        return windingDown.get();
+    }
+
+    /**
+     * In {@code phase}, the first worker to start a cell of it keeps computing that cell until every other
+     * worker waits (at the barrier) and then for {@code nanos} more: a long phase, nobody failing.
+     */
+    Probe slowIn(int phase, long nanos) {
+        this.slowPhase = phase;
+        this.slowNanos = nanos;
+        return this;
+    }
+
+    int slowCellsDone() {
+        return slowDone.get();
     }
 
     void caller(Thread thread) {
@@ -158,6 +207,26 @@ final class Probe implements CellRule {
                         || faultThrown && System.nanoTime() - faultThrownAt >= WIND_DOWN_NANOS, start, BLOCK_NANOS);
             }
         }
+        if (pausingFirstCells && phase == 0 && mine == 1) {
+            paused.incrementAndGet();
+            try {
+                long start = System.nanoTime();
+                waitUntil(() -> released, start, BLOCK_NANOS);
+            } finally {
+                paused.decrementAndGet();
+            }
+        }
+        if (phase == slowPhase && phase > 0 && mine == 1 && slowClaimed.compareAndSet(false, true)) {
+            // Every other worker has written its band of this phase and waits (at the barrier, nowhere else).
+            int myBand = perThread.get(me).get(phase - 1);
+            long start = System.nanoTime();
+            waitUntil(() -> progress.incrementAndGet() > 0 && done.get(phase) >= cells - myBand && othersWait(me),
+                    start, BLOCK_NANOS);
+            long waiting = System.nanoTime();
+            waitUntil(() -> progress.incrementAndGet() > 0 && System.nanoTime() - waiting >= slowNanos, waiting,
+                    slowNanos);
+            slowDone.incrementAndGet();
+        }
         if (phase == blockPhase && mine == 1) {
             blockedNow.incrementAndGet();
             everBlocked.incrementAndGet();
@@ -165,8 +234,12 @@ final class Probe implements CellRule {
                 long start = System.nanoTime();
                 waitUntil(me::isInterrupted, start, BLOCK_NANOS);
                 if (blockWindsDown) {
+                    windingDown.incrementAndGet();
                     long stopped = System.nanoTime();
-                    waitUntil(() -> System.nanoTime() - stopped >= WIND_DOWN_NANOS, stopped, WIND_DOWN_NANOS);
+                    long windDown = windDownNanos;
+                    // Busy meanwhile (progress moves), so the test's hang detector sees work, not a stall.
+                    waitUntil(() -> progress.incrementAndGet() > 0 && System.nanoTime() - stopped >= windDown,
+                            stopped, windDown);
                 }
             } finally {
                 blockedNow.decrementAndGet();
@@ -236,6 +309,11 @@ final class Probe implements CellRule {
     /** The first rule seen broken during the run, or null. */
     String broken() {
         return broken.get();
+    }
+
+    /** Counts as progress: a test's own wait inside the rule, so that the hang detector sees it as work. */
+    void tick() {
+        progress.incrementAndGet();
     }
 
     long progress() {

@@ -113,6 +113,45 @@ class SimulationFailureTest {
 
     @Test
     @Tag("rule-8")
+    @Tag("rule-7")
+    @DisplayName("waits for workers that take long to stop after an interrupt, even when interrupted again")
+    void waitsForSlowWindDown(Shapes shapes) throws Exception {
+        for (boolean twice : new boolean[] {false, true}) {
+            String again = twice ? ", twice" : ", once";
+            int workers = shapes.between("workers" + again, 1, 3);
+            int rows = shapes.between("rows" + again, workers, 9);
+            int cols = shapes.between("columns" + again, 1, 5);
+            int phases = shapes.between("phases" + again, 1, 4);
+            int phase = shapes.between("phase interrupted" + again, 0, phases - 1);
+            // Longer than 100 ms per worker and then some: a run that gives up waiting shows it every time.
+            long windDownMillis = shapes.between("wind-down ms" + again, 100 * workers + 150, 800);
+            double[][] initial = Heat.grid(shapes, rows, cols);
+            Probe probe = new Probe(initial, phases).withoutHolding().blockingIn(phase, windDownMillis * 1_000_000L);
+            String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted in phase " + (phase + 1)
+                    + (twice ? " and again while its workers stop" : "") + ", each worker taking " + windDownMillis
+                    + " ms to stop";
+            try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+                trial.awaitBlocked(workers, "Each worker's first cell of that phase waits until its thread is "
+                        + "interrupted (rule 5: one worker per band).");
+                trial.interruptCaller();
+                if (twice) {
+                    long start = System.nanoTime();
+                    while (probe.windingDown() < workers && System.nanoTime() - start < 3_000_000_000L) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+                    }
+                    trial.interruptCaller();
+                }
+                Outcome outcome = trial.outcome(() -> "Its caller was interrupted: run() must interrupt every worker, "
+                        + "wait for them to end however long they take and throw InterruptedException (rule 8)");
+                trial.assertInterruptReported(outcome);
+                trial.assertEveryThreadEnded(outcome);
+                trial.assertUntouched();
+            }
+        }
+    }
+
+    @Test
+    @Tag("rule-8")
     @DisplayName("when its caller was interrupted before the call, computes nothing and throws InterruptedException")
     void interruptedBeforeTheCall(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
