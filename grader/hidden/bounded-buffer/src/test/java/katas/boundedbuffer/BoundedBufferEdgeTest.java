@@ -244,24 +244,46 @@ class BoundedBufferEdgeTest {
         @Tag("rule-1")
         @DisplayName("hands items out in the order they were put, whichever thread put them")
         void firstInFirstOutAcrossProducers(Shapes shapes) throws Exception {
-            WakeableLock lock = new WakeableLock();
-            int later = shapes.between("items another thread puts afterwards", 1, 4);
-            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(later + shapes.between("room to spare", 1, 3), lock);
-            Parcel first = new Parcel(0, 0);
-            buffer.put(first);
-            List<Parcel> expected = new ArrayList<>(List.of(first));
-            for (int i = 0; i < later; i++) {
-                expected.add(new Parcel(1, i));
-            }
-            Waiter.start(later + " puts from another thread, after the test's", lock, () -> {
-                for (Parcel parcel : expected.subList(1, expected.size())) {
-                    buffer.put(parcel);
+            // Both ways round, and the later producer always puts more: a buffer that keeps one queue per producer
+            // and serves the longest, or the test's thread first, hands something out of order in one of them.
+            int later = shapes.between("items the second producer puts", 2, 4);
+            int room = shapes.between("room to spare", 1, 3);
+            for (boolean testFirst : List.of(true, false)) {
+                WakeableLock lock = new WakeableLock();
+                BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(1 + later + room, lock);
+                List<Parcel> expected = new ArrayList<>();
+                Parcel first = new Parcel(testFirst ? 0 : 1, 0);
+                if (testFirst) {
+                    buffer.put(first);
+                } else {
+                    Waiter.start("one put from another thread", lock, () -> {
+                        buffer.put(first);
+                        return null;
+                    }).awaitEnded("the buffer has room (rule 1)");
                 }
-                return null;
-            }).awaitEnded("the buffer has room (rule 1)");
-            assertThat(Drain.all(buffer)).as("what the buffer handed out after the test's put and then another "
-                    + "thread's (rule 1: first in, first out across producers, not only within each)")
-                    .containsExactlyElementsOf(expected);
+                expected.add(first);
+                List<Parcel> rest = new ArrayList<>();
+                for (int i = 0; i < later; i++) {
+                    rest.add(new Parcel(testFirst ? 1 : 0, i));
+                }
+                if (testFirst) {
+                    Waiter.start(later + " puts from another thread, after the test's", lock, () -> {
+                        for (Parcel parcel : rest) {
+                            buffer.put(parcel);
+                        }
+                        return null;
+                    }).awaitEnded("the buffer has room (rule 1)");
+                } else {
+                    for (Parcel parcel : rest) {
+                        buffer.put(parcel);
+                    }
+                }
+                expected.addAll(rest);
+                assertThat(Drain.all(buffer)).as("what the buffer handed out after one put by %s and then %d by %s "
+                        + "(rule 1: first in, first out across producers, not only within each)",
+                        testFirst ? "the test's thread" : "another thread", later,
+                        testFirst ? "another thread" : "the test's thread").containsExactlyElementsOf(expected);
+            }
         }
     }
 
