@@ -173,8 +173,10 @@ public final class ConsoleReport implements GradeListener {
                 // The first reason whole: its first line often ends in a colon, the evidence is below it.
                 printLimited(head, test.message(), FIRST_REASON_LINES_SHOWN);
             } else {
-                cut |= !headlineIsWhole(test.message());
-                print(TextWrap.wrap(head + headline(test.message()), INDENT, MORE, width));
+                List<String> lines = reasonLines(test.message());
+                List<String> shown = headline(lines);
+                cut |= shown.size() < lines.size();
+                print(TextWrap.wrap(head + String.join(" ", shown), INDENT, MORE, width));
             }
             if (test.output() != null && !test.output().isBlank()) {
                 test.output().lines().limit(3).forEach(l -> out.println(MORE + "| " + l));
@@ -225,24 +227,19 @@ public final class ConsoleReport implements GradeListener {
                 cores);
     }
 
+    /** A reason's lines that say something, stripped. */
+    private static List<String> reasonLines(String text) {
+        return text == null ? List.of() : text.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+    }
+
     /**
      * The first line of a reason; when it ends in a colon, a few lines after it too: "these tellers wait for each
      * other in a circle:" announces its point on the next lines, and cut there it says nothing.
      */
-    private static boolean headlineIsWhole(String text) {
-        List<String> lines = text == null ? List.of() : text.strip().lines().filter(l -> !l.isBlank()).toList();
-        return lines.size() <= 1 || lines.get(0).strip().endsWith(":") && lines.size() <= HEADLINE_LINES;
-    }
-
-    static String headline(String text) {
-        if (text == null) {
-            return "";
+    private static List<String> headline(List<String> lines) {
+        if (lines.isEmpty()) {
+            return lines;
         }
-        List<String> lines = text.strip().lines().filter(l -> !l.isBlank()).toList();
-        StringBuilder headline = new StringBuilder(lines.isEmpty() ? "" : lines.get(0).strip());
-        if (headline.toString().endsWith(":")) {
-            lines.stream().skip(1).limit(HEADLINE_LINES - 1).forEach(l -> headline.append(' ').append(l.strip()));
-        }
-        return headline.toString();
+        return lines.subList(0, lines.get(0).endsWith(":") ? Math.min(HEADLINE_LINES, lines.size()) : 1);
     }
 }
