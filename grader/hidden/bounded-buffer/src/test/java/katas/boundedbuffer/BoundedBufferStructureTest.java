@@ -77,7 +77,7 @@ class BoundedBufferStructureTest {
             throw new AssertionError("structure rules are scored on a buffer that works, and this one does not yet: "
                     + notWorking);
         }
-        noClasses().that().resideInAPackage("katas.boundedbuffer")
+        noClasses().that().resideInAPackage("katas.boundedbuffer..")
                 .should().dependOnClassesThat(readyMade())
                 .because("the kata is to build the blocking queue: waiting, waking and counting are yours to write "
                         + "with the ReentrantLock you are given and Conditions made from it, not to borrow from a "
