@@ -1,6 +1,9 @@
 package katas.grader.cli;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import katas.grader.discovery.Catalog;
 import katas.grader.discovery.Kata;
 import katas.grader.discovery.KataDiscovery;
 import katas.grader.discovery.KitLayout;
@@ -19,7 +22,8 @@ import picocli.CommandLine.Parameters;
                 + "README; the grader remembers which you have seen.")
 final class HintCommand implements Callable<Integer> {
 
-    @Parameters(paramLabel = "KATA", description = "The kata, e.g. fix-the-race.")
+    @Parameters(paramLabel = "KATA", arity = "0..1",
+            description = "The kata, e.g. fix-the-race; without one, the next kata to do (as ./grade status says).")
     private String kata;
 
     @Option(names = "--again", description = "Show the last hint shown once more, instead of the next one.")
@@ -37,7 +41,19 @@ final class HintCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KitLayout layout = root.layout(parent);
-        Kata chosen = RootOption.oneKata(new KataDiscovery().discover(layout), kata);
+        Catalog catalog = new KataDiscovery().discover(layout);
+        String id = kata;
+        if (id == null) {
+            // Without a name, the kata status calls next: the one a learner who asks is most likely stuck on.
+            List<String> order = catalog.katas().stream().map(Kata::id).toList();
+            Optional<String> next = new StateFile(layout.kitRoot()).load().state().progress(order).firstUnsolved();
+            if (next.isEmpty()) {
+                throw new GradeCommand.UsageException("every kata is solved; name one for its hints: ./grade hint KATA");
+            }
+            id = next.get();
+            spec.root().commandLine().getOut().println("(" + id + " is your next kata; for another: ./grade hint KATA)");
+        }
+        Kata chosen = RootOption.oneKata(catalog, id);
         new HintGiver(new StateFile(layout.kitRoot()), spec.root().commandLine().getOut(), spec.root().commandLine().getErr(),
                 TextWrap.columns(System.getenv())).give(chosen.id(), chosen.exerciseDir().resolve("README.md"), again);
         spec.root().commandLine().getOut().flush();

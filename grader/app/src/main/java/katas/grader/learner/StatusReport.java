@@ -31,6 +31,8 @@ public final class StatusReport {
     public void print(Catalog catalog, GradeState state) throws IOException {
         List<String> order = catalog.katas().stream().map(Kata::id).toList();
         KitProgress progress = state.progress(order);
+        // Numbers right-aligned, so that the names line up past kata 9.
+        int digits = String.valueOf(catalog.katas().stream().mapToInt(k -> k.manifest().order()).max().orElse(1)).length();
         out.println("Your katas, in teaching order (the last grade of each in this checkout):");
         out.println();
         for (Kata kata : catalog.katas()) {
@@ -44,9 +46,11 @@ public final class StatusReport {
             int hints = Hints.read(kata.exerciseDir().resolve("README.md")).size();
             int seen = Math.min(state.hintsShown(kata.id()), hints);
             String hinted = seen == 0 ? "" : ", " + seen + " of " + hints + (hints == 1 ? " hint" : " hints") + " seen";
-            out.printf(" %s %d. %-22s %7s  %s%s%n", mark, kata.manifest().order(), kata.id(), score, how, hinted);
+            out.printf(" %s %" + digits + "d. %-22s %7s  %s%s%n", mark, kata.manifest().order(), kata.id(), score, how,
+                    hinted);
         }
-        catalog.invalid().forEach((id, why) -> out.printf(" !    %-22s cannot be read: %s%n", id, why));
+        String blank = " ".repeat(digits + 1);
+        catalog.invalid().forEach((id, why) -> out.printf(" ! %s %-22s cannot be read: %s%n", blank, id, why));
         out.println();
         int all = order.size();
         out.println("Progress: " + KitProgress.bar(progress.solvedCount(), all) + " " + progress.solvedCount() + "/"

@@ -99,6 +99,18 @@ class GradeCommandTest {
     }
 
     @Test
+    @DisplayName("hint without a kata gives the next hint of the next kata to do, and says which kata it is")
+    void hintWithoutAKata(@TempDir Path dir) throws Exception {
+        kit(dir);
+        Files.writeString(dir.resolve("exercises/only-kata/README.md"),
+                "## Hints\n\n<details><summary>Hint 1: look</summary>\n\nLook closer.\n</details>\n");
+
+        assertThat(run("hint", "--root", dir.toString())).isZero();
+        assertThat(out.toString()).startsWith("(only-kata is your next kata; for another: ./grade hint KATA)\n"
+                + "only-kata, hint 1 of 1: look\n");
+    }
+
+    @Test
     @DisplayName("hint and reset answer an unknown kata with exit code 2, as grading does")
     void unknownKataInACommand(@TempDir Path dir) throws Exception {
         assertThat(run("hint", "--root", kit(dir).toString(), "nope")).isEqualTo(ExitCodes.USAGE);

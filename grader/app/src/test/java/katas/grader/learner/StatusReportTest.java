@@ -64,6 +64,21 @@ class StatusReportTest {
     }
 
     @Test
+    @DisplayName("right-aligns the numbers past kata 9, so that the names stay in one column")
+    void alignsTwoDigitNumbers() throws Exception {
+        Catalog catalog = new Catalog(List.of(kata("start-and-join", 1), kata("async-rate-limiter", 12)),
+                Map.of("broken-kata", "kata.json: bad"));
+        StringWriter out = new StringWriter();
+        new StatusReport(new PrintWriter(out, true), ZoneOffset.UTC, false).print(catalog, GradeState.empty());
+
+        assertThat(out.toString()).contains("""
+                    1. start-and-join               -  not graded yet
+                   12. async-rate-limiter           -  not graded yet
+                 !     broken-kata            cannot be read: kata.json: bad
+                """);
+    }
+
+    @Test
     @DisplayName("calls a kata solved on every part graded here solved, when the hidden tests are not in the checkout")
     void solvedWithoutHiddenTests() throws Exception {
         GradeState state = GradeState.empty().withGrade(Results.solvedWithoutHiddenTests("start-and-join"), AT);
