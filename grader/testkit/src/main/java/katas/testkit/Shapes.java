@@ -41,6 +41,8 @@ public final class Shapes {
 
     /** The configuration parameter, or system property, that fixes the seed. */
     public static final String SEED_PARAMETER = "katas.seed";
+    /** The configuration parameter naming the kata, for the replay command: the grader and the kata's pom set it. */
+    public static final String KATA_PARAMETER = "katas.kata";
 
     /**
      * The configuration parameter that, set to {@code false}, stops {@link #check} looking for a smaller
@@ -59,6 +61,7 @@ public final class Shapes {
     private final Map<String, String> drawn = new LinkedHashMap<>();
     private String smallest;
     private boolean shrinks = true;
+    private String kata = "<kata>";
 
     Shapes(long seed, long stream) {
         this(seed, new SplittableRandom(seed ^ stream * 0x9E3779B97F4A7C15L), 1);
@@ -226,7 +229,7 @@ public final class Shapes {
             note.append(note.isEmpty() ? "" : "\n").append("smallest shape that also failed: ").append(smallest);
         }
         note.append(note.isEmpty() ? "" : "\n").append("replay with seed ").append(seed).append(": ./grade --seed ")
-                .append(seed).append(" <kata>, or mvn test -Dkatas.seed=").append(seed);
+                .append(seed).append(" ").append(kata).append(", or mvn test -Dkatas.seed=").append(seed);
         return note.toString();
     }
 
@@ -259,6 +262,8 @@ public final class Shapes {
             long seed = context.getConfigurationParameter(SEED_PARAMETER).map(Extension::parse).orElse(RUN_SEED);
             Shapes shapes = new Shapes(seed, context.getUniqueId().hashCode());
             shapes.shrinks = !context.getConfigurationParameter(SHRINK_PARAMETER).map("false"::equals).orElse(false);
+            context.getConfigurationParameter(KATA_PARAMETER).filter(id -> id.matches("[a-z0-9-]+"))
+                    .ifPresent(id -> shapes.kata = id);
             return shapes;
         }
 

@@ -116,6 +116,19 @@ class ShapesTest {
                 .contains("replay with seed 99");
     }
 
+    @Test
+    @DisplayName("name the kata in the replay command when the configuration says which kata runs, as the grader does")
+    void replayNamesTheKata() throws Exception {
+        Shapes named = (Shapes) new Shapes.Extension().resolveParameter(null, context(Map.of(
+                Shapes.SEED_PARAMETER, "7", Shapes.KATA_PARAMETER, "fix-the-race")));
+        Shapes unnamed = (Shapes) new Shapes.Extension().resolveParameter(null, context(Map.of(
+                Shapes.SEED_PARAMETER, "7", Shapes.KATA_PARAMETER, "fix the race; rm -rf /")));
+
+        assertThat(named.replayNote()).isEqualTo(
+                "replay with seed 7: ./grade --seed 7 fix-the-race, or mvn test -Dkatas.seed=7");
+        assertThat(unnamed.replayNote()).contains("./grade --seed 7 <kata>,");
+    }
+
     /** An extension context that knows only configuration parameters, a unique id and a store. */
     @SuppressWarnings("unchecked")
     private static ExtensionContext context(Map<String, String> parameters) {

@@ -65,7 +65,7 @@ final class ForkProcess {
                     template.hiddenClasses(), template.selectors(), template.skip(), template.first(), template.failFast(),
                     template.measurements(), template.seed(), template.testSeconds(),
                     template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
-                    template.outputBytes(), template.learnerPackage());
+                    template.outputBytes(), template.learnerPackage(), template.kataId());
             try (OutputStream stdin = process.getOutputStream()) {
                 stdin.write(json.writeValueAsBytes(spec));
                 stdin.write('\n');

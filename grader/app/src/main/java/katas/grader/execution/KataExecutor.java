@@ -59,7 +59,7 @@ public final class KataExecutor {
                     .filter(m -> !record.measurements().containsKey(m.partId())).toList();
             ForkSpec spec = new ForkSpec(null, 0, job.visibleClasses(), job.hiddenClasses(), job.selectors(), skip,
                     job.first(), job.failFast(), toMeasure, job.seed(), job.limits().testSeconds(), deadline, job.limits().maxThreads(), job.limits().maxProcesses(),
-                    job.limits().outputKilobytes() * 1024, job.learnerPackage());
+                    job.limits().outputKilobytes() * 1024, job.learnerPackage(), job.kataId());
             int finishedBefore = record.finishedIds().size();
             int measuredBefore = record.measurements().size();
             if (tampered(job, record)) {

@@ -16,11 +16,12 @@ import java.util.List;
  * @param measurements speedup workloads to measure after the tests, if not measured yet
  * @param seed the seed the tests draw their shapes from (the configuration parameter katas.seed)
  * @param deadlineEpochMillis when the whole kata must be over; the fork explains itself just before
+ * @param kataId the kata, for the replay command a failing test prints (the configuration parameter katas.kata)
  */
 public record ForkSpec(String token, int port, List<String> visibleClasses, List<String> hiddenClasses,
         List<Selector> selectors, List<String> skip, List<String> first, boolean failFast, List<MeasurementSpec> measurements,
         long seed, int testSeconds, long deadlineEpochMillis, int maxThreads, int maxProcesses, int outputBytes,
-        String learnerPackage) {
+        String learnerPackage, String kataId) {
 
     /**
      * Takes the tests from {@code origin} ("visible" or "hidden") that carry {@code tag} (any, when null)

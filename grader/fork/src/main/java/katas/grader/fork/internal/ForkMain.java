@@ -138,6 +138,7 @@ public final class ForkMain {
                 .configurationParameter("junit.jupiter.extensions.autodetection.enabled", "false")
                 .configurationParameter(HangGuard.SECONDS_PARAMETER, String.valueOf(spec.testSeconds()))
                 .configurationParameter(Shapes.SEED_PARAMETER, String.valueOf(spec.seed()))
+                .configurationParameter(Shapes.KATA_PARAMETER, String.valueOf(spec.kataId()))
                 // A fail-fast grade asks only whether a test fails: a smaller failing shape would cost seconds.
                 .configurationParameter(Shapes.SHRINK_PARAMETER, String.valueOf(!spec.failFast()))
                 .configurationParameter("junit.jupiter.execution.parallel.enabled", "false")
