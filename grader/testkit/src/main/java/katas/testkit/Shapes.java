@@ -123,15 +123,30 @@ public final class Shapes {
 
     /** The items in a random order, remembered under {@code name}. */
     public <T> List<T> shuffled(String name, List<T> items) {
-        List<T> copy = new ArrayList<>(items);
-        for (int i = copy.size() - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            T t = copy.get(i);
-            copy.set(i, copy.get(j));
-            copy.set(j, t);
+        List<Integer> order = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            order.add(i);
         }
-        drawn.put(name, copy.size() <= 12 ? copy.toString() : "(" + copy.size() + " shuffled)");
-        return copy;
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            order.set(i, order.set(j, order.get(i)));
+        }
+        List<T> copy = order.stream().map(items::get).toList();
+        // Items without a toString of their own (lambdas, say) would print as class@hash, which tells a reader
+        // nothing and changes from run to run: their places in the given list say the same thing steadily.
+        String shown = copy.stream().allMatch(Shapes::saysWhatItIs) ? copy.toString() : "items " + order.stream()
+                .map(i -> String.valueOf(i + 1)).collect(java.util.stream.Collectors.joining(", ", "", " of the list"));
+        drawn.put(name, copy.size() <= 12 ? shown : "(" + copy.size() + " shuffled)");
+        return new ArrayList<>(copy);
+    }
+
+    private static boolean saysWhatItIs(Object item) {
+        if (item == null) {
+            return true;
+        }
+        String text = item.toString();
+        String identity = item.getClass().getName() + "@" + Integer.toHexString(System.identityHashCode(item));
+        return !text.equals(identity) && !item.getClass().isSynthetic() && !item.getClass().isHidden();
     }
 
     /**

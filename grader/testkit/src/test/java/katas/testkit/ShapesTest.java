@@ -129,6 +129,21 @@ class ShapesTest {
         assertThat(unnamed.replayNote()).contains("./grade --seed 7 <kata>,");
     }
 
+    @Test
+    @DisplayName("describe a shuffle of things that cannot say what they are (lambdas) by their places in the list")
+    void describeAShuffleOfLambdas() {
+        Shapes shapes = Shapes.seeded(3);
+        List<Runnable> steps = List.of(() -> { }, () -> { }, () -> { });
+        List<Runnable> shuffled = shapes.shuffled("steps", steps);
+        List<String> words = shapes.shuffled("words", List.of("a", "b"));
+
+        assertThat(shuffled).containsExactlyInAnyOrderElementsOf(steps);
+        String places = shuffled.stream().map(step -> String.valueOf(steps.indexOf(step) + 1))
+                .collect(java.util.stream.Collectors.joining(", "));
+        assertThat(shapes.describe()).contains("steps=items " + places + " of the list")
+                .containsPattern("words=\\[[ab], [ab]\\]").doesNotContain("Lambda");
+    }
+
     /** An extension context that knows only configuration parameters, a unique id and a store. */
     @SuppressWarnings("unchecked")
     private static ExtensionContext context(Map<String, String> parameters) {
