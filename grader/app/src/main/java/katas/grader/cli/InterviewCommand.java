@@ -69,14 +69,14 @@ final class InterviewCommand implements Callable<Integer> {
         KitLayout layout = root.layout(parent);
         PrintWriter out = spec.root().commandLine().getOut();
         Catalog catalog = new KataDiscovery().discover(layout);
+        GradeState state = new StateFile(layout.kitRoot()).load().state();
         String id = kata;
         if (id == null) {
-            if (kata == null && catalog.katas().isEmpty()) {
+            if (catalog.katas().isEmpty()) {
                 throw new GradeCommand.UsageException("no kata to pick from (./grade --list says why)");
             }
             long seed = pickSeed != null ? pickSeed : new SecureRandom().nextLong(1, 1_000_000);
-            KataPicker.Pick pick = KataPicker.pick(catalog.katas().stream().map(Kata::id).toList(),
-                    new StateFile(layout.kitRoot()).load().state(), seed);
+            KataPicker.Pick pick = KataPicker.pick(catalog.katas().stream().map(Kata::id).toList(), state, seed);
             id = pick.kata();
             out.println("Picked " + id + " at random among " + pick.among() + (pick.allSolved()
                     ? " katas (every one is solved already)" : pick.among() == 1 ? " kata not solved yet" : " katas not solved yet")
@@ -84,7 +84,7 @@ final class InterviewCommand implements Callable<Integer> {
             out.println();
         }
         Kata chosen = RootOption.oneKata(catalog, id);
-        GradeState.LastGrade before = new StateFile(layout.kitRoot()).load().state().grades().get(chosen.id());
+        GradeState.LastGrade before = state.grades().get(chosen.id());
         if (kata != null && before != null && before.solved()) {
             // A session on code that already passes measures nothing; say so before the clock starts.
             TextWrap.wrap("Note: your last grade of " + chosen.id() + " had full marks, so its solution is still in "
