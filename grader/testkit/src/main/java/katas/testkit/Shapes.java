@@ -244,7 +244,8 @@ public final class Shapes {
             note.append(note.isEmpty() ? "" : "\n").append("smallest shape that also failed: ").append(smallest);
         }
         note.append(note.isEmpty() ? "" : "\n").append("replay with seed ").append(seed).append(": ./grade --seed ")
-                .append(seed).append(" ").append(kata).append(", or mvn test -Dkatas.seed=").append(seed);
+                .append(seed).append(" ").append(kata).append(", or mvn -q test -pl exercises/").append(kata)
+                .append(" -am -Dkatas.seed=").append(seed);
         return note.toString();
     }
 

@@ -125,7 +125,8 @@ class ShapesTest {
                 Shapes.SEED_PARAMETER, "7", Shapes.KATA_PARAMETER, "fix the race; rm -rf /")));
 
         assertThat(named.replayNote()).isEqualTo(
-                "replay with seed 7: ./grade --seed 7 fix-the-race, or mvn test -Dkatas.seed=7");
+                "replay with seed 7: ./grade --seed 7 fix-the-race, or mvn -q test -pl exercises/fix-the-race -am "
+                        + "-Dkatas.seed=7");
         assertThat(unnamed.replayNote()).contains("./grade --seed 7 <kata>,");
     }
 
