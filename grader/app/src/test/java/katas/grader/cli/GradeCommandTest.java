@@ -36,6 +36,12 @@ class GradeCommandTest {
         return dir;
     }
 
+    private static void kitWithOneHint(Path dir) throws Exception {
+        kit(dir);
+        Files.writeString(dir.resolve("exercises/only-kata/README.md"),
+                "## Hints\n\n<details><summary>Hint 1: look</summary>\n\nLook closer.\n</details>\n");
+    }
+
     @Test
     @DisplayName("answers an unknown kata with one line naming the known ones, and exit code 2")
     void rejectsAnUnknownKata(@TempDir Path dir) throws Exception {
@@ -86,9 +92,7 @@ class GradeCommandTest {
     @Test
     @DisplayName("hint KATA shows the next hint, and --again the same one, wherever --root is given")
     void hint(@TempDir Path dir) throws Exception {
-        kit(dir);
-        Files.writeString(dir.resolve("exercises/only-kata/README.md"),
-                "## Hints\n\n<details><summary>Hint 1: look</summary>\n\nLook closer.\n</details>\n");
+        kitWithOneHint(dir);
 
         assertThat(run("hint", "--root", dir.toString(), "only-kata")).isZero();
         assertThat(run("--root", dir.toString(), "hint", "only-kata", "--again")).isZero();
@@ -101,9 +105,7 @@ class GradeCommandTest {
     @Test
     @DisplayName("hint without a kata gives the next hint of the next kata to do, and says which kata it is")
     void hintWithoutAKata(@TempDir Path dir) throws Exception {
-        kit(dir);
-        Files.writeString(dir.resolve("exercises/only-kata/README.md"),
-                "## Hints\n\n<details><summary>Hint 1: look</summary>\n\nLook closer.\n</details>\n");
+        kitWithOneHint(dir);
 
         assertThat(run("hint", "--root", dir.toString())).isZero();
         assertThat(out.toString()).startsWith("(only-kata is your next kata; for another: ./grade hint KATA)\n"
