@@ -209,28 +209,33 @@ class ReadWriteCacheTest {
                 }
 
                 lock.readLock().lock();
-                Call<Void> put;
-                Call<Void> invalidate;
                 try {
                     Call.start("get(" + other + ") while another reader holds the read lock", lock,
                             () -> cache.get(other)).value("readers share the read lock (rule 2)");
-                    put = Call.start("put(" + some + ")", lock, () -> {
-                        cache.put(some, some + "=new");
-                        return null;
-                    });
-                    put.awaitQueued("a put takes the write lock, so it waits while a reader (the test) holds the "
-                            + "read lock (rule 2)");
-                    invalidate = Call.start("invalidate(" + other + ")", lock, () -> {
-                        cache.invalidate(other);
-                        return null;
-                    });
-                    invalidate.awaitQueued("an invalidation takes the write lock, so it waits while a reader (the "
-                            + "test) holds the read lock (rule 2)");
                 } finally {
                     lock.readLock().unlock();
                 }
-                put.value("the reader let the lock go");
-                invalidate.value("the reader let the lock go");
+                // One write at a time: a writer already queued would make any later call wait, right or wrong.
+                for (String write : round.shuffled("writes", List.of("put", "invalidate"))) {
+                    lock.readLock().lock();
+                    Call<Void> call;
+                    try {
+                        call = Call.start(write + "(" + (write.equals("put") ? some : other) + ")", lock, () -> {
+                            if (write.equals("put")) {
+                                cache.put(some, some + "=new");
+                            } else {
+                                cache.invalidate(other);
+                            }
+                            return null;
+                        });
+                        call.awaitQueued("a " + write + " takes the write lock, so it waits while a reader (the "
+                                + "test) holds the read lock; under the read lock it would change the map while "
+                                + "others read it (rule 2)");
+                    } finally {
+                        lock.readLock().unlock();
+                    }
+                    call.value("the reader let the lock go");
+                }
                 assertThat(cache.get(some)).as("get(%s) after put (rule 1)", some).isEqualTo(some + "=new");
                 assertThat(cache.snapshot()).as("snapshot() after invalidate(%s) (rule 1)", other)
                         .doesNotContainKey(other).hasSize(kept.size() - 1);
@@ -306,7 +311,7 @@ class ReadWriteCacheTest {
                 }
                 go.countDown();
                 for (Store.Step load : loads) {
-                    load.awaitStarted("many threads asked for a missing key");
+                    load.awaitStarted("many threads asked for a missing key", calls);
                 }
                 // Every asker settles: waiting for the load, or loading itself (a second load is the mistake).
                 long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
@@ -353,7 +358,7 @@ class ReadWriteCacheTest {
                 cache.put(kept, kept + "=v");
                 Store.Step load = store.hold(slow.name());
                 Call<String> loading = Call.start("get(" + slow + ")", lock, () -> cache.get(slow));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", loading);
                 assertThat(store.lockHeldDuringALoad()).as("the lock during the load of %s", slow).isNull();
                 for (String what : round.shuffled("calls during the load",
                         List.of("get kept", "get other", "put", "size", "snapshot", "invalidate"))) {
@@ -398,7 +403,7 @@ class ReadWriteCacheTest {
                 String change = round.oneOf("change", "put", "invalidate");
                 Store.Step load = store.hold(key.name());
                 Call<String> first = Call.start("get(" + key + ") before the " + change, lock, () -> cache.get(key));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", first);
                 Call.start(change + "(" + key + ") during the load", lock, () -> {
                     if (change.equals("put")) {
                         cache.put(key, key + "=new");
@@ -441,7 +446,7 @@ class ReadWriteCacheTest {
                 Store.Step load = store.fail(key.name(), failure, true);
                 List<Call<String>> calls = new ArrayList<>();
                 calls.add(Call.start("get(" + key + ") #0", lock, () -> cache.get(key)));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", calls.get(0));
                 int waiters = round.between("waiters", 1, 6);
                 for (int w = 1; w <= waiters; w++) {
                     Call<String> waiter = Call.start("get(" + key + ") #" + w, lock, () -> cache.get(key));
@@ -482,7 +487,7 @@ class ReadWriteCacheTest {
                 Key key = Key.of("slow" + round.between("slow", 10, 99));
                 Store.Step load = store.hold(key.name());
                 Call<String> loading = Call.start("get(" + key + ") #0", lock, () -> cache.get(key));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", loading);
                 int waiters = round.between("waiters", 2, 6);
                 List<Call<String>> calls = new ArrayList<>();
                 for (int w = 1; w <= waiters; w++) {

@@ -32,13 +32,28 @@ final class Store implements Loader<Key, String> {
             this.failure = failure;
         }
 
-        /** Waits until the load started; fails saying why it should have. */
-        Step awaitStarted(String why) throws InterruptedException {
-            if (!started.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new AssertionError("the loader was not called within " + Call.PATIENCE.toSeconds() + " s: "
-                        + why);
+        /**
+         * Waits until the load started; fails saying why it should have, at once when every one of {@code askers}
+         * (the calls that could load) ended without calling the loader.
+         */
+        Step awaitStarted(String why, java.util.List<? extends Call<?>> askers) throws InterruptedException {
+            long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+            while (!started.await(1, TimeUnit.MILLISECONDS)) {
+                if (askers.stream().allMatch(Call::ended) && !started()) {
+                    throw new AssertionError(askers.get(0) + " " + askers.get(0).outcome()
+                            + " without calling the loader: " + why);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the loader was not called within " + Call.PATIENCE.toSeconds()
+                            + " s (" + askers.get(0) + " " + askers.get(0).outcome() + "): " + why);
+                }
             }
             return this;
+        }
+
+        /** {@link #awaitStarted(String, java.util.List)} for one asker. */
+        Step awaitStarted(String why, Call<?> asker) throws InterruptedException {
+            return awaitStarted(why, java.util.List.of(asker));
         }
 
         boolean started() {

@@ -153,7 +153,7 @@ class ReadWriteCacheEdgeTest {
                         Store.Step load = store.fail(key.name(), failure, true);
                         List<Call<String>> calls = new ArrayList<>();
                         calls.add(Call.start("get(" + key + ") #0 of attempt " + attempt, lock, () -> cache.get(key)));
-                        load.awaitStarted("get of a key whose last load failed (rule 6: a failure is not kept)");
+                        load.awaitStarted("get of a key whose last load failed (rule 6: a failure is not kept)", calls.get(0));
                         for (int w = round.between("waiters", 1, 5); w > 0; w--) {
                             Call<String> waiter = Call.start("get(" + key + ") #" + w + " of attempt " + attempt, lock,
                                     () -> cache.get(key));
@@ -195,7 +195,7 @@ class ReadWriteCacheEdgeTest {
                 Throwable failure = round.failure("failure", "the rate service timed out");
                 Store.Step load = store.fail(key.name(), failure, true);
                 Call<String> first = Call.start("get(" + key + ")", lock, () -> cache.get(key));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", first);
                 cache.put(key, key + "=put");
                 load.release();
                 first.awaitEnded("its load failed");
@@ -274,7 +274,8 @@ class ReadWriteCacheEdgeTest {
                     loads.add(load);
                     calls.add(Call.start("get(" + key + ")", lock, () -> cache.get(key)));
                     load.awaitStarted("a load of " + key + " while " + (keys.indexOf(key)) + " other key(s) load, "
-                            + "each held by the test (rule 4: loads of different keys run at the same time)");
+                            + "each held by the test (rule 4: loads of different keys run at the same time)",
+                            calls.get(calls.size() - 1));
                 }
                 assertThat(store.lockHeldDuringALoad()).as("the lock during the loads").isNull();
                 loads.forEach(Store.Step::release);
@@ -300,7 +301,7 @@ class ReadWriteCacheEdgeTest {
                 Key key = Key.of("big" + round.between("big", 10, 99));
                 Store.Step load = store.hold(key.name());
                 Call<String> loading = Call.start("get(" + key + ") #0", lock, () -> cache.get(key));
-                load.awaitStarted("get of a missing key");
+                load.awaitStarted("get of a missing key", loading);
                 int waiters = round.between("waiters", 3, 7);
                 List<Call<String>> calls = new ArrayList<>();
                 for (int w = 1; w <= waiters; w++) {
