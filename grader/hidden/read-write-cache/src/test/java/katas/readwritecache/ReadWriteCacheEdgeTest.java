@@ -160,6 +160,10 @@ class ReadWriteCacheEdgeTest {
                             waiter.awaitWaitingForALoad("a load of the key is in flight (rule 3)");
                             calls.add(waiter);
                         }
+                        assertThat(cache.size()).as("size() while the only key's load is in flight (rule 1: loads "
+                                + "in flight are not counted)").isZero();
+                        assertThat(cache.snapshot()).as("snapshot() while the only key's load is in flight (rule 1)")
+                                .isEmpty();
                         load.release();
                         for (Call<String> call : calls) {
                             call.awaitEnded("the load failed: every waiter gets the failure (rule 6)");
@@ -203,6 +207,61 @@ class ReadWriteCacheEdgeTest {
                 assertThat(cache.get(key)).as("get(%s) after a put made while the load that then failed ran (rule 5: "
                         + "the put is newer; forgetting the failed load must not forget it)", key).isEqualTo(key + "=put");
                 assertThat(store.loads(key.name())).as("loads of %s", key).isEqualTo(1);
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("a thread that saw the key missing")
+    class AThreadThatSawTheKeyMissing {
+
+        @Test
+        @Tag("rule-3")
+        @DisplayName("and then finds another thread's load in place when it takes the write lock, waits for that load")
+        void waitsForTheLoadThatGotInFirst(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                Key key = Key.of("late" + round.between("late", 10, 99));
+                // Another key kept, so that the map is not empty: an empty HashMap answers without hashing the key.
+                cache.put(Key.of("anchor"), "anchor=v");
+                Store.Step load = store.hold(key.name());
+                CountDownLatch looking = new CountDownLatch(1);
+                CountDownLatch goOn = new CountDownLatch(1);
+                AtomicBoolean first = new AtomicBoolean(true);
+                // Holds one asker where it looks the key up under the read lock, so that the other sees the key
+                // missing too and queues for the write lock: both saw it missing, only one may load it.
+                Key held = key.with(k -> {
+                    if (lock.getReadHoldCount() > 0 && first.getAndSet(false)) {
+                        looking.countDown();
+                        try {
+                            goOn.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                Call<String> slow = Call.start("get(" + key + ") held while it looks", lock, () -> cache.get(held));
+                assertThat(looking.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("%s looked the key up under the read lock (rule 2)", slow).isTrue();
+                Call<String> other = Call.start("get(" + key + ")", lock, () -> cache.get(key));
+                other.awaitQueued("it saw the key missing and asks for the write lock, which waits for the reader");
+                goOn.countDown();
+                List<Call<String>> both = List.of(slow, other);
+                load.awaitStarted("both asked for a missing key", both);
+                long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                while (!both.stream().allMatch(c -> c.ended() || c.waitsForALoad()) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                load.release();
+                for (Call<String> call : both) {
+                    assertThat(call.value("the load ended")).as("what %s returned (rule 3)", call)
+                            .isEqualTo(key + "#1");
+                }
+                assertThat(store.loads(key.name())).as("loads of %s by two threads that both saw it missing (rule 3: "
+                        + "the one that finds the other's load in place when it takes the write lock must wait for "
+                        + "it, not load again)", key).isEqualTo(1);
             });
         }
     }
