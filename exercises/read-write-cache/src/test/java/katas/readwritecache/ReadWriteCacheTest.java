@@ -246,35 +246,41 @@ class ReadWriteCacheTest {
         @Tag("rule-2")
         @DisplayName("gives the lock back when a key throws from its hash code, and works on")
         void givesTheLockBackWhenAKeyThrows(Shapes shapes) throws Exception {
-            shapes.check(4, round -> {
+            shapes.check(2, round -> {
                 SeenLock lock = lock(round);
                 Store store = new Store(lock);
                 ReadWriteCache<Key, String> cache = cache(store, lock);
                 Key kept = Key.of("kept5");
                 cache.put(kept, "kept5=v");
-                String call = round.oneOf("call", "get of a kept key", "get of a missing key", "put", "invalidate");
-                int throwOn = round.between("throws on hash call", 1, 2);
                 Throwable failure = round.failure("failure", "the key's hash code broke");
-                AtomicInteger hashes = new AtomicInteger();
-                Key.Hook breaking = key -> {
-                    if (hashes.incrementAndGet() == throwOn) {
-                        throw katas.testkit.Sneaky.raise(failure);
+                for (String call : round.shuffled("calls", List.of("get of a kept key", "get of a missing key", "put",
+                        "invalidate"))) {
+                    // The first hash call is the first look, the second the change after it (if the call makes one).
+                    for (int throwOn = 1; throwOn <= 2; throwOn++) {
+                        int on = throwOn;
+                        AtomicInteger hashes = new AtomicInteger();
+                        Key.Hook breaking = key -> {
+                            if (hashes.incrementAndGet() == on) {
+                                throw katas.testkit.Sneaky.raise(failure);
+                            }
+                        };
+                        Key broken = (call.equals("get of a missing key") ? Key.of("miss" + on) : kept).with(breaking);
+                        Call<Object> attempt = Call.start(call + ", the key throwing on hash call #" + on, lock, () -> {
+                            switch (call) {
+                                case "put" -> cache.put(broken, "kept5=v");
+                                case "invalidate" -> cache.invalidate(broken);
+                                default -> {
+                                    return cache.get(broken);
+                                }
+                            }
+                            return null;
+                        });
+                        attempt.awaitEndedAlone("a call whose key throws ends");
+                        assertThat(lock.holders()).as("the cache's lock after %s (rule 2: unlock in finally)", attempt)
+                                .isEqualTo("free");
+                        cache.put(kept, "kept5=v");
                     }
-                };
-                Key broken = (call.equals("get of a missing key") ? Key.of("miss8") : kept).with(breaking);
-                Call<Object> attempt = Call.start(call + ", the key throwing on hash call #" + throwOn, lock, () -> {
-                    switch (call) {
-                        case "put" -> cache.put(broken, "kept5=new");
-                        case "invalidate" -> cache.invalidate(broken);
-                        default -> {
-                            return cache.get(broken);
-                        }
-                    }
-                    return null;
-                });
-                attempt.awaitEndedAlone("a call whose key throws ends");
-                assertThat(lock.holders()).as("the cache's lock after %s (rule 2: unlock in finally)", attempt)
-                        .isEqualTo("free");
+                }
                 Call<String> after = Call.start("get(miss9) after it", lock, () -> cache.get(Key.of("miss9")));
                 assertThat(after.awaitEndedAlone("the cache works on").value("")).isEqualTo("miss9#1");
             });
@@ -395,36 +401,47 @@ class ReadWriteCacheTest {
         @Tag("rule-5")
         @DisplayName("never let a load that started before a put or an invalidation hide it")
         void aLoadInFlightNeverWinsOverALaterChange(Shapes shapes) throws Exception {
-            shapes.check(4, round -> {
-                SeenLock lock = lock(round);
-                Store store = new Store(lock);
-                ReadWriteCache<Key, String> cache = cache(store, lock);
-                Key key = Key.of("doc" + round.between("doc", 10, 99));
-                String change = round.oneOf("change", "put", "invalidate");
-                Store.Step load = store.hold(key.name());
-                Call<String> first = Call.start("get(" + key + ") before the " + change, lock, () -> cache.get(key));
-                load.awaitStarted("get of a missing key", first);
-                Call.start(change + "(" + key + ") during the load", lock, () -> {
-                    if (change.equals("put")) {
-                        cache.put(key, key + "=new");
-                    } else {
-                        cache.invalidate(key);
+            shapes.check(2, round -> {
+                // Every way each round: a put or an invalidation, with a get between the change and the end of the
+                // old load (which then finds the newer value or load in place), and without one (the old load ends
+                // into an empty place after an invalidation).
+                for (String change : round.shuffled("changes", List.of("put", "invalidate"))) {
+                for (boolean askBetween : round.shuffled("ask between", List.of(true, false))) {
+                    SeenLock lock = lock(round);
+                    Store store = new Store(lock);
+                    ReadWriteCache<Key, String> cache = cache(store, lock);
+                    Key key = Key.of("doc" + round.between("doc", 10, 99));
+                    Store.Step load = store.hold(key.name());
+                    Call<String> first = Call.start("get(" + key + ") before the " + change, lock,
+                            () -> cache.get(key));
+                    load.awaitStarted("get of a missing key", first);
+                    Call.start(change + "(" + key + ") during the load", lock, () -> {
+                        if (change.equals("put")) {
+                            cache.put(key, key + "=new");
+                        } else {
+                            cache.invalidate(key);
+                        }
+                        return null;
+                    }).value("a change must not wait for a load (rule 4)");
+                    String newer = change.equals("put") ? key + "=new" : Store.value(key.name(), 2);
+                    if (askBetween) {
+                        assertThat(Call.start("get(" + key + ") after the " + change, lock, () -> cache.get(key))
+                                .value("a get after the " + change + " must not wait for a load that started "
+                                        + "before it"))
+                                .as("get(%s) after %s(%s) returned, while the load before it was still running "
+                                        + "(rule 5)", key, change, key).isEqualTo(newer);
                     }
-                    return null;
-                }).value("a change must not wait for a load (rule 4)");
-                String newer = change.equals("put") ? key + "=new" : Store.value(key.name(), 2);
-                assertThat(Call.start("get(" + key + ") after the " + change, lock, () -> cache.get(key))
-                        .value("a get after the " + change + " must not wait for a load that started before it"))
-                        .as("get(%s) after %s(%s) returned, while the load before it was still running (rule 5)", key,
-                                change, key).isEqualTo(newer);
-                load.release();
-                assertThat(first.value("its load was let go")).as("what %s returned (it asked before the %s)", first,
-                        change).isEqualTo(key + "#1");
-                assertThat(Call.start("get(" + key + ") once the old load ended", lock, () -> cache.get(key))
-                        .value("a kept value")).as("get(%s) after %s(%s) and after the load that started before "
-                        + "it ended (rule 5: the old load's value must not replace the newer one)", key, change, key)
-                        .isEqualTo(newer);
-                assertThat(cache.snapshot()).as("snapshot() at the end (rule 5)").containsEntry(key, newer);
+                    load.release();
+                    assertThat(first.value("its load was let go")).as("what %s returned (it asked before the %s)",
+                            first, change).isEqualTo(key + "#1");
+                    assertThat(Call.start("get(" + key + ") once the old load ended", lock, () -> cache.get(key))
+                            .value("a kept value")).as("get(%s) after %s(%s) and after the load that started before "
+                            + "it ended, %s (rule 5: the old load's value must never replace or fill in for the "
+                            + "newer one)", key, change, key, askBetween ? "with a get between"
+                                    : "with no get between").isEqualTo(newer);
+                    assertThat(cache.snapshot()).as("snapshot() at the end (rule 5)").containsEntry(key, newer);
+                }
+                }
             });
         }
     }
