@@ -267,6 +267,48 @@ class ReadWriteCacheEdgeTest {
     }
 
     @Nested
+    @DisplayName("an invalidation during loads")
+    class AnInvalidationDuringLoads {
+
+        @Test
+        @Tag("rule-5")
+        @DisplayName("makes the next get load again, even when nobody asked before the old loads ended")
+        void makesTheNextGetLoadAgain(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                List<Key> keys = ReadWriteCacheTest.keys(round, "inv", round.between("keys", 1, 4),
+                        round.chance("one hash code", 0.5));
+                List<Store.Step> loads = new ArrayList<>();
+                List<Call<String>> askers = new ArrayList<>();
+                for (Key key : keys) {
+                    Store.Step load = store.hold(key.name());
+                    Call<String> asker = Call.start("get(" + key + ") before the invalidation", lock,
+                            () -> cache.get(key));
+                    load.awaitStarted("get of a missing key", asker);
+                    loads.add(load);
+                    askers.add(asker);
+                }
+                keys.forEach(cache::invalidate);
+                loads.forEach(Store.Step::release);
+                for (int i = 0; i < keys.size(); i++) {
+                    assertThat(askers.get(i).value("its load was let go")).as("what %s returned (it asked before the "
+                            + "invalidation)", askers.get(i)).isEqualTo(keys.get(i) + "#1");
+                }
+                assertThat(cache.size()).as("size() after every key was invalidated during its load and nobody asked "
+                        + "since (rule 5: the old loads are not kept)").isZero();
+                for (Key key : keys) {
+                    assertThat(Call.start("get(" + key + ") after the invalidation", lock, () -> cache.get(key))
+                            .awaitEndedAlone("a new load").value("")).as("get(%s) after invalidate(%s) during its "
+                            + "load (rule 5: a new load, never the old one's value)", key, key)
+                            .isEqualTo(Store.value(key.name(), 2));
+                }
+            });
+        }
+    }
+
+    @Nested
     @DisplayName("keys that throw")
     class KeysThatThrow {
 
