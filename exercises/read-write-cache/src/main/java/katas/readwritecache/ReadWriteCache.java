@@ -14,9 +14,10 @@ import java.util.concurrent.locks.ReadWriteLock;
  */
 public class ReadWriteCache<K, V> {
 
-    /** A cache with a lock of its own. */
+    /** A cache with a lock of its own (rule 8 says which kind of lock will do). */
     public ReadWriteCache(Loader<K, V> loader) {
-        // TODO: a lock that always lets new readers in past a waiting writer can keep that writer out forever.
+        // TODO: then do what the other constructor does. A lock that always lets new readers in past a waiting writer
+        //  can keep that writer out forever.
     }
 
     /** A cache that guards its entries with {@code lock}: gets of kept values share the read lock, changes take the write lock. */

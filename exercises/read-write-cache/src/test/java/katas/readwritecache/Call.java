@@ -132,7 +132,8 @@ final class Call<T> {
     T value(String why) throws InterruptedException {
         awaitEnded(why);
         if (thrown != null) {
-            throw new AssertionError(what + " threw " + thrown + ": " + why, thrown);
+            // The exception's own message is quoted: a stub's "TODO: ..." must not read as part of what was expected.
+            throw new AssertionError(what + " " + outcome() + (why.isEmpty() ? "" : "; expected: " + why), thrown);
         }
         return returned;
     }
@@ -162,7 +163,8 @@ final class Call<T> {
         if (!ended()) {
             return "is still running";
         }
-        return thrown == null ? "returned " + returned : "threw " + thrown;
+        return thrown == null ? "returned " + returned : "threw " + thrown.getClass().getName()
+                + (thrown.getMessage() == null ? "" : " \"" + thrown.getMessage() + "\"");
     }
 
     @Override

@@ -41,7 +41,7 @@ final class Store implements Loader<Key, String> {
             while (!started.await(1, TimeUnit.MILLISECONDS)) {
                 if (askers.stream().allMatch(Call::ended) && !started()) {
                     throw new AssertionError(askers.get(0) + " " + askers.get(0).outcome()
-                            + " without calling the loader: " + why);
+                            + " and never called the loader; expected: " + why);
                 }
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError("the loader was not called within " + Call.PATIENCE.toSeconds()
