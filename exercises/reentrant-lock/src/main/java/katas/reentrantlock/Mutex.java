@@ -35,7 +35,8 @@ public class Mutex {
      * Takes the lock if it can within {@code timeout} in all, however often the thread wakes meanwhile.
      *
      * @return true when the lock was taken (or taken again by its owner), false when the time ran out
-     * @throws InterruptedException when the thread is interrupted while it waits; the lock is not taken then
+     * @throws InterruptedException when the thread is interrupted while it waits for another thread's lock (or was
+     *     interrupted before the call and has to wait); the lock is not taken then
      */
     public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
         // TODO: a thread may wake many times before the lock is free; the timeout is for the whole call.

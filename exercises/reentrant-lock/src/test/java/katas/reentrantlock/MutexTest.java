@@ -344,8 +344,8 @@ class MutexTest {
                         return;
                     }
                     throw new AssertionError("rule 6: lockInterruptibly() returned although its thread was "
-                            + "interrupted while it waited (and another thread "
-                            + (mutex.isHeldByCurrentThread() ? "still held the lock" : "held the lock") + ")");
+                            + "interrupted while it waited for another thread's lock"
+                            + (mutex.isHeldByCurrentThread() ? ", and it took the lock" : ""));
                 });
                 waiter.awaitWaiting("rule 6: lockInterruptibly() while another thread holds the lock");
                 waiter.thread().interrupt();

@@ -239,6 +239,10 @@ class WarehouseTest {
                     round.failure("checked veto", "move not approved: bin blocked for inspection", 2)));
             Throwable[] veto = {null};
             Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                if (veto[0] == null) {
+                    throw new AssertionError("rule 7: the audit was asked about a move of " + units + " units that the "
+                            + "stock of " + from + " does not cover: check the stock first, then ask the audit");
+                }
                 throw Sneaky.raise(veto[0]);
             });
             int heldBefore = round.between("holds of the caller before the calls", 0, 2);
