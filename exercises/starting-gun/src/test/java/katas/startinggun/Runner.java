@@ -154,7 +154,12 @@ final class Runner {
         }
         // Huge and hugely negative timeouts are part of the tests: no conversion that could overflow here.
         boolean small = timeout.getSeconds() > -86_400 && timeout.getSeconds() < 86_400;
-        return "awaitStart(" + (small ? timeout.toMillis() + " ms" : timeout) + ")";
+        return "awaitStart(" + (small ? millis(timeout) + " ms" : timeout) + ")";
+    }
+
+    /** "250", "0.3", "1.5": the milliseconds of a timeout under a day, fractions shown. */
+    static String millis(Duration timeout) {
+        return java.math.BigDecimal.valueOf(timeout.toNanos(), 6).stripTrailingZeros().toPlainString();
     }
 
     /** How the call ended, in words, for messages. */

@@ -152,6 +152,49 @@ final class Track {
         }
     }
 
+    /**
+     * Runs one call of the gun on the test's thread (fire, reset, isFired, awaitStart) and fails if it left the
+     * gun's lock held by this thread: more holds after it than before, whether it returned or threw.
+     */
+    <V> V onTheTestThread(String rule, String what, java.util.concurrent.Callable<V> call) throws Exception {
+        int before = lock.getHoldCount();
+        Throwable thrown = null;
+        try {
+            return call.call();
+        } catch (Exception | Error failure) {
+            thrown = failure;
+            throw failure;
+        } finally {
+            int after = lock.getHoldCount();
+            if (after != before) {
+                AssertionError held = new AssertionError(rule + ": " + what + (thrown == null ? " returned" : " threw "
+                        + thrown) + " and left the gun's lock held by the thread that called it (" + after
+                        + " holds, " + before + " before the call): every call gives the lock back, also when it "
+                        + "throws (take the lock, then try, and unlock in finally)");
+                if (thrown != null) {
+                    held.addSuppressed(thrown);
+                }
+                throw held;
+            }
+        }
+    }
+
+    /** {@code gun.fire()} on the test's thread, which must give the lock back. */
+    void fire(StartingGun gun) throws Exception {
+        onTheTestThread("rule 1", "fire()", () -> {
+            gun.fire();
+            return null;
+        });
+    }
+
+    /** {@code gun.reset()} on the test's thread, which must give the lock back. */
+    void reset(StartingGun gun) throws Exception {
+        onTheTestThread("rule 3", "reset()", () -> {
+            gun.reset();
+            return null;
+        });
+    }
+
     static List<String> names(List<Runner> runners) {
         List<String> names = new ArrayList<>();
         runners.forEach(r -> names.add(r.name()));

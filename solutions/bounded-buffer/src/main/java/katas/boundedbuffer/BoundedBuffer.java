@@ -3,6 +3,7 @@ package katas.boundedbuffer;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -83,7 +84,7 @@ public class BoundedBuffer<T> {
      */
     public boolean offer(T item, Duration timeout) throws InterruptedException {
         Objects.requireNonNull(item, "a buffer holds no null item");
-        long nanos = timeout.toNanos();
+        long nanos = TimeUnit.NANOSECONDS.convert(timeout); // FIX: saturates where toNanos() throws for huge timeouts
         lock.lockInterruptibly();
         try {
             while (!closed && count == items.length) {
@@ -126,7 +127,7 @@ public class BoundedBuffer<T> {
      * @throws BufferClosedException when the buffer is closed and empty: every item put before was taken
      */
     public Optional<T> poll(Duration timeout) throws InterruptedException {
-        long nanos = timeout.toNanos();
+        long nanos = TimeUnit.NANOSECONDS.convert(timeout);
         lock.lockInterruptibly();
         try {
             while (!closed && count == 0) {

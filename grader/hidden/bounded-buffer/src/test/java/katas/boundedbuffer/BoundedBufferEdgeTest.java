@@ -45,7 +45,7 @@ class BoundedBufferEdgeTest {
                 poller.wakeForNothing("the buffer is still empty (rules 5 and 6)");
             }
             Parcel first = new Parcel(1, 0);
-            buffer.put(first);
+            onTheTestThread(lock, "put(item)", () -> { buffer.put(first); return null; });
             assertThat(poller.awaitEnded("an item came long before its timeout (rule 6)").returned())
                     .as("what %s got, %s", poller, poller.outcome()).isEqualTo(Optional.of(first));
 
@@ -56,7 +56,8 @@ class BoundedBufferEdgeTest {
             for (int i = shapes.between("wakeups of the offerer", 1, 3); i > 0; i--) {
                 offerer.wakeForNothing("the buffer is still full (rules 5 and 6)");
             }
-            assertThat(buffer.take()).as("the first item of the full buffer").isSameAs(held.get(0));
+            assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
+                    .isSameAs(held.get(0));
             assertThat(offerer.awaitEnded("room came long before its timeout (rule 6)").returned())
                     .as("what %s returned, %s", offerer, offerer.outcome()).isEqualTo(true);
             List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
@@ -100,12 +101,19 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-6")
+        @Tag("rule-9")
         @DisplayName("a timeout of zero or below does not wait, and takes or adds nothing when it cannot")
         void aTimeoutOfZeroOrBelowDoesNotWait(Shapes shapes) throws Exception {
-            int capacity = capacity(shapes);
+            // Every kind of "no time" in every run: exactly zero, one nanosecond below, and well below.
+            Duration wellBelow = Duration.ofMillis(-shapes.between("a negative timeout (ms)", 1, 1_000));
+            for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), wellBelow)) {
+                noTimeToWait(capacity(shapes), none);
+            }
+        }
+
+        private static void noTimeToWait(int capacity, Duration none) throws Exception {
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
-            Duration none = shapes.oneOf("timeout", Duration.ZERO, Duration.ofNanos(-1), Duration.ofMillis(-250));
             Waiter poller = Waiter.start("poll(" + none + ") from an empty buffer", lock, () -> buffer.poll(none))
                     .awaitEnded("a timeout of " + none + " means: do not wait (rule 6)");
             assertThat(poller.returned()).as("%s %s (rule 6)", poller, poller.outcome()).isEqualTo(Optional.empty());
@@ -114,21 +122,60 @@ class BoundedBufferEdgeTest {
                     () -> buffer.offer(new Parcel(2, 0), none)).awaitEnded("a timeout of " + none + " means: do not "
                     + "wait (rule 6)");
             assertThat(offerer.returned()).as("%s %s (rule 6)", offerer, offerer.outcome()).isEqualTo(false);
-            assertThat(buffer.poll(none)).as("poll(%s) from a full buffer (rule 6)", none).contains(held.get(0));
-            assertThat(buffer.offer(new Parcel(3, 0), none)).as("offer(item, %s) into a buffer with room (rule 6)",
-                    none).isTrue();
+            assertThat(onTheTestThread(lock, "poll(" + none + ") from a full buffer", () -> buffer.poll(none)))
+                    .as("poll(%s) from a full buffer (rule 6)", none).contains(held.get(0));
+            assertThat(onTheTestThread(lock, "offer(item, " + none + ") into a buffer with room",
+                    () -> buffer.offer(new Parcel(3, 0), none)))
+                    .as("offer(item, %s) into a buffer with room (rule 6)", none).isTrue();
             // Closed comes before "no time to wait": a full closed buffer refuses, an empty closed one has ended.
-            buffer.close();
-            assertThat(catchThrowable(() -> buffer.offer(new Parcel(4, 0), none)))
+            onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+            assertThat(thrownOnTheTestThread(lock, "offer(item, " + none + ") into a closed, full "
+                    + "buffer", () -> buffer.offer(new Parcel(4, 0), none)))
                     .as("offer(item, %s) into a closed, full buffer (rules 6 and 8)", none)
                     .isInstanceOf(BufferClosedException.class);
             for (int i = 0; i < capacity; i++) {
-                buffer.take(); // what was put before close() is still handed out
+                // what was put before close() is still handed out
+                onTheTestThread(lock, "take() from a closed buffer with items left", buffer::take);
             }
-            assertThat(catchThrowable(() -> buffer.poll(none)))
+            assertThat(thrownOnTheTestThread(lock, "poll(" + none + ") from a closed, empty buffer",
+                    () -> buffer.poll(none)))
                     .as("poll(%s) from a closed, empty buffer (rules 6 and 8)", none)
                     .isInstanceOf(BufferClosedException.class);
+            assertThat(thrownOnTheTestThread(lock, "offer(item, " + none + ") into a closed, empty "
+                    + "buffer", () -> buffer.offer(new Parcel(5, 0), none)))
+                    .as("offer(item, %s) into a closed buffer with room (rules 6 and 8)", none)
+                    .isInstanceOf(BufferClosedException.class);
         }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout longer than a long's nanoseconds waits like any other, until an item or room comes")
+        void aHugeTimeoutWaits(Shapes shapes) throws Exception {
+            // Duration.toNanos() throws ArithmeticException beyond about 292 years; the longest Duration, a drawn
+            // number of days beyond that, and Long.MAX_VALUE nanoseconds (a deadline of now + that overflows) must
+            // all just wait.
+            Duration days = Duration.ofDays(shapes.between("days of the huge timeout", 106_752, 1_000_000_000));
+            for (Duration huge : List.of(Duration.ofSeconds(Long.MAX_VALUE, 999_999_999), days,
+                    Duration.ofNanos(Long.MAX_VALUE))) {
+                WakeableLock lock = new WakeableLock();
+                BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+                Waiter poller = Waiter.start("poll(" + huge + ") from an empty buffer", lock, () -> buffer.poll(huge))
+                        .awaitWaiting("the buffer is empty and the timeout is huge, not gone (rule 6)");
+                Parcel parcel = new Parcel(0, 0);
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+                assertThat(poller.awaitEnded("an item was put (rules 4 and 6)").returned())
+                        .as("what %s got, %s (rule 6)", poller, poller.outcome()).isEqualTo(Optional.of(parcel));
+                List<Parcel> held = Drain.fill(buffer, 1);
+                Waiter offerer = Waiter.start("offer(item, " + huge + ") into a full buffer", lock,
+                        () -> buffer.offer(new Parcel(2, 0), huge))
+                        .awaitWaiting("the buffer is full and the timeout is huge, not gone (rule 6)");
+                assertThat(onTheTestThread(lock, "take() from a full buffer", buffer::take))
+                        .as("the first item of the full buffer").isSameAs(held.get(0));
+                assertThat(offerer.awaitEnded("an item was taken (rules 4 and 6)").returned())
+                        .as("what %s returned, %s (rule 6)", offerer, offerer.outcome()).isEqualTo(true);
+            }
+        }
+
         @Test
         @Tag("rule-6")
         @DisplayName("a timeout of zero gives up without letting go of the lock, so no queued call slips in")
@@ -145,7 +192,8 @@ class BoundedBufferEdgeTest {
             lock.lock();
             try {
                 taker = Waiter.start("take() queued for the lock", lock, full::take).awaitQueuedForTheLock();
-                assertThat(full.offer(new Parcel(1, 0), none)).as("offer(item, %s) into a full buffer", none)
+                assertThat(onTheTestThread(lock, "offer(item, 0)", () -> full.offer(new Parcel(1, 0), none)))
+                        .as("offer(item, %s) into a full buffer", none)
                         .isFalse();
                 assertThat(full.size()).as("size() of the full buffer right after offer(item, %s), the test holding "
                         + "the lock all along: a timeout of zero must not wait, not even let go of the lock (rule 6)",
@@ -163,7 +211,7 @@ class BoundedBufferEdgeTest {
             try {
                 putter = Waiter.start("put() queued for the lock", lock, () -> { empty.put(new Parcel(2, 0));
                     return null; }).awaitQueuedForTheLock();
-                polled = empty.poll(none);
+                polled = onTheTestThread(lock, "poll(0)", () -> empty.poll(none));
                 size = empty.size();
             } finally {
                 lock.unlock();
@@ -207,7 +255,8 @@ class BoundedBufferEdgeTest {
                 java.util.concurrent.Callable<?> change) throws Exception {
             lock.lock();
             try {
-                change.call(); // signals the waiter in time; it can go on only once the test lets go of the lock
+                // signals the waiter in time; it can go on only once the test lets go of the lock
+                onTheTestThread(lock, "a put or take", change);
                 java.util.concurrent.TimeUnit.NANOSECONDS.sleep(timeout.toNanos() * 3);
             } finally {
                 lock.unlock();
@@ -221,7 +270,7 @@ class BoundedBufferEdgeTest {
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
             Parcel parcel = new Parcel(0, 0);
-            buffer.put(parcel);
+            onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
             Waiter poller;
             lock.lock();
             try {
@@ -254,7 +303,7 @@ class BoundedBufferEdgeTest {
                 List<Parcel> expected = new ArrayList<>();
                 Parcel first = new Parcel(testFirst ? 0 : 1, 0);
                 if (testFirst) {
-                    buffer.put(first);
+                    onTheTestThread(lock, "put(item)", () -> { buffer.put(first); return null; });
                 } else {
                     Waiter.start("one put from another thread", lock, () -> {
                         buffer.put(first);
@@ -275,7 +324,7 @@ class BoundedBufferEdgeTest {
                     }).awaitEnded("the buffer has room (rule 1)");
                 } else {
                     for (Parcel parcel : rest) {
-                        buffer.put(parcel);
+                        onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
                     }
                 }
                 expected.addAll(rest);
@@ -318,7 +367,7 @@ class BoundedBufferEdgeTest {
             List<Parcel> sent = new ArrayList<>();
             for (int i = 0; i < consumers.size(); i++) {
                 Parcel parcel = new Parcel(1, i);
-                buffer.put(parcel);
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
                 sent.add(parcel);
             }
             List<Object> got = new ArrayList<>();
@@ -345,9 +394,10 @@ class BoundedBufferEdgeTest {
             offerer.awaitEnded("it was interrupted while it waited (rule 7)");
             assertThat(offerer.thrown()).as("%s, interrupted, %s (rule 7)", offerer, offerer.outcome())
                     .isInstanceOf(InterruptedException.class);
-            assertThat(buffer.take()).as("the first item after an interrupted offer").isSameAs(held.get(0));
+            assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item after an interrupted offer")
+                    .isSameAs(held.get(0));
             Parcel next = new Parcel(2, 0);
-            buffer.put(next);
+            onTheTestThread(lock, "put(item)", () -> { buffer.put(next); return null; });
             List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
             expected.add(next);
             assertThat(Drain.all(buffer)).as("what the buffer held after an interrupted offer and a put (rule 7)")
@@ -368,7 +418,7 @@ class BoundedBufferEdgeTest {
                 consumer.interrupt();
                 // Interrupted first: it leaves the condition for the lock's queue before the item comes.
                 consumer.awaitQueuedForTheLock();
-                buffer.put(parcel);
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
             } finally {
                 lock.unlock();
             }
@@ -377,6 +427,137 @@ class BoundedBufferEdgeTest {
                     consumer).isInstanceOf(InterruptedException.class);
             assertThat(Drain.all(buffer)).as("what the buffer held after the interrupted take (rule 7: it changes "
                     + "nothing)").containsExactly(parcel);
+        }
+
+        @Test
+        @Tag("rule-4")
+        @Tag("rule-7")
+        @DisplayName("a consumer signalled and interrupted at once takes the item, or throws and another takes it")
+        void aSignalThatMeetsAnInterruptReachesAConsumer(Shapes shapes) throws Exception {
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+            List<Waiter> consumers = new ArrayList<>();
+            for (int c = 1; c <= 2; c++) {
+                boolean timed = shapes.chance("consumer " + c + " polls, not takes", 0.5);
+                consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
+                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            Parcel parcel = new Parcel(0, 0);
+            lock.lock();
+            try {
+                // signals one consumer: the one that waits longest, #1
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+                consumers.get(0).interrupt(); // interrupted after its signal, before it has the lock back
+            } finally {
+                lock.unlock();
+            }
+            oneOfTwoGetsIt(lock, buffer, consumers, parcel, "an item was put");
+            onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+            for (Waiter consumer : consumers) {
+                consumer.awaitEnded("the buffer was closed (rule 8)");
+            }
+        }
+
+        @Test
+        @Tag("rule-4")
+        @Tag("rule-7")
+        @DisplayName("a producer signalled and interrupted at once adds its item, or throws and another adds its own")
+        void aSignalThatMeetsAnInterruptReachesAProducer(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(buffer, 0);
+            List<Waiter> producers = new ArrayList<>();
+            List<Parcel> parcels = new ArrayList<>();
+            for (int p = 1; p <= 2; p++) {
+                boolean timed = shapes.chance("producer " + p + " offers, not puts", 0.5);
+                Parcel parcel = new Parcel(p, 0);
+                parcels.add(parcel);
+                producers.add(Waiter.start((timed ? "offer(" + parcel + ", 60 s)" : "put(" + parcel + ")")
+                        + " into a full buffer", lock, () -> {
+                            if (timed) {
+                                return buffer.offer(parcel, Traffic.LONG);
+                            }
+                            buffer.put(parcel);
+                            return true;
+                        }).awaitWaiting("the buffer is full (rule 4)"));
+            }
+            lock.lock();
+            try {
+                assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
+                        .isSameAs(held.get(0));
+                // the take signalled one producer: the one that waits longest, #1
+                producers.get(0).interrupt(); // interrupted after its signal, before it has the lock back
+            } finally {
+                lock.unlock();
+            }
+            Waiter first = producers.get(0);
+            first.awaitEnded("it was signalled and interrupted (rules 4 and 7)");
+            Waiter adder = first;
+            if (first.thrown() == null) {
+                assertThat(first.returned()).as("what %s returned, signalled and interrupted at once (rules 4 and 7)",
+                        first).isEqualTo(true);
+                producers.get(1).awaitWaiting("the room was taken by the other producer (rule 4)");
+            } else {
+                assertThat(first.thrown()).as("%s, signalled and interrupted at once, %s (rule 7)", first,
+                        first.outcome()).isInstanceOf(InterruptedException.class);
+                adder = producers.get(1);
+                mustNotSleepThrough(lock, adder, "there is room in the buffer");
+                assertThat(adder.awaitEnded("there is room and the producer that was signalled first threw "
+                        + "(rules 4 and 7)").returned()).as("what %s returned", adder).isEqualTo(true);
+            }
+            onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+            for (Waiter producer : producers) {
+                producer.awaitEnded("the buffer was closed (rule 8)");
+            }
+            List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
+            expected.add(parcels.get(producers.indexOf(adder)));
+            List<Parcel> got = new ArrayList<>();
+            for (int i = 0; i < capacity; i++) {
+                got.add(onTheTestThread(lock, "take() from a closed buffer with items left", buffer::take));
+            }
+            assertThat(got).as("what the buffer held after %s added its item (rules 1 and 7)", adder)
+                    .containsExactlyElementsOf(expected);
+        }
+
+        /** After an item was put for two waiting consumers, one of which was also interrupted: one of them gets it. */
+        private static void oneOfTwoGetsIt(WakeableLock lock, BoundedBuffer<Parcel> buffer, List<Waiter> consumers,
+                Parcel parcel, String what) throws Exception {
+            Waiter first = consumers.get(0);
+            first.awaitEnded("it was signalled and interrupted (rules 4 and 7)");
+            if (first.thrown() == null) {
+                assertThat(first.returned()).as("what %s got, signalled and interrupted at once (rules 4 and 7)",
+                        first).isSameAs(parcel);
+                consumers.get(1).awaitWaiting("the only item went to the other consumer (rule 4)");
+                return;
+            }
+            assertThat(first.thrown()).as("%s, signalled and interrupted at once, %s (rule 7)", first, first.outcome())
+                    .isInstanceOf(InterruptedException.class);
+            Waiter second = consumers.get(1);
+            mustNotSleepThrough(lock, second, "the buffer holds an item");
+            assertThat(second.awaitEnded(what + " and the consumer signalled first threw (rules 4 and 7)").returned())
+                    .as("what %s got", second).isSameAs(parcel);
+        }
+
+        /**
+         * The first waiter was signalled, then interrupted, and threw: a right buffer passes the wakeup on before it
+         * lets go of the lock, so with the test holding the lock the other one is no longer on the condition.
+         */
+        private static void mustNotSleepThrough(WakeableLock lock, Waiter other, String state) {
+            lock.lock();
+            try {
+                if (other.waitsOnACondition()) {
+                    throw new AssertionError(other + " still waits on a condition of the buffer's lock, and no one "
+                            + "will wake it, although " + state + ": the waiter that got the signal was interrupted "
+                            + "at the same moment and threw InterruptedException, taking the wakeup with it. A waiter "
+                            + "that throws after it was signalled must pass the signal on (or go on instead of "
+                            + "throwing: let the InterruptedException out of await, not check Thread.interrupted() "
+                            + "after it; rules 4 and 7)");
+                }
+            } finally {
+                lock.unlock();
+            }
         }
     }
 
@@ -406,10 +587,10 @@ class BoundedBufferEdgeTest {
             List<Parcel> held = new ArrayList<>();
             for (int s = shapes.between("items before close()", 0, capacity - 1); s > 0; s--) {
                 Parcel parcel = new Parcel(0, held.size());
-                buffer.put(parcel);
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
                 held.add(parcel);
             }
-            buffer.close();
+            onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
             Waiter put = Waiter.start("put(item) into a closed buffer with room", lock,
                     () -> { buffer.put(new Parcel(1, 0)); return null; }).awaitEnded("the buffer is closed (rule 8)");
             assertThat(put.thrown()).as("%s %s (rule 8)", put, put.outcome()).isInstanceOf(BufferClosedException.class);
@@ -417,9 +598,11 @@ class BoundedBufferEdgeTest {
                     () -> buffer.offer(new Parcel(2, 0), Traffic.LONG)).awaitEnded("the buffer is closed (rule 8)");
             assertThat(offer.thrown()).as("%s %s (rule 8)", offer, offer.outcome())
                     .isInstanceOf(BufferClosedException.class);
-            buffer.close();
+            onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
             for (int i = 0; i < held.size(); i++) {
-                Object got = (i & 1) == 0 ? buffer.take() : buffer.poll(Duration.ZERO).orElse(null);
+                Object got = (i & 1) == 0 ? onTheTestThread(lock, "take() from a closed buffer", buffer::take)
+                        : onTheTestThread(lock, "poll(0) from a closed buffer", () -> buffer.poll(Duration.ZERO))
+                                .orElse(null);
                 assertThat(got).as("item %d taken from a closed buffer that held %s (rule 8)", i, held)
                         .isSameAs(held.get(i));
             }
@@ -435,6 +618,46 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-8")
+        @DisplayName("a producer woken by a take and by close() before it has the lock back throws, and adds nothing")
+        void closeBeatsRoomThatCameMeanwhile(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(buffer, 0);
+            boolean timed = shapes.chance("the producer offers, not puts", 0.5);
+            Parcel late = new Parcel(1, 0);
+            Waiter producer = Waiter.start((timed ? "offer(" + late + ", 60 s)" : "put(" + late + ")")
+                    + " into a full buffer", lock, () -> {
+                        if (timed) {
+                            return buffer.offer(late, Traffic.LONG);
+                        }
+                        buffer.put(late);
+                        return true;
+                    }).awaitWaiting("the buffer is full (rule 4)");
+            lock.lock();
+            try {
+                assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
+                        .isSameAs(held.get(0));
+                // before the producer has the lock back: it finds room, and a closed buffer
+                onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+            } finally {
+                lock.unlock();
+            }
+            producer.awaitEnded("the buffer was closed (rule 8)");
+            assertThat(producer.thrown()).as("%s, woken by a take and then by close() before it had the lock back, %s "
+                    + "(rule 8: every producer that was waiting when close() came throws BufferClosedException, room "
+                    + "or not)", producer, producer.outcome()).isInstanceOf(BufferClosedException.class);
+            assertThat(onTheTestThread(lock, "size()", buffer::size))
+                    .as("size() of the closed buffer (rule 8: the producer adds nothing)").isEqualTo(capacity - 1);
+            for (Parcel parcel : held.subList(1, capacity)) {
+                assertThat(onTheTestThread(lock, "take() from a closed buffer with items left", buffer::take))
+                        .as("take() from the closed buffer (rule 8: what was put before close() is handed out)")
+                        .isSameAs(parcel);
+            }
+        }
+
+        @Test
+        @Tag("rule-8")
         @Tag("rule-9")
         @DisplayName("close() wakes timed waiters on both sides with BufferClosedException")
         void closeWakesTimedWaiters(Shapes shapes) throws Exception {
@@ -445,7 +668,7 @@ class BoundedBufferEdgeTest {
                 waiters.add(Waiter.start("poll(60 s) from an empty buffer", lock, () -> empty.poll(Traffic.LONG))
                         .awaitWaiting("the buffer is empty (rule 4)"));
             }
-            empty.close();
+            onTheTestThread(lock, "close()", () -> { empty.close(); return null; });
             WakeableLock otherLock = new WakeableLock();
             BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity(shapes), otherLock);
             Drain.fill(full, 0);
@@ -453,7 +676,7 @@ class BoundedBufferEdgeTest {
                 waiters.add(Waiter.start("offer(item, 60 s) into a full buffer", otherLock,
                         () -> full.offer(new Parcel(1, 0), Traffic.LONG)).awaitWaiting("the buffer is full (rule 4)"));
             }
-            full.close();
+            onTheTestThread(otherLock, "close()", () -> { full.close(); return null; });
             for (Waiter waiter : waiters) {
                 waiter.awaitEnded("close() wakes every waiter (rule 8)");
                 assertThat(waiter.thrown()).as("%s when the buffer closed %s (rule 8)", waiter, waiter.outcome())
@@ -489,5 +712,51 @@ class BoundedBufferEdgeTest {
             assertThat(catchThrowable(() -> new BoundedBuffer<Parcel>(capacity(shapes), null)))
                     .as("new BoundedBuffer<>(capacity, null) (rule 9)").isInstanceOf(NullPointerException.class);
         }
+    }
+
+    /**
+     * Runs one call on the test's thread and checks that it gave the buffer's lock back (to the hold the test had
+     * before, none or its own), whether it returned or threw; returns what it returned, or throws what it threw.
+     */
+    static <V> V onTheTestThread(WakeableLock lock, String what, java.util.concurrent.Callable<V> call)
+            throws Exception {
+        int before = lock.getHoldCount();
+        Throwable thrown = null;
+        try {
+            return call.call();
+        } catch (Exception | Error failure) {
+            thrown = failure;
+            throw failure;
+        } finally {
+            int after = lock.getHoldCount();
+            if (after != before) {
+                AssertionError held = new AssertionError(what + (thrown == null ? " returned" : " threw " + thrown)
+                        + " and left the buffer's lock held by the thread that called it (" + after + " holds, "
+                        + before + " before the call): every call must give the lock back, also when it throws "
+                        + "(unlock in finally, and take the lock only inside the try; rule 9)");
+                if (thrown != null) {
+                    held.addSuppressed(thrown);
+                }
+                throw held;
+            }
+        }
+    }
+
+    /** Runs one call on the test's thread that should throw: returns what it threw, once it gave the lock back. */
+    static Throwable thrownOnTheTestThread(WakeableLock lock, String what, java.util.concurrent.Callable<?> call) {
+        int before = lock.getHoldCount();
+        Throwable thrown = catchThrowable(call::call);
+        int after = lock.getHoldCount();
+        if (after != before) {
+            AssertionError held = new AssertionError(what + (thrown == null ? " returned" : " threw " + thrown)
+                    + " and left the buffer's lock held by the thread that called it (" + after + " holds, " + before
+                    + " before the call): every call must give the lock back, also when it throws (unlock in "
+                    + "finally, and take the lock only inside the try; rule 9)");
+            if (thrown != null) {
+                held.addSuppressed(thrown);
+            }
+            throw held;
+        }
+        return thrown;
     }
 }

@@ -3,6 +3,7 @@ package katas.startinggun;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -39,7 +40,7 @@ class StartingGunEdgeTest {
                 track.lock().wakeEarly();
                 track.mustWaitAgain(runner, "rule 5", "a runner with a huge timeout was woken spuriously");
             }
-            gun.fire();
+            track.fire(gun);
             track.mustAllGo(List.of(runner), "rule 6", "the gun fired while a runner waited with a timeout of "
                     + huge);
         });
@@ -53,8 +54,8 @@ class StartingGunEdgeTest {
             Track track = new Track(new WakeableLock());
             StartingGun gun = new StartingGun(track.lock());
             if (round.chance("fired and reset first", 0.5)) {
-                gun.fire();
-                gun.reset();
+                track.fire(gun);
+                track.reset(gun);
             }
             Duration timeout = Duration.ofSeconds(round.between("timeout in s", 1, 3_600));
             boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
@@ -88,7 +89,7 @@ class StartingGunEdgeTest {
             StartingGun gun = new StartingGun(track.lock());
             List<Runner> runners = new ArrayList<>(Runner.field(round, gun, 1, 5));
             track.mustAllBeWaiting(runners, "before the others give up");
-            Duration shortTimeout = Duration.ofMillis(round.between("short timeout in ms", 1, 60));
+            Duration shortTimeout = Duration.of(round.between("short timeout in µs", 300, 60_000), ChronoUnit.MICROS);
             Runner hasty = Runner.timed("runner-hasty", gun, shortTimeout);
             Runner interrupted = Runner.untimed("runner-called-off", gun);
             track.mustBeWaiting(interrupted, "before its interrupt");
@@ -101,6 +102,9 @@ class StartingGunEdgeTest {
             }
             assertThat(hasty.ending() == Runner.Ending.RETURNED && !hasty.answer()).as("rule 6: %s timed out on a "
                     + "gun never fired: %s", hasty.call(), hasty.describeEnding()).isTrue();
+            assertThat(hasty.took()).as("rule 6: time %s took before it gave up on a gun never fired (not before its "
+                    + "whole timeout has passed: mind the unit, and no timeout is too short to wait)", hasty.call())
+                    .isGreaterThanOrEqualTo(shortTimeout);
             assertThat(interrupted.ending()).as("rule 7: an interrupted runner: %s", interrupted.describeEnding())
                     .isEqualTo(Runner.Ending.INTERRUPTED);
             track.mustBeFree("rule 7", "one runner timed out and one was interrupted");
@@ -108,12 +112,12 @@ class StartingGunEdgeTest {
                 track.mustWaitAgain(runner, "rule 1", "other runners timed out or were interrupted, and the gun "
                         + "was not fired");
             }
-            gun.fire();
+            track.fire(gun);
             track.mustAllGo(runners, "rule 1", "fired after other runners had given up");
-            gun.reset();
+            track.reset(gun);
             List<Runner> next = Runner.field(round, gun, 1, 3);
             track.mustAllBeWaiting(next, "rule 3: the next race after reset()");
-            gun.fire();
+            track.fire(gun);
             track.mustAllGo(next, "rule 1", "the next race on the same gun");
         });
     }
@@ -132,9 +136,9 @@ class StartingGunEdgeTest {
             for (int i = 0; i < calls; i++) {
                 fired = round.random().nextBoolean();
                 if (fired) {
-                    gun.fire();
+                    track.fire(gun);
                 } else {
-                    gun.reset();
+                    track.reset(gun);
                 }
                 done.add(fired ? "fire" : "reset");
                 assertThat(gun.isFired()).as("rule %s: isFired() after %s", fired ? "2" : "3", done)
@@ -148,7 +152,7 @@ class StartingGunEdgeTest {
                 track.mustAllGo(List.of(runner), "rule 2", "the calls were " + done + ", so the gun is fired");
             } else {
                 track.mustBeWaiting(runner, "rule 3: the calls were " + done + ", so the gun is not fired");
-                gun.fire();
+                track.fire(gun);
                 track.mustAllGo(List.of(runner), "rule 1", "fired after " + done);
             }
         });
@@ -168,11 +172,11 @@ class StartingGunEdgeTest {
             track.lock().lock();
             try {
                 if (extraReset) {
-                    gun.reset();
+                    track.reset(gun);
                 }
                 for (int i = 0; i < pulses; i++) {
-                    gun.fire();
-                    gun.reset();
+                    track.fire(gun);
+                    track.reset(gun);
                 }
             } finally {
                 track.lock().unlock();
@@ -201,7 +205,7 @@ class StartingGunEdgeTest {
                             + "in a row (no number of wakeups is proof of a fire)");
                 }
             }
-            gun.fire();
+            track.fire(gun);
             track.mustAllGo(runners, "rule 1", "fired after " + wakeups + " spurious wakeups");
         });
     }
@@ -219,10 +223,10 @@ class StartingGunEdgeTest {
             boolean answer;
             track.lock().lock();
             try {
-                gun.fire();
-                gun.reset();
+                track.fire(gun);
+                track.reset(gun);
                 // The test thread holds the lock (reentrant): it comes after the pulse, before the others look.
-                answer = gun.awaitStart(Duration.ZERO);
+                answer = track.onTheTestThread("rule 6", "awaitStart(0)", () -> gun.awaitStart(Duration.ZERO));
             } finally {
                 track.lock().unlock();
             }
@@ -245,8 +249,8 @@ class StartingGunEdgeTest {
             track.lock().lock();
             try {
                 track.lock().wakeEarly(); // they leave the condition and queue for the lock the test holds
-                gun.fire(); // nobody is on the condition now, yet all of them were waiting: the fire is theirs
-                gun.reset();
+                track.fire(gun); // nobody is on the condition now, yet all of them were waiting: the fire is theirs
+                track.reset(gun);
             } finally {
                 track.lock().unlock();
             }
@@ -264,16 +268,21 @@ class StartingGunEdgeTest {
             StartingGun gun = new StartingGun(track.lock());
             Runner patient = Runner.timed("runner-patient", gun, Duration.ofHours(1));
             track.mustBeWaiting(patient, "rule 6: awaitStart(1 h)");
-            Duration shortTimeout = Duration.ofMillis(round.between("short timeout in ms", 1, 20));
+            Duration shortTimeout = Duration.of(round.between("short timeout in µs", 300, 20_000), ChronoUnit.MICROS);
             Runner hasty = Runner.timed("runner-hasty", gun, shortTimeout);
             if (!hasty.awaitDone(shortTimeout.toMillis() + Track.PATIENCE_MILLIS)) {
                 throw new AssertionError("rule 6: " + hasty.call() + " did not give up: " + hasty.describeEnding()
                         + " in " + Track.where(hasty));
             }
+            assertThat(hasty.ending() == Runner.Ending.RETURNED && !hasty.answer()).as("rule 6: %s on a gun never "
+                    + "fired: %s", hasty.call(), hasty.describeEnding()).isTrue();
+            assertThat(hasty.took()).as("rule 6: time %s took before it gave up on a gun never fired (not before its "
+                    + "whole timeout has passed: mind the unit, and no timeout is too short to wait)", hasty.call())
+                    .isGreaterThanOrEqualTo(shortTimeout);
             track.lock().wakeEarly();
-            track.mustWaitAgain(patient, "rule 6", "another runner with a " + shortTimeout.toMillis() + " ms "
-                    + "timeout gave up, then a spurious wakeup (each call counts its own timeout)");
-            gun.fire();
+            track.mustWaitAgain(patient, "rule 6", "another runner with " + hasty.call() + " gave up, then a "
+                    + "spurious wakeup (each call counts its own timeout)");
+            track.fire(gun);
             track.mustAllGo(List.of(patient), "rule 6", "fired while a runner waited with a 1 h timeout");
         });
     }
@@ -283,18 +292,20 @@ class StartingGunEdgeTest {
     @DisplayName("an interrupted thread calling awaitStart with a zero or negative timeout gets InterruptedException")
     void anInterruptBeatsAZeroTimeout(Shapes shapes) throws Exception {
         shapes.check(2, round -> {
-            StartingGun gun = new StartingGun(new WakeableLock());
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
             if (round.chance("fired and reset first", 0.5)) {
-                gun.fire();
-                gun.reset();
+                track.fire(gun);
+                track.reset(gun);
             }
             for (Duration timeout : List.of(Duration.ZERO, Duration.ofNanos(-1), Duration.ofSeconds(-5))) {
                 Thread.currentThread().interrupt();
                 Throwable thrown = null;
                 try {
-                    gun.awaitStart(timeout);
-                } catch (Throwable t) {
-                    thrown = t;
+                    track.onTheTestThread("rule 7", "awaitStart(" + timeout + ") by an interrupted thread",
+                            () -> gun.awaitStart(timeout));
+                } catch (InterruptedException e) {
+                    thrown = e;
                 } finally {
                     Thread.interrupted();
                 }
@@ -316,13 +327,13 @@ class StartingGunEdgeTest {
             if (round.chance("a pulse instead of a fire", 0.5)) {
                 track.lock().lock();
                 try {
-                    gun.fire();
-                    gun.reset();
+                    track.fire(gun);
+                    track.reset(gun);
                 } finally {
                     track.lock().unlock();
                 }
             } else {
-                gun.fire();
+                track.fire(gun);
             }
             track.mustAllGo(runners, "rule 1", runners.size() + " runners waited at the fire");
         });
@@ -332,17 +343,117 @@ class StartingGunEdgeTest {
     @Tag("rule-6")
     @DisplayName("awaitStart(1 ms) gives up in well under a second")
     void aShortTimeoutEndsSoon() throws Exception {
-        StartingGun gun = new StartingGun(new WakeableLock());
+        Track track = new Track(new WakeableLock());
+        StartingGun gun = new StartingGun(track.lock());
         long best = Long.MAX_VALUE;
         // Three attempts, the fastest judged: a right call takes about 1 ms, so 900 ms cannot fail it on a busy
         // machine three times in a row; a timeout rounded up to whole seconds takes 1 s every time.
         for (int attempt = 0; attempt < 3 && best >= 900; attempt++) {
             long start = System.nanoTime();
-            boolean answer = gun.awaitStart(Duration.ofMillis(1));
+            boolean answer = track.onTheTestThread("rule 6", "awaitStart(1 ms)",
+                    () -> gun.awaitStart(Duration.ofMillis(1)));
             best = Math.min(best, (System.nanoTime() - start) / 1_000_000);
             assertThat(answer).as("rule 6: awaitStart(1 ms) on a gun never fired").isFalse();
         }
         assertThat(best).as("rule 6: the fastest of three calls of awaitStart(1 ms), in ms (not much later than "
                 + "its timeout: a timeout is not rounded up to whole seconds)").isLessThan(900);
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("a short timeout, under a millisecond too, is waited in full before awaitStart says false")
+    void aShortTimeoutIsWaitedInFull(Shapes shapes) throws Exception {
+        // Lower bounds only, measured around the call on the test's thread: a right call can take longer than its
+        // timeout on a busy machine, never shorter. Every call is judged, several times over: a timeout cut to whole
+        // milliseconds, or treated as zero when it is short, answers at once in nearly every one of them.
+        Track track = new Track(new WakeableLock());
+        StartingGun gun = new StartingGun(track.lock());
+        Duration drawn = Duration.of(shapes.between("a short timeout in µs", 5_000, 60_000), ChronoUnit.MICROS);
+        List<Duration> timeouts = List.of(Duration.of(300, ChronoUnit.MICROS), Duration.of(900, ChronoUnit.MICROS),
+                Duration.of(1_500, ChronoUnit.MICROS), drawn);
+        for (int round = 1; round <= 3; round++) {
+            for (Duration timeout : timeouts) {
+                String call = "awaitStart(" + Runner.millis(timeout) + " ms)";
+                long start = System.nanoTime();
+                boolean answer = track.onTheTestThread("rule 6", call, () -> gun.awaitStart(timeout));
+                Duration took = Duration.ofNanos(System.nanoTime() - start);
+                assertThat(answer).as("rule 6: %s on a gun never fired", call).isFalse();
+                assertThat(took).as("rule 6: how long %s took on a gun never fired (call %d of it): false only once "
+                        + "the whole timeout has passed, however short (mind the unit: a Duration counted in whole "
+                        + "milliseconds loses what is below one, and no timeout is too short to wait)", call, round)
+                        .isGreaterThanOrEqualTo(timeout);
+            }
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-4")
+    @DisplayName("a timed runner fired in time goes, even when it gets the lock back after its deadline")
+    void firedInTimeButLateForTheLock(Shapes shapes) throws Exception {
+        // The test holds the lock, fires, and keeps the lock three timeouts long: the runner was fired in time, but
+        // awaitNanos returns (with nothing left) only once it has the lock back. It must look at the gun before it
+        // gives up. An attempt counts only when the test took the lock while the runner still waited (on the
+        // condition, or queued for the lock after it); one that had already given up proves nothing and is tried
+        // again with a longer timeout.
+        Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 20, 100));
+        for (int attempt = 1; attempt <= 6; attempt++, timeout = timeout.multipliedBy(2)) {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            Runner runner = Runner.timed("runner-late-for-the-lock", gun, timeout);
+            track.mustBeWaiting(runner, "rule 6: " + runner.call() + " on a gun not fired");
+            boolean staged;
+            track.lock().lock();
+            try {
+                staged = track.lock().threadsWaitingOnConditions().contains(runner.thread())
+                        || track.lock().hasQueuedThread(runner.thread());
+                track.fire(gun); // in time: the runner has not looked at the gun since its timeout ran out
+                TimeUnit.NANOSECONDS.sleep(timeout.toNanos() * 3);
+            } finally {
+                track.lock().unlock();
+            }
+            if (!runner.awaitDone(Track.PATIENCE_MILLIS)) {
+                throw new AssertionError("rule 6: " + runner.call() + ", fired while it waited, did not end within "
+                        + Track.PATIENCE_MILLIS / 1000 + " s after the test let go of the lock: it "
+                        + runner.describeEnding() + " in " + Track.where(runner));
+            }
+            if (staged) {
+                track.mustAllGo(List.of(runner), "rule 6", "the gun fired while " + runner.call() + " waited, and the "
+                        + "runner got the lock back only after its deadline (a timed runner looks at the gun before "
+                        + "it gives up: it was fired in time)");
+                return;
+            }
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("a zero or negative timeout still waits its turn for the lock, and then answers what the gun says")
+    void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
+        Duration negative = Duration.ofMillis(-shapes.between("a negative timeout in ms", 1, 1_000));
+        for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), negative)) {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            track.fire(gun);
+            Runner runner;
+            track.lock().lock();
+            try {
+                runner = Runner.timed("runner-no-time", gun, none);
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+                while (!track.lock().hasQueuedThread(runner.thread())) {
+                    if (runner.isDone() || System.nanoTime() > giveUp) {
+                        throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
+                                + "the gun's lock: it " + runner.describeEnding() + " without waiting its turn for "
+                                + "the lock (no time to wait for the fire is not 'not fired' while another thread "
+                                + "has the lock; only the gun, read under the lock, can say)");
+                    }
+                    Track.pause();
+                }
+            } finally {
+                track.lock().unlock();
+            }
+            track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, once the test "
+                    + "let go of the lock");
+        }
     }
 }
