@@ -132,10 +132,11 @@ class BoundedBufferTest {
         void refusesACapacityBelowOne(Shapes shapes) {
             int capacity = shapes.oneOf("capacity", 0, -1, -7, Integer.MIN_VALUE);
             assertThat(catchThrowable(() -> new BoundedBuffer<String>(capacity)))
-                    .as("new BoundedBuffer<>(%d) (rule 2)", capacity).isInstanceOf(IllegalArgumentException.class);
+                    .as("rule 2: new BoundedBuffer<>(%d) must throw IllegalArgumentException (what it threw, "
+                            + "null if nothing)", capacity).isInstanceOf(IllegalArgumentException.class);
             assertThat(catchThrowable(() -> new BoundedBuffer<String>(capacity, new WakeableLock())))
-                    .as("new BoundedBuffer<>(%d, lock) (rule 2)", capacity)
-                    .isInstanceOf(IllegalArgumentException.class);
+                    .as("rule 2: new BoundedBuffer<>(%d, lock) must throw IllegalArgumentException (what it threw, "
+                            + "null if nothing)", capacity).isInstanceOf(IllegalArgumentException.class);
         }
     }
 

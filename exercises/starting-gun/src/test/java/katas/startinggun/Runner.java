@@ -171,7 +171,9 @@ final class Runner {
             case RETURNED -> call() + " returned" + (isTimed() ? " " + answer : "") + " after " + took().toMillis()
                     + " ms";
             case INTERRUPTED -> call() + " threw InterruptedException after " + took().toMillis() + " ms";
-            case THREW -> call() + " threw " + thrown;
+            // Quoted: a stub's "TODO: ..." must not read as part of the message around it.
+            case THREW -> call() + " threw " + thrown.getClass().getName()
+                    + (thrown.getMessage() == null ? "" : " \"" + thrown.getMessage() + "\"");
         };
     }
 

@@ -425,8 +425,10 @@ class StartingGunTest {
                         && System.nanoTime() < giveUp) {
                     Track.pause();
                 }
-                assertThat(runner.isDone()).as("rule 3: awaitStart() on a new gun of its own: %s",
-                        runner.describeEnding()).isFalse();
+                if (runner.isDone()) {
+                    throw new AssertionError("rule 3: a new gun is not fired, so awaitStart() on a gun made with "
+                            + "new StartingGun() must wait, but " + runner.describeEnding());
+                }
                 gun.fire();
                 if (!runner.awaitDone(Track.PATIENCE_MILLIS) || runner.ending() != Runner.Ending.RETURNED) {
                     throw new AssertionError("rule 1: a gun made with new StartingGun() was fired, but its runner "
