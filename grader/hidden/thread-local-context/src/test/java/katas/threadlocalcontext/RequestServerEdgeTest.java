@@ -390,15 +390,16 @@ class RequestServerEdgeTest {
             Expected expected = new Expected();
             try (Desk desk = Desk.of(round.between("request threads", 1, 3), 1, HOUR)) {
                 RequestServer server = desk.server;
+                // Every write waits until the test lets it go: the flush period is an hour, so the write held is
+                // close()'s last one, or one that began earlier (a flusher may write before its period is up),
+                // which close() waits for just the same.
+                CountDownLatch writing = desk.sink.hold();
                 for (RequestContext context : contexts.subList(1, contexts.size())) {
                     desk.get(server.handle(context, () -> {
                         server.audit(expected.message(context, context.traceId(), 1));
                         return null;
                     }), "a request that audits");
                 }
-                // The flush period is an hour: the write held here is close()'s last one (or one a spurious
-                // wake-up began, which close() waits for just the same).
-                CountDownLatch writing = desk.sink.hold();
                 List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
                 Thread closing = desk.madeByTheTest(new Thread(() -> {
                     try {
