@@ -52,6 +52,8 @@ final class Probe implements CellRule {
     private final Map<Thread, AtomicIntegerArray> perThread = new ConcurrentHashMap<>();
     private final CopyOnWriteArrayList<Thread> workers = new CopyOnWriteArrayList<>();
     private final AtomicReference<String> broken = new AtomicReference<>();
+    private final AtomicReference<String> waitedElsewhere = new AtomicReference<>();
+    private final AtomicInteger looks = new AtomicInteger();
     private final AtomicLong progress = new AtomicLong();
     private final AtomicInteger blockedNow = new AtomicInteger();
     private final AtomicInteger everBlocked = new AtomicInteger();
@@ -252,8 +254,50 @@ final class Probe implements CellRule {
                 long start = System.nanoTime();
                 waitUntil(() -> done.get(phase) >= cells - 1 && othersWait(me)
                         || phase + 1 < phases && started.get(phase + 1) > 0, start, HOLD_NANOS);
+                if (done.get(phase) >= cells - 1 && othersWait(me)) {
+                    lookWhereOthersWait(me, phase);
+                }
             }
         }
+    }
+
+    /**
+     * Every other worker has done its band of {@code phase} and waits, and none can go on before this held
+     * cell is done: each must be waiting inside a CyclicBarrier or a Phaser (rule 10), which its stack shows.
+     */
+    private void lookWhereOthersWait(Thread me, int phase) {
+        looks.incrementAndGet();
+        for (Thread worker : workers) {
+            if (worker == me) {
+                continue;
+            }
+            StackTraceElement[] stack = worker.getStackTrace();
+            boolean inABarrier = false;
+            for (StackTraceElement frame : stack) {
+                String owner = frame.getClassName();
+                inABarrier |= owner.startsWith("java.util.concurrent.CyclicBarrier")
+                        || owner.startsWith("java.util.concurrent.Phaser");
+            }
+            if (!inABarrier && stack.length > 0) {
+                List<String> top = new ArrayList<>();
+                for (int i = 0; i < Math.min(4, stack.length); i++) {
+                    top.add(stack[i].getClassName() + "." + stack[i].getMethodName());
+                }
+                waitedElsewhere.compareAndSet(null, name(worker) + " had written its band of phase " + (phase + 1)
+                        + " and waited for the others in " + top + ", not in a CyclicBarrier or a Phaser: between "
+                        + "phases the workers wait at the barrier itself, not at one of their own (rule 10)");
+            }
+        }
+    }
+
+    /** Where a worker waited between phases outside any CyclicBarrier or Phaser, or null. */
+    String waitedOutsideABarrier() {
+        return waitedElsewhere.get();
+    }
+
+    /** How many times the held worker looked where the others waited. */
+    int barrierLooks() {
+        return looks.get();
     }
 
     private boolean othersWait(Thread me) {

@@ -46,6 +46,8 @@ final class Desk implements AutoCloseable {
     /** The threads alive before the server was made. */
     final Set<Thread> before;
     private boolean closed;
+    /** Threads the test made while the server ran (a closer), known by identity. */
+    private final Set<Thread> madeByTheTest = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Desk(ThreadPoolExecutor requests, ThreadPoolExecutor workers, Duration period, Set<Thread> poolThreads) {
         this.requests = requests;
@@ -228,6 +230,7 @@ final class Desk implements AutoCloseable {
                 thrown.add(failure);
             }
         }, "closer");
+        madeByTheTest(closer);
         closer.setDaemon(true);
         closer.start();
         RunningBudget budget = new RunningBudget(bound);
@@ -250,6 +253,24 @@ final class Desk implements AutoCloseable {
         started.removeIf(t -> t.getName().equals("closer") || t.getName().startsWith("watch")
                 || t.getName().startsWith("awaitility"));
         return started;
+    }
+
+    /**
+     * Every thread alive now that was not before the server was made, except the pools' and those the test made
+     * itself (known by identity): whatever their names and thread groups, the server made them.
+     */
+    List<Thread> everyNewThread() {
+        List<Thread> started = new ArrayList<>(aliveNow());
+        started.removeAll(before);
+        started.removeAll(poolThreads);
+        started.removeAll(madeByTheTest);
+        return started;
+    }
+
+    /** A thread the test itself made, left out of {@link #everyNewThread()}. */
+    Thread madeByTheTest(Thread thread) {
+        madeByTheTest.add(thread);
+        return thread;
     }
 
     /** Call right before the server is made: remembers the threads alive, to tell the server's apart. */

@@ -95,11 +95,15 @@ public class Simulation {
                         buffers.write(row, col, rule.next(buffers, row, col));
                     }
                 }
-                barrier.await(); // FIX: nobody starts phase + 1 before every band of this phase is written (rule 3)
+                try {
+                    barrier.await(); // FIX: nobody starts phase + 1 before every band of this phase is written (rule 3)
+                } catch (InterruptedException | BrokenBarrierException stopped) {
+                    // Stopped by the caller, or by another worker's failure: that one is the failure to report.
+                    return;
+                }
             }
-        } catch (InterruptedException | BrokenBarrierException stopped) {
-            // Stopped by the caller, or by another worker's failure: that one is the failure to report.
-        } catch (Throwable failed) { // FIX: an Error or a checked exception from the rule is a failure too
+        } catch (Throwable failed) { // FIX: whatever the rule throws is a failure, an Error or a checked exception too,
+            // FIX: even an InterruptedException or BrokenBarrierException of its own: only await() means "stop" (rule 6)
             failure.compareAndSet(null, failed); // FIX: the first failure is the one to report (rule 6)
             // FIX: the others would wait at the barrier for this worker forever: stop them (rule 6).
             interruptAll(threads);

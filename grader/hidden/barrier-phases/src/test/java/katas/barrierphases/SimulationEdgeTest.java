@@ -30,7 +30,8 @@ class SimulationEdgeTest {
 
     @Test
     @Tag("rule-1")
-    @DisplayName("refuses no workers, fewer than no phases, and grids that are empty, ragged or missing a row")
+    @DisplayName("refuses no workers, fewer than no phases, and grids that are empty, ragged or missing a row, also "
+            + "for no phase at all")
     void refusesWhatCannotRun(Shapes shapes) {
         int workers = shapes.between("workers", 1, 4);
         double[][] grid = Heat.grid(shapes, shapes.between("rows", 2, 6), shapes.between("columns", 1, 5));
@@ -39,19 +40,24 @@ class SimulationEdgeTest {
                 .as("a simulation of no workers (rule 1)").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Simulation(workers, rule).run(grid, shapes.between("negative phases", -5, -1)))
                 .as("a run of fewer than no phases (rule 1)").isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[0][0], 1))
-                .as("a grid of no rows (rule 1)").isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[2][0], 1))
-                .as("a grid of no columns (rule 1)").isInstanceOf(IllegalArgumentException.class);
-        double[][] ragged = Heat.copy(grid);
-        ragged[shapes.between("short row", 1, grid.length - 1)] = new double[grid[0].length + 1];
-        assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, 1))
-                .as("a grid whose rows differ in length (rule 1)").isInstanceOf(IllegalArgumentException.class);
-        for (int missing : new int[] {0, shapes.between("missing row", 1, grid.length - 1)}) {
-            double[][] holed = Heat.copy(grid);
-            holed[missing] = null;
-            assertThatThrownBy(() -> new Simulation(workers, rule).run(holed, 1))
-                    .as("a grid whose row " + missing + " is null (rule 1)").isInstanceOf(IllegalArgumentException.class);
+        // No phase to run changes nothing: a grid that cannot run is refused before any phase (or none) runs.
+        for (int phases : new int[] {0, shapes.between("phases", 1, 4)}) {
+            String run = phases == 0 ? ", even for no phase at all (rule 1)" : " (rule 1)";
+            assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[0][0], phases))
+                    .as("a grid of no rows" + run).isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[2][0], phases))
+                    .as("a grid of no columns" + run).isInstanceOf(IllegalArgumentException.class);
+            double[][] ragged = Heat.copy(grid);
+            ragged[shapes.between("short row, " + phases + " phases", 1, grid.length - 1)] =
+                    new double[grid[0].length + shapes.oneOf("row length off by, " + phases + " phases", -1, 1)];
+            assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, phases))
+                    .as("a grid whose rows differ in length" + run).isInstanceOf(IllegalArgumentException.class);
+            for (int missing : new int[] {0, shapes.between("missing row, " + phases + " phases", 1, grid.length - 1)}) {
+                double[][] holed = Heat.copy(grid);
+                holed[missing] = null;
+                assertThatThrownBy(() -> new Simulation(workers, rule).run(holed, phases))
+                        .as("a grid whose row " + missing + " is null" + run).isInstanceOf(IllegalArgumentException.class);
+            }
         }
     }
 }

@@ -56,6 +56,36 @@ class SimulationFailureTest {
 
     @Test
     @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("reports an InterruptedException or a BrokenBarrierException the rule itself throws as the failure, "
+            + "though its worker was never interrupted")
+    void failsWithTheBarriersOwnExceptions(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int workers = round.between("workers", 1, 6);
+            int rows = round.between("rows", 1, 12);
+            int cols = round.between("columns", 1, 6);
+            int phases = round.between("phases", 1, 5);
+            // Both kinds in every round: the worker whose rule threw it was never interrupted, and no barrier broke.
+            for (boolean interrupted : new boolean[] {true, false}) {
+                String kind = interrupted ? "InterruptedException" : "BrokenBarrierException";
+                Throwable failure = interrupted
+                        ? new InterruptedException("the rule gave up waiting for its furnace sensor")
+                        : new java.util.concurrent.BrokenBarrierException("the rule's own sensor barrier broke");
+                Fault fault = new Fault(round.between("failing phase, " + kind, 0, phases - 1),
+                        round.between("failing row, " + kind, 0, rows - 1),
+                        round.between("failing column, " + kind, 0, cols - 1), failure,
+                        round.chance("others busy, " + kind, .5), round.chance("others notice interrupts, " + kind, .5));
+                Switchboard board = new Switchboard();
+                Runs.fails(round, new Simulation(workers, board), board, rows, cols, phases, fault,
+                        Runs.shape(workers, rows, cols, phases) + " (" + (interrupted ? "an " : "a ") + kind + " thrown by the rule is its failure, "
+                        + "not a stop: only the barrier's own exceptions mean another worker stopped the run, "
+                        + "rule 6)");
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-6")
     @Tag("rule-9")
     @DisplayName("runs correctly again after each kind of failure")
     void runsAgainAfterEachKindOfFailure(Shapes shapes) throws Exception {

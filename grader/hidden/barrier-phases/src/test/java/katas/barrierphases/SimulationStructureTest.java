@@ -12,7 +12,9 @@ import com.tngtech.archunit.core.importer.Location;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import katas.barrierphases.Trial.Outcome;
 import katas.testkit.KataTest;
+import katas.testkit.Shapes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -91,6 +93,47 @@ class SimulationStructureTest {
             throw new AssertionError("no class of " + PACKAGE + " waits at a java.util.concurrent.CyclicBarrier or "
                     + "Phaser: the workers meet at a barrier between phases (rule 10): asking one for its parties or its phase is not waiting at it");
         }
+    }
+
+    @Test
+    @Tag("rule-10")
+    @DisplayName("between phases, the workers wait inside the CyclicBarrier or Phaser, not in a barrier of their own")
+    void waitsInsideTheBarrier(Shapes shapes) throws Exception {
+        requireAWorkingSimulation();
+        shapes.check(3, round -> {
+            int workers = round.between("workers", 2, 6);
+            int rows = round.between("rows", workers, 14);
+            int cols = round.between("columns", 1, 6);
+            int phases = round.between("phases", 2, 5);
+            double[][] initial = Heat.grid(round, rows, cols);
+            // In each phase after the first, one worker's last cell is held until every other worker waits; it
+            // then looks at their stacks: nobody can pass a barrier while it still holds that cell.
+            Probe probe = new Probe(initial, phases).holdSalt(round.between("held worker", 0, 9));
+            String what = Runs.shape(workers, rows, cols, phases);
+            try (Trial trial = new Trial(what, new Simulation(workers, probe), initial, phases, probe).start()) {
+                Outcome outcome = trial.outcome(() -> "A run of " + phases + " phases should end by itself.");
+                trial.assertNothingBrokenDuringTheRun();
+                trial.assertSameAsOneThread(outcome);
+                String elsewhere = probe.waitedOutsideABarrier();
+                if (elsewhere != null) {
+                    throw new AssertionError(what + ": " + elsewhere);
+                }
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-10")
+    @DisplayName("never asks the barrier how many wait: only a spin needs to know")
+    void neverAsksHowManyWait() {
+        requireAWorkingSimulation();
+        noClasses().that().resideInAPackage(PACKAGE + "..")
+                .should().callCodeUnitWhere(call("java.util.concurrent.CyclicBarrier", "CyclicBarrier.getNumberWaiting",
+                        "getNumberWaiting").or(call("java.util.concurrent.Phaser",
+                        "Phaser.getArrivedParties/getUnarrivedParties", "getArrivedParties", "getUnarrivedParties")))
+                .because("a worker that has written its band calls await and lets the barrier do the waiting: "
+                        + "counting who already waits is only useful to spin until they all do (rule 10)")
+                .check(learnerClasses);
     }
 
     @Test

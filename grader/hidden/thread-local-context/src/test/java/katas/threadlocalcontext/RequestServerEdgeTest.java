@@ -378,4 +378,88 @@ class RequestServerEdgeTest {
                     + " must still be written (rule 6: catch Throwable around the write, or the flusher dies)");
         }
     }
+
+    @Test
+    @Order(9)
+    @Tag("rule-5")
+    @Tag("rule-8")
+    @DisplayName("refuses an audit at once while close()'s last write is still under way")
+    void auditDuringTheLastWrite(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            List<RequestContext> contexts = Desk.contexts(round, round.between("requests", 2, 6));
+            Expected expected = new Expected();
+            try (Desk desk = Desk.of(round.between("request threads", 1, 3), 1, HOUR)) {
+                RequestServer server = desk.server;
+                // Every write waits until the test lets it go: the flush period is an hour, so the write held is
+                // close()'s last one, or one that began earlier (a flusher may write before its period is up),
+                // which close() waits for just the same.
+                CountDownLatch writing = desk.sink.hold();
+                for (RequestContext context : contexts.subList(1, contexts.size())) {
+                    desk.get(server.handle(context, () -> {
+                        server.audit(expected.message(context, context.traceId(), 1));
+                        return null;
+                    }), "a request that audits");
+                }
+                List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
+                Thread closing = desk.madeByTheTest(new Thread(() -> {
+                    try {
+                        server.close();
+                    } catch (Throwable failure) {
+                        thrown.add(failure);
+                    }
+                }, "closer"));
+                closing.setDaemon(true);
+                try {
+                    closing.start();
+                    assertThat(writing.await(3, TimeUnit.SECONDS)).as("close() with records waiting: the flusher "
+                            + "writes them (rule 8)").isTrue();
+                    // close() has told the flusher to stop and waits for it (or, blocked, gets no further).
+                    long deadline = System.nanoTime() + 2_000_000_000L;
+                    while (closing.getState() != Thread.State.WAITING && closing.getState() != Thread.State
+                            .TIMED_WAITING && closing.isAlive() && System.nanoTime() < deadline) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
+                    }
+                    RequestContext late = contexts.get(0);
+                    String message = expected.message(late, late.traceId(), 1);
+                    Future<String> audit = server.handle(late, () -> {
+                        try {
+                            server.audit(message);
+                            return "accepted";
+                        } catch (IllegalStateException refused) {
+                            return "refused";
+                        }
+                    });
+                    String answer;
+                    try {
+                        answer = audit.get(2, TimeUnit.SECONDS);
+                    } catch (java.util.concurrent.TimeoutException waited) {
+                        throw new AssertionError("audit(), called after close() while the sink was still writing "
+                                + "close()'s last batch, had not returned or thrown after 2 s: after close() it "
+                                + "throws IllegalStateException at once, and audit never waits for the sink, "
+                                + "not even for the last write (rules 5 and 8). Does the last flush hold the lock "
+                                + "audit() takes while it calls the sink? "
+                                + katas.testkit.ThreadDiagnosis.explain(whoWaits(desk, closing)));
+                    }
+                    if (answer.equals("refused")) {
+                        expected.forget(message);
+                    }
+                } finally {
+                    desk.sink.release();
+                }
+                assertThat(new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing))).as("close(), once "
+                        + "its last write was let go (rule 8)").isTrue();
+                assertThat(thrown).as("what close() threw").isEmpty();
+                assertThat(expected.check(desk.sink.written(), "rule 5")).as("what the sink had been given: every "
+                        + "record audited before close(), and an audit accepted during it, written once (rule 8)")
+                        .isNull();
+            }
+        });
+    }
+
+    private static List<Thread> whoWaits(Desk desk, Thread closing) {
+        List<Thread> threads = new ArrayList<>(List.of(closing));
+        threads.addAll(desk.serversThreads());
+        threads.addAll(desk.poolThreads());
+        return threads;
+    }
 }
