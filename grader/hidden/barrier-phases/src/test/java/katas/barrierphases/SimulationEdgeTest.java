@@ -37,9 +37,11 @@ class SimulationEdgeTest {
         double[][] grid = Heat.grid(shapes, shapes.between("rows", 2, 6), shapes.between("columns", 1, 5));
         CellRule rule = Heat::next;
         assertThatThrownBy(() -> new Simulation(shapes.between("no workers", -3, 0), rule))
-                .as("a simulation of no workers (rule 1)").isInstanceOf(IllegalArgumentException.class);
+                .as("rule 1: new Simulation(workers below 1, rule) must throw IllegalArgumentException (what it "
+                        + "threw, null if nothing)").isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new Simulation(workers, rule).run(grid, shapes.between("negative phases", -5, -1)))
-                .as("a run of fewer than no phases (rule 1)").isInstanceOf(IllegalArgumentException.class);
+                .as("rule 1: run(grid, a negative number of phases) must throw IllegalArgumentException (what it "
+                        + "threw, null if nothing)").isInstanceOf(IllegalArgumentException.class);
         // No phase to run changes nothing: a grid that cannot run is refused before any phase (or none) runs.
         for (int phases : new int[] {0, shapes.between("phases", 1, 4)}) {
             String run = phases == 0 ? ", even for no phase at all (rule 1)" : " (rule 1)";
