@@ -19,6 +19,7 @@ public class RequestServer implements AutoCloseable {
      * @param workers the pool that runs the tasks the requests fork (not shut down by the server)
      * @param sink where the audit records go
      * @param flushPeriod how long the flusher may wait between two writes; positive
+     * @throws IllegalArgumentException when {@code flushPeriod} is zero or negative (no thread is started then)
      */
     public RequestServer(ExecutorService requests, ExecutorService workers, AuditSink sink, Duration flushPeriod) {
         // TODO: a thread that is not a daemon keeps the JVM alive after main() has ended.

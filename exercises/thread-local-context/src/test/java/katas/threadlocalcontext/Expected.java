@@ -76,7 +76,8 @@ final class Expected {
         byMessage.keySet().stream().filter(m -> !times.containsKey(m)).sorted().limit(5).forEach(missing::add);
         if (!missing.isEmpty()) {
             return (byMessage.size() - times.size()) + " of " + byMessage.size() + " records audited were never "
-                    + "written, e.g. " + missing;
+                    + "written, e.g. " + missing + " (rules 6 and 8: every record audited is written, by the flusher "
+                    + "or by close()'s last flush)";
         }
         return null;
     }
