@@ -12,12 +12,20 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Contention")
 class ContentionTest {
 
-    /** The racy counter of fix-the-race, written here so the harness is proven on its own. */
+    /**
+     * The racy counter of fix-the-race, written here so the harness is proven on its own. The read and the write
+     * are apart by a yield: on a loaded machine each thread's calls could otherwise fit in one time slice, and 50
+     * rounds went by once without a lost update (a red team's build, 2 busy cores). The yield only widens the
+     * window: threads run one after another would still lose nothing, so the test still asks whether the harness
+     * runs them at the same time.
+     */
     static final class RacyCounter {
         private long count;
 
         void increment() {
-            count++;
+            long read = count;
+            Thread.yield();
+            count = read + 1;
         }
     }
 
@@ -25,7 +33,7 @@ class ContentionTest {
     @DisplayName("exposes the lost updates of an unsynchronized counter")
     void exposesLostUpdates() throws InterruptedException {
         // One round catches it on an idle machine with two cores; a loaded machine time-slices the
-        // threads and needs more rounds (TESTING-NOTES: on one core the race hides completely).
+        // threads and may need more rounds.
         boolean lost = false;
         for (int round = 0; round < 50 && !lost; round++) {
             RacyCounter counter = new RacyCounter();
