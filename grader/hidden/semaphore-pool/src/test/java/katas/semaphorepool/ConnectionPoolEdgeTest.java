@@ -255,8 +255,11 @@ class ConnectionPoolEdgeTest {
                     return;
                 }
                 assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isInstanceOf(Connection.class);
-                if (round == 3) {
-                    return; // it got the connection each time: a right pool may let it
+                if (round == 10) {
+                    // It got the connection each time: a right pool may let it. Ten rounds, not three: on a loaded
+                    // machine the waiter wins a hand-back often, and three wins in a row once let a pool that
+                    // restarts its timeout on every wakeup through (self-check, 2 busy cores).
+                    return;
                 }
             }
         }
