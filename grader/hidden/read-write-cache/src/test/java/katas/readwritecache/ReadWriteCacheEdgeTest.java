@@ -424,6 +424,71 @@ class ReadWriteCacheEdgeTest {
     }
 
     @Nested
+    @DisplayName("a snapshot")
+    class ASnapshot {
+
+        @Test
+        @Tag("rule-1")
+        @DisplayName("taken while another thread puts two keys, one after the other, shows neither put or both")
+        void showsNeitherOrBothOfTwoPuts(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                AtomicBoolean armed = new AtomicBoolean();
+                List<Call<Void>> writers = new ArrayList<>();
+                List<Key> order = new ArrayList<>();
+                AtomicInteger base = new AtomicInteger(round.between("first hash code", 1, 8));
+                // The first key the snapshot hashes while it holds the read lock starts two puts, the key it hashed
+                // first then the other, each on a thread of its own queued for the write lock behind the snapshot's
+                // read lock (the second only once the first waits): a snapshot that lets the read lock go between
+                // two keys lets both puts in before it reads the second key.
+                Key.Hook dance = key -> {
+                    if (lock.getReadHoldCount() > 0 && writers.isEmpty() && armed.getAndSet(false)) {
+                        Key other = order.get(0).equals(key) ? order.get(1) : order.get(0);
+                        for (Key put : List.of(key, other)) {
+                            Key plain = put.with(Key.Hook.NONE);
+                            Call<Void> writer = Call.start("put(" + put + ", " + put + "=new) during the snapshot", lock,
+                                    () -> {
+                                        cache.put(plain, plain + "=new");
+                                        return null;
+                                    });
+                            writers.add(writer);
+                            long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                            while (!writer.ended() && !lock.hasQueuedThread(writer.thread())
+                                    && System.nanoTime() < deadline) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                };
+                for (int i = 0; i < 2; i++) {
+                    String name = "seat" + (i * 7 + 3);
+                    order.add(new Key(name, base.get() + i, dance));
+                }
+                for (Key key : order) {
+                    cache.put(key, key + "=old");
+                }
+                armed.set(true);
+                Call<java.util.Map<Key, String>> snapshot = Call.start("snapshot() while two puts come in", lock,
+                        cache::snapshot);
+                java.util.Map<Key, String> seen = snapshot.value("a snapshot of two kept keys");
+                armed.set(false);
+                for (Call<Void> writer : writers) {
+                    writer.value("a put after the snapshot let the read lock go");
+                }
+                Key first = order.get(0);
+                Key second = order.get(1);
+                assertThat(seen).as("snapshot() taken while %s was put and then %s (rule 1: a snapshot reads every key "
+                        + "at one moment, under one hold of the read lock; one that lets the lock go between two keys "
+                        + "shows a moment that never was)", first, second)
+                        .isIn(java.util.Map.of(first, first + "=old", second, second + "=old"),
+                                java.util.Map.of(first, first + "=new", second, second + "=new"));
+            });
+        }
+    }
+
+    @Nested
     @DisplayName("a thread that saw the key missing")
     class AThreadThatSawTheKeyMissing {
 
