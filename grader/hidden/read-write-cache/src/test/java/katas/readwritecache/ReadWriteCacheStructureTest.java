@@ -81,7 +81,7 @@ class ReadWriteCacheStructureTest {
 
     @Test
     @Tag("rule-9")
-    @DisplayName("waits by blocking: no sleep, yield, spin, park, wait/notify or synchronized method")
+    @DisplayName("waits by blocking: no sleep, yield, spin, park, timed wait, wait/notify or synchronized method")
     void waitsByBlocking() {
         List<String> names = learnerClasses.stream().map(JavaClass::getName).toList();
         if (!names.contains(ReadWriteCache.class.getName()) || names.stream().anyMatch(n -> n.endsWith("Test"))) {
