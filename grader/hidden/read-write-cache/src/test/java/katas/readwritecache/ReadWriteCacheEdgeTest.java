@@ -132,6 +132,28 @@ class ReadWriteCacheEdgeTest {
         }
     }
 
+    /** Failures a loader may throw that a future's own machinery also uses: they must reach the waiters as they are. */
+    static final int CONFUSABLE_FAILURES = 4;
+
+    /**
+     * A failure of kind {@code kind}: the kit's kinds first (a RuntimeException, an Error, a checked exception), then
+     * exceptions a loader may throw that look like a future's own (a CancellationException, a CompletionException
+     * with a cause, an InterruptedException and an ExecutionException, thrown sneakily).
+     */
+    static Throwable failure(Shapes round, String message, int kind) {
+        if (kind < Shapes.FAILURE_KINDS) {
+            return round.failure("failure", message, kind);
+        }
+        Throwable failure = switch (kind - Shapes.FAILURE_KINDS) {
+            case 0 -> new java.util.concurrent.CancellationException(message);
+            case 1 -> new java.util.concurrent.CompletionException(message, new IllegalStateException("inside"));
+            case 2 -> new InterruptedException(message);
+            default -> new ExecutionException(message, new java.io.IOException("inside"));
+        };
+        round.oneOf("failure", failure.getClass().getSimpleName());
+        return failure;
+    }
+
     @Nested
     @DisplayName("failures")
     class Failures {
@@ -140,14 +162,14 @@ class ReadWriteCacheEdgeTest {
         @Tag("rule-6")
         @DisplayName("of every kind reach every waiter, and the key loads again afterwards, and is then kept")
         void everyKindReachesEveryWaiterAndIsForgotten(Shapes shapes) throws Exception {
-            for (int kind = 0; kind < Shapes.FAILURE_KINDS; kind++) {
+            for (int kind = 0; kind < Shapes.FAILURE_KINDS + CONFUSABLE_FAILURES; kind++) {
                 int k = kind;
                 shapes.check(1, round -> {
                     SeenLock lock = ReadWriteCacheTest.lock(round);
                     Store store = new Store(lock);
                     ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
                     Key key = Key.of("down" + round.between("down", 10, 99));
-                    Throwable failure = round.failure("failure", "no answer for " + key, k);
+                    Throwable failure = failure(round, "no answer for " + key, k);
                     int failures = round.between("failed loads in a row", 1, 3);
                     for (int attempt = 1; attempt <= failures; attempt++) {
                         Store.Step load = store.fail(key.name(), failure, true);
@@ -167,10 +189,12 @@ class ReadWriteCacheEdgeTest {
                         load.release();
                         for (Call<String> call : calls) {
                             call.awaitEnded("the load failed: every waiter gets the failure (rule 6)");
-                            assertThat(call.thrown()).as("what %s threw (rule 6)", call)
-                                    .isInstanceOf(ExecutionException.class);
-                            assertThat(call.thrown().getCause()).as("the cause of what %s threw (rule 6)", call)
-                                    .isSameAs(failure);
+                            assertThat(call.thrown()).as("what %s threw when the loader threw %s (rule 6: every "
+                                    + "failure, whatever its class, reaches the waiters as an ExecutionException)",
+                                    call, failure).isInstanceOf(ExecutionException.class);
+                            assertThat(call.thrown().getCause()).as("the cause of what %s threw (rule 6: the very "
+                                    + "exception the loader threw, %s, not unwrapped, copied or wrapped once more)",
+                                    call, failure).isSameAs(failure);
                         }
                         assertThat(lock.holders()).as("the lock after failure #%d (rule 2)", attempt).isEqualTo("free");
                     }
@@ -207,6 +231,259 @@ class ReadWriteCacheEdgeTest {
                 assertThat(cache.get(key)).as("get(%s) after a put made while the load that then failed ran (rule 5: "
                         + "the put is newer; forgetting the failed load must not forget it)", key).isEqualTo(key + "=put");
                 assertThat(store.loads(key.name())).as("loads of %s", key).isEqualTo(1);
+            });
+        }
+
+        @Test
+        @Tag("rule-5")
+        @Tag("rule-6")
+        @DisplayName("of a load that started before an invalidation leave the newer load in place, and later gets wait for it")
+        void aFailedOldLoadLeavesTheNewerLoadInPlace(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                Key key = Key.of("feed" + round.between("feed", 10, 99));
+                Throwable failure = round.failure("failure", "the old feed of " + key + " is gone");
+                Store.Step old = store.fail(key.name(), failure, true);
+                Call<String> first = Call.start("get(" + key + ") before the invalidation", lock, () -> cache.get(key));
+                old.awaitStarted("get of a missing key", first);
+                cache.invalidate(key);
+                Store.Step newer = store.hold(key.name());
+                Call<String> second = Call.start("get(" + key + ") after the invalidation", lock, () -> cache.get(key));
+                newer.awaitStarted("a get after invalidate(" + key + ") returned starts a new load (rule 5)", second);
+                old.release();
+                first.awaitEnded("its load failed");
+                assertThat(first.thrown()).as("what %s threw (rule 6)", first).isInstanceOf(ExecutionException.class);
+                List<Call<String>> later = new ArrayList<>();
+                for (int w = round.between("gets after the old load failed", 1, 3); w > 0; w--) {
+                    Call<String> get = Call.start("get(" + key + ") #" + w + " after the old load failed", lock,
+                            () -> cache.get(key));
+                    get.awaitWaitingForALoad("the newer load of " + key + " (load #2, started after the invalidation) "
+                            + "is still in flight, so a get waits for it (rules 3 and 5: the old load that failed "
+                            + "takes out only its own placeholder, never a newer load)");
+                    later.add(get);
+                }
+                newer.release();
+                assertThat(second.value("its load was let go")).as("what %s returned", second).isEqualTo(key + "#2");
+                for (Call<String> get : later) {
+                    assertThat(get.value("the newer load ended")).as("what %s returned (rule 5: it waited for the "
+                            + "newer load)", get).isEqualTo(key + "#2");
+                }
+                assertThat(store.loads(key.name())).as("loads of %s: one before the invalidation (failed), one after "
+                        + "(rules 3 and 5: the old load's failure must not take the newer load out, or the gets after "
+                        + "it load a third time)", key).isEqualTo(2);
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("a put during a load")
+    class APutDuringALoad {
+
+        @Test
+        @Tag("rule-5")
+        @DisplayName("hands the load's value to every thread that asked before the put, and the put's to later gets")
+        void handsTheLoadToEveryEarlierAsker(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                Key key = Key.of("fare" + round.between("fare", 10, 99));
+                Store.Step load = store.hold(key.name());
+                List<Call<String>> askers = new ArrayList<>();
+                askers.add(Call.start("get(" + key + ") #0 before the put", lock, () -> cache.get(key)));
+                load.awaitStarted("get of a missing key", askers.get(0));
+                for (int w = round.between("waiters", 1, 3); w > 0; w--) {
+                    Call<String> waiter = Call.start("get(" + key + ") #" + w + " before the put", lock,
+                            () -> cache.get(key));
+                    waiter.awaitWaitingForALoad("a load of the key is in flight (rule 3)");
+                    askers.add(waiter);
+                }
+                cache.put(key, key + "=new");
+                load.release();
+                for (Call<String> asker : askers) {
+                    assertThat(asker.value("the load it waited for ended")).as("what %s returned (rule 5: it asked "
+                            + "before put(%s, %s=new), so it gets the value of the load it waited for, not the newer "
+                            + "one)", asker, key, key).isEqualTo(key + "#1");
+                }
+                assertThat(Call.start("get(" + key + ") after the put", lock, () -> cache.get(key))
+                        .awaitEndedAlone("a kept value").value("")).as("get(%s) after the put and the load (rule 5)",
+                        key).isEqualTo(key + "=new");
+                assertThat(store.loads(key.name())).as("loads of %s", key).isEqualTo(1);
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("a key put and then invalidated")
+    class AKeyPutAndThenInvalidated {
+
+        @Test
+        @Tag("rule-3")
+        @DisplayName("is loaded once by a stampede of gets that follows")
+        void isLoadedOnceByAStampede(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                Key key = Key.of("route" + round.between("route", 10, 99));
+                cache.put(key, key + "=old");
+                if (round.chance("read before the invalidation", 0.5)) {
+                    assertThat(cache.get(key)).as("get(%s) after put (rule 1)", key).isEqualTo(key + "=old");
+                }
+                cache.invalidate(key);
+                Store.Step load = store.hold(key.name());
+                int threads = round.between("threads", 3, 8);
+                CountDownLatch go = new CountDownLatch(1);
+                List<AtomicBoolean> asked = new ArrayList<>();
+                List<Call<String>> calls = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    Key mine = key.with(Key.Hook.NONE);
+                    AtomicBoolean started = new AtomicBoolean();
+                    asked.add(started);
+                    calls.add(Call.start("get(" + key + ") #" + t + " after the invalidation", lock, () -> {
+                        go.await();
+                        started.set(true);
+                        return cache.get(mine);
+                    }));
+                }
+                go.countDown();
+                load.awaitStarted("gets of an invalidated key load it again (rule 1)", calls);
+                // Every asker settles: waiting for the load, or loading itself (a second load is the mistake).
+                long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                for (int t = 0; t < threads; t++) {
+                    Call<String> call = calls.get(t);
+                    while (!(asked.get(t).get() && (call.ended() || call.waitsForALoad()))
+                            && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                }
+                load.release();
+                for (Call<String> call : calls) {
+                    assertThat(call.value("the load it waited for ended")).as("what %s returned (rule 3: every "
+                            + "asker gets the one load's value)", call).isEqualTo(key + "#1");
+                }
+                assertThat(store.loads(key.name())).as("loads of %s while %d threads asked for it at once after it "
+                        + "was put and invalidated (rule 3: an invalidated key is missing like any other, the first "
+                        + "asker loads and the others wait for that load)", key, threads).isEqualTo(1);
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("many keys")
+    class ManyKeys {
+
+        @Test
+        @Tag("rule-1")
+        @DisplayName("are all kept, however many, and a snapshot stays as it was taken while the cache changes")
+        void areAllKeptAndASnapshotStaysPut(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                int count = round.between("keys", 50, 200);
+                List<Key> keys = ReadWriteCacheTest.keys(round, "many", count, false);
+                java.util.Map<Key, String> expected = new java.util.HashMap<>();
+                java.util.Random random = round.random();
+                for (Key key : keys) {
+                    if (random.nextBoolean()) {
+                        cache.put(key, key + "=v");
+                        expected.put(key, key + "=v");
+                    } else {
+                        assertThat(cache.get(key)).as("get(%s) of a missing key (rule 1)", key).isEqualTo(key + "#1");
+                        expected.put(key, key + "#1");
+                    }
+                }
+                assertThat(cache.size()).as("size() after %d distinct keys were put or loaded (rule 1: the cache "
+                        + "keeps every key it was given or loaded until it is invalidated; it forgets none)", count)
+                        .isEqualTo(count);
+                java.util.Map<Key, String> snapshot = cache.snapshot();
+                assertThat(snapshot).as("snapshot() after %d distinct keys were put or loaded (rule 1)", count)
+                        .isEqualTo(expected);
+                java.util.Map<Key, String> copy = new java.util.HashMap<>(snapshot);
+                for (Key key : keys) {
+                    assertThat(cache.get(key)).as("get(%s) of a kept key (rule 1)", key).isEqualTo(expected.get(key));
+                    assertThat(store.loads(key.name())).as("loads of %s after %d keys were put or loaded (rule 1: a "
+                            + "kept key is never loaded again)", key, count)
+                            .isEqualTo(expected.get(key).endsWith("#1") ? 1 : 0);
+                }
+                Key changed = keys.get(0);
+                Key gone = keys.get(1);
+                Key added = Key.of("added" + round.between("added", 10, 99));
+                cache.put(changed, changed + "=newer");
+                cache.invalidate(gone);
+                cache.put(added, added + "=v");
+                assertThat(snapshot).as("a snapshot taken before put(%s), invalidate(%s) and put(%s) (rule 1: "
+                        + "snapshot() copies what the cache holds at one moment; a later change must not show in it)",
+                        changed, gone, added).isEqualTo(copy);
+                assertThat(cache.size()).as("size() after one more key and one fewer (rule 1)").isEqualTo(count);
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("a snapshot")
+    class ASnapshot {
+
+        @Test
+        @Tag("rule-1")
+        @DisplayName("taken while another thread puts two keys, one after the other, shows neither put or both")
+        void showsNeitherOrBothOfTwoPuts(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                AtomicBoolean armed = new AtomicBoolean();
+                List<Call<Void>> writers = new ArrayList<>();
+                List<Key> order = new ArrayList<>();
+                AtomicInteger base = new AtomicInteger(round.between("first hash code", 1, 8));
+                // The first key the snapshot hashes while it holds the read lock starts two puts, the key it hashed
+                // first then the other, each on a thread of its own queued for the write lock behind the snapshot's
+                // read lock (the second only once the first waits): a snapshot that lets the read lock go between
+                // two keys lets both puts in before it reads the second key.
+                Key.Hook dance = key -> {
+                    if (lock.getReadHoldCount() > 0 && writers.isEmpty() && armed.getAndSet(false)) {
+                        Key other = order.get(0).equals(key) ? order.get(1) : order.get(0);
+                        for (Key put : List.of(key, other)) {
+                            Key plain = put.with(Key.Hook.NONE);
+                            Call<Void> writer = Call.start("put(" + put + ", " + put + "=new) during the snapshot", lock,
+                                    () -> {
+                                        cache.put(plain, plain + "=new");
+                                        return null;
+                                    });
+                            writers.add(writer);
+                            long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                            while (!writer.ended() && !lock.hasQueuedThread(writer.thread())
+                                    && System.nanoTime() < deadline) {
+                                Thread.onSpinWait();
+                            }
+                        }
+                    }
+                };
+                for (int i = 0; i < 2; i++) {
+                    String name = "seat" + (i * 7 + 3);
+                    order.add(new Key(name, base.get() + i, dance));
+                }
+                for (Key key : order) {
+                    cache.put(key, key + "=old");
+                }
+                armed.set(true);
+                Call<java.util.Map<Key, String>> snapshot = Call.start("snapshot() while two puts come in", lock,
+                        cache::snapshot);
+                java.util.Map<Key, String> seen = snapshot.value("a snapshot of two kept keys");
+                armed.set(false);
+                for (Call<Void> writer : writers) {
+                    writer.value("a put after the snapshot let the read lock go");
+                }
+                Key first = order.get(0);
+                Key second = order.get(1);
+                assertThat(seen).as("snapshot() taken while %s was put and then %s (rule 1: a snapshot reads every key "
+                        + "at one moment, under one hold of the read lock; one that lets the lock go between two keys "
+                        + "shows a moment that never was)", first, second)
+                        .isIn(java.util.Map.of(first, first + "=old", second, second + "=old"),
+                                java.util.Map.of(first, first + "=new", second, second + "=new"));
             });
         }
     }
@@ -347,6 +624,47 @@ class ReadWriteCacheEdgeTest {
                         assertThat(lock.holders()).as("the lock after %s (rule 2)", attempt).isEqualTo("free");
                         cache.put(kept, kept + "=v");
                     }
+                }
+                Call<String> after = Call.start("get(fine) at the end", lock, () -> cache.get(Key.of("fine")));
+                assertThat(after.awaitEndedAlone("the cache works on").value("")).isEqualTo("fine#1");
+            });
+        }
+
+        @Test
+        @Tag("rule-2")
+        @DisplayName("from the moment their load started leave the lock free, and a put from another thread gets in")
+        void leaveTheLockFreeWhenTheyThrowAfterTheLoad(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                // Another key kept, so that the map is not empty: an empty HashMap answers without hashing the key.
+                Key kept = Key.of("kept" + round.between("kept", 10, 99));
+                cache.put(kept, kept + "=v");
+                Throwable failure = round.failure("failure", "a key broken during its load");
+                for (boolean loadFails : round.shuffled("load fails", List.of(false, true))) {
+                    Key missing = Key.of((loadFails ? "failing" : "loading") + round.between("missing", 10, 99));
+                    Store.Step load = loadFails
+                            ? store.fail(missing.name(), new IllegalStateException("the store is down"), false)
+                            : store.hold(missing.name());
+                    load.release();
+                    Key broken = missing.with(key -> {
+                        if (load.started()) {
+                            throw Sneaky.raise(failure);
+                        }
+                    });
+                    Call<String> get = Call.start("get(" + missing + ") whose hashCode throws once its load started ("
+                            + (loadFails ? "a load that fails" : "a load that succeeds") + ")", lock,
+                            () -> cache.get(broken));
+                    get.awaitEndedAlone("a get whose key throws ends, and gives the lock back (rule 2)");
+                    assertThat(lock.holders()).as("the lock after %s %s (rule 2: every call lets the lock go, also "
+                            + "when a key throws after its load: unlock in finally)", get, get.outcome())
+                            .isEqualTo("free");
+                    Call<Void> put = Call.start("put(" + kept + ") from another thread after " + get, lock, () -> {
+                        cache.put(kept, kept + "=v");
+                        return null;
+                    });
+                    put.value("the lock is free, so a put gets in (rule 2)");
                 }
                 Call<String> after = Call.start("get(fine) at the end", lock, () -> cache.get(Key.of("fine")));
                 assertThat(after.awaitEndedAlone("the cache works on").value("")).isEqualTo("fine#1");

@@ -4,6 +4,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noMethods;
 
 import com.tngtech.archunit.ArchConfiguration;
+import com.tngtech.archunit.base.DescribedPredicate;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.JavaModifier;
@@ -12,6 +14,7 @@ import com.tngtech.archunit.core.importer.Location;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import katas.testkit.KataTest;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,6 +34,23 @@ import org.junit.jupiter.api.Test;
 class ReadWriteCacheStructureTest {
 
     private static JavaClasses learnerClasses;
+
+    /** Names of the JDK's waits that can take a time-out: with one, a wait becomes a poll (wait a little, look again). */
+    private static final Set<String> TIMED_WAITS = Set.of("get", "tryLock", "await", "awaitNanos", "awaitUntil",
+            "tryAcquire", "tryAcquireNanos", "join", "poll", "take");
+
+    /** A call of a wait with a time-out: Future.get(long, TimeUnit), tryLock(long, TimeUnit), await(long, ...), awaitNanos. */
+    private static final DescribedPredicate<JavaCall<?>> TIMED_WAIT = new DescribedPredicate<>(
+            "a wait with a time-out (a timed Future.get, tryLock, await or awaitNanos)") {
+        @Override
+        public boolean test(JavaCall<?> call) {
+            String name = call.getTarget().getName();
+            List<String> parameters = call.getTarget().getRawParameterTypes().stream().map(JavaClass::getName).toList();
+            return name.equals("awaitNanos") || name.equals("awaitUntil") || TIMED_WAITS.contains(name)
+                    && parameters.contains(java.util.concurrent.TimeUnit.class.getName())
+                    || TIMED_WAITS.contains(name) && parameters.contains(java.time.Duration.class.getName());
+        }
+    };
 
     @BeforeAll
     static void importTheLearnersClasses() throws URISyntaxException {
@@ -61,7 +81,7 @@ class ReadWriteCacheStructureTest {
 
     @Test
     @Tag("rule-9")
-    @DisplayName("waits by blocking: no sleep, yield, spin, park, wait/notify or synchronized method")
+    @DisplayName("waits by blocking: no sleep, yield, spin, park, timed wait, wait/notify or synchronized method")
     void waitsByBlocking() {
         List<String> names = learnerClasses.stream().map(JavaClass::getName).toList();
         if (!names.contains(ReadWriteCache.class.getName()) || names.stream().anyMatch(n -> n.endsWith("Test"))) {
@@ -84,9 +104,11 @@ class ReadWriteCacheStructureTest {
                 .orShould().callMethod(Object.class, "notify")
                 .orShould().callMethod(Object.class, "notifyAll")
                 .orShould().dependOnClassesThat().belongToAnyOf(LockSupport.class)
+                .orShould().callMethodWhere(TIMED_WAIT)
                 .because("a get waits for another thread's load by blocking on it (Future.get, a latch, a condition), "
                         + "and for the entries on the read-write lock it was given: never by sleeping, spinning or "
-                        + "parking and looking again, nor on a monitor of its own")
+                        + "parking and looking again, nor by waiting with a time-out and trying again (a timed get, "
+                        + "tryLock or await), nor on a monitor of its own")
                 .check(learnerClasses);
         noMethods().that().areDeclaredInClassesThat().resideInAPackage("katas.readwritecache")
                 .should().haveModifier(JavaModifier.SYNCHRONIZED)
