@@ -131,13 +131,15 @@ public final class Shapes {
             int j = random.nextInt(i + 1);
             order.set(i, order.set(j, order.get(i)));
         }
-        List<T> copy = order.stream().map(items::get).toList();
-        // Items without a toString of their own (lambdas, say) would print as class@hash, which tells a reader
-        // nothing and changes from run to run: their places in the given list say the same thing steadily.
-        String shown = copy.stream().allMatch(Shapes::saysWhatItIs) ? copy.toString() : "items " + order.stream()
-                .map(i -> String.valueOf(i + 1)).collect(java.util.stream.Collectors.joining(", ", "", " of the list"));
-        drawn.put(name, copy.size() <= 12 ? shown : "(" + copy.size() + " shuffled)");
-        return new ArrayList<>(copy);
+        List<T> copy = new ArrayList<>(order.size());
+        order.forEach(i -> copy.add(items.get(i)));
+        drawn.put(name, copy.size() > 12 ? "(" + copy.size() + " shuffled)"
+                // Items without a toString of their own (lambdas, say) would print as class@hash, which tells a
+                // reader nothing and changes from run to run: their places in the given list say the same steadily.
+                : copy.stream().allMatch(Shapes::saysWhatItIs) ? copy.toString() : "items " + order.stream()
+                        .map(i -> String.valueOf(i + 1))
+                        .collect(java.util.stream.Collectors.joining(", ", "", " of the list")));
+        return copy;
     }
 
     private static boolean saysWhatItIs(Object item) {

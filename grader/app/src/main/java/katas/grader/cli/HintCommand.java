@@ -42,11 +42,12 @@ final class HintCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         KitLayout layout = root.layout(parent);
         Catalog catalog = new KataDiscovery().discover(layout);
+        StateFile state = new StateFile(layout.kitRoot());
         String id = kata;
         if (id == null) {
             // Without a name, the kata status calls next: the one a learner who asks is most likely stuck on.
             List<String> order = catalog.katas().stream().map(Kata::id).toList();
-            Optional<String> next = new StateFile(layout.kitRoot()).load().state().progress(order).firstUnsolved();
+            Optional<String> next = state.load().state().progress(order).firstUnsolved();
             if (next.isEmpty()) {
                 throw new GradeCommand.UsageException("every kata is solved; name one for its hints: ./grade hint KATA");
             }
@@ -54,7 +55,7 @@ final class HintCommand implements Callable<Integer> {
             spec.root().commandLine().getOut().println("(" + id + " is your next kata; for another: ./grade hint KATA)");
         }
         Kata chosen = RootOption.oneKata(catalog, id);
-        new HintGiver(new StateFile(layout.kitRoot()), spec.root().commandLine().getOut(), spec.root().commandLine().getErr(),
+        new HintGiver(state, spec.root().commandLine().getOut(), spec.root().commandLine().getErr(),
                 TextWrap.columns(System.getenv())).give(chosen.id(), chosen.exerciseDir().resolve("README.md"), again);
         spec.root().commandLine().getOut().flush();
         return ExitCodes.GRADED;

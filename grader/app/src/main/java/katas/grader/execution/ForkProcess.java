@@ -55,24 +55,20 @@ final class ForkProcess {
     }
 
     /** Hands the spec to a launched fork and watches it; true when it reported everything it was asked for. */
-    boolean run(ForkLaunch launch, ForkSpec template, String kataId) throws IOException, InterruptedException {
+    boolean run(ForkLaunch launch, ForkSpec template) throws IOException, InterruptedException {
         record.forkStarted();
         launch.use();
         Process process = launch.process();
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
-            ForkSpec spec = new ForkSpec(token, server.getLocalPort(), template.visibleClasses(),
-                    template.hiddenClasses(), template.selectors(), template.skip(), template.first(), template.failFast(),
-                    template.measurements(), template.seed(), template.testSeconds(),
-                    template.deadlineEpochMillis(), template.maxThreads(), template.maxProcesses(),
-                    template.outputBytes(), template.learnerPackage(), template.kataId());
+            ForkSpec spec = template.withChannel(token, server.getLocalPort());
             try (OutputStream stdin = process.getOutputStream()) {
                 stdin.write(json.writeValueAsBytes(spec));
                 stdin.write('\n');
             } catch (IOException died) {
                 // The JVM is already gone: explainUnexpectedEnd below says what it printed.
             }
-            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + kataId)
+            Thread listener = Thread.ofPlatform().daemon(true).name("channel-" + spec.kataId())
                     .start(() -> listen(server, token, Math.max(CONNECT_MILLIS,
                             spec.deadlineEpochMillis() + KILL_GRACE_MILLIS - System.currentTimeMillis())));
             Set<ProcessHandle> children = watch(process, spec.deadlineEpochMillis(), launch.out(), launch.err());

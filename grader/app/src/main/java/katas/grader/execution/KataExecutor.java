@@ -72,7 +72,7 @@ public final class KataExecutor {
             ForkLaunch launch = fork == 1 && first != null ? first : ForkLaunch.start(job.classpath(), job.limits(),
                     job.workDir());
             try (launch) {
-                if (new ForkProcess(record).run(launch, spec, job.kataId())) {
+                if (new ForkProcess(record).run(launch, spec)) {
                     break;
                 }
             }

@@ -23,6 +23,13 @@ public record ForkSpec(String token, int port, List<String> visibleClasses, List
         long seed, int testSeconds, long deadlineEpochMillis, int maxThreads, int maxProcesses, int outputBytes,
         String learnerPackage, String kataId) {
 
+    /** This spec with the channel the fork must connect back on: the rest is the same for every fork of a kata. */
+    public ForkSpec withChannel(String channelToken, int channelPort) {
+        return new ForkSpec(channelToken, channelPort, visibleClasses, hiddenClasses, selectors, skip, first, failFast,
+                measurements, seed, testSeconds, deadlineEpochMillis, maxThreads, maxProcesses, outputBytes,
+                learnerPackage, kataId);
+    }
+
     /**
      * Takes the tests from {@code origin} ("visible" or "hidden") that carry {@code tag} (any, when null)
      * and none of {@code excludedTags}.
