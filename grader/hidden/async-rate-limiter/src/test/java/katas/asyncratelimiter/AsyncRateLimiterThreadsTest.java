@@ -482,4 +482,130 @@ class AsyncRateLimiterThreadsTest {
             }
         });
     }
+
+    @Test
+    @Order(5)
+    @Tag("rule-9")
+    @Tag("rule-10")
+    @DisplayName("refuses or cancels a task whose submit() waited for the lock while close() ran, and never starts it")
+    void settlesASubmitThatWaitedForTheLockWhileCloseRan(Shapes shapes) throws Exception {
+        shapes.check(1, round -> {
+            long period = round.between("period (ns)", 1_000_001L, 999_999_999L) | 1L;
+            long origin = VirtualRun.clockOrigin(round, 4 * period);
+            Random orders = round.random();
+            for (int trial = 1; trial <= CLOSE_TRIALS; trial++) {
+                new CloseTrial(period, origin, orders.nextBoolean(), trial).run();
+            }
+        });
+    }
+
+    private static final int CLOSE_TRIALS = 24;
+
+    /**
+     * One submit() held up at the lock while close() runs: a first task's start holds the lock (its clock
+     * reading is held), a second submit() and a close() line up for that lock in a chosen order, then the
+     * reading goes on. Whichever of the two gets the lock first, the second task is refused, or waits and
+     * is cancelled by close(): once both have returned, nothing waits and its future is settled.
+     */
+    private static final class CloseTrial {
+        private final long period;
+        private final long origin;
+        private final boolean closeQueuesFirst;
+        private final int trial;
+        private final List<Throwable> thrown = new CopyOnWriteArrayList<>();
+        private final AtomicInteger lateStarts = new AtomicInteger();
+        private volatile boolean quiet;
+        private volatile boolean startedWhenQuiet;
+        private volatile CompletableFuture<Object> late;
+
+        CloseTrial(long period, long origin, boolean closeQueuesFirst, int trial) {
+            this.period = period;
+            this.origin = origin;
+            this.closeQueuesFirst = closeQueuesFirst;
+            this.trial = trial;
+        }
+
+        void run() throws Exception {
+            ManualScheduler scheduler = new ManualScheduler(origin);
+            HoldingClock clock = new HoldingClock(scheduler::nanoTime, Duration.ofSeconds(10));
+            Noisy.Limiter limiter = new Noisy.Limiter(1, Duration.ofNanos(period), 1, ShopScheduler.clock(clock),
+                    new ShopScheduler(scheduler));
+            CompletableFuture<Object> first = new CompletableFuture<>();
+            clock.arm();
+            Thread drainer = thread("drainer", () -> limiter.submit(() -> first));
+            Thread submitter = thread("submitter", () -> late = limiter.submit(() -> {
+                lateStarts.incrementAndGet();
+                startedWhenQuiet |= quiet;
+                return CompletableFuture.completedFuture("late");
+            }));
+            Thread closer = thread("closer", limiter::close);
+            try {
+                drainer.start();
+                if (clock.awaitHeld(drainer, Duration.ofSeconds(5))) {
+                    Thread queuesFirst = closeQueuesFirst ? closer : submitter;
+                    Thread queuesSecond = closeQueuesFirst ? submitter : closer;
+                    queuesFirst.start();
+                    clock.awaitQueued(queuesFirst, Duration.ofSeconds(1));
+                    queuesSecond.start();
+                    clock.awaitQueued(queuesSecond, Duration.ofSeconds(1));
+                } else {
+                    submitter.start(); // this limiter reads no clock under its lock: the race is not set up
+                    closer.start();
+                }
+            } finally {
+                clock.letGo();
+            }
+            for (Thread thread : List.of(drainer, submitter, closer)) {
+                thread.join(TimeUnit.SECONDS.toMillis(10));
+                if (thread.isAlive()) {
+                    throw new AssertionError("the " + thread.getName() + " thread's call had not returned 10 s after "
+                            + "the clock reading it waited for went on " + when() + ": it waits for something that "
+                            + "never comes (rule 1: submit() never blocks)");
+                }
+            }
+            if (!thrown.isEmpty()) {
+                throw new AssertionError("a call threw " + when() + ": " + thrown.getFirst(), thrown.getFirst());
+            }
+            int waiting = limiter.waiting();
+            if (waiting != 0) {
+                throw new AssertionError("after close() and a submit() that overlapped it had both returned "
+                        + when() + ", waiting() was " + waiting + ": the submit() had seen the limiter open, then "
+                        + "waited for the lock while close() emptied the line, then put its task in the line of a "
+                        + "closed limiter, where its caller waits for ever. Check whether the limiter is closed under "
+                        + "the same hold of the lock that adds to the line (rule 9)");
+            }
+            if (lateStarts.get() == 0) {
+                assertThat(late.isDone()).as("whether the future of the task submitted while close() ran is settled "
+                        + "once both calls have returned %s: it must be cancelled or refused, else its caller waits "
+                        + "for ever (rule 9)", when()).isTrue();
+                assertThat(late.isCancelled() || VirtualRun.causeOf(late) instanceof RejectedExecutionException)
+                        .as("how the future of the task submitted while close() ran completed %s: cancelled, or "
+                                + "failed with a RejectedExecutionException; it %s", when(), VirtualRun.outcome(late))
+                        .isTrue();
+            }
+            quiet = true;
+            first.complete("done");
+            scheduler.advanceBy(Duration.ofNanos(3 * period));
+            scheduler.runDue();
+            if (startedWhenQuiet) {
+                throw new AssertionError("the task submitted while close() ran " + when() + " started after close() "
+                        + "and that submit() had both returned: once the limiter is closed, a task that waited is "
+                        + "cancelled and never starts (rule 9)");
+            }
+            assertThat(limiter.waiting()).as("waiting() at the end %s", when()).isZero();
+        }
+
+        private String when() {
+            return "(trial " + trial + " of " + CLOSE_TRIALS + ": a first task's start held the lock while "
+                    + (closeQueuesFirst ? "close() and then a submit()" : "a submit() and then close()")
+                    + " came to it; 1 permit, 1 slot)";
+        }
+
+        private Thread thread(String name, Runnable call) {
+            Thread thread = new Thread(call, name);
+            thread.setDaemon(true);
+            thread.setUncaughtExceptionHandler((t, failure) -> thrown.add(failure));
+            return thread;
+        }
+    }
 }

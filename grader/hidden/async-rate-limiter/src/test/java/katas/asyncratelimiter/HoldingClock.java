@@ -1,0 +1,90 @@
+package katas.asyncratelimiter;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * Hidden: a clock whose first reading after {@link #arm()} waits until the test lets it go. A limiter
+ * that reads the clock under its lock keeps that lock for as long as the test likes, so the test can
+ * line other threads up at the lock in the order it chooses, instead of hoping that they meet there.
+ * A limiter that reads the clock elsewhere, or not at all, is not held: the test then learns nothing,
+ * and fails nothing.
+ */
+final class HoldingClock implements LongSupplier {
+
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+    private final LongSupplier time;
+    private final long longestNanos;
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final CountDownLatch held = new CountDownLatch(1);
+    private final CountDownLatch letGo = new CountDownLatch(1);
+    private volatile Thread reader;
+
+    /** Reads {@code time}; the held reading never waits longer than {@code longest}, whatever the test does. */
+    HoldingClock(LongSupplier time, Duration longest) {
+        this.time = time;
+        this.longestNanos = longest.toNanos();
+    }
+
+    /** The next reading waits for {@link #letGo()}. */
+    void arm() {
+        armed.set(true);
+    }
+
+    /** Waits until a reading is held, or {@code thread} (the one expected to read) has ended; whether one is held. */
+    boolean awaitHeld(Thread thread, Duration longest) throws InterruptedException {
+        long deadline = System.nanoTime() + longest.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (held.await(1, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            if (!thread.isAlive()) {
+                return held.getCount() == 0;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Waits until {@code thread} waits for a lock that the held reader owns, or has ended; at most
+     * {@code longest}. A thread that waits for a lock naming no owner (a read lock, a StampedLock) is not
+     * seen to wait, so the test goes on after {@code longest} with the order unsure.
+     */
+    void awaitQueued(Thread thread, Duration longest) throws InterruptedException {
+        long deadline = System.nanoTime() + longest.toNanos();
+        Thread holder = reader;
+        while (thread.isAlive() && System.nanoTime() < deadline) {
+            ThreadInfo info = THREADS.getThreadInfo(thread.threadId());
+            if (info != null && holder != null && info.getLockOwnerId() == holder.threadId()) {
+                return;
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /** Lets the held reading go on (and any later one go straight on). */
+    void letGo() {
+        letGo.countDown();
+    }
+
+    @Override
+    public long getAsLong() {
+        if (armed.compareAndSet(true, false)) {
+            reader = Thread.currentThread();
+            held.countDown();
+            try {
+                letGo.await(longestNanos, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return time.getAsLong();
+    }
+}
