@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.LockSupport;
@@ -56,20 +57,26 @@ final class StaleCounts {
      * Runs both reading loops on a fresh limiter, often enough that the optimizing compiler compiles them, once
      * per JVM: the test class calls it when it loads, so that they are compiled long before a probe runs. Code
      * that throws here is left for the tests to report.
+     *
+     * <p>Not from this class's own static initializer: the lock probe's thread runs this class's code, and a
+     * thread that calls into a class whose initializer another thread is running waits for that initializer
+     * to end. The probe then never saw the lock, and waited its 10 s in every JVM that loaded the tests.
      */
     static void warmUp() {
-        WARM.getClass();
+        if (WARMED.compareAndSet(false, true)) {
+            warmUpOnce();
+        }
     }
 
-    private static final Object WARM = warmUpOnce();
+    private static final AtomicBoolean WARMED = new AtomicBoolean();
 
-    private static Object warmUpOnce() {
+    private static void warmUpOnce() {
         try {
             katas.testkit.time.ManualScheduler manual = new katas.testkit.time.ManualScheduler();
             AsyncRateLimiter limiter = new AsyncRateLimiter(1, java.time.Duration.ofSeconds(1), 1,
                     ShopScheduler.clock(manual::nanoTime), new ShopScheduler(manual));
             if (readWaitsForALock(limiter, limiter::inFlight) && readWaitsForALock(limiter, limiter::waiting)) {
-                return new Object(); // reads that take a lock: the probes will have nothing to check
+                return; // reads that take a lock: the probes will have nothing to check
             }
             for (int i = 0; i < 1_000; i++) {
                 spinOnInFlight(limiter, 0, 1_000);
@@ -78,7 +85,6 @@ final class StaleCounts {
         } catch (Throwable broken) {
             // the limiter's own tests will say what is wrong with it
         }
-        return new Object();
     }
 
     /** The reading loop over {@code inFlight()}: a direct call, so that the JIT may inline it. */
