@@ -10,10 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Consumer;
 import java.util.function.IntToDoubleFunction;
 import java.util.stream.Collectors;
 import katas.grader.GradeRequest;
@@ -100,7 +102,10 @@ public final class SelfCheck {
         return this;
     }
 
-    /** How many mutants of a correctness part are graded at the same time (2 by default, 1 on one core). */
+    /**
+     * How many grades that measure no speedup (the stub, the alternatives in one run, the mutants of a
+     * correctness part) run at the same time: 2 by default, 1 on one core.
+     */
     public SelfCheck jobs(int jobs) {
         this.jobs = Math.max(1, jobs);
         return this;
@@ -125,7 +130,8 @@ public final class SelfCheck {
     public boolean run(List<String> names) throws IOException, UnknownKataException {
         long start = System.currentTimeMillis();
         Catalog catalog = new KataDiscovery().discover(layout).select(names);
-        out.printf("Self-check: %d %s of each solution and alternative, %d of each mutant (%d side by side), on %d "
+        out.printf("Self-check: %d %s of each solution and alternative, %d of each mutant (%d grades side by side "
+                        + "but the speedup's), on %d "
                         + "cores; budget %d s a kata on idle cores%n", runs, runs == 1 ? "grade" : "grades", mutantRuns,
                 jobs, Runtime.getRuntime().availableProcessors(), budget().toSeconds());
         List<String> broken = new ArrayList<>();
@@ -169,26 +175,44 @@ public final class SelfCheck {
         KataVerdict v = new KataVerdict(kata.id());
         kata.rules().forEach(r -> v.ruleTitles.put(r.number(), r.title()));
         checkFiles(kata, v);
-        checkStub(kata, v);
         for (int run = 1; run <= runs; run++) {
-            KataResult solution = expectFull(kata, Subject.SOLUTION, run, v);
+            KataResult solution = expectFull(kata, Subject.SOLUTION, run, v); // alone: its speedup is measured
             if (run == 1) {
                 checkRules(kata, solution, v);
             }
-            for (Overlay alternative : kata.alternatives()) {
-                expectFull(kata, Subject.alternative(alternative.id()), run, v);
+            if (thorough()) {
+                for (Overlay alternative : kata.alternatives()) {
+                    expectFull(kata, Subject.alternative(alternative.id()), run, v); // speedup too: alone
+                }
             }
         }
         v.alternatives = kata.alternatives().size();
         v.mutants = kata.mutants().size();
         FirstFailures first = FirstFailures.of(layout.solutions().resolve(kata.id()));
-        for (MutantOutcome outcome : gradeMutants(kata, first)) {
-            v.mutantRuns += outcome.runs;
-            v.mutantRunsCaught += outcome.caughtRuns;
-            if (outcome.caughtRuns == outcome.runs) {
-                v.mutantsCaught++;
+        List<Callable<Consumer<KataVerdict>>> sideBySide = new ArrayList<>();
+        sideBySide.add(() -> {
+            GradeResult stub = grade(kata, Subject.EXERCISE, Set.of(), false, "stub");
+            return verdict -> judgeStub(stub, verdict);
+        });
+        if (!thorough()) {
+            for (Overlay alternative : kata.alternatives()) {
+                Subject subject = Subject.alternative(alternative.id());
+                sideBySide.add(() -> {
+                    GradeResult graded = gradeFull(kata, subject, 1);
+                    return verdict -> judgeFull(subject, 1, graded, verdict);
+                });
             }
-            outcome.broken.forEach(v::broke);
+        }
+        for (Overlay mutant : kata.mutants()) {
+            if (!targetsSpeedup(kata, mutant)) {
+                sideBySide.add(() -> gradeMutant(kata, mutant, first)::addTo);
+            }
+        }
+        sideBySide(kata, sideBySide).forEach(judgement -> judgement.accept(v));
+        for (Overlay mutant : kata.mutants()) {
+            if (targetsSpeedup(kata, mutant)) {
+                gradeMutant(kata, mutant, first).addTo(v); // alone: every side-by-side grade has ended
+            }
         }
         int newFirsts = first.save(kata.mutants().stream().map(Overlay::id).collect(Collectors.toSet()));
         if (newFirsts > 0) {
@@ -268,8 +292,8 @@ public final class SelfCheck {
         }
     }
 
-    private void checkStub(Kata kata, KataVerdict v) throws IOException, UnknownKataException {
-        KataResult stub = grade(kata, Subject.EXERCISE, Set.of(), false, "stub").katas().get(0);
+    private void judgeStub(GradeResult graded, KataVerdict v) {
+        KataResult stub = graded.katas().get(0);
         if (stub.status() != KataStatus.GRADED) {
             v.broke("the stub could not be graded (" + stub.status().name().toLowerCase(Locale.ROOT) + "): "
                     + stub.message());
@@ -290,8 +314,16 @@ public final class SelfCheck {
 
     private KataResult expectFull(Kata kata, Subject subject, int run, KataVerdict v)
             throws IOException, UnknownKataException {
+        return judgeFull(subject, run, gradeFull(kata, subject, run), v);
+    }
+
+    /** A full grade of a right solution: with its speedup when it is the solution or when the soak runs. */
+    private GradeResult gradeFull(Kata kata, Subject subject, int run) throws IOException, UnknownKataException {
         Set<String> parts = subject.equals(Subject.SOLUTION) || thorough() ? Set.of() : partsBut(kata, SpeedupPart.class);
-        GradeResult graded = grade(kata, subject, parts, false, subject + ", grade " + run + " of " + runs);
+        return grade(kata, subject, parts, false, subject + ", grade " + run + " of " + runs);
+    }
+
+    private KataResult judgeFull(Subject subject, int run, GradeResult graded, KataVerdict v) {
         KataResult result = graded.katas().get(0);
         if (subject.equals(Subject.SOLUTION)) {
             v.solutionRuns++;
@@ -358,28 +390,19 @@ public final class SelfCheck {
     }
 
     /**
-     * Grades every mutant as often as asked. Mutants that target a correctness part are graded side by
-     * side ({@link #jobs} at a time): the tests must hold on a busy machine anyway, and no speedup is
-     * measured for them. A mutant that targets a speedup part is graded alone, after the others, so
-     * that nothing else runs while its speedup is measured.
+     * Runs grades side by side ({@link #jobs} at a time) and returns what each found, in the order given:
+     * the stub, the alternatives and the mutants that target a correctness part. Their tests must hold on
+     * a busy machine anyway, and no speedup is measured in them. What measures a speedup (the solution,
+     * and a mutant that targets a speedup part) is graded alone, so that nothing else runs meanwhile.
      */
-    private List<MutantOutcome> gradeMutants(Kata kata, FirstFailures first) throws IOException, UnknownKataException {
-        List<Future<MutantOutcome>> sideBySide = new ArrayList<>();
+    private <T> List<T> sideBySide(Kata kata, List<Callable<T>> grades) throws IOException, UnknownKataException {
         ExecutorService pool = Executors.newFixedThreadPool(jobs);
         try {
-            for (Overlay mutant : kata.mutants()) {
-                if (!targetsSpeedup(kata, mutant)) {
-                    sideBySide.add(pool.submit(() -> gradeMutant(kata, mutant, first)));
-                }
-            }
-            List<MutantOutcome> all = new ArrayList<>();
-            for (Future<MutantOutcome> outcome : sideBySide) {
+            List<Future<T>> pending = new ArrayList<>();
+            grades.forEach(g -> pending.add(pool.submit(g)));
+            List<T> all = new ArrayList<>();
+            for (Future<T> outcome : pending) {
                 all.add(outcome.get());
-            }
-            for (Overlay mutant : kata.mutants()) {
-                if (targetsSpeedup(kata, mutant)) {
-                    all.add(gradeMutant(kata, mutant, first)); // alone: every side-by-side grade has ended
-                }
             }
             return all;
         } catch (ExecutionException e) {
@@ -389,10 +412,10 @@ public final class SelfCheck {
             if (e.getCause() instanceof UnknownKataException unknown) {
                 throw unknown;
             }
-            throw new IllegalStateException("grading a mutant of " + kata.id() + " failed", e.getCause());
+            throw new IllegalStateException("grading " + kata.id() + " side by side failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while grading the mutants of " + kata.id(), e);
+            throw new IOException("interrupted while grading " + kata.id(), e);
         } finally {
             pool.shutdownNow();
         }
@@ -419,6 +442,15 @@ public final class SelfCheck {
         int runs;
         int caughtRuns;
         final List<String> broken = new ArrayList<>();
+
+        void addTo(KataVerdict v) {
+            v.mutantRuns += runs;
+            v.mutantRunsCaught += caughtRuns;
+            if (caughtRuns == runs) {
+                v.mutantsCaught++;
+            }
+            broken.forEach(v::broke);
+        }
     }
 
     /**
