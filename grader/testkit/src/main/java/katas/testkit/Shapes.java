@@ -50,7 +50,7 @@ public final class Shapes {
      */
     public static final String SHRINK_PARAMETER = "katas.shrink";
     /** How many kinds of failure {@link #failure} draws from. */
-    public static final int FAILURE_KINDS = 3;
+    public static final int FAILURE_KINDS = 4;
     /** How long {@link #check} may spend looking for a smaller failing shape. */
     private static final long SHRINK_NANOS = 3_000_000_000L;
     private static final double[] SHRINK_SCALES = {1 / 16.0, 1 / 8.0, 1 / 4.0, 1 / 2.0};
@@ -61,6 +61,8 @@ public final class Shapes {
     private final Map<String, String> drawn = new LinkedHashMap<>();
     private String smallest;
     private boolean shrinks = true;
+    private int failures;
+    private int firstFailureKind;
     private String kata = "<kata>";
 
     Shapes(long seed, long stream) {
@@ -152,23 +154,31 @@ public final class Shapes {
     }
 
     /**
-     * A failure for a task or callback to throw: a {@code RuntimeException}, an {@code Error} or a checked
-     * exception, at random (throw checked ones with {@link Sneaky#raise}). Remembered under {@code name}.
+     * A failure for a task or callback to throw: a {@code RuntimeException}, an {@code Error}, a checked
+     * exception, or a {@code Throwable} that is neither an {@code Exception} nor an {@code Error} (throw the
+     * last two with {@link Sneaky#raise}). The first kind is drawn at random, the next ones follow it in
+     * turn, so that a round that draws {@link #FAILURE_KINDS} failures meets every kind whatever the seed:
+     * code that lets one kind through is caught every run, not one run in four. Remembered under {@code name}.
      */
     public Throwable failure(String name, String message) {
-        return failure(name, message, random.nextInt(FAILURE_KINDS));
+        if (failures == 0) {
+            firstFailureKind = random.nextInt(FAILURE_KINDS);
+        }
+        return failure(name, message, firstFailureKind + failures++);
     }
 
     /**
      * A failure of one kind, for a test whose catch depends on the kind and so must give each in turn
      * ({@code kind % FAILURE_KINDS}: 0 a {@code RuntimeException}, 1 an {@code Error}, 2 a checked
-     * exception). Remembered under {@code name}, like {@link #failure(String, String)}.
+     * exception, 3 a bare {@code Throwable}, which code that catches {@code Exception | Error} lets
+     * through). Remembered under {@code name}, like {@link #failure(String, String)}.
      */
     public Throwable failure(String name, String message, int kind) {
         Throwable failure = switch (Math.floorMod(kind, FAILURE_KINDS)) {
             case 0 -> new IllegalStateException(message);
             case 1 -> new KataError(message);
-            default -> new java.io.IOException(message);
+            case 2 -> new java.io.IOException(message);
+            default -> new KataThrowable(message);
         };
         drawn.put(name, failure.getClass().getSimpleName());
         return failure;
@@ -254,6 +264,16 @@ public final class Shapes {
     /** An Error for tasks to throw: the kind of failure that code catching only Exception lets through. */
     public static final class KataError extends Error {
         public KataError(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * A throwable that is neither an Exception nor an Error: legal Java (any code may throw one sneakily),
+     * and the kind that {@code catch (Exception | Error e)} lets through.
+     */
+    public static final class KataThrowable extends Throwable {
+        public KataThrowable(String message) {
             super(message);
         }
     }

@@ -59,7 +59,7 @@ class ShapesTest {
     }
 
     @Test
-    @DisplayName("throw every kind of failure in turn: unchecked, Error and checked")
+    @DisplayName("throw every kind of failure in turn: unchecked, Error, checked and a bare Throwable")
     void drawEveryKindOfFailure() {
         Shapes shapes = Shapes.seeded(11);
         Set<Class<?>> kinds = new HashSet<>();
@@ -67,7 +67,20 @@ class ShapesTest {
             kinds.add(shapes.failure("failure", "boom").getClass());
         }
         assertThat(kinds).containsExactlyInAnyOrder(IllegalStateException.class, Shapes.KataError.class,
-                IOException.class);
+                IOException.class, Shapes.KataThrowable.class);
+    }
+
+    @Test
+    @DisplayName("meet every kind of failure within as many draws as there are kinds, whatever the seed")
+    void meetEveryKindWithinAsManyDraws() {
+        for (long seed = 1; seed <= 50; seed++) {
+            Shapes shapes = Shapes.seeded(seed);
+            Set<Class<?>> kinds = new HashSet<>();
+            for (int i = 0; i < Shapes.FAILURE_KINDS; i++) {
+                kinds.add(shapes.failure("failure " + i, "boom").getClass());
+            }
+            assertThat(kinds).as("kinds drawn with seed %d", seed).hasSize(Shapes.FAILURE_KINDS);
+        }
     }
 
     @Test
@@ -79,7 +92,8 @@ class ShapesTest {
             kinds.add(shapes.failure("failure " + kind, "boom", kind).getClass());
         }
         assertThat(kinds).containsExactly(IllegalStateException.class, Shapes.KataError.class, IOException.class,
-                IllegalStateException.class, Shapes.KataError.class, IOException.class);
+                Shapes.KataThrowable.class, IllegalStateException.class, Shapes.KataError.class, IOException.class,
+                Shapes.KataThrowable.class);
         assertThat(shapes.describe()).startsWith("failure 0=IllegalStateException, failure 1=KataError");
     }
 
