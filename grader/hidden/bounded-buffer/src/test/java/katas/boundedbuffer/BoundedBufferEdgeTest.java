@@ -7,6 +7,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.WakeableLock;
@@ -173,6 +177,119 @@ class BoundedBufferEdgeTest {
                         .as("the first item of the full buffer").isSameAs(held.get(0));
                 assertThat(offerer.awaitEnded("an item was taken (rules 4 and 6)").returned())
                         .as("what %s returned, %s (rule 6)", offerer, offerer.outcome()).isEqualTo(true);
+            }
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout below a millisecond still waits that long: it counts in nanoseconds")
+        void aTimeoutBelowAMillisecondWaits(Shapes shapes) throws Exception {
+            int capacity = capacity(shapes);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> empty = new BoundedBuffer<>(capacity, lock);
+            BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = Drain.fill(full, 0);
+            // Several tries of each: a call that does not wait at all may, on a busy machine, be held up as long as
+            // its timeout once, not every time. A right one waits at least its timeout every time (measured on the
+            // call's own thread; no one wakes it).
+            for (int attempt = 1; attempt <= 4; attempt++) {
+                Duration timeout = Duration.ofNanos(shapes.between("timeout " + attempt + " (ns)", 300_000, 999_999));
+                Waiter poller = Waiter.start("poll(" + timeout.toNanos() + " ns) from an empty buffer", lock,
+                        () -> empty.poll(timeout)).awaitEnded("its timeout is below a millisecond (rule 6)");
+                assertThat(poller.returned()).as("%s %s (rule 6)", poller, poller.outcome())
+                        .isEqualTo(Optional.empty());
+                assertThat(poller.took()).as("how long %s waited (rule 6: a timeout counts in nanoseconds; %s is "
+                        + "below a millisecond, not zero: cut to whole milliseconds it does not wait at all)", poller,
+                        timeout).isGreaterThanOrEqualTo(timeout);
+                Waiter offerer = Waiter.start("offer(item, " + timeout.toNanos() + " ns) into a full buffer", lock,
+                        () -> full.offer(new Parcel(1, 0), timeout))
+                        .awaitEnded("its timeout is below a millisecond (rule 6)");
+                assertThat(offerer.returned()).as("%s %s (rule 6)", offerer, offerer.outcome()).isEqualTo(false);
+                assertThat(offerer.took()).as("how long %s waited (rule 6: a timeout counts in nanoseconds; %s is "
+                        + "below a millisecond, not zero: cut to whole milliseconds it does not wait at all)", offerer,
+                        timeout).isGreaterThanOrEqualTo(timeout);
+            }
+            assertThat(Drain.all(full)).as("what a full buffer held after offers timed out (rule 6)")
+                    .containsExactlyElementsOf(held);
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("a timeout of hours, days or beyond a long is waited for whole, never cut to some longest wait")
+        void aLongTimeoutIsNotCutShort(Shapes shapes) throws Exception {
+            // No clock in a test can wait an hour: the test's lock writes down what each wait asks its condition
+            // for. offer(item, 1 h) that asks for 30 s gives up after 30 s.
+            Duration hours = Duration.ofMinutes(shapes.between("minutes of a long timeout", 5, 24 * 60));
+            Duration days = Duration.ofDays(shapes.between("days of a longer timeout", 2, 100_000));
+            for (Duration timeout : List.of(hours, days, Duration.ofSeconds(Long.MAX_VALUE))) {
+                for (boolean offer : List.of(false, true)) {
+                    askedForWhole(capacity(shapes), timeout, offer);
+                }
+            }
+        }
+
+        /** Some time passes between the call and its wait: a wait may ask for its timeout less this much. */
+        private static final Duration SLACK = Duration.ofMinutes(1);
+
+        private static void askedForWhole(int capacity, Duration timeout, boolean offer) throws Exception {
+            TimeAskedLock lock = new TimeAskedLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            if (offer) {
+                Drain.fill(buffer, 0);
+            }
+            Parcel parcel = new Parcel(1, 0);
+            String what = offer ? "offer(item, " + timeout + ") into a full buffer"
+                    : "poll(" + timeout + ") from an empty buffer";
+            FutureTask<Object> call = new FutureTask<>(() -> offer ? buffer.offer(parcel, timeout)
+                    : buffer.poll(timeout));
+            Thread.ofPlatform().daemon(true).name(what).start(call);
+            long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
+            while (lock.asked().isEmpty() && !call.isDone()) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(what + " did not wait on a condition of the buffer's lock within "
+                            + Waiter.PATIENCE.toSeconds() + " s (rule 4)");
+                }
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+            if (call.isDone()) {
+                throw new AssertionError(what + " should wait, but it " + outcome(call) + " without waiting on a "
+                        + "condition of the buffer's lock (rules 4 and 6)");
+            }
+            // The wait was written down with the lock held, before it let go: the test's call comes after it.
+            long asked = lock.longestAsked();
+            if (offer) {
+                onTheTestThread(lock, "take() from the full buffer", buffer::take);
+            } else {
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+            }
+            Object result;
+            try {
+                result = call.get(Waiter.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException failed) {
+                throw new AssertionError(what + " threw " + failed.getCause() + " once "
+                        + (offer ? "room" : "an item") + " came (rules 4 and 6)", failed.getCause());
+            } catch (TimeoutException stuck) {
+                throw new AssertionError(what + " did not end within " + Waiter.PATIENCE.toSeconds() + " s once "
+                        + (offer ? "room" : "an item") + " came (rules 4 and 6)");
+            }
+            assertThat(result).as("what %s %s once %s came (rules 4 and 6)", what, offer ? "returned" : "got",
+                    offer ? "room" : "an item").isEqualTo(offer ? (Object) true : Optional.of(parcel));
+            long wanted = TimeUnit.NANOSECONDS.convert(timeout);
+            assertThat(asked).as("the longest wait %s asked its condition for, in nanoseconds (%s; rule 6: offer and "
+                    + "poll wait their whole timeout, however long, also beyond a long of nanoseconds, where it "
+                    + "saturates; a timeout cut to some longest wait gives up too early)", what,
+                    asked == Long.MAX_VALUE ? "for ever" : Duration.ofNanos(asked))
+                    .isGreaterThanOrEqualTo(wanted - SLACK.toNanos());
+        }
+
+        private static String outcome(FutureTask<Object> call) {
+            try {
+                return "returned " + call.get();
+            } catch (ExecutionException failed) {
+                return "threw " + failed.getCause();
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return "was interrupted";
             }
         }
 
@@ -345,18 +462,27 @@ class BoundedBufferEdgeTest {
         @Tag("rule-9")
         @DisplayName("interrupting one of several waiters ends only that one, and the buffer goes on working")
         void interruptingOneWaiterLeavesTheOthers(Shapes shapes) throws Exception {
+            // The interrupted consumer takes, then polls, in every run; the others' kinds are drawn.
+            for (boolean interruptedTimed : List.of(false, true)) {
+                interruptOneOfSeveral(shapes, interruptedTimed);
+            }
+        }
+
+        private static void interruptOneOfSeveral(Shapes shapes, boolean interruptedTimed) throws Exception {
             int capacity = capacity(shapes);
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             int count = shapes.between("waiting consumers", 2, 5);
+            int victim = shapes.between("interrupted consumer", 0, count - 1);
             List<Waiter> consumers = new ArrayList<>();
             for (int c = 0; c < count; c++) {
-                boolean timed = shapes.chance("consumer " + c + " polls, not takes", 0.5);
+                boolean timed = c == victim ? interruptedTimed
+                        : shapes.chance("consumer " + c + " polls, not takes", 0.5);
                 consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
                         () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
                         .awaitWaiting("the buffer is empty (rule 4)"));
             }
-            Waiter interrupted = consumers.remove(shapes.between("interrupted consumer", 0, count - 1));
+            Waiter interrupted = consumers.remove(victim);
             interrupted.interrupt();
             interrupted.awaitEnded("it was interrupted while it waited (rule 7)");
             assertThat(interrupted.thrown()).as("%s, interrupted, %s (rule 7)", interrupted, interrupted.outcome())
@@ -406,27 +532,73 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-7")
-        @DisplayName("an interrupted take throws even when an item came before it got the lock back, and leaves the item")
+        @DisplayName("an interrupted take or poll throws even when an item came before it got the lock back, and leaves "
+                + "the item")
         void anInterruptComesBeforeAnItemThatCameMeanwhile(Shapes shapes) throws Exception {
-            WakeableLock lock = new WakeableLock();
-            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
-            Waiter consumer = Waiter.start("take() from an empty buffer", lock, buffer::take)
-                    .awaitWaiting("the buffer is empty (rule 4)");
-            Parcel parcel = new Parcel(0, 0);
-            lock.lock();
-            try {
-                consumer.interrupt();
-                // Interrupted first: it leaves the condition for the lock's queue before the item comes.
-                consumer.awaitQueuedForTheLock();
-                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
-            } finally {
-                lock.unlock();
+            // Both kinds in every run: a buffer that drops the interrupt in one of them only is caught every time.
+            for (boolean timed : List.of(false, true)) {
+                WakeableLock lock = new WakeableLock();
+                BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+                Waiter consumer = Waiter.start((timed ? "poll(60 s)" : "take()") + " from an empty buffer", lock,
+                        () -> timed ? buffer.poll(Traffic.LONG) : buffer.take())
+                        .awaitWaiting("the buffer is empty (rule 4)");
+                Parcel parcel = new Parcel(0, 0);
+                lock.lock();
+                try {
+                    consumer.interrupt();
+                    // Interrupted first: it leaves the condition for the lock's queue before the item comes.
+                    consumer.awaitQueuedForTheLock();
+                    onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+                } finally {
+                    lock.unlock();
+                }
+                consumer.awaitEnded("it was interrupted (rule 7)");
+                assertThat(consumer.thrown()).as("%s, interrupted while it waited, before an item came, %s (rule 7: "
+                        + "an interrupt that came before the item ends the wait with InterruptedException; only a "
+                        + "waiter signalled and interrupted at the same moment may go on)", consumer,
+                        consumer.outcome()).isInstanceOf(InterruptedException.class);
+                assertThat(Drain.all(buffer)).as("what the buffer held after the interrupted %s (rule 7: it changes "
+                        + "nothing)", consumer).containsExactly(parcel);
             }
-            consumer.awaitEnded("it was interrupted (rule 7)");
-            assertThat(consumer.thrown()).as("%s, interrupted while it waited, before an item came (rule 7)",
-                    consumer).isInstanceOf(InterruptedException.class);
-            assertThat(Drain.all(buffer)).as("what the buffer held after the interrupted take (rule 7: it changes "
-                    + "nothing)").containsExactly(parcel);
+        }
+
+        @Test
+        @Tag("rule-7")
+        @DisplayName("an interrupted put or offer throws even when room came before it got the lock back, and adds "
+                + "nothing")
+        void anInterruptComesBeforeRoomThatCameMeanwhile(Shapes shapes) throws Exception {
+            for (boolean timed : List.of(false, true)) {
+                int capacity = capacity(shapes);
+                WakeableLock lock = new WakeableLock();
+                BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+                List<Parcel> held = Drain.fill(buffer, 0);
+                Parcel late = new Parcel(1, 0);
+                Waiter producer = Waiter.start((timed ? "offer(" + late + ", 60 s)" : "put(" + late + ")")
+                        + " into a full buffer", lock, () -> {
+                            if (timed) {
+                                return buffer.offer(late, Traffic.LONG);
+                            }
+                            buffer.put(late);
+                            return true;
+                        }).awaitWaiting("the buffer is full (rule 4)");
+                lock.lock();
+                try {
+                    producer.interrupt();
+                    // Interrupted first: it leaves the condition for the lock's queue before the room comes.
+                    producer.awaitQueuedForTheLock();
+                    assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
+                            .isSameAs(held.get(0));
+                } finally {
+                    lock.unlock();
+                }
+                producer.awaitEnded("it was interrupted (rule 7)");
+                assertThat(producer.thrown()).as("%s, interrupted while it waited, before room came, %s (rule 7: an "
+                        + "interrupt that came before the room ends the wait with InterruptedException and adds "
+                        + "nothing; only a waiter signalled and interrupted at the same moment may go on)", producer,
+                        producer.outcome()).isInstanceOf(InterruptedException.class);
+                assertThat(Drain.all(buffer)).as("what the buffer held after the interrupted %s (rule 7: it adds "
+                        + "nothing)", producer).containsExactlyElementsOf(held.subList(1, capacity));
+            }
         }
 
         @Test
@@ -434,11 +606,18 @@ class BoundedBufferEdgeTest {
         @Tag("rule-7")
         @DisplayName("a consumer signalled and interrupted at once takes the item, or throws and another takes it")
         void aSignalThatMeetsAnInterruptReachesAConsumer(Shapes shapes) throws Exception {
+            // The consumer signalled and interrupted takes, then polls, in every run; the other one is drawn.
+            for (boolean firstTimed : List.of(false, true)) {
+                signalMeetsInterruptOfAConsumer(shapes, firstTimed);
+            }
+        }
+
+        private static void signalMeetsInterruptOfAConsumer(Shapes shapes, boolean firstTimed) throws Exception {
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
             List<Waiter> consumers = new ArrayList<>();
             for (int c = 1; c <= 2; c++) {
-                boolean timed = shapes.chance("consumer " + c + " polls, not takes", 0.5);
+                boolean timed = c == 1 ? firstTimed : shapes.chance("consumer " + c + " polls, not takes", 0.5);
                 consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
                         () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
                         .awaitWaiting("the buffer is empty (rule 4)"));
@@ -464,6 +643,13 @@ class BoundedBufferEdgeTest {
         @Tag("rule-7")
         @DisplayName("a producer signalled and interrupted at once adds its item, or throws and another adds its own")
         void aSignalThatMeetsAnInterruptReachesAProducer(Shapes shapes) throws Exception {
+            // The producer signalled and interrupted puts, then offers, in every run; the other one is drawn.
+            for (boolean firstTimed : List.of(false, true)) {
+                signalMeetsInterruptOfAProducer(shapes, firstTimed);
+            }
+        }
+
+        private static void signalMeetsInterruptOfAProducer(Shapes shapes, boolean firstTimed) throws Exception {
             int capacity = capacity(shapes);
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
@@ -471,7 +657,7 @@ class BoundedBufferEdgeTest {
             List<Waiter> producers = new ArrayList<>();
             List<Parcel> parcels = new ArrayList<>();
             for (int p = 1; p <= 2; p++) {
-                boolean timed = shapes.chance("producer " + p + " offers, not puts", 0.5);
+                boolean timed = p == 1 ? firstTimed : shapes.chance("producer " + p + " offers, not puts", 0.5);
                 Parcel parcel = new Parcel(p, 0);
                 parcels.add(parcel);
                 producers.add(Waiter.start((timed ? "offer(" + parcel + ", 60 s)" : "put(" + parcel + ")")
@@ -620,11 +806,15 @@ class BoundedBufferEdgeTest {
         @Tag("rule-8")
         @DisplayName("a producer woken by a take and by close() before it has the lock back throws, and adds nothing")
         void closeBeatsRoomThatCameMeanwhile(Shapes shapes) throws Exception {
-            int capacity = capacity(shapes);
+            for (boolean timed : List.of(false, true)) { // put and offer in every run
+                closeBeatsRoom(capacity(shapes), timed);
+            }
+        }
+
+        private static void closeBeatsRoom(int capacity, boolean timed) throws Exception {
             WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             List<Parcel> held = Drain.fill(buffer, 0);
-            boolean timed = shapes.chance("the producer offers, not puts", 0.5);
             Parcel late = new Parcel(1, 0);
             Waiter producer = Waiter.start((timed ? "offer(" + late + ", 60 s)" : "put(" + late + ")")
                     + " into a full buffer", lock, () -> {
@@ -653,6 +843,37 @@ class BoundedBufferEdgeTest {
                 assertThat(onTheTestThread(lock, "take() from a closed buffer with items left", buffer::take))
                         .as("take() from the closed buffer (rule 8: what was put before close() is handed out)")
                         .isSameAs(parcel);
+            }
+        }
+
+        @Test
+        @Tag("rule-8")
+        @DisplayName("a consumer woken by a put and by close() before it has the lock back takes the item")
+        void anItemThatCameBeforeCloseIsStillTaken(Shapes shapes) throws Exception {
+            for (boolean timed : List.of(false, true)) { // take and poll in every run
+                WakeableLock lock = new WakeableLock();
+                BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+                Waiter consumer = Waiter.start((timed ? "poll(60 s)" : "take()") + " from an empty buffer", lock,
+                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
+                        .awaitWaiting("the buffer is empty (rule 4)");
+                Parcel parcel = new Parcel(shapes.between("producer", 0, 9), shapes.between("item", 0, 99));
+                lock.lock();
+                try {
+                    onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+                    // before the consumer has the lock back: it finds an item, and a closed buffer
+                    onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+                } finally {
+                    lock.unlock();
+                }
+                consumer.awaitEnded("an item was put and the buffer was closed (rule 8)");
+                assertThat(consumer.thrown()).as("%s, woken by a put and then by close() before it had the lock back, "
+                        + "%s (rule 8: consumers go on taking what is left after close(); only a closed buffer with "
+                        + "nothing left ends them)", consumer, consumer.outcome()).isNull();
+                assertThat(consumer.returned()).as("what %s got from a buffer closed with %s in it (rule 8)",
+                        consumer, parcel).isSameAs(parcel);
+                assertThat(thrownOnTheTestThread(lock, "take() from the closed buffer it emptied", buffer::take))
+                        .as("take() from a closed buffer with nothing left (rule 8)")
+                        .isInstanceOf(BufferClosedException.class);
             }
         }
 
@@ -718,7 +939,7 @@ class BoundedBufferEdgeTest {
      * Runs one call on the test's thread and checks that it gave the buffer's lock back (to the hold the test had
      * before, none or its own), whether it returned or threw; returns what it returned, or throws what it threw.
      */
-    static <V> V onTheTestThread(WakeableLock lock, String what, java.util.concurrent.Callable<V> call)
+    static <V> V onTheTestThread(java.util.concurrent.locks.ReentrantLock lock, String what, java.util.concurrent.Callable<V> call)
             throws Exception {
         int before = lock.getHoldCount();
         Throwable thrown = null;
@@ -743,7 +964,7 @@ class BoundedBufferEdgeTest {
     }
 
     /** Runs one call on the test's thread that should throw: returns what it threw, once it gave the lock back. */
-    static Throwable thrownOnTheTestThread(WakeableLock lock, String what, java.util.concurrent.Callable<?> call) {
+    static Throwable thrownOnTheTestThread(java.util.concurrent.locks.ReentrantLock lock, String what, java.util.concurrent.Callable<?> call) {
         int before = lock.getHoldCount();
         Throwable thrown = catchThrowable(call::call);
         int after = lock.getHoldCount();
