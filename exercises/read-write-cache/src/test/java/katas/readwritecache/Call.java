@@ -87,6 +87,27 @@ final class Call<T> {
         return awaitEnded(why);
     }
 
+    /**
+     * Like {@link #awaitEnded}, for a read made while only the test holds the read lock and no other thread uses the
+     * cache: the lock lets a reader in at once then, so a call seen queued for it asked for the write lock, and is
+     * reported at once, not waited out.
+     */
+    Call<T> awaitEndedBesideAReader(String why) throws InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        int seenQueued = 0;
+        while (!ended.await(1, TimeUnit.MILLISECONDS)) {
+            // Seen several times over, so that a thread passing through the queue is not taken for a waiting one.
+            seenQueued = lock.hasQueuedThread(thread) ? seenQueued + 1 : 0;
+            if (seenQueued >= 20 || System.nanoTime() > deadline) {
+                throw new AssertionError(what + " did not end (its thread is " + thread.getState()
+                        + (seenQueued >= 20 ? ", waiting to take the cache's lock, which is " + lock.holders()
+                                + " and nobody else asks for: it asked for the write lock, which waits for every "
+                                + "reader to leave" : ", " + PATIENCE.toSeconds() + " s") + "): " + why);
+            }
+        }
+        return awaitEnded(why);
+    }
+
     /** Waits until the call waits to take the lock (which someone, the test, holds); fails when it ended instead. */
     Call<T> awaitQueued(String why) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();

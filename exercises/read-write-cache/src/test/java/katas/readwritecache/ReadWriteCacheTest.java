@@ -209,10 +209,24 @@ class ReadWriteCacheTest {
                     read.value("the writer let the lock go");
                 }
 
+                // The test holds the read lock and nobody else uses the cache: a read that queues for the lock now
+                // asked for the write lock, and would wait for as long as the test reads.
                 lock.readLock().lock();
                 try {
-                    Call.start("get(" + other + ") while another reader holds the read lock", lock,
-                            () -> cache.get(other)).value("readers share the read lock (rule 2)");
+                    for (String read : round.shuffled("reads beside a reader", List.of("get", "size", "snapshot"))) {
+                        Call<?> call = switch (read) {
+                            case "get" -> Call.start("get(" + other + ") while another reader holds the read lock",
+                                    lock, () -> cache.get(other));
+                            case "size" -> Call.start("size() while another reader holds the read lock", lock,
+                                    cache::size);
+                            default -> Call.start("snapshot() while another reader holds the read lock", lock,
+                                    cache::snapshot);
+                        };
+                        call.awaitEndedBesideAReader("get, size() and snapshot() are reads: they take the read lock, "
+                                + "which readers share, so a read ends while another reader (the test) holds it "
+                                + "(rule 2)");
+                        call.value("");
+                    }
                 } finally {
                     lock.readLock().unlock();
                 }

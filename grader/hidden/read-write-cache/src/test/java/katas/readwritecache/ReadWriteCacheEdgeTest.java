@@ -211,6 +211,71 @@ class ReadWriteCacheEdgeTest {
         }
 
         @Test
+        @Tag("rule-1")
+        @Tag("rule-6")
+        @DisplayName("are neither counted nor copied from the moment the load failed, before the failed load is taken out")
+        void areNeitherCountedNorCopiedBeforeTheyAreTakenOut(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                List<Key> kept = ReadWriteCacheTest.keys(round, "fare", round.between("kept keys", 1, 4), false);
+                java.util.Map<Key, String> expected = new java.util.HashMap<>();
+                kept.forEach(key -> {
+                    cache.put(key, key + "=v");
+                    expected.put(key, key + "=v");
+                });
+                Key key = Key.of("down" + round.between("down", 10, 99));
+                Throwable failure = round.failure("failure", "the store is down for " + key);
+                Store.Step load = store.fail(key.name(), failure, true);
+                Call<String> loading = Call.start("get(" + key + ")", lock, () -> cache.get(key));
+                load.awaitStarted("get of a missing key", loading);
+                // A reader (a thread of the test) holds the read lock while the load fails: a cache that takes the
+                // failed load out under the write lock waits for it, with the failed load still in the map. The
+                // reader, already in, may read again (the read lock is reentrant) and counts and copies then.
+                CountDownLatch in = new CountDownLatch(1);
+                CountDownLatch look = new CountDownLatch(1);
+                Call<Object[]> reader = Call.start("a reader holding the read lock while the load of " + key
+                        + " fails", lock, () -> {
+                            lock.readLock().lock();
+                            try {
+                                in.countDown();
+                                if (!look.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)) {
+                                    throw new IllegalStateException("the test never let the reader look");
+                                }
+                                int size = cache.size();
+                                return new Object[] {size, cache.snapshot()};
+                            } finally {
+                                lock.readLock().unlock();
+                            }
+                        });
+                assertThat(in.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                        .as("the test's reader took the read lock while only a load was in flight").isTrue();
+                load.release();
+                // The loading thread ends (a cache that leaves the failed load in the map and skips it), or waits
+                // for the write lock to take it out.
+                long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                while (!loading.ended() && !lock.hasQueuedThread(loading.thread()) && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                look.countDown();
+                Object[] seen = reader.value("a reader that holds the read lock may read again: size() and "
+                        + "snapshot() take the read lock (rule 2)");
+                loading.awaitEnded("its load failed and the reader let the lock go (rule 6)");
+                assertThat(loading.thrown()).as("what %s threw (rule 6)", loading)
+                        .isInstanceOf(ExecutionException.class);
+                assertThat(seen[0]).as("size() with %d kept key(s), right after the load of %s failed (%s), before "
+                        + "the failed load was taken out (rule 1: size() counts the keys that hold a value; a load "
+                        + "that failed holds none, whether or not it is still in the map)", kept.size(), key,
+                        loading.outcome()).isEqualTo(kept.size());
+                assertThat(seen[1]).as("snapshot() right after the load of %s failed, before the failed load was "
+                        + "taken out (rule 1: failed loads are left out)", key).isEqualTo(expected);
+                assertThat(cache.size()).as("size() once all is quiet (rule 6: a failure is not kept)")
+                        .isEqualTo(kept.size());
+            });
+        }
+
+        @Test
         @Tag("rule-5")
         @Tag("rule-6")
         @DisplayName("of a load during which the key was put keep the value put")
@@ -383,7 +448,8 @@ class ReadWriteCacheEdgeTest {
                 SeenLock lock = ReadWriteCacheTest.lock(round);
                 Store store = new Store(lock);
                 ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
-                int count = round.between("keys", 50, 200);
+                // Thousands: a cache bounded at some round size (256, 1024) forgets keys and loads them again.
+                int count = round.between("keys", 2_000, 5_000);
                 List<Key> keys = ReadWriteCacheTest.keys(round, "many", count, false);
                 java.util.Map<Key, String> expected = new java.util.HashMap<>();
                 java.util.Random random = round.random();
@@ -484,6 +550,73 @@ class ReadWriteCacheEdgeTest {
                         + "shows a moment that never was)", first, second)
                         .isIn(java.util.Map.of(first, first + "=old", second, second + "=old"),
                                 java.util.Map.of(first, first + "=new", second, second + "=new"));
+            });
+        }
+        @Test
+        @Tag("rule-1")
+        @DisplayName("reads each value while it holds the lock, not from a copy of the entries read after letting it go")
+        void readsTheValuesUnderTheLock(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                SeenLock lock = ReadWriteCacheTest.lock(round);
+                Store store = new Store(lock);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                AtomicBoolean armed = new AtomicBoolean();
+                AtomicBoolean fired = new AtomicBoolean();
+                Key[] loadingKey = new Key[1];
+                Store.Step[] heldLoad = new Store.Step[1];
+                List<Call<?>> loadingGet = new java.util.concurrent.CopyOnWriteArrayList<>();
+                List<Call<?>> during = new java.util.concurrent.CopyOnWriteArrayList<>();
+                // A hash code that puts the kept key first in every HashMap (bucket 0), the loading one after it
+                // (an odd hash code): a snapshot that reads the kept key's value and copies it with no lock held
+                // hashes it there. Then, before the snapshot reads the loading key, the kept key is put again and
+                // the load ends: a snapshot that reads its own copy of the entries after letting the lock go shows
+                // the kept key's old value with the load's new one, a moment that never was.
+                Key.Hook change = hashed -> {
+                    if (armed.get() && lock.heldByMe() == null && !fired.getAndSet(true)) {
+                        Key plain = hashed.with(Key.Hook.NONE);
+                        Call<Void> put = Call.start("put(" + hashed + ", " + hashed + "=new) during the snapshot", lock,
+                                () -> {
+                                    cache.put(plain, plain + "=new");
+                                    return null;
+                                });
+                        during.add(put);
+                        try {
+                            put.awaitEnded("a put while nobody holds the lock");
+                            heldLoad[0].release();
+                            loadingGet.get(0).awaitEnded("the load of " + loadingKey[0] + " was let go");
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                };
+                Key kept = new Key("route" + round.between("route", 10, 99), 16 * round.between("kept hash", 0, 60),
+                        change);
+                Key loading = Key.of("load" + round.between("load", 10, 99));
+                loading = new Key(loading.name(), 2 * round.between("loading hash", 0, 60) + 1, Key.Hook.NONE);
+                loadingKey[0] = loading;
+                Key asked = loading;
+                // The map keeps the key instance it was first given: the kept key with the hook.
+                cache.put(kept, kept + "=old");
+                heldLoad[0] = store.hold(loading.name());
+                Call<String> get = Call.start("get(" + loading + ")", lock, () -> cache.get(asked));
+                loadingGet.add(get);
+                heldLoad[0].awaitStarted("get of a missing key", get);
+                armed.set(true);
+                Call<java.util.Map<Key, String>> snapshot = Call.start("snapshot() while " + loading + " loads", lock,
+                        cache::snapshot);
+                java.util.Map<Key, String> seen = snapshot.value("a snapshot of one kept key and a load in flight");
+                armed.set(false);
+                heldLoad[0].release();
+                assertThat(get.value("its load was let go")).as("what %s returned", get).isEqualTo(loading + "#1");
+                for (Call<?> call : during) {
+                    call.value("a put while nobody holds the lock");
+                }
+                assertThat(seen).as("snapshot() taken while %s loaded (and, if it hashed %s with no lock held, %s was "
+                        + "put again and the load ended meanwhile) (rule 1: a snapshot reads every value at one moment, "
+                        + "under the lock; one that copies the entries and reads their values after letting the lock "
+                        + "go shows a moment that never was)", loading, kept, kept)
+                        .isIn(java.util.Map.of(kept, kept + "=old"), java.util.Map.of(kept, kept + "=new"),
+                                java.util.Map.of(kept, kept + "=new", loading, loading + "#1"));
             });
         }
     }
@@ -684,7 +817,8 @@ class ReadWriteCacheEdgeTest {
                 SeenLock lock = ReadWriteCacheTest.lock(round);
                 Store store = new Store(lock);
                 ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
-                List<Key> keys = ReadWriteCacheTest.keys(round, "slow", round.between("keys", 2, 5),
+                // More keys than a small pool of loader threads would run at once: no fixed bound (rule 4).
+                List<Key> keys = ReadWriteCacheTest.keys(round, "slow", round.between("keys", 6, 12),
                         round.chance("one hash code", 0.7));
                 List<Store.Step> loads = new ArrayList<>();
                 List<Call<String>> calls = new ArrayList<>();
@@ -693,7 +827,8 @@ class ReadWriteCacheEdgeTest {
                     loads.add(load);
                     calls.add(Call.start("get(" + key + ")", lock, () -> cache.get(key)));
                     load.awaitStarted("a load of " + key + " while " + (keys.indexOf(key)) + " other key(s) load, "
-                            + "each held by the test (rule 4: loads of different keys run at the same time)",
+                            + "each held by the test (rule 4: loads of different keys run at the same time, "
+                            + "however many; a load must not wait for another key's load to end)",
                             calls.get(calls.size() - 1));
                 }
                 assertThat(store.lockHeldDuringALoad()).as("the lock during the loads").isNull();

@@ -47,8 +47,24 @@ class ReadWriteCacheStructureTest {
             String name = call.getTarget().getName();
             List<String> parameters = call.getTarget().getRawParameterTypes().stream().map(JavaClass::getName).toList();
             return name.equals("awaitNanos") || name.equals("awaitUntil") || TIMED_WAITS.contains(name)
+                    && parameters.contains(long.class.getName()) && name.equals("join")
+                    || TIMED_WAITS.contains(name)
                     && parameters.contains(java.util.concurrent.TimeUnit.class.getName())
                     || TIMED_WAITS.contains(name) && parameters.contains(java.time.Duration.class.getName());
+        }
+    };
+
+    /**
+     * A sleep or a timed wait under any owner's name: TimeUnit.sleep, timedWait, timedJoin, Thread.join(long),
+     * parkNanos or parkUntil (of LockSupport or anything that passes them on): each waits a while and looks again.
+     */
+    private static final DescribedPredicate<JavaCall<?>> SLEEP_OR_TIMED = new DescribedPredicate<>(
+            "a sleep or a timed wait (any sleep, timedWait, timedJoin, parkNanos, parkUntil or join with a time-out)") {
+        @Override
+        public boolean test(JavaCall<?> call) {
+            String name = call.getTarget().getName();
+            return name.equals("sleep") || name.startsWith("timed") || name.equals("parkNanos")
+                    || name.equals("parkUntil");
         }
     };
 
@@ -105,10 +121,12 @@ class ReadWriteCacheStructureTest {
                 .orShould().callMethod(Object.class, "notifyAll")
                 .orShould().dependOnClassesThat().belongToAnyOf(LockSupport.class)
                 .orShould().callMethodWhere(TIMED_WAIT)
+                .orShould().callMethodWhere(SLEEP_OR_TIMED)
                 .because("a get waits for another thread's load by blocking on it (Future.get, a latch, a condition), "
                         + "and for the entries on the read-write lock it was given: never by sleeping, spinning or "
-                        + "parking and looking again, nor by waiting with a time-out and trying again (a timed get, "
-                        + "tryLock or await), nor on a monitor of its own")
+                        + "parking and looking again (Thread.sleep, TimeUnit.sleep, parkNanos), nor by waiting with a "
+                        + "time-out and trying again (a timed get, tryLock, await, join or timedWait), nor on a "
+                        + "monitor of its own")
                 .check(learnerClasses);
         noMethods().that().areDeclaredInClassesThat().resideInAPackage("katas.readwritecache")
                 .should().haveModifier(JavaModifier.SYNCHRONIZED)
