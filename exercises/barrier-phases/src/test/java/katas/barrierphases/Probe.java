@@ -273,10 +273,25 @@ final class Probe implements CellRule {
             }
             StackTraceElement[] stack = worker.getStackTrace();
             boolean inABarrier = false;
+            String ownWaitInside = null;
+            // From the innermost frame out: the first barrier frame is where it waits; a frame of the package
+            // inside it (a wait of its own run by a barrier action, say) means the barrier does not do the waiting.
             for (StackTraceElement frame : stack) {
                 String owner = frame.getClassName();
-                inABarrier |= owner.startsWith("java.util.concurrent.CyclicBarrier")
-                        || owner.startsWith("java.util.concurrent.Phaser");
+                if (owner.startsWith("java.util.concurrent.CyclicBarrier")
+                        || owner.startsWith("java.util.concurrent.Phaser")) {
+                    inABarrier = true;
+                    break;
+                }
+                if (ownWaitInside == null && owner.startsWith("katas.barrierphases.")) {
+                    ownWaitInside = owner + "." + frame.getMethodName();
+                }
+            }
+            if (inABarrier && ownWaitInside != null) {
+                waitedElsewhere.compareAndSet(null, name(worker) + " had written its band of phase " + (phase + 1)
+                        + " and waited for the others in " + ownWaitInside + ", run from inside a CyclicBarrier or "
+                        + "Phaser (a barrier action, say): between phases the barrier itself does the waiting, not a "
+                        + "wait of your own inside it (rule 10)");
             }
             if (!inABarrier && stack.length > 0) {
                 List<String> top = new ArrayList<>();

@@ -54,6 +54,16 @@ class SimulationEdgeTest {
                     new double[grid[0].length + shapes.oneOf("row length off by, " + phases + " phases", -1, 1)];
             assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, phases))
                     .as("a grid whose rows differ in length" + run).isInstanceOf(IllegalArgumentException.class);
+            // Checked before anything else: an interrupted caller with a grid that cannot run hears about the grid.
+            Thread.currentThread().interrupt();
+            try {
+                assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, phases))
+                        .as("a grid whose rows differ in length, run by a thread whose interrupt status is set" + run
+                                + ": check the grid before anything else, the interrupt too")
+                        .isInstanceOf(IllegalArgumentException.class);
+            } finally {
+                Thread.interrupted();
+            }
             for (int missing : new int[] {0, shapes.between("missing row, " + phases + " phases", 1, grid.length - 1)}) {
                 double[][] holed = Heat.copy(grid);
                 holed[missing] = null;

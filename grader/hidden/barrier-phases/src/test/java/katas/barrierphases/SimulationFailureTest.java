@@ -84,6 +84,36 @@ class SimulationFailureTest {
         });
     }
 
+    /** What a rule may throw that is neither an Exception nor an Error: still a failure, to be reported. */
+    static final class BareThrowable extends Throwable {
+        private static final long serialVersionUID = 1L;
+
+        BareThrowable(String message) {
+            super(message);
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("reports a Throwable that is neither an Exception nor an Error as the failure")
+    void failsWithABareThrowable(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int workers = round.between("workers", 1, 6);
+            int rows = round.between("rows", 1, 12);
+            int cols = round.between("columns", 1, 6);
+            int phases = round.between("phases", 1, 5);
+            Fault fault = new Fault(round.between("failing phase", 0, phases - 1),
+                    round.between("failing row", 0, rows - 1), round.between("failing column", 0, cols - 1),
+                    new BareThrowable("the rule's sensor gave a reading of no known kind"),
+                    round.chance("others busy", .5), round.chance("others notice interrupts", .5));
+            Switchboard board = new Switchboard();
+            Runs.fails(round, new Simulation(workers, board), board, rows, cols, phases, fault,
+                    Runs.shape(workers, rows, cols, phases) + " (a Throwable that is neither an Exception nor an "
+                    + "Error is a failure too: catch Throwable, rule 6)");
+        });
+    }
+
     @Test
     @Tag("rule-6")
     @Tag("rule-9")

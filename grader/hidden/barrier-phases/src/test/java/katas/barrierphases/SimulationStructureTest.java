@@ -136,19 +136,56 @@ class SimulationStructureTest {
                 .check(learnerClasses);
     }
 
+    /** Whether the class named is java.lang.Thread or extends it (a learner's {@code Worker extends Thread} too). */
+    private static boolean isAThread(JavaClass type) {
+        try {
+            return Thread.class.isAssignableFrom(Class.forName(type.getName(), false,
+                    Simulation.class.getClassLoader()));
+        } catch (ClassNotFoundException | LinkageError notThere) {
+            return false;
+        }
+    }
+
+    /**
+     * A call that sleeps, spins or polls, whoever owns it: Thread's sleep, yield and onSpinWait also through a class
+     * that extends Thread (Worker.sleep(1) is Thread.sleep(1)); TimeUnit's sleep, timedWait and timedJoin;
+     * LockSupport's parkNanos and parkUntil; Object's wait in any form, and notify and notifyAll (Object's, final:
+     * on any owner they are the monitor's).
+     */
+    private static boolean waitsByItself(JavaCall<?> access) {
+        String name = access.getName();
+        String owner = access.getTargetOwner().getName();
+        List<String> parameters = access.getTarget().getRawParameterTypes().stream().map(JavaClass::getName).toList();
+        if (Set.of("sleep", "yield", "onSpinWait").contains(name) && isAThread(access.getTargetOwner())) {
+            return true;
+        }
+        if (owner.equals("java.util.concurrent.TimeUnit")) {
+            return Set.of("sleep", "timedWait", "timedJoin").contains(name);
+        }
+        if (owner.equals("java.util.concurrent.locks.LockSupport")) {
+            return Set.of("parkNanos", "parkUntil").contains(name);
+        }
+        return switch (name) {
+            case "wait" -> parameters.isEmpty() || parameters.equals(List.of("long"))
+                    || parameters.equals(List.of("long", "int"));
+            case "notify", "notifyAll" -> parameters.isEmpty();
+            default -> false;
+        };
+    }
+
     @Test
     @Tag("rule-10")
-    @DisplayName("never sleeps, spins or polls with timed waits to wait")
+    @DisplayName("never sleeps, spins, polls with timed waits or waits on a monitor")
     void neverSleepsOrSpins() {
         requireAWorkingSimulation();
         noClasses().that().resideInAPackage(PACKAGE + "..")
-                .should().callCodeUnitWhere(call("java.lang.Thread", "Thread.sleep/yield/onSpinWait", "sleep",
-                        "yield", "onSpinWait").or(call("java.util.concurrent.TimeUnit", "TimeUnit.sleep", "sleep"))
-                        .or(call("java.util.concurrent.locks.LockSupport", "LockSupport.parkNanos", "parkNanos"))
-                        .or(DescribedPredicate.describe("Object.wait with a timeout", access -> access.getName()
-                                .equals("wait") && !access.getTarget().getRawParameterTypes().isEmpty())))
+                .should().callCodeUnitWhere(DescribedPredicate.describe("Thread.sleep/yield/onSpinWait (also through "
+                        + "a class that extends Thread), TimeUnit.sleep/timedWait/timedJoin, "
+                        + "LockSupport.parkNanos/parkUntil, or Object.wait/notify/notifyAll",
+                        SimulationStructureTest::waitsByItself))
                 .because("waiting for the other workers is what the barrier is for: a sleep or a timed wait guesses "
-                        + "how long they take, and a spin (or a poll) burns a core the workers need")
+                        + "how long they take, a spin (or a poll) burns a core the workers need, and a monitor's "
+                        + "wait/notifyAll is a barrier of your own (the caller joins its workers)")
                 .check(learnerClasses);
     }
 }

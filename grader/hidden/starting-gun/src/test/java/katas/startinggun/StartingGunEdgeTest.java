@@ -7,6 +7,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
@@ -391,11 +392,24 @@ class StartingGunEdgeTest {
     @Tag("rule-4")
     @DisplayName("a timed runner fired in time goes, even when it gets the lock back after its deadline")
     void firedInTimeButLateForTheLock(Shapes shapes) throws Exception {
-        // The test holds the lock, fires, and keeps the lock three timeouts long: the runner was fired in time, but
-        // awaitNanos returns (with nothing left) only once it has the lock back. It must look at the gun before it
-        // gives up. An attempt counts only when the test took the lock while the runner still waited (on the
-        // condition, or queued for the lock after it); one that had already given up proves nothing and is tried
-        // again with a longer timeout.
+        lateForTheLock(shapes, false);
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-4")
+    @DisplayName("a timed runner fired and reset in time goes, even when it gets the lock back after its deadline")
+    void firedAndResetInTimeButLateForTheLock(Shapes shapes) throws Exception {
+        lateForTheLock(shapes, true);
+    }
+
+    private static void lateForTheLock(Shapes shapes, boolean pulse) throws Exception {
+        // The test holds the lock, fires (and resets, for a pulse), and keeps the lock three timeouts long: the
+        // runner was fired in time, but awaitNanos returns (with nothing left) only once it has the lock back. It
+        // must look at the gun, and at the fires it missed, before it gives up: after a pulse the flag is down again.
+        // An attempt counts only when the test took the lock while the runner still waited (on the condition, or
+        // queued for the lock after it); one that had already given up proves nothing and is tried again with a
+        // longer timeout.
         Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 20, 100));
         for (int attempt = 1; attempt <= 6; attempt++, timeout = timeout.multipliedBy(2)) {
             Track track = new Track(new WakeableLock());
@@ -408,6 +422,9 @@ class StartingGunEdgeTest {
                 staged = track.lock().threadsWaitingOnConditions().contains(runner.thread())
                         || track.lock().hasQueuedThread(runner.thread());
                 track.fire(gun); // in time: the runner has not looked at the gun since its timeout ran out
+                if (pulse) {
+                    track.reset(gun); // and lowered again before it can look: the fire is still its own
+                }
                 TimeUnit.NANOSECONDS.sleep(timeout.toNanos() * 3);
             } finally {
                 track.lock().unlock();
@@ -418,9 +435,11 @@ class StartingGunEdgeTest {
                         + runner.describeEnding() + " in " + Track.where(runner));
             }
             if (staged) {
-                track.mustAllGo(List.of(runner), "rule 6", "the gun fired while " + runner.call() + " waited, and the "
-                        + "runner got the lock back only after its deadline (a timed runner looks at the gun before "
-                        + "it gives up: it was fired in time)");
+                track.mustAllGo(List.of(runner), "rule 6", "the gun fired" + (pulse ? " and was reset at once" : "")
+                        + " while " + runner.call() + " waited, and the runner got the lock back only after its "
+                        + "deadline (a timed runner looks at the gun before it gives up" + (pulse ? ", and at the "
+                        + "fires it has not seen: the flag alone is down again after a pulse" : "") + ": it was "
+                        + "fired in time)");
                 return;
             }
         }
@@ -454,6 +473,196 @@ class StartingGunEdgeTest {
             }
             track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, once the test "
                     + "let go of the lock");
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("a timed runner on a fired gun answers true, even when another thread keeps the lock past its timeout")
+    void aFiredGunIsTrueAfterALongWaitForTheLock(Shapes shapes) throws Exception {
+        // The test fires, takes the lock, and only then lets a runner call awaitStart(timeout). It keeps the lock
+        // well past the runner's timeout (or until the runner stops asking for it: it gave up). Waiting for the lock
+        // is not waiting for the fire: the gun was fired before the call, so the answer is true, however late.
+        Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 10, 60));
+        Track track = new Track(new WakeableLock());
+        StartingGun gun = new StartingGun(track.lock());
+        if (shapes.chance("fired, reset and fired again", 0.5)) {
+            track.fire(gun);
+            track.reset(gun);
+        }
+        track.fire(gun);
+        Runner runner;
+        track.lock().lock();
+        try {
+            runner = Runner.timed("runner-queued-for-the-lock", gun, timeout);
+            track.mustQueueForLock(runner, "rule 6: " + runner.call() + " on a fired gun, while the test holds its "
+                    + "lock");
+            long until = System.nanoTime() + timeout.toNanos() * 3 + TimeUnit.MILLISECONDS.toNanos(250);
+            while (System.nanoTime() < until && track.lock().hasQueuedThread(runner.thread())) {
+                Track.pause();
+            }
+        } finally {
+            track.lock().unlock();
+        }
+        track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, while another "
+                + "thread kept the gun's lock past the timeout (the timeout is for the fire, not for the lock: take "
+                + "the lock, then look; no tryLock(timeout) that answers false for a fired gun)");
+    }
+
+    @Test
+    @Tag("rule-4")
+    @DisplayName("a runner that has taken the lock once in its call goes at a fire and reset before it takes the lock "
+            + "again")
+    void aRunnerThatTookTheLockOnceIsInTheRace(Shapes shapes) throws Exception {
+        // The lock holds the runner just after it first lets go of the lock (if it ever does before it waits), until
+        // the test has the lock; then the runner asks for the lock again, and the test fires and resets while it
+        // queues. A runner that took the lock once in its call had looked at the gun: it is in this race (rule 4),
+        // and the pulse is its own. A runner that waits on the condition at once meets the same pulse there.
+        shapes.check(2, round -> {
+            WatchedLock lock = new WatchedLock();
+            StartingGun gun = new StartingGun(lock);
+            if (round.chance("fired and reset first", 0.5)) {
+                gun.fire();
+                gun.reset();
+            }
+            lock.holdTheFirstReleaseOfAnotherThread();
+            Runner runner = round.chance("runner with a timeout", 0.5)
+                    ? Runner.timed("runner-back-for-the-lock", gun, Duration.ofSeconds(round.between("timeout in s",
+                            30, 3_600)))
+                    : Runner.untimed("runner-back-for-the-lock", gun);
+            long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+            while (!lock.isHoldingAfterRelease() && !lock.threadsWaitingOnConditions().contains(runner.thread())) {
+                if (runner.isDone()) {
+                    throw new AssertionError("rule 3: " + runner.call() + " on a gun not fired should wait, but "
+                            + runner.describeEnding());
+                }
+                if (System.nanoTime() > giveUp) {
+                    throw new AssertionError("rule 8: " + runner.call() + " neither waited on a condition of the lock "
+                            + "given nor let go of the lock within " + Track.PATIENCE_MILLIS / 1000 + " s; it is "
+                            + runner.thread().getState() + " in " + Track.where(runner));
+                }
+                Track.pause();
+            }
+            boolean cameBack = lock.isHoldingAfterRelease();
+            lock.lock();
+            try {
+                lock.resume();
+                if (cameBack) {
+                    while (!lock.hasQueuedThread(runner.thread())) {
+                        if (runner.isDone() || System.nanoTime() > giveUp) {
+                            throw new AssertionError("rule 3: " + runner.call() + " took the gun's lock, let go of it, "
+                                    + "and then did not ask for it again, on a gun not fired: it "
+                                    + runner.describeEnding() + " in " + Track.where(runner));
+                        }
+                        Track.pause();
+                    }
+                }
+                gun.fire();
+                gun.reset();
+            } finally {
+                lock.unlock();
+            }
+            mustGo(lock, runner, "rule 4", (cameBack ? runner.call() + " had taken the gun's lock once (" 
+                    + lock.takes(runner.thread()) + " takes in all by now), let go of it and queued for it again; "
+                    : runner.call() + " waited; ") + "then fire() and reset() (a runner that has taken the lock once "
+                    + "in its call is in the race: look at the gun and note the fires in the same hold of the lock "
+                    + "as the wait, or with no lock at all before it)");
+        });
+    }
+
+    @Test
+    @Tag("rule-2")
+    @DisplayName("a thread that asks isFired() in a tight loop sees the fire")
+    void isFiredInATightLoopSeesTheFire(Shapes shapes) throws Exception {
+        // The loop runs long enough for the JIT to compile it before the fire. A flag read with neither the lock
+        // nor volatile may then be read once and kept in a register: the loop never ends. The spinner is a daemon
+        // thread and the wait for it is bounded: the test fails, it does not hang.
+        StartingGun gun = new StartingGun(new WakeableLock());
+        CountDownLatch looking = new CountDownLatch(1);
+        CountDownLatch sawIt = new CountDownLatch(1);
+        Thread spinner = Thread.ofPlatform().daemon(true).name("runner-asking-isFired").start(() -> {
+            looking.countDown();
+            spinUntilFired(gun);
+            sawIt.countDown();
+        });
+        if (!looking.await(Track.PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("the spinning thread did not start within " + Track.PATIENCE_MILLIS / 1000
+                    + " s (a problem of a busy machine, not of your code)");
+        }
+        long warmUp = shapes.between("ms the loop runs before the fire", 1_000, 1_500);
+        if (sawIt.await(warmUp, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("rule 3: isFired() answered true on a new gun, never fired");
+        }
+        gun.fire();
+        if (!sawIt.await(Track.PATIENCE_MILLIS, TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("rule 2: a thread asking isFired() in a loop (" + warmUp + " ms before the fire) "
+                    + "still sees false " + Track.PATIENCE_MILLIS / 1000 + " s after fire() returned (it is "
+                    + spinner.getState() + "): isFired() reads the flag with neither the lock nor volatile, so the "
+                    + "compiled loop may read it once and never again. Read it under the lock, as fire() writes it");
+        }
+    }
+
+    /** The spinner's loop: nothing in it but the question. */
+    private static void spinUntilFired(StartingGun gun) {
+        while (!gun.isFired()) {
+            // the loop the JIT compiles
+        }
+    }
+
+    @Test
+    @Tag("rule-6")
+    @DisplayName("once its condition says the time is up, awaitStart(timeout) looks at the gun and waits no more")
+    void noSecondWaitAfterTheTimeIsUp(Shapes shapes) throws Exception {
+        // Recorded, not timed: every timed wait on the gun's condition, with the time it asked for and whether the
+        // condition answered that the time was up. After that answer, a right call looks at the gun and says false;
+        // a call that waits again (the whole timeout "once more, in case") answers much later than its timeout.
+        shapes.check(2, round -> {
+            WatchedLock lock = new WatchedLock();
+            StartingGun gun = new StartingGun(lock);
+            if (round.chance("fired and reset first", 0.5)) {
+                gun.fire();
+                gun.reset();
+            }
+            Duration timeout = Duration.of(round.between("timeout in µs", 2_000, 30_000), ChronoUnit.MICROS);
+            String call = "awaitStart(" + Runner.millis(timeout) + " ms)";
+            boolean answer = gun.awaitStart(timeout);
+            assertThat(lock.getHoldCount()).as("rule 7: holds of the gun's lock left by %s", call).isZero();
+            assertThat(answer).as("rule 6: %s on a gun not fired", call).isFalse();
+            List<WatchedLock.TimedWait> waits = lock.timedWaits();
+            int up = 0;
+            while (up < waits.size() && !waits.get(up).timeWasUp()) {
+                up++;
+            }
+            List<WatchedLock.TimedWait> after = up < waits.size() ? waits.subList(up + 1, waits.size()) : List.of();
+            long askedAfter = after.stream().mapToLong(WatchedLock.TimedWait::askedNanos).map(n -> Math.max(n, 0L))
+                    .sum();
+            if (askedAfter > timeout.toNanos() / 10) {
+                throw new AssertionError("rule 6: " + call + " on a gun not fired waited on: after the condition said "
+                        + "its time was up (" + waits.get(up).how() + "), it asked for " + after.stream()
+                        .map(WatchedLock.TimedWait::how).toList() + " more, " + Runner.millis(Duration.ofNanos(
+                        askedAfter)) + " ms in all (false once the whole timeout has passed, not much later: when "
+                        + "no time is left, look at the gun and answer)");
+            }
+        });
+    }
+
+    /** After a fire: the runner returns (true, if timed); fails at once if it waits on the condition again. */
+    private static void mustGo(WatchedLock lock, Runner runner, String rule, String situation) throws Exception {
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+        while (!runner.isDone()) {
+            if (lock.threadsWaitingOnConditions().contains(runner.thread()) && !runner.isDone()) {
+                throw new AssertionError(rule + ": " + situation + ", but runner " + runner + " waits on the gun's "
+                        + "condition again and nothing will ever wake it (stranded: it missed the fire)");
+            }
+            if (System.nanoTime() > giveUp) {
+                throw new AssertionError(rule + ": " + situation + ", but after " + Track.PATIENCE_MILLIS / 1000
+                        + " s runner " + runner + " " + runner.describeEnding() + " in " + Track.where(runner));
+            }
+            Track.pause();
+        }
+        if (runner.ending() != Runner.Ending.RETURNED || !runner.answer()) {
+            throw new AssertionError(rule + ": " + situation + ", so runner " + runner + " must go ("
+                    + (runner.isTimed() ? "return true" : "return") + "), but " + runner.describeEnding());
         }
     }
 }
