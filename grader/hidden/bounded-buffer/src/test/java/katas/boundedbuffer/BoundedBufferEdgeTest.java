@@ -478,9 +478,7 @@ class BoundedBufferEdgeTest {
             for (int c = 0; c < count; c++) {
                 boolean timed = c == victim ? interruptedTimed
                         : shapes.chance("consumer " + c + " polls, not takes", 0.5);
-                consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
-                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
-                        .awaitWaiting("the buffer is empty (rule 4)"));
+                consumers.add(consumer(buffer, lock, timed, " #" + c));
             }
             Waiter interrupted = consumers.remove(victim);
             interrupted.interrupt();
@@ -539,9 +537,7 @@ class BoundedBufferEdgeTest {
             for (boolean timed : List.of(false, true)) {
                 WakeableLock lock = new WakeableLock();
                 BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
-                Waiter consumer = Waiter.start((timed ? "poll(60 s)" : "take()") + " from an empty buffer", lock,
-                        () -> timed ? buffer.poll(Traffic.LONG) : buffer.take())
-                        .awaitWaiting("the buffer is empty (rule 4)");
+                Waiter consumer = consumer(buffer, lock, timed, "");
                 Parcel parcel = new Parcel(0, 0);
                 lock.lock();
                 try {
@@ -573,14 +569,7 @@ class BoundedBufferEdgeTest {
                 BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
                 List<Parcel> held = Drain.fill(buffer, 0);
                 Parcel late = new Parcel(1, 0);
-                Waiter producer = Waiter.start((timed ? "offer(" + late + ", 60 s)" : "put(" + late + ")")
-                        + " into a full buffer", lock, () -> {
-                            if (timed) {
-                                return buffer.offer(late, Traffic.LONG);
-                            }
-                            buffer.put(late);
-                            return true;
-                        }).awaitWaiting("the buffer is full (rule 4)");
+                Waiter producer = producer(buffer, lock, late, timed);
                 lock.lock();
                 try {
                     producer.interrupt();
@@ -618,9 +607,7 @@ class BoundedBufferEdgeTest {
             List<Waiter> consumers = new ArrayList<>();
             for (int c = 1; c <= 2; c++) {
                 boolean timed = c == 1 ? firstTimed : shapes.chance("consumer " + c + " polls, not takes", 0.5);
-                consumers.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " #" + c + " from an empty buffer", lock,
-                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
-                        .awaitWaiting("the buffer is empty (rule 4)"));
+                consumers.add(consumer(buffer, lock, timed, " #" + c));
             }
             Parcel parcel = new Parcel(0, 0);
             lock.lock();
@@ -660,14 +647,7 @@ class BoundedBufferEdgeTest {
                 boolean timed = p == 1 ? firstTimed : shapes.chance("producer " + p + " offers, not puts", 0.5);
                 Parcel parcel = new Parcel(p, 0);
                 parcels.add(parcel);
-                producers.add(Waiter.start((timed ? "offer(" + parcel + ", 60 s)" : "put(" + parcel + ")")
-                        + " into a full buffer", lock, () -> {
-                            if (timed) {
-                                return buffer.offer(parcel, Traffic.LONG);
-                            }
-                            buffer.put(parcel);
-                            return true;
-                        }).awaitWaiting("the buffer is full (rule 4)"));
+                producers.add(producer(buffer, lock, parcel, timed));
             }
             lock.lock();
             try {
@@ -816,14 +796,7 @@ class BoundedBufferEdgeTest {
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             List<Parcel> held = Drain.fill(buffer, 0);
             Parcel late = new Parcel(1, 0);
-            Waiter producer = Waiter.start((timed ? "offer(" + late + ", 60 s)" : "put(" + late + ")")
-                    + " into a full buffer", lock, () -> {
-                        if (timed) {
-                            return buffer.offer(late, Traffic.LONG);
-                        }
-                        buffer.put(late);
-                        return true;
-                    }).awaitWaiting("the buffer is full (rule 4)");
+            Waiter producer = producer(buffer, lock, late, timed);
             lock.lock();
             try {
                 assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
@@ -979,5 +952,26 @@ class BoundedBufferEdgeTest {
             throw held;
         }
         return thrown;
+    }
+
+    /** A put (timed: an offer of 60 s) of {@code parcel} into a full buffer, started and seen waiting. */
+    private static Waiter producer(BoundedBuffer<Parcel> buffer, WakeableLock lock, Parcel parcel, boolean timed)
+            throws InterruptedException {
+        return Waiter.start((timed ? "offer(" + parcel + ", 60 s)" : "put(" + parcel + ")") + " into a full buffer",
+                lock, () -> {
+                    if (timed) {
+                        return buffer.offer(parcel, Traffic.LONG);
+                    }
+                    buffer.put(parcel);
+                    return true;
+                }).awaitWaiting("the buffer is full (rule 4)");
+    }
+
+    /** A take (timed: a poll of 60 s) from an empty buffer, named with {@code mark}, started and seen waiting. */
+    private static Waiter consumer(BoundedBuffer<Parcel> buffer, WakeableLock lock, boolean timed, String mark)
+            throws InterruptedException {
+        return Waiter.start((timed ? "poll(60 s)" : "take()") + mark + " from an empty buffer", lock,
+                () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
+                .awaitWaiting("the buffer is empty (rule 4)");
     }
 }
