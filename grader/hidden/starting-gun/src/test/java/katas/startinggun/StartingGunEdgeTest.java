@@ -520,11 +520,7 @@ class StartingGunEdgeTest {
         // and the pulse is its own. A runner that waits on the condition at once meets the same pulse there.
         shapes.check(2, round -> {
             WatchedLock lock = new WatchedLock();
-            StartingGun gun = new StartingGun(lock);
-            if (round.chance("fired and reset first", 0.5)) {
-                gun.fire();
-                gun.reset();
-            }
+            StartingGun gun = aGunNotFiredNow(lock, round);
             lock.holdTheFirstReleaseOfAnotherThread();
             Runner runner = round.chance("runner with a timeout", 0.5)
                     ? Runner.timed("runner-back-for-the-lock", gun, Duration.ofSeconds(round.between("timeout in s",
@@ -618,11 +614,7 @@ class StartingGunEdgeTest {
         // a call that waits again (the whole timeout "once more, in case") answers much later than its timeout.
         shapes.check(2, round -> {
             WatchedLock lock = new WatchedLock();
-            StartingGun gun = new StartingGun(lock);
-            if (round.chance("fired and reset first", 0.5)) {
-                gun.fire();
-                gun.reset();
-            }
+            StartingGun gun = aGunNotFiredNow(lock, round);
             Duration timeout = Duration.of(round.between("timeout in µs", 2_000, 30_000), ChronoUnit.MICROS);
             String call = "awaitStart(" + Runner.millis(timeout) + " ms)";
             boolean answer = gun.awaitStart(timeout);
@@ -664,5 +656,15 @@ class StartingGunEdgeTest {
             throw new AssertionError(rule + ": " + situation + ", so runner " + runner + " must go ("
                     + (runner.isTimed() ? "return true" : "return") + "), but " + runner.describeEnding());
         }
+    }
+
+    /** A gun on {@code lock} that is not fired now: new, or (drawn) fired and reset before the test begins. */
+    private static StartingGun aGunNotFiredNow(WatchedLock lock, Shapes round) {
+        StartingGun gun = new StartingGun(lock);
+        if (round.chance("fired and reset first", 0.5)) {
+            gun.fire();
+            gun.reset();
+        }
+        return gun;
     }
 }
