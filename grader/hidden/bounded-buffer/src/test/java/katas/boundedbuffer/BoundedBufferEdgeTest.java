@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
@@ -539,16 +540,10 @@ class BoundedBufferEdgeTest {
                 BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
                 Waiter consumer = consumer(buffer, lock, timed, "");
                 Parcel parcel = new Parcel(0, 0);
-                lock.lock();
-                try {
-                    consumer.interrupt();
-                    // Interrupted first: it leaves the condition for the lock's queue before the item comes.
-                    consumer.awaitQueuedForTheLock();
-                    onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
-                } finally {
-                    lock.unlock();
-                }
-                consumer.awaitEnded("it was interrupted (rule 7)");
+                interruptedBefore(lock, consumer, () -> onTheTestThread(lock, "put(item)", () -> {
+                    buffer.put(parcel);
+                    return null;
+                }));
                 assertThat(consumer.thrown()).as("%s, interrupted while it waited, before an item came, %s (rule 7: "
                         + "an interrupt that came before the item ends the wait with InterruptedException; only a "
                         + "waiter signalled and interrupted at the same moment may go on)", consumer,
@@ -570,17 +565,8 @@ class BoundedBufferEdgeTest {
                 List<Parcel> held = Drain.fill(buffer, 0);
                 Parcel late = new Parcel(1, 0);
                 Waiter producer = producer(buffer, lock, late, timed);
-                lock.lock();
-                try {
-                    producer.interrupt();
-                    // Interrupted first: it leaves the condition for the lock's queue before the room comes.
-                    producer.awaitQueuedForTheLock();
-                    assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
-                            .isSameAs(held.get(0));
-                } finally {
-                    lock.unlock();
-                }
-                producer.awaitEnded("it was interrupted (rule 7)");
+                interruptedBefore(lock, producer, () -> assertThat(onTheTestThread(lock, "take()", buffer::take))
+                        .as("the first item of the full buffer").isSameAs(held.get(0)));
                 assertThat(producer.thrown()).as("%s, interrupted while it waited, before room came, %s (rule 7: an "
                         + "interrupt that came before the room ends the wait with InterruptedException and adds "
                         + "nothing; only a waiter signalled and interrupted at the same moment may go on)", producer,
@@ -973,5 +959,22 @@ class BoundedBufferEdgeTest {
         return Waiter.start((timed ? "poll(60 s)" : "take()") + mark + " from an empty buffer", lock,
                 () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
                 .awaitWaiting("the buffer is empty (rule 4)");
+    }
+
+    /**
+     * Interrupts a waiter while the test holds the lock, waits until it has left the condition for the lock's
+     * queue (interrupted first), then does {@code meanwhile} (the item or room comes) before letting go, and
+     * waits for the waiter's call to end.
+     */
+    private static void interruptedBefore(WakeableLock lock, Waiter waiter, Callable<?> meanwhile) throws Exception {
+        lock.lock();
+        try {
+            waiter.interrupt();
+            waiter.awaitQueuedForTheLock();
+            meanwhile.call();
+        } finally {
+            lock.unlock();
+        }
+        waiter.awaitEnded("it was interrupted (rule 7)");
     }
 }
