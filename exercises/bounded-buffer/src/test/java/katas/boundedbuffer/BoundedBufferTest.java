@@ -161,6 +161,50 @@ class BoundedBufferTest {
                         round.oneOf("style", Traffic.Style.values())).run().check();
             });
         }
+
+        @Test
+        @Tag("rule-3")
+        @DisplayName("a put that comes the moment a take gave the lock back finds the room it made, and loses nothing")
+        void aPutRightAfterATakeLosesNothing(Shapes shapes) throws Exception {
+            // The test takes on its own thread; the moment that take lets go of the lock, and before it returns, a
+            // put runs on another thread, to its end. A take that still changes the buffer's state after it gave the
+            // lock back (the count lowered outside the lock) races with that put every time, not once in a while.
+            int capacity = shapes.between("capacity", 2, 13);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Parcel> held = new ArrayList<>();
+            for (int s = shapes.between("items held before the take", 1, capacity - 1); s > 0; s--) {
+                Parcel parcel = new Parcel(1, held.size());
+                buffer.put(parcel);
+                held.add(parcel);
+            }
+            Parcel late = new Parcel(2, 0);
+            List<Waiter> putter = new ArrayList<>();
+            lock.afterNextReleaseBy(Thread.currentThread(), () -> putter.add(Waiter.start(
+                    "put(" + late + ") the moment a take gave the lock back", lock,
+                    () -> { buffer.put(late); return null; }).awaitEndedOrWaiting()));
+            Object took = buffer.take();
+            assertThat(putter).as("puts started the moment take() gave the lock back: take() must unlock the lock it "
+                    + "was given (rule 10)").hasSize(1);
+            putter.get(0).awaitEnded("the buffer of " + capacity + " had room: it held " + (held.size() - 1)
+                    + " items once the take was done (a take must finish its bookkeeping before it gives the lock back:"
+                    + " rule 3)");
+            assertThat(putter.get(0).thrown()).as("what put(%s) threw", late).isNull();
+            assertThat(took).as("what take() got (rule 1)").isSameAs(held.get(0));
+            List<Parcel> expected = new ArrayList<>(held.subList(1, held.size()));
+            expected.add(late);
+            List<Parcel> left;
+            try {
+                left = Drain.all(buffer);
+            } catch (RuntimeException failure) {
+                throw new AssertionError("the buffer broke after a put ran the moment a take gave the lock back: "
+                        + failure + ". A take must finish changing the buffer before it lets go of the lock (rule 3)",
+                        failure);
+            }
+            assertThat(left).as("what the buffer held after a put ran the moment a take gave the lock back: a take "
+                    + "that still changes the count after it let go of the lock makes that put write to the wrong "
+                    + "slot (rule 3)").containsExactlyElementsOf(expected);
+        }
     }
 
     @Nested
@@ -192,25 +236,8 @@ class BoundedBufferTest {
             } finally {
                 lock.unlock();
             }
-            long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
-            while (!waiters.stream().allMatch(Waiter::ended)) {
-                lock.lock();
-                try {
-                    List<Waiter> stuck = waiters.stream().filter(w -> !w.ended()).toList();
-                    if (stuck.isEmpty()) {
-                        break; // the last ones ended since the loop looked: nothing is stuck
-                    }
-                    if (stuck.stream().allMatch(Waiter::waitsOnACondition) || System.nanoTime() > deadline) {
-                        throw new AssertionError("hang: " + stuck + " wait on the buffer's conditions with "
-                                + buffer.size() + " item(s) in a buffer of 1, and no one is left to wake them: a take "
-                                + "woke a consumer instead of the producer waiting for room (producers and consumers "
-                                + "on one condition, woken with signal(): rule 4)");
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                Thread.sleep(1);
-            }
+            awaitNoneStuck(waiters, lock, buffer, "a take woke a consumer instead of the producer waiting for room "
+                    + "(producers and consumers on one condition, woken with signal(): rule 4)");
             for (Waiter waiter : waiters) {
                 waiter.awaitEnded("every producer and consumer can finish (rule 4)");
                 assertThat(waiter.thrown()).as("%s %s", waiter, waiter.outcome()).isNull();
@@ -218,6 +245,45 @@ class BoundedBufferTest {
             assertThat(List.of(waiters.get(0).returned(), waiters.get(1).returned()))
                     .as("what the two consumers took (rule 3)")
                     .containsExactlyInAnyOrder(waiters.get(2).returned(), waiters.get(3).returned());
+        }
+
+        @Test
+        @Tag("rule-4")
+        @DisplayName("items put one after another while several consumers wait wake one consumer each")
+        void eachItemPutWakesAWaitingConsumer(Shapes shapes) throws Exception {
+            // The consumers wait on an empty buffer; the test puts one item per consumer while it holds the lock, so
+            // every put is done before the first consumer woken gets the lock back. A put that signals only when the
+            // buffer was empty wakes one of them, and the others wait beside the items put for them.
+            int consumers = shapes.between("consumers waiting", 2, 4);
+            int capacity = consumers + shapes.between("room beyond one item per consumer", 0, 3);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            List<Waiter> waiters = new ArrayList<>();
+            for (int c = 1; c <= consumers; c++) {
+                waiters.add(Waiter.start("take() #" + c + " from an empty buffer of " + capacity, lock, buffer::take)
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            List<Parcel> put = new ArrayList<>();
+            lock.lock();
+            try {
+                for (int c = 1; c <= consumers; c++) {
+                    Parcel parcel = new Parcel(0, c);
+                    buffer.put(parcel);
+                    put.add(parcel);
+                }
+            } finally {
+                lock.unlock();
+            }
+            awaitNoneStuck(waiters, lock, buffer, "each put must wake a waiting consumer, not only the put that "
+                    + "found the buffer empty (rule 4)");
+            List<Object> taken = new ArrayList<>();
+            for (Waiter waiter : waiters) {
+                waiter.awaitEnded("an item was put for every consumer (rule 4)");
+                assertThat(waiter.thrown()).as("%s %s", waiter, waiter.outcome()).isNull();
+                taken.add(waiter.returned());
+            }
+            assertThat(taken).as("what the %d consumers took (rule 3)", consumers)
+                    .containsExactlyInAnyOrderElementsOf(put);
         }
 
         @Test
@@ -440,5 +506,30 @@ class BoundedBufferTest {
         }
         waiter.awaitEnded(why);
         return Duration.ofNanos(longestGap);
+    }
+
+    /**
+     * Waits until every waiter ended, and fails as soon as all that are left wait on the buffer's conditions with no
+     * one left to wake them (or after {@link Waiter#PATIENCE}): a hang named at once, instead of a timeout.
+     */
+    static void awaitNoneStuck(List<Waiter> waiters, WakeableLock lock, BoundedBuffer<?> buffer, String why)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
+        while (!waiters.stream().allMatch(Waiter::ended)) {
+            lock.lock();
+            try {
+                List<Waiter> stuck = waiters.stream().filter(w -> !w.ended()).toList();
+                if (stuck.isEmpty()) {
+                    return; // the last ones ended since the loop looked: nothing is stuck
+                }
+                if (stuck.stream().allMatch(Waiter::waitsOnACondition) || System.nanoTime() > deadline) {
+                    throw new AssertionError("hang: " + stuck + " wait on the buffer's conditions with "
+                            + buffer.size() + " item(s) in it, and no one is left to wake them: " + why);
+                }
+            } finally {
+                lock.unlock();
+            }
+            Thread.sleep(1);
+        }
     }
 }

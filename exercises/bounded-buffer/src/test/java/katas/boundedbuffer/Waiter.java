@@ -90,6 +90,22 @@ final class Waiter {
         return this;
     }
 
+    /**
+     * Waits until the call ended or waits on a condition of the lock, or the patience ran out, and says nothing
+     * about which: for a call made while another is still on its way out, where only the test after it judges.
+     */
+    Waiter awaitEndedOrWaiting() {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        try {
+            while (!ended() && !waitsOnACondition() && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return this;
+    }
+
     /** Waits until the call waits to take the lock (which the test holds), so that calls queue in a known order. */
     Waiter awaitQueuedForTheLock() throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();

@@ -21,6 +21,12 @@ public final class WakeableLock extends ReentrantLock {
     // Conditions are created rarely and read on every wakeup and look: copy on write suits that.
     private final transient List<Condition> conditions = new CopyOnWriteArrayList<>();
 
+    private final transient java.util.concurrent.atomic.AtomicReference<AfterRelease> afterRelease =
+            new java.util.concurrent.atomic.AtomicReference<>();
+
+    private record AfterRelease(Thread thread, Runnable action) {
+    }
+
     /** How long a look at the waiters waits for the lock before it says who keeps it. */
     public static final java.time.Duration PATIENCE = java.time.Duration.ofSeconds(5);
 
@@ -85,6 +91,27 @@ public final class WakeableLock extends ReentrantLock {
                             : owner.getName() + (owner.isAlive() ? " keeps it (" + owner.getState() + ")"
                                     : " ended while holding it"))
                     + "; every lock() needs its unlock(), in a finally block so that an exception lets it go too");
+        }
+    }
+
+    /**
+     * Runs {@code action} once, on {@code thread}, the next time that thread lets go of this lock completely with
+     * {@code unlock()}: the moment after a call gave the lock back and before it returns. Whatever the call still
+     * does there, outside the lock, races with what {@code action} does; a test makes that race happen every time
+     * instead of hoping for it. (A wait on a condition lets go of the lock without {@code unlock()}, and does not
+     * count.)
+     */
+    public void afterNextReleaseBy(Thread thread, Runnable action) {
+        afterRelease.set(new AfterRelease(thread, action));
+    }
+
+    @Override
+    public void unlock() {
+        super.unlock();
+        AfterRelease pending = afterRelease.get();
+        if (pending != null && pending.thread() == Thread.currentThread() && getHoldCount() == 0
+                && afterRelease.compareAndSet(pending, null)) {
+            pending.action().run();
         }
     }
 

@@ -74,6 +74,42 @@ class WakeableLockTest {
     }
 
     @Test
+    @DisplayName("afterNextReleaseBy() runs once, on the thread named, when it lets go of the lock completely")
+    void runsAnActionOnceAfterTheNamedThreadLetsGo() {
+        WakeableLock lock = new WakeableLock();
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        lock.afterNextReleaseBy(Thread.currentThread(),
+                () -> seen.add("held " + lock.isHeldByCurrentThread() + " on " + Thread.currentThread().getName()));
+        lock.lock();
+        lock.lock();
+        lock.unlock();
+        assertThat(seen).as("after an inner unlock, the lock still held").isEmpty();
+        lock.unlock();
+        assertThat(seen).containsExactly("held false on " + Thread.currentThread().getName());
+        lock.lock();
+        lock.unlock();
+        assertThat(seen).as("after a second release").hasSize(1);
+    }
+
+    @Test
+    @DisplayName("afterNextReleaseBy() ignores the releases of other threads")
+    void ignoresOtherThreads() throws Exception {
+        WakeableLock lock = new WakeableLock();
+        AtomicInteger runs = new AtomicInteger();
+        lock.afterNextReleaseBy(Thread.currentThread(), runs::incrementAndGet);
+        Thread other = new Thread(() -> {
+            lock.lock();
+            lock.unlock();
+        });
+        other.start();
+        other.join(5_000);
+        assertThat(runs).hasValue(0);
+        lock.lock();
+        lock.unlock();
+        assertThat(runs).hasValue(1);
+    }
+
+    @Test
     @DisplayName("a look at the waiters names the thread that ended holding the lock instead of hanging")
     void namesAThreadThatEndedHoldingTheLock() throws Exception {
         WakeableLock lock = new WakeableLock();
