@@ -404,47 +404,6 @@ class BoundedBufferEdgeTest {
     }
 
     @Nested
-    @DisplayName("wakeups")
-    class Wakeups {
-
-        @Test
-        @Tag("rule-5")
-        @DisplayName("a take or put woken for no reason several times in a row waits again each time")
-        void wakeupsInARowChangeNothing(Shapes shapes) throws Exception {
-            // Two or more wakeups in a row: a wait guarded by a fixed number of ifs, not a loop, survives as many
-            // wakeups as it has ifs, and then goes on with nothing to take or no room to put into.
-            int capacity = capacity(shapes);
-            WakeableLock lock = new WakeableLock();
-            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
-            Waiter consumer = Waiter.start("take() from an empty buffer", lock, buffer::take)
-                    .awaitWaiting("the buffer is empty (rule 4)");
-            for (int i = shapes.between("wakeups of the consumer in a row", 2, 5); i > 0; i--) {
-                consumer.wakeForNothing("the buffer is still empty, however often it is woken (rule 5)");
-            }
-            Parcel first = new Parcel(1, 0);
-            onTheTestThread(lock, "put(item)", () -> { buffer.put(first); return null; });
-            assertThat(consumer.awaitEnded("an item was put (rule 4)").returned())
-                    .as("what %s got, %s", consumer, consumer.outcome()).isSameAs(first);
-
-            List<Parcel> held = Drain.fill(buffer, 2);
-            Parcel late = new Parcel(3, 0);
-            Waiter producer = Waiter.start("put(" + late + ") into a full buffer of " + capacity, lock,
-                    () -> { buffer.put(late); return null; }).awaitWaiting("the buffer is full (rule 4)");
-            for (int i = shapes.between("wakeups of the producer in a row", 2, 5); i > 0; i--) {
-                producer.wakeForNothing("the buffer is still full, however often it is woken (rule 5)");
-            }
-            assertThat(buffer.size()).as("size() of a full buffer of %d after a put woke for nothing", capacity)
-                    .isEqualTo(capacity);
-            assertThat(onTheTestThread(lock, "take()", buffer::take)).as("the first item of the full buffer")
-                    .isSameAs(held.get(0));
-            assertThat(producer.awaitEnded("room came (rule 4)").thrown()).as("what %s threw", producer).isNull();
-            List<Parcel> expected = new ArrayList<>(held.subList(1, capacity));
-            expected.add(late);
-            assertThat(Drain.all(buffer)).as("what the buffer held (rules 1 and 5)").containsExactlyElementsOf(expected);
-        }
-    }
-
-    @Nested
     @DisplayName("order")
     class Order {
 
