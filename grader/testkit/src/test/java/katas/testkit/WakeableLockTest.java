@@ -74,6 +74,48 @@ class WakeableLockTest {
     }
 
     @Test
+    @DisplayName("conditionWaits() writes down each wait before it lets go, and whether its time was up after")
+    void writesDownEveryWait() throws Exception {
+        WakeableLock lock = new WakeableLock();
+        Condition never = lock.newCondition();
+        lock.lock();
+        try {
+            assertThat(never.awaitNanos(1_000)).isLessThanOrEqualTo(0);
+            assertThat(never.await(1, TimeUnit.MICROSECONDS)).isFalse();
+        } finally {
+            lock.unlock();
+        }
+        Thread waiter = new Thread(() -> {
+            lock.lock();
+            try {
+                never.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                lock.unlock();
+            }
+        });
+        waiter.start();
+        awaitWaiters(lock, 1);
+        assertThat(lock.conditionWaits()).extracting(WakeableLock.ConditionWait::how)
+                .containsExactly("awaitNanos(1000)", "await(1, MICROSECONDS)", "await()");
+        assertThat(lock.conditionWaits()).extracting(WakeableLock.ConditionWait::timeWasUp)
+                .containsExactly(true, true, false);
+        assertThat(lock.conditionWaits().get(2).over()).as("a wait under way").isFalse();
+        assertThat(lock.longestWaitAsked()).isEqualTo(Long.MAX_VALUE);
+        lock.lock();
+        try {
+            assertThat(lock.hasWaiters(never)).as("hasWaiters() of a condition it handed out").isTrue();
+        } finally {
+            lock.unlock();
+        }
+        waiter.interrupt();
+        waiter.join(5_000);
+        assertThat(lock.conditionWaits().get(2).over()).as("a wait ended by an interrupt").isTrue();
+        assertThat(lock.conditionWaits().get(2).timeWasUp()).isFalse();
+    }
+
+    @Test
     @DisplayName("afterNextReleaseBy() runs once, on the thread named, when it lets go of the lock completely")
     void runsAnActionOnceAfterTheNamedThreadLetsGo() {
         WakeableLock lock = new WakeableLock();

@@ -233,7 +233,7 @@ class BoundedBufferEdgeTest {
         private static final Duration SLACK = Duration.ofMinutes(1);
 
         private static void askedForWhole(int capacity, Duration timeout, boolean offer) throws Exception {
-            TimeAskedLock lock = new TimeAskedLock();
+            WakeableLock lock = new WakeableLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             if (offer) {
                 Drain.fill(buffer, 0);
@@ -245,7 +245,7 @@ class BoundedBufferEdgeTest {
                     : buffer.poll(timeout));
             Thread.ofPlatform().daemon(true).name(what).start(call);
             long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
-            while (lock.asked().isEmpty() && !call.isDone()) {
+            while (lock.conditionWaits().isEmpty() && !call.isDone()) {
                 if (System.nanoTime() > deadline) {
                     throw new AssertionError(what + " did not wait on a condition of the buffer's lock within "
                             + Waiter.PATIENCE.toSeconds() + " s (rule 4)");
@@ -257,7 +257,7 @@ class BoundedBufferEdgeTest {
                         + "condition of the buffer's lock (rules 4 and 6)");
             }
             // The wait was written down with the lock held, before it let go: the test's call comes after it.
-            long asked = lock.longestAsked();
+            long asked = lock.longestWaitAsked();
             if (offer) {
                 onTheTestThread(lock, "take() from the full buffer", buffer::take);
             } else {

@@ -620,18 +620,18 @@ class StartingGunEdgeTest {
             boolean answer = gun.awaitStart(timeout);
             assertThat(lock.getHoldCount()).as("rule 7: holds of the gun's lock left by %s", call).isZero();
             assertThat(answer).as("rule 6: %s on a gun not fired", call).isFalse();
-            List<WatchedLock.TimedWait> waits = lock.timedWaits();
+            List<WakeableLock.ConditionWait> waits = lock.timedWaits();
             int up = 0;
             while (up < waits.size() && !waits.get(up).timeWasUp()) {
                 up++;
             }
-            List<WatchedLock.TimedWait> after = up < waits.size() ? waits.subList(up + 1, waits.size()) : List.of();
-            long askedAfter = after.stream().mapToLong(WatchedLock.TimedWait::askedNanos).map(n -> Math.max(n, 0L))
+            List<WakeableLock.ConditionWait> after = up < waits.size() ? waits.subList(up + 1, waits.size()) : List.of();
+            long askedAfter = after.stream().mapToLong(WakeableLock.ConditionWait::askedNanos).map(n -> Math.max(n, 0L))
                     .sum();
             if (askedAfter > timeout.toNanos() / 10) {
                 throw new AssertionError("rule 6: " + call + " on a gun not fired waited on: after the condition said "
                         + "its time was up (" + waits.get(up).how() + "), it asked for " + after.stream()
-                        .map(WatchedLock.TimedWait::how).toList() + " more, " + Runner.millis(Duration.ofNanos(
+                        .map(WakeableLock.ConditionWait::how).toList() + " more, " + Runner.millis(Duration.ofNanos(
                         askedAfter)) + " ms in all (false once the whole timeout has passed, not much later: when "
                         + "no time is left, look at the gun and answer)");
             }
