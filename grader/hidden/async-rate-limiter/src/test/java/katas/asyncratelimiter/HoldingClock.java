@@ -53,20 +53,32 @@ final class HoldingClock implements LongSupplier {
     }
 
     /**
-     * Waits until {@code thread} waits for a lock that the held reader owns, or has ended; at most
-     * {@code longest}. A thread that waits for a lock naming no owner (a read lock, a StampedLock) is not
-     * seen to wait, so the test goes on after {@code longest} with the order unsure.
+     * Waits until {@code thread} waits for a lock that the held reader owns, or for a lock that names no owner (a
+     * StampedLock, a read lock, a semaphore), or has ended; at most {@code longest}. A thread that waits for
+     * something else (a condition, a latch) is not seen to wait for the lock, so the test goes on after
+     * {@code longest} with the order unsure.
      */
     void awaitQueued(Thread thread, Duration longest) throws InterruptedException {
         long deadline = System.nanoTime() + longest.toNanos();
         Thread holder = reader;
         while (thread.isAlive() && System.nanoTime() < deadline) {
             ThreadInfo info = THREADS.getThreadInfo(thread.threadId());
-            if (info != null && holder != null && info.getLockOwnerId() == holder.threadId()) {
+            if (info != null && holder != null && waitsForALockOf(info, holder)) {
                 return;
             }
             Thread.sleep(1);
         }
+    }
+
+    private static boolean waitsForALockOf(ThreadInfo info, Thread holder) {
+        if (info.getLockOwnerId() == holder.threadId()) {
+            return true;
+        }
+        String blocker = info.getLockInfo() == null ? "" : info.getLockInfo().getClassName();
+        // A lock that keeps no owner shows only as what the thread is parked on: a lock, not a condition or latch.
+        return info.getLockOwnerId() == -1 && info.getThreadState() != Thread.State.RUNNABLE
+                && (blocker.startsWith("java.util.concurrent.locks.") || blocker.startsWith("java.util.concurrent"
+                        + ".Semaphore")) && !blocker.contains("ConditionObject");
     }
 
     /** Lets the held reading go on (and any later one go straight on). */
