@@ -71,8 +71,8 @@ public record SpeedupPart(String id, String title, int points, String workload, 
         SpeedupVerdict verdict = new SpeedupVerdict(m, goal);
         int earned = verdict.score(points);
         PartStatus status = Points.status(earned, points);
-        String reason = status == PartStatus.FULL ? null : m.failure() != null ? m.failure()
-                : String.format(Locale.ROOT, "measured %.2fx, %.2fx short of the %.2fx target for %s: "
+        String reason = status == PartStatus.FULL ? null : m.failure() != null || verdict.beyondTheCores()
+                ? verdict.summary() : String.format(Locale.ROOT, "measured %.2fx, %.2fx short of the %.2fx target for %s: "
                         + "are all cores busy until the end (balanced chunks), and is nothing waited for one by one?",
                         m.speedup(), verdict.target() - m.speedup(), verdict.target(), goal.basis());
         return new PartScore(this, status, earned, reason, List.of(), verdict);

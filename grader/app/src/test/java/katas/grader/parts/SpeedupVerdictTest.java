@@ -27,7 +27,19 @@ class SpeedupVerdictTest {
         assertThat(new SpeedupVerdict(measured(1.45), TWO_CORES).score(30)).isEqualTo(16);
         assertThat(new SpeedupVerdict(measured(1.7999), TWO_CORES).score(30)).isEqualTo(29);
         assertThat(new SpeedupVerdict(measured(1.8), TWO_CORES).score(30)).isEqualTo(30);
-        assertThat(new SpeedupVerdict(measured(3.5), TWO_CORES).score(30)).isEqualTo(30);
+        assertThat(new SpeedupVerdict(measured(2.9), TWO_CORES).score(30)).isEqualTo(30);
+    }
+
+    @Test
+    @DisplayName("gives nothing for a speedup the cores present cannot give, and says the work was not the same")
+    void givesNothingBeyondWhatTheCoresCanGive() {
+        SpeedupVerdict remembered = new SpeedupVerdict(measured(99.89), TWO_CORES);
+        assertThat(remembered.score(30)).isZero();
+        assertThat(remembered.beyondTheCores()).isTrue();
+        assertThat(remembered.summary()).startsWith("measured 99.89x on 2 cores, more than 2 cores can give")
+                .contains("remembering none from an earlier count");
+        assertThat(new SpeedupVerdict(measured(3.0), TWO_CORES).beyondTheCores()).as("1.5 x 2 cores").isFalse();
+        assertThat(new SpeedupVerdict(measured(3.01), TWO_CORES).score(30)).isZero();
     }
 
     @Test
