@@ -33,7 +33,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Hidden: rules 6 and 7 with many customers at once: every paid withdrawal was approved with its amount, the
  * money that left never exceeds what the fraud check had approved (watched while it runs), and fraud checks
- * that fail (with a RuntimeException, an Error or a checked exception) take nothing and leave no lock behind.
+ * that fail (with a RuntimeException, an Error or a checked exception) take nothing and leave no lock behind. A
+ * withdrawal made while another is being approved (by an interrupted thread, or against a balance far above the
+ * amount) must not overdraw the account (rules 4 and 9).
  */
 @DisplayName("BankAccount and its fraud check")
 @KataTest

@@ -22,9 +22,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * Hidden: rule 1 under more shapes of contention than the visible tests draw (up to 24 threads, up to a
- * third of them reading, ids that share their low bits), and two counters used by the same threads. Each
- * test ends with a reader that must see one more hit (rule 2), which a counter with unprotected reads fails
- * even on a machine too busy to show the lost updates.
+ * third of them reading, ids that share their low bits), two counters used by the same threads, crowds past the
+ * limits of smaller types, more threads than a counter with a fixed number of cells has, and the very first hits
+ * of new counters made at the same moment. The first two tests end with a reader that must see one more hit
+ * (rule 2), which a counter with unprotected reads fails even on a machine too busy to show the lost updates.
  */
 @DisplayName("HitCounter under stress")
 @KataTest
@@ -122,7 +123,7 @@ class HitCounterStressTest {
         // Rule 1 holds at every count, not only near 0: each limit gets its own crowd, raced on a counter whose
         // count was moved on there (a count that cannot be moved on, kept in batches for one, is judged by the
         // limits test alone).
-        shapes.check(2, round -> {
+        shapes.check(1, round -> {
             for (long limit : List.of((long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 1L << 53)) {
                 long target = limit - round.between("hits short of the limit", 0, 300);
                 HitCounter counter = DeepFastForward.movedOn(round.between("hits before moving the count on", 1,
@@ -203,7 +204,8 @@ class HitCounterStressTest {
 
     /**
      * Threads that each count when told to: one alone (its one hit), or two together, each going on until both have
-     * made {@code least} hits (so that they count side by side even on a busy machine).
+     * made {@code least} hits and have seen the other's hits come between their own dozens of times (so that they
+     * count side by side even on a busy machine; at most a million hits each).
      */
     private static final class PairedThreads implements AutoCloseable {
         private final Thread[] threads;
@@ -214,6 +216,11 @@ class HitCounterStressTest {
         private final int least;
         private volatile boolean closed;
         private volatile int partner = -1;
+        private volatile int pairFirst = -1;
+        private final java.util.concurrent.atomic.AtomicLongArray progress =
+                new java.util.concurrent.atomic.AtomicLongArray(32);
+        private static final int INTERLEAVINGS = 64;
+        private static final long MOST_CALLS = 1_000_000;
 
         PairedThreads(int count, int least, HitCounter counter) {
             this.least = least;
@@ -234,14 +241,26 @@ class HitCounterStressTest {
                             counter.increment();
                             calls = 1;
                         } else {
-                            while (calls < least || reached.get() < 2) {
+                            // Both go on until each has made its least hits and has seen the other's count move
+                            // between two of its own hits many times: they ran side by side, not one after the other.
+                            int mine = me == pairFirst ? 0 : 16;
+                            long seen = 0;
+                            long interleaved = 0;
+                            boolean ready = false;
+                            while (true) {
                                 counter.increment();
-                                VarHandle.fullFence();
-                                if (++calls == least) {
+                                progress.setRelease(mine, ++calls);
+                                long now = progress.getAcquire(16 - mine);
+                                if (now != seen) {
+                                    seen = now;
+                                    interleaved++;
+                                }
+                                if (!ready && calls >= least && interleaved >= INTERLEAVINGS) {
+                                    ready = true;
                                     reached.incrementAndGet();
                                 }
-                                if (calls > 50_000_000) {
-                                    break; // the partner never came: the count is still checked
+                                if (ready && reached.get() >= 2 || calls >= MOST_CALLS) {
+                                    break; // (at the most, on a machine too busy to run them side by side)
                                 }
                             }
                         }
@@ -255,7 +274,10 @@ class HitCounterStressTest {
         /** Has thread {@code a} count alone ({@code b} < 0) or with {@code b}; the hits they made. */
         long run(int a, int b) throws InterruptedException {
             partner = b;
+            pairFirst = a;
             reached.set(0);
+            progress.set(0, 0);
+            progress.set(16, 0);
             go[a].release();
             if (b >= 0) {
                 go[b].release();
@@ -269,10 +291,13 @@ class HitCounterStressTest {
         }
 
         @Override
-        public void close() {
+        public void close() throws InterruptedException {
             closed = true;
             for (java.util.concurrent.Semaphore s : go) {
                 s.release();
+            }
+            for (Thread thread : threads) {
+                thread.join(Duration.ofSeconds(1)); // gone before the next round starts as many
             }
         }
     }
