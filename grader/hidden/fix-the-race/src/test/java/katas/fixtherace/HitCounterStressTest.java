@@ -155,7 +155,7 @@ class HitCounterStressTest {
         // to threads - 1, the thread that came first at some rank and the one d ranks later count together (the
         // others wait), until both have made enough hits side by side: for any number of cells below the number of
         // threads, some pair shares a cell.
-        shapes.check(2, round -> {
+        shapes.check(1, round -> {
             int threads = round.between("threads", 33, 80);
             int least = round.between("hits each of a pair makes, at least", 2_000, 8_000);
             List<Integer> order = round.shuffled("order of the first hits", java.util.stream.IntStream
@@ -205,7 +205,7 @@ class HitCounterStressTest {
     /**
      * Threads that each count when told to: one alone (its one hit), or two together, each going on until both have
      * made {@code least} hits and have seen the other's hits come between their own dozens of times (so that they
-     * count side by side even on a busy machine; at most a million hits each).
+     * count side by side even on a busy machine; at most 400,000 hits each).
      */
     private static final class PairedThreads implements AutoCloseable {
         private final Thread[] threads;
@@ -220,7 +220,7 @@ class HitCounterStressTest {
         private final java.util.concurrent.atomic.AtomicLongArray progress =
                 new java.util.concurrent.atomic.AtomicLongArray(32);
         private static final int INTERLEAVINGS = 64;
-        private static final long MOST_CALLS = 1_000_000;
+        private static final long MOST_CALLS = 400_000;
 
         PairedThreads(int count, int least, HitCounter counter) {
             this.least = least;
