@@ -159,6 +159,31 @@ final class DeepFastForward {
     }
 
     /**
+     * A new counter that counted {@code hits} hits and whose count was then moved on to {@code target}, in a place
+     * that surely holds every long and that goes on counting from there (one more hit makes {@code target + 1}), or
+     * null when no such place was found (a count kept in batches, in a map, or where this class does not look):
+     * then a test of the counter past {@code target} has nothing to run on.
+     */
+    static HitCounter movedOn(int hits, long target) throws ReflectiveOperationException {
+        for (Cell found : cells(counted(hits)).values()) {
+            if (!found.wide() || found.read() != hits) {
+                continue;
+            }
+            HitCounter counter = counted(hits);
+            Cell cell = cells(counter).get(found.path());
+            if (cell == null || cell.read() != hits || !tryAdd(cell.slot(), target - 1 - hits)
+                    || counter.get() != target - 1) {
+                continue;
+            }
+            counter.increment();
+            if (counter.get() == target) {
+                return counter;
+            }
+        }
+        return null;
+    }
+
+    /**
      * Whether the place of {@code cell} still equals the count after {@link #FOLLOW} more real hits (fewer where it
      * holds fewer) on a fresh counter that counted {@code hits} first: only then is it the count, which may be
      * judged.

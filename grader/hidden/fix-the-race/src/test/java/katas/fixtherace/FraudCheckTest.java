@@ -33,7 +33,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Hidden: rules 6 and 7 with many customers at once: every paid withdrawal was approved with its amount, the
  * money that left never exceeds what the fraud check had approved (watched while it runs), and fraud checks
- * that fail (with a RuntimeException, an Error or a checked exception) take nothing and leave no lock behind.
+ * that fail (with a RuntimeException, an Error or a checked exception) take nothing and leave no lock behind. A
+ * withdrawal made while another is being approved (by an interrupted thread, or against a balance far above the
+ * amount) must not overdraw the account (rules 4 and 9).
  */
 @DisplayName("BankAccount and its fraud check")
 @KataTest
@@ -267,6 +269,137 @@ class FraudCheckTest {
             assertThat(balance).as("rule 5: opening %,d - one withdrawal of %,d", opening, amount)
                     .isEqualTo(opening - amount);
         });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-4")
+    @Tag("rule-9")
+    @DisplayName("is never overdrawn by a withdrawal made while another one is being approved, whoever makes it")
+    void checksAgainAfterAnApprovalInProgress(Shapes shapes) throws Exception {
+        // The order is forced every run: the first customer's withdrawal is being approved while a second customer
+        // asks for more than the first would leave, and the first approval ends only once the second withdrawal
+        // has returned or waits. Every round has each kind of case: the second customer's thread was interrupted
+        // before it called or not, and the first amount is small next to the balance (64 times or more) or not. A
+        // shortcut taken for one kind (no lock for an interrupted thread, no re-check when money seems plenty)
+        // overdraws the account in every run.
+        shapes.check(2, round -> {
+            for (boolean interrupted : new boolean[] {false, true}) {
+                for (boolean small : new boolean[] {true, false}) {
+                    withdrawDuringAnApproval(round, interrupted, small);
+                }
+            }
+        });
+    }
+
+    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small)
+            throws InterruptedException {
+        long opening = round.between("opening balance", 64, 1L << 50);
+        long firstAmount = small ? round.between("first amount, small (64 times the balance or less)", 1, opening / 64)
+                : round.between("first amount", opening / 64 + 1, opening);
+        long secondAmount = round.between("second amount, more than the first leaves", opening - firstAmount + 1,
+                opening);
+        AtomicReference<Thread> firstThread = new AtomicReference<>();
+        AtomicBoolean firstAsk = new AtomicBoolean(true);
+        CountDownLatch deciding = new CountDownLatch(1);
+        CountDownLatch decided = new CountDownLatch(1);
+        BankAccount account = new BankAccount(opening, amount -> {
+            if (Thread.currentThread() == firstThread.get() && firstAsk.getAndSet(false)) {
+                deciding.countDown();
+                awaitUninterruptibly(decided);
+            }
+        });
+        boolean[] paid = new boolean[2];
+        boolean[] keptInterrupt = {true};
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Thread first = Thread.ofPlatform().daemon(true).name("customer-" + round.between("first customer", 1, 999))
+                .unstarted(() -> {
+                    try {
+                        paid[0] = account.withdraw(firstAmount);
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        deciding.countDown();
+                    }
+                });
+        firstThread.set(first);
+        first.start();
+        Thread second = Thread.ofPlatform().daemon(true).name("customer-" + round.between("second customer", 1, 999))
+                .unstarted(() -> {
+                    if (interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    try {
+                        paid[1] = account.withdraw(secondAmount);
+                    } catch (Throwable t) {
+                        failure.compareAndSet(null, t);
+                    } finally {
+                        keptInterrupt[0] = !interrupted || Thread.interrupted();
+                    }
+                });
+        try {
+            if (!deciding.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("withdraw(" + firstAmount + ") did not ask the fraud check within 10 s. "
+                        + ThreadDiagnosis.explain(List.of(first)));
+            }
+            second.start();
+            returnsOrWaits(second);
+        } finally {
+            decided.countDown();
+        }
+        for (Thread t : List.of(first, second)) {
+            t.join(Duration.ofSeconds(10));
+            if (t.isAlive()) {
+                throw new AssertionError("'" + t.getName() + "' did not finish within 10 s after the fraud check had "
+                        + "decided. " + ThreadDiagnosis.explain(List.of(first, second)));
+            }
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("a withdrawal threw " + failure.get(), failure.get());
+        }
+        String who = String.format("withdraw(%,d) from %,d was being approved when %s withdrew %,d", firstAmount,
+                opening, interrupted ? "a thread whose interrupt flag was set" : "another thread", secondAmount);
+        long balance = account.balance();
+        long expected = opening - (paid[0] ? firstAmount : 0) - (paid[1] ? secondAmount : 0);
+        assertThat(paid[0] && paid[1]).as("rule 4, the account is never overdrawn: %s; both were paid, and the balance "
+                + "is %,d. The balance must be checked again, in the same step as the debit, after the approval%s", who,
+                balance, (small ? " (however much money there seemed to be: the balance was 64 times the amount or "
+                        + "more)" : "") + (interrupted ? " (and an interrupted thread must wait for the account like any "
+                        + "other: an interrupt does not make a call safe without the lock)" : "")).isFalse();
+        assertThat(paid[0] || paid[1]).as("rule 4, a withdrawal is refused only if the balance was too low: %s; both "
+                + "were refused, but either alone was covered", who).isTrue();
+        assertThat(balance).as("rule 5, no money appears or disappears: %s; %s paid", who,
+                paid[0] ? "the first was" : "the second was").isEqualTo(expected);
+        assertThat(keptInterrupt[0]).as("rule 9: %s; the account cleared the interrupt flag of the second thread",
+                who).isTrue();
+    }
+
+    /** Waits (at most 2 s) until {@code thread} has ended or waits for something (a lock, a signal). */
+    private static void returnsOrWaits(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.TERMINATED || state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
