@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongPredicate;
 import katas.parallelprimes.Probes.Ledger;
 import katas.parallelprimes.Probes.Outcome;
@@ -114,6 +116,81 @@ class ParallelPrimeCounterEdgeCaseTest {
                         + "a count", i, from, to).isEqualTo(Probes.sequentialCount(from, to, answer));
             }
         }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-1")
+    @DisplayName("asks isPrime again in every count of a range millions of numbers long, whose answer for one number changed in between")
+    void asksAgainInBigCounts(Shapes shapes) throws Exception {
+        int threads = shapes.between("threads", 1, 4);
+        long size = shapes.between("size", 1_000_000L, 3_000_000L);
+        long from = shapes.chance("the range starts at 0", 0.5) ? 0 : shapes.between("from", 1L, 1L << 40);
+        long to = from + size;
+        long changed = from + shapes.between("the number whose answer changes", 0L, size - 1);
+        LongPredicate coin = Probes.coin(shapes.between("salt", 0, 1 << 30), shapes.between("one yes in", 2, 9));
+        AtomicBoolean turned = new AtomicBoolean();
+        LongPredicate answer = n -> coin.test(n) != (n == changed && turned.get());
+        LongAdder calls = new LongAdder();
+        // One and the same predicate object for both counts: between them, its answer for one number turns.
+        LongPredicate isPrime = n -> {
+            calls.increment();
+            return answer.test(n);
+        };
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            for (int i = 1; i <= 2; i++) {
+                long expected = Probes.sequentialCount(from, to, answer);
+                calls.reset();
+                long got = counter.count(from, to, isPrime);
+                assertThat(calls.sum())
+                        .as("rule 1: count %d of the same %,d numbers [%,d, %,d) with the same isPrime must ask about "
+                                + "each of them once: isPrime is the tests' own, and its answers may change between counts, "
+                                + "in big ranges too", i, size, from, to)
+                        .isEqualTo(size);
+                assertThat(got)
+                        .as("rule 1: count %d of [%,d, %,d), after isPrime changed its answer for %,d: an answer "
+                                + "remembered from an earlier count is not a count", i, from, to, changed)
+                        .isEqualTo(expected);
+                turned.set(true);
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Tag("rule-1")
+    @DisplayName("counts what the isPrime it is given says, whatever its class: also one named like the grader's own trial division")
+    void countsWhatItsIsPrimeSaysWhateverItsClass(Shapes shapes) throws Exception {
+        shapes.check(2, round -> {
+            int threads = round.between("threads", 1, 4);
+            long from = round.between("from", 0L, 5_000_000L);
+            long size = round.between("size", 20_000L, 200_000L);
+            long to = from + size;
+            BitSet flipped = new BitSet();
+            int flips = round.between("numbers answered the other way", 1, 8);
+            for (int f = 0; f < flips; f++) {
+                flipped.set((int) round.between("answered the other way, " + f, 0L, size - 1));
+            }
+            long expected = Probes.sequentialCount(from, to, new Asked(from, flipped, null));
+            for (boolean own : List.of(true, false)) {
+                LongAdder calls = new LongAdder();
+                Asked isPrime = own ? new TrialDivision.Own(from, flipped, calls) : new Asked(from, flipped, calls);
+                long got;
+                try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+                    got = counter.count(from, to, isPrime);
+                }
+                assertThat(calls.sum())
+                        .as("rule 1: count [%,d, %,d) with an isPrime of class %s must ask it about each of its %,d "
+                                + "numbers once: do not replace it with a sieve, whatever its name", from, to,
+                                isPrime.getClass().getName(), size)
+                        .isEqualTo(size);
+                assertThat(got)
+                        .as("rule 1: the count of [%,d, %,d) by an isPrime of class %s, which answers %d of those numbers "
+                                + "unlike a prime test: count what it says, not what you know about primes", from, to,
+                                isPrime.getClass().getName(), flipped.cardinality())
+                        .isEqualTo(expected);
+            }
+        });
     }
 
     @Test

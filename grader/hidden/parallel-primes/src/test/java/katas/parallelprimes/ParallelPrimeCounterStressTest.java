@@ -59,10 +59,26 @@ class ParallelPrimeCounterStressTest {
         shapes.check(1, round -> allAtOnce(round, CORES, true));
     }
 
+    @Test
+    @Order(1)
+    @Tag("rule-3")
+    @Tag("rule-4")
+    @DisplayName("tests numbers on all of its threads at the same moment also when it was given more than 64 of them")
+    void runsOnAllOfManyThreadsAtOnce(Shapes shapes) throws Exception {
+        // A cap at 64 (or any round number) threads "because no machine has that many cores" breaks rule 3: the
+        // thread count is the caller's. Held threads need no core; one count, so that a pool per count that ends
+        // its threads without waiting for them never has two counts' threads alive under the kata's thread limit.
+        shapes.check(1, round -> allAtOnce(round, round.between("threads, more than 64", 65, 120), false, 1));
+    }
+
     private void allAtOnce(Shapes round, int threads, boolean byDefault) {
+        allAtOnce(round, threads, byDefault, 2);
+    }
+
+    private void allAtOnce(Shapes round, int threads, boolean byDefault, int counts) {
         Set<Thread> before = Set.copyOf(Probes.liveThreads());
         try (ParallelPrimeCounter counter = byDefault ? new ParallelPrimeCounter() : new ParallelPrimeCounter(threads)) {
-            for (int count = 1; count <= 2; count++) {
+            for (int count = 1; count <= counts; count++) {
                 long size = threads * round.between("numbers per thread " + count, 10_000, 12_000)
                         + round.between("more " + count, 0, 999);
                 long from = round.between("from " + count, 0, 1_000_000);
