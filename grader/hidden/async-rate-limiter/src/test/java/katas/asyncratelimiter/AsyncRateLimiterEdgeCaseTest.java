@@ -7,7 +7,6 @@ import static org.mockito.ArgumentMatchers.anyLong;
 import static org.mockito.Mockito.doAnswer;
 import static org.mockito.Mockito.mock;
 
-import java.lang.ref.Reference;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -459,19 +458,30 @@ class AsyncRateLimiterEdgeCaseTest {
                 }
                 return submitted;
             });
+            // The callers' futures too: once cancelled and dropped by their callers, nothing of them may stay.
+            List<WeakReference<Object>> futures = new ArrayList<>();
+            waiting.forEach(f -> futures.add(new WeakReference<>(f)));
             assertThat(run.waiting()).as("waiting()").isEqualTo(count);
             run.caller().run("cancelling " + count + " futures", () -> waiting.forEach(f -> f.cancel(false)));
+            assertThat(waiting).as("futures of the cancelled tasks").allMatch(CompletableFuture::isCancelled);
+            waiting.clear();
             assertThat(run.waiting()).as("waiting() right after every waiting task was cancelled: cancelled tasks "
                     + "leave the line at once").isZero();
             int kept = 0;
+            int shells = 0;
             for (int attempt = 0; attempt < 12; attempt++) {
                 System.gc();
                 kept = (int) payloads.stream().filter(p -> p.get() != null).count();
-                if (kept == 0) {
+                shells = (int) futures.stream().filter(p -> p.get() != null).count();
+                if (kept == 0 && shells == 0) {
                     break;
                 }
                 Thread.sleep(5);
             }
+            assertThat(shells).as("futures of cancelled waiting tasks that the limiter still holds, after garbage "
+                    + "collections, though their callers let go of them, while the task ahead of them is still running: "
+                    + "a cancelled task leaves the line at once and the limiter keeps nothing of it, not even a "
+                    + "shell marked cancelled that waits for its turn to be skipped (rule 8)").isZero();
             assertThat(kept).as("cancelled waiting tasks whose supplier the limiter still holds, after garbage "
                     + "collections, while the task ahead of them is still running: a cancelled task must leave the "
                     + "line at once, or a limiter whose first task hangs keeps every cancelled request in memory for "
@@ -480,7 +490,6 @@ class AsyncRateLimiterEdgeCaseTest {
             run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
             assertThat(run.inFlight()).as("inFlight() at the end").isZero();
-            Reference.reachabilityFence(waiting);
         }
     }
 
@@ -1590,7 +1599,7 @@ class AsyncRateLimiterEdgeCaseTest {
     @Test
     @Order(27)
     @Tag("rule-13")
-    @DisplayName("holds no memory for the permits it could use: a limiter of Integer.MAX_VALUE permits is as small as one of 1")
+    @DisplayName("holds no memory for the permits or slots it could use: a limiter of Integer.MAX_VALUE permits, or slots, is as small as one of 1")
     void holdsNoMemoryForPermits(Shapes shapes) throws Exception {
         if (!(java.lang.management.ManagementFactory.getThreadMXBean()
                 instanceof com.sun.management.ThreadMXBean threads) || !threads.isThreadAllocatedMemorySupported()) {
@@ -1600,28 +1609,36 @@ class AsyncRateLimiterEdgeCaseTest {
         int huge = shapes.oneOf("permits", Integer.MAX_VALUE, shapes.between("huge permits", 1_000_000,
                 Integer.MAX_VALUE));
         int maxConcurrent = shapes.oneOf("maxConcurrent", Integer.MAX_VALUE, shapes.between("maxConcurrent", 1, 4));
+        int hugeSlots = shapes.oneOf("huge maxConcurrent", Integer.MAX_VALUE, shapes.between("huge maxConcurrent",
+                1_000_000, Integer.MAX_VALUE));
+        int permitsWithSlots = shapes.oneOf("permits beside them", Integer.MAX_VALUE, shapes.between("permits", 1, 4));
         long period = period(shapes);
         ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
         List<Object> kept = new ArrayList<>();
         java.util.function.LongSupplier clock = ShopScheduler.clock(manual::nanoTime);
         ScheduledExecutorService scheduler = new ShopScheduler(manual);
         // Allocated on this thread by a new limiter and its first task (which ends at once).
-        java.util.function.IntToLongFunction bytesFor = permits -> {
+        java.util.function.BiFunction<Integer, Integer, Long> bytesFor = (permits, slots) -> {
             long before = threads.getCurrentThreadAllocatedBytes();
-            AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
-                    clock, scheduler);
+            AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), slots, clock, scheduler);
             kept.add(limiter.submit(() -> CompletableFuture.completedFuture("done")));
             long bytes = threads.getCurrentThreadAllocatedBytes() - before;
             kept.add(limiter);
             return bytes;
         };
         long smallest = Long.MAX_VALUE;
+        long smallestForSlots = Long.MAX_VALUE;
         long one = 0;
         long many = 0;
+        long oneSlot = 0;
+        long manySlots = 0;
         for (int attempt = 0; attempt < 6; attempt++) { // the first ones load classes, which allocates too
-            one = bytesFor.applyAsLong(1);
-            many = bytesFor.applyAsLong(huge);
+            one = bytesFor.apply(1, maxConcurrent);
+            many = bytesFor.apply(huge, maxConcurrent);
             smallest = Math.min(smallest, many - one);
+            oneSlot = bytesFor.apply(permitsWithSlots, 1);
+            manySlots = bytesFor.apply(permitsWithSlots, hugeSlots);
+            smallestForSlots = Math.min(smallestForSlots, manySlots - oneSlot);
         }
         kept.clear();
         long allowed = 16 * 1024;
@@ -1630,5 +1647,10 @@ class AsyncRateLimiterEdgeCaseTest {
                 + "memory made ready for permits the limiter may never use. An application with a limiter for each "
                 + "partner or account pays it for every idle one; keep the starts you have, in a collection that "
                 + "grows with them (rule 13)", huge, many, one).isLessThanOrEqualTo(allowed);
+        assertThat(smallestForSlots).as("bytes that a new limiter of maxConcurrent %,d and its first task allocated "
+                + "beyond those of a limiter of maxConcurrent 1 (%,d and %,d bytes in the last try, the least "
+                + "difference of 6 tries): memory made ready for slots the limiter may never use. Keep the tasks in "
+                + "flight you have, in a collection that grows with them, or only count them (rule 13)", hugeSlots,
+                manySlots, oneSlot).isLessThanOrEqualTo(allowed);
     }
 }

@@ -2,6 +2,9 @@ package katas.asyncratelimiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -606,6 +609,111 @@ class AsyncRateLimiterThreadsTest {
             thread.setDaemon(true);
             thread.setUncaughtExceptionHandler((t, failure) -> thrown.add(failure));
             return thread;
+        }
+    }
+
+    @Test
+    @Order(6)
+    @Tag("rule-3")
+    @Tag("rule-10")
+    @DisplayName("never lets waiting() and inFlight() be read half-changed while a task moves from the line into flight")
+    void neverShowsATaskBetweenTheLineAndFlight(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int maxConcurrent = round.oneOf("maxConcurrent", 1, round.between("a few slots", 2, 8), Integer.MAX_VALUE);
+            int permits = round.oneOf("permits", 1, round.between("some permits", 2, 40), Integer.MAX_VALUE);
+            long period = round.between("period (ns)", 1L, 1_000_000_000_000L);
+            int tasks = round.between("tasks", 20, 60);
+            ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period));
+            Noisy.Limiter limiter = new Noisy.Limiter(permits, Duration.ofNanos(period), maxConcurrent,
+                    ShopScheduler.clock(scheduler::nanoTime), new ShopScheduler(scheduler));
+            new HalfChangedCounts(limiter, Math.min(maxConcurrent, permits), tasks).run();
+        });
+    }
+
+    /**
+     * Only this thread calls the limiter, and only submit(): no task ends (their futures never complete), no
+     * caller cancels, the virtual clock stands still. Just after each lock the submitting thread lets go of
+     * (when it holds no other), the same thread reads waiting() and inFlight(): every task submitted is
+     * counted in one of them or is still being added, so their sum never goes down. A limiter that takes a
+     * task out of the line in one hold of its lock and counts it in flight in another shows a sum one lower
+     * in between, every time a task starts.
+     */
+    private static final class HalfChangedCounts {
+        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+        private final Noisy.Limiter limiter;
+        private final int startable;
+        private final int tasks;
+        private final Thread self = Thread.currentThread();
+        private int submitted;
+        private int highest;
+        private boolean reading;
+        private String broken;
+
+        HalfChangedCounts(Noisy.Limiter limiter, int startable, int tasks) {
+            this.limiter = limiter;
+            this.startable = startable;
+            this.tasks = tasks;
+        }
+
+        void run() {
+            int[] locksBefore = locksHeld();
+            NoiseHook.probeAfterEachUnlock(self, () -> look(locksBefore));
+            try {
+                for (int task = 1; task <= tasks && broken == null; task++) {
+                    submitted = task;
+                    limiter.submit(CompletableFuture::new);
+                    if (broken == null) {
+                        int waiting = limiter.waiting();
+                        int inFlight = limiter.inFlight();
+                        int started = Math.min(task, startable);
+                        assertThat(new int[] {waiting, inFlight}).as("[waiting(), inFlight()] after %d submit() "
+                                + "calls on one thread, with no task ended and no clock moved: %d tasks may start "
+                                + "(rule 3)", task, startable).containsExactly(task - started, started);
+                    }
+                }
+            } finally {
+                NoiseHook.stopProbing();
+            }
+            if (broken != null) {
+                throw new AssertionError(broken);
+            }
+        }
+
+        private void look(int[] locksBefore) {
+            if (reading || broken != null) {
+                return;
+            }
+            int[] locks = locksHeld();
+            if (locks[0] > locksBefore[0] || locks[1] > locksBefore[1]) {
+                return; // still inside the limiter's lock (one taken twice): the state may be half-changed there
+            }
+            reading = true;
+            try {
+                int waiting = limiter.waiting();
+                int inFlight = limiter.inFlight();
+                int sum = waiting + inFlight;
+                if (sum < highest) {
+                    broken = "during submit() number " + submitted + ", just after the submitting thread let go of "
+                            + "the limiter's lock, waiting() was " + waiting + " and inFlight() " + inFlight + " (" + sum
+                            + " in all), though they had counted " + highest + " tasks before, and no task had ended or "
+                            + "been cancelled: a task had left the line but was not yet counted in flight, so the "
+                            + "counts were read half-changed. Take it out of the line and count it in flight under "
+                            + "one hold of the lock (rules 3 and 10)";
+                } else if (sum > submitted) {
+                    broken = "during submit() number " + submitted + ", waiting() was " + waiting + " and inFlight() "
+                            + inFlight + ": " + sum + " tasks, more than were ever submitted; a task was counted twice "
+                            + "(rules 3 and 10)";
+                }
+                highest = Math.max(highest, sum);
+            } finally {
+                reading = false;
+            }
+        }
+
+        /** How many monitors and how many ownable synchronizers (ReentrantLock and the like) this thread holds. */
+        private int[] locksHeld() {
+            ThreadInfo info = THREADS.getThreadInfo(new long[] {self.threadId()}, true, true)[0];
+            return new int[] {info.getLockedMonitors().length, info.getLockedSynchronizers().length};
         }
     }
 }

@@ -22,6 +22,27 @@ public final class NoiseHook {
     /** Just after a thread has let go of a lock. */
     public static void afterUnlock() {
         noise();
+        Runnable check = probe;
+        if (check != null && Thread.currentThread() == probed) {
+            check.run();
+        }
+    }
+
+    private static volatile Thread probed;
+    private static volatile Runnable probe;
+
+    /**
+     * From now on, {@code check} runs on {@code thread} just after each lock it lets go of, until
+     * {@link #stopProbing()}: a test looks at the limiter at every step its own call makes.
+     */
+    static void probeAfterEachUnlock(Thread thread, Runnable check) {
+        probe = check;
+        probed = thread;
+    }
+
+    static void stopProbing() {
+        probed = null;
+        probe = null;
     }
 
     private static void noise() {

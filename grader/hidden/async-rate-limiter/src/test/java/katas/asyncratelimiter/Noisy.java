@@ -124,25 +124,27 @@ final class Noisy {
         return type;
     }
 
-    /** The class files of the learner's package, by class name, from where AsyncRateLimiter was loaded. */
+    /** The class files of the learner's package and its sub-packages, by class name, from where AsyncRateLimiter was loaded. */
     private static Map<String, byte[]> learnerClasses() throws IOException, URISyntaxException {
         Path root = Path.of(AsyncRateLimiter.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         Map<String, byte[]> classes = new HashMap<>();
         if (Files.isDirectory(root)) {
+            // Every class under the package, sub-packages too: code moved there must get the noise as well.
             Path dir = root.resolve(PACKAGE);
-            try (Stream<Path> files = Files.list(dir)) {
+            try (Stream<Path> files = Files.walk(dir)) {
                 for (Path file : files.filter(f -> f.toString().endsWith(".class")).toList()) {
-                    String name = PACKAGE.replace('/', '.') + file.getFileName().toString().replace(".class", "");
-                    classes.put(name, Files.readAllBytes(file));
+                    String relative = root.relativize(file).toString().replace(file.getFileSystem().getSeparator(), "/");
+                    classes.put(relative.substring(0, relative.length() - ".class".length()).replace('/', '.'),
+                            Files.readAllBytes(file));
                 }
             }
         } else {
             try (JarFile jar = new JarFile(root.toFile())) {
                 for (JarEntry entry : jar.stream().toList()) {
                     String path = entry.getName();
-                    if (path.startsWith(PACKAGE) && path.endsWith(".class") && path.indexOf('/', PACKAGE.length()) < 0) {
+                    if (path.startsWith(PACKAGE) && path.endsWith(".class")) {
                         try (InputStream in = jar.getInputStream(entry)) {
-                            classes.put(path.replace('/', '.').replace(".class", ""), in.readAllBytes());
+                            classes.put(path.substring(0, path.length() - ".class".length()).replace('/', '.'), in.readAllBytes());
                         }
                     }
                 }
