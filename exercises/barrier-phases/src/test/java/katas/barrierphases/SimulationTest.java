@@ -94,9 +94,11 @@ class SimulationTest {
         @DisplayName("gives every worker a band when the rows do not divide by the workers, and loses no row")
         void sharesRowsThatDoNotDivide(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
-                // Between one and two rows a worker: bands of ceil(rows / workers) rows would leave workers idle.
+                // Between one and two rows a worker, but never 2 x workers - 1: bands of ceil(rows / workers) = 2
+                // rows then leave ceil(rows / 2) < workers bands, so some worker has no row (at 2 x workers - 1 every
+                // worker would still get one, and that shape proved nothing in one CI grade).
                 int workers = round.between("workers", 3, 6);
-                int rows = round.between("rows", workers + 1, 2 * workers - 1);
+                int rows = round.between("rows", workers + 1, 2 * workers - 2);
                 int cols = round.between("columns", 1, 6);
                 int phases = round.between("phases", 1, 4);
                 double[][] initial = Heat.grid(round, rows, cols);
