@@ -306,7 +306,7 @@ class FraudCheckTest {
         BankAccount account = new BankAccount(opening, amount -> {
             if (Thread.currentThread() == firstThread.get() && firstAsk.getAndSet(false)) {
                 deciding.countDown();
-                awaitUninterruptibly(decided);
+                WaitingTest.awaitUninterruptibly(decided);
             }
         });
         boolean[] paid = new boolean[2];
@@ -384,21 +384,6 @@ class FraudCheckTest {
                 return;
             }
             Thread.onSpinWait();
-        }
-    }
-
-    private static void awaitUninterruptibly(CountDownLatch latch) {
-        boolean interrupted = false;
-        while (true) {
-            try {
-                latch.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
         }
     }
 

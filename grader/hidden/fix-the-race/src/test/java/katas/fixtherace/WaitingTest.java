@@ -135,7 +135,8 @@ class WaitingTest {
         });
     }
 
-    private static void awaitUninterruptibly(CountDownLatch latch) {
+    /** Waits for {@code latch} however often interrupted, and keeps the interrupt for the caller's code to see. */
+    static void awaitUninterruptibly(CountDownLatch latch) {
         boolean interrupted = false;
         while (true) {
             try {
