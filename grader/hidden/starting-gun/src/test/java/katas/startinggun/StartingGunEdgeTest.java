@@ -586,7 +586,7 @@ class StartingGunEdgeTest {
                     + " s (a problem of a busy machine, not of your code)");
         }
         long warmUp = shapes.between("ms the loop runs before the fire", 1_000, 1_500);
-        if (sawIt.await(warmUp, TimeUnit.MILLISECONDS)) {
+        if (spinFor(spinner, warmUp, sawIt)) {
             throw new AssertionError("rule 3: isFired() answered true on a new gun, never fired");
         }
         gun.fire();
@@ -596,6 +596,30 @@ class StartingGunEdgeTest {
                     + spinner.getState() + "): isFired() reads the flag with neither the lock nor volatile, so the "
                     + "compiled loop may read it once and never again. Read it under the lock, as fire() writes it");
         }
+    }
+
+    /**
+     * Waits until {@code spinner} has run {@code millis} of CPU time (at most 8 times that on the wall clock), or
+     * {@code sawIt} opened; whether it opened. Counted in the spinner's CPU time, not the wall clock's: on a busy
+     * machine the loop, and the JIT that compiles it, get a fraction of a core, and a wall-clock warm-up once ended
+     * before the loop was compiled, so a flag read without the lock or volatile was still seen (CI, load 7).
+     */
+    private static boolean spinFor(Thread spinner, long millis, CountDownLatch sawIt) throws InterruptedException {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        long start = threads.isThreadCpuTimeSupported() ? threads.getThreadCpuTime(spinner.threadId()) : -1;
+        if (start < 0) {
+            return sawIt.await(millis, TimeUnit.MILLISECONDS); // no CPU clock here: the wall clock's time, as before
+        }
+        long wallDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(8 * millis);
+        while (System.nanoTime() < wallDeadline) {
+            if (sawIt.await(10, TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+            if (threads.getThreadCpuTime(spinner.threadId()) - start >= TimeUnit.MILLISECONDS.toNanos(millis)) {
+                return false;
+            }
+        }
+        return sawIt.getCount() == 0;
     }
 
     /** The spinner's loop: nothing in it but the question. */
