@@ -280,21 +280,26 @@ class FraudCheckTest {
         // The order is forced every run: the first customer's withdrawal is being approved while a second customer
         // asks for more than the first would leave, and the first approval ends only once the second withdrawal
         // has returned or waits. Every round has each kind of case: the second customer's thread was interrupted
-        // before it called or not, and the first amount is small next to the balance (64 times or more) or not. A
-        // shortcut taken for one kind (no lock for an interrupted thread, no re-check when money seems plenty)
+        // before it called or not, the first amount is small next to the balance (64 times or more) or not, and the
+        // balance is up to 2^50 or above 2^60 (rule 10 allows up to Long.MAX_VALUE / 4). A shortcut taken for one
+        // kind (no lock for an interrupted thread, no re-check when money seems plenty, or only for rich accounts)
         // overdraws the account in every run.
         shapes.check(2, round -> {
             for (boolean interrupted : new boolean[] {false, true}) {
                 for (boolean small : new boolean[] {true, false}) {
-                    withdrawDuringAnApproval(round, interrupted, small);
+                    for (boolean rich : new boolean[] {false, true}) {
+                        withdrawDuringAnApproval(round, interrupted, small, rich);
+                    }
                 }
             }
         });
     }
 
-    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small)
+    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small, boolean rich)
             throws InterruptedException {
-        long opening = round.between("opening balance", 64, 1L << 50);
+        // Rich: an account that skips the re-check only above some balance (red team E: 2^52) meets the race too.
+        long opening = rich ? round.between("opening balance, rich", 1L << 60, Long.MAX_VALUE / 4)
+                : round.between("opening balance", 64, 1L << 50);
         long firstAmount = small ? round.between("first amount, small (64 times the balance or less)", 1, opening / 64)
                 : round.between("first amount", opening / 64 + 1, opening);
         long secondAmount = round.between("second amount, more than the first leaves", opening - firstAmount + 1,

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
@@ -124,7 +125,13 @@ class HitCounterStressTest {
         // count was moved on there (a count that cannot be moved on, kept in batches for one, is judged by the
         // limits test alone).
         shapes.check(1, round -> {
-            for (long limit : List.of((long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 1L << 53)) {
+            // The limits of smaller types, and a count drawn in every fourth power of two from 2^33 to 2^62: a
+            // counter lossy only between two limits (red team E: from 2^34 to 2^52) meets a crowd there too.
+            List<Long> limits = new ArrayList<>(List.of((long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 1L << 53));
+            for (int bits = 33; bits <= 61; bits += 4) {
+                limits.add(round.between("a count from 2^" + bits, 1L << bits, (1L << (bits + 1)) - 1));
+            }
+            for (long limit : limits) {
                 long target = limit - round.between("hits short of the limit", 0, 300);
                 HitCounter counter = DeepFastForward.movedOn(round.between("hits before moving the count on", 1,
                         9_999), target);
