@@ -2,6 +2,7 @@
 module katas.testkit {
     requires transitive org.junit.jupiter.api;
     requires java.management;
+    requires jdk.management;
 
     exports katas.testkit;
     exports katas.testkit.perf;

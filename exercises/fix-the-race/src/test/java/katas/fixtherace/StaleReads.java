@@ -7,16 +7,14 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import katas.testkit.OptimizedCode;
 
 /**
  * Whether a thread that keeps reading sees a change that another thread makes while it reads.
@@ -42,13 +40,7 @@ final class StaleReads {
     private static final long BURST_READS = 100_000L;
     private static final long CPU_AFTER_CHANGE_MILLIS = 20;
     private static final long CPU_BEFORE_CHANGE_NANOS = 5_000_000L;
-    /** A loop this fast (picoseconds a read) is compiled by the optimizing compiler: its first tiers are slower. */
-    private static final long COMPILED_PICOS = 2_000;
-    /** How long to wait for the optimizing compiler, which a busy machine can keep for seconds. */
-    private static final long COMPILE_PATIENCE_MILLIS = 3_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    /** The loops seen compiled in this JVM (or waited for long enough): their later probes need not wait. */
-    private static final Set<String> COMPILED = ConcurrentHashMap.newKeySet();
 
     /** One reading loop over your code: returns the read at which the value differed from {@code before}, or -1. */
     @FunctionalInterface
@@ -116,13 +108,13 @@ final class StaleReads {
 
     /** Probes {@code counter.get()} against {@code increment()}; null when every read was current. */
     static String probe(HitCounter counter, int rounds) throws InterruptedException {
-        return probe("get()", counter, rounds, counter::get, (before, reads) -> spinOn(counter, before, reads),
-                counter::increment, "increment()");
+        return probe("get()", counter, rounds, counter::get, HitCounter.class,
+                (before, reads) -> spinOn(counter, before, reads), counter::increment, "increment()");
     }
 
     /** Probes {@code account.balance()} against {@code change}; null when every read was current. */
     static String probe(BankAccount account, int rounds, Runnable change, String writer) throws InterruptedException {
-        return probe("balance()", account, rounds, account::balance,
+        return probe("balance()", account, rounds, account::balance, BankAccount.class,
                 (before, reads) -> spinOn(account, before, reads), change, writer);
     }
 
@@ -133,11 +125,12 @@ final class StaleReads {
      * @param reader the read, for the message: "get()"
      * @param target the object read, whose locks the probe tries first
      * @param read reads the value now (outside any loop)
+     * @param loopOver the type whose {@code spinOn} overload {@code loop} runs, to see when it is compiled
      * @param change makes one change that {@code read} must show, e.g. one increment
      * @param writer the change, for the message: "increment()"
      */
-    static String probe(String reader, Object target, int rounds, LongSupplier read, Loop loop, Runnable change,
-            String writer) throws InterruptedException {
+    static String probe(String reader, Object target, int rounds, LongSupplier read, Class<?> loopOver, Loop loop,
+            Runnable change, String writer) throws InterruptedException {
         if (!THREADS.isThreadCpuTimeSupported() || readWaitsForALock(target, read)) {
             return null;
         }
@@ -145,7 +138,7 @@ final class StaleReads {
             long before = read.getAsLong();
             long[] outcome = {Long.MIN_VALUE, -1, -1}; // read index, reader CPU when the loop started, at its end
             Thread spinner = Thread.ofPlatform().daemon(true).name("reader").unstarted(() -> {
-                long picosPerRead = untilCompiled(reader, loop, before);
+                long picosPerRead = untilCompiled(loopOver, loop, before);
                 long start = THREADS.getCurrentThreadCpuTime();
                 // As many reads as take about 0.4 s at the speed seen: a stale loop runs them all
                 long reads = Math.clamp(LOOP_NANOS * 1_000 / Math.max(1, picosPerRead), MIN_READS, MAX_READS);
@@ -201,35 +194,13 @@ final class StaleReads {
     }
 
     /**
-     * Runs the loop in bursts, resting between them, until a burst runs at the speed of optimized code (a
-     * read in under {@value #COMPILED_PICOS} ps, or 2.5 times faster than the first burst), or for at most
-     * {@value #COMPILE_PATIENCE_MILLIS} ms. A loop waits only once in a JVM.
-     * Returns the last burst's time per read, in picoseconds.
+     * Runs the loop in bursts until the optimizing compiler has compiled it ({@link OptimizedCode}), the only
+     * compiler that moves an unprotected read out of it. Returns the last burst's time per read, in picoseconds.
      */
-    private static long untilCompiled(String name, Loop loop, long before) {
-        long first = -1;
-        long picos;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMPILE_PATIENCE_MILLIS);
-        while (true) {
-            long start = THREADS.getCurrentThreadCpuTime();
-            loop.spin(before, BURST_READS);
-            picos = (THREADS.getCurrentThreadCpuTime() - start) * 1_000 / BURST_READS;
-            if (first < 0) {
-                first = picos;
-            }
-            if (COMPILED.contains(name)) {
-                return picos;
-            }
-            if (picos <= COMPILED_PICOS || picos * 5 <= first * 2) {
-                COMPILED.add(name);
-                return picos;
-            }
-            if (System.nanoTime() > deadline) {
-                COMPILED.add(name); // waited long enough in this JVM: a read this slow may take a lock of its own
-                return picos;
-            }
-            LockSupport.parkNanos(10_000_000L);
-        }
+    private static long untilCompiled(Class<?> read, Loop loop, long before) {
+        long nanos = OptimizedCode.runUntilOptimized(StaleReads.class, "spinOn", read,
+                () -> loop.spin(before, BURST_READS));
+        return nanos * 1_000 / BURST_READS;
     }
 
     /**

@@ -7,18 +7,16 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import katas.testkit.OptimizedCode;
 
 /**
  * Whether a thread that keeps reading one of the limiter's counts sees a change that another thread makes
@@ -39,10 +37,7 @@ final class StaleCounts {
     private static final long CPU_AFTER_CHANGE_MILLIS = 20;
     private static final long CPU_BEFORE_CHANGE_NANOS = 5_000_000L;
     private static final long CPU_MORE_EACH_ROUND_NANOS = 20_000_000L;
-    private static final long COMPILED_PICOS = 2_000;
-    private static final long COMPILE_PATIENCE_MILLIS = 3_000;
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
-    private static final Set<String> COMPILED = ConcurrentHashMap.newKeySet();
 
     /** One reading loop: returns the read at which the value differed from {@code before}, or a negative number. */
     @FunctionalInterface
@@ -114,10 +109,11 @@ final class StaleCounts {
     /**
      * Up to {@code rounds} times: a reader thread spins on {@code loop} while this thread makes change number
      * {@code round} (from 1). Returns null when every reader saw its change (or a round could not tell), else
-     * what was seen.
+     * what was seen. {@code loopMethod} names the method of this class that {@code loop} runs, to see when it
+     * is compiled.
      */
-    static String probe(String reader, AsyncRateLimiter target, IntSupplier read, Loop loop, int rounds,
-            IntConsumer change, String writer) throws InterruptedException {
+    static String probe(String reader, AsyncRateLimiter target, IntSupplier read, String loopMethod, Loop loop,
+            int rounds, IntConsumer change, String writer) throws InterruptedException {
         if (!THREADS.isThreadCpuTimeSupported() || readWaitsForALock(target, read)) {
             return null;
         }
@@ -125,7 +121,7 @@ final class StaleCounts {
             int before = read.getAsInt();
             long[] outcome = {Long.MIN_VALUE, -1, -1}; // read index, reader CPU when the loop started, at its end
             Thread spinner = Thread.ofPlatform().daemon(true).name("monitoring thread").unstarted(() -> {
-                untilCompiled(reader, loop, before);
+                untilCompiled(loopMethod, loop, before);
                 long start = THREADS.getCurrentThreadCpuTime();
                 // A loop that reads afresh stops at the change; only a stale one runs them all (about 0.4 s)
                 long reads = MAX_READS;
@@ -181,30 +177,10 @@ final class StaleCounts {
         return null;
     }
 
-    private static long untilCompiled(String name, Loop loop, int before) {
-        long first = -1;
-        long picos;
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(COMPILE_PATIENCE_MILLIS);
-        while (true) {
-            long start = THREADS.getCurrentThreadCpuTime();
-            loop.spin(before, BURST_READS);
-            picos = (THREADS.getCurrentThreadCpuTime() - start) * 1_000 / BURST_READS;
-            if (first < 0) {
-                first = picos;
-            }
-            if (COMPILED.contains(name)) {
-                return picos;
-            }
-            if (picos <= COMPILED_PICOS || picos * 5 <= first * 2) {
-                COMPILED.add(name);
-                return picos;
-            }
-            if (System.nanoTime() > deadline) {
-                COMPILED.add(name); // waited long enough in this JVM
-                return picos;
-            }
-            LockSupport.parkNanos(10_000_000L);
-        }
+    /** Runs the loop in bursts until the optimizing compiler, the one that moves a read out of it, compiled it. */
+    private static void untilCompiled(String loopMethod, Loop loop, int before) {
+        OptimizedCode.runUntilOptimized(StaleCounts.class, loopMethod, AsyncRateLimiter.class,
+                () -> loop.spin(before, BURST_READS));
     }
 
     /**
