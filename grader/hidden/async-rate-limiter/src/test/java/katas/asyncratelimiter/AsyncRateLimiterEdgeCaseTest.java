@@ -462,9 +462,14 @@ class AsyncRateLimiterEdgeCaseTest {
             List<WeakReference<Object>> futures = new ArrayList<>();
             waiting.forEach(f -> futures.add(new WeakReference<>(f)));
             assertThat(run.waiting()).as("waiting()").isEqualTo(count);
-            run.caller().run("cancelling " + count + " futures", () -> waiting.forEach(f -> f.cancel(false)));
+            // In a random order: a limiter that lets only the head of its line leave at once, and keeps the others
+            // until their turn (red team E), is then caught; first to last would remove the head every time.
+            List<CompletableFuture<Object>> cancelOrder = shapes.shuffled("order of the cancels", waiting);
+            run.caller().run("cancelling " + count + " futures in a random order",
+                    () -> cancelOrder.forEach(f -> f.cancel(false)));
             assertThat(waiting).as("futures of the cancelled tasks").allMatch(CompletableFuture::isCancelled);
             waiting.clear();
+            cancelOrder.clear();
             assertThat(run.waiting()).as("waiting() right after every waiting task was cancelled: cancelled tasks "
                     + "leave the line at once").isZero();
             int kept = 0;
