@@ -82,16 +82,21 @@ class ParallelPrimeCounterEdgeCaseTest {
     @DisplayName("asks isPrime again in every count, even for a range and a predicate it has seen before")
     void asksAgainInEveryCount(Shapes shapes) throws Exception {
         // Once from 0 (small numbers come up in count after count: remembering them is tempting), once anywhere.
-        asksAgainInEveryCount(shapes, "at 0", 0);
-        asksAgainInEveryCount(shapes, "anywhere", shapes.between("from", 1, 3_000_000));
+        // And once through a predicate of a class of the JDK's (LongPredicate.and): a counter that remembers the
+        // answers of predicates from other packages only (red team E) is asked the same question there.
+        asksAgainInEveryCount(shapes, "at 0", 0, false);
+        asksAgainInEveryCount(shapes, "anywhere", shapes.between("from", 1, 3_000_000), false);
+        asksAgainInEveryCount(shapes, "anywhere, through LongPredicate.and", shapes.between("from, through and", 0,
+                3_000_000), true);
     }
 
-    private void asksAgainInEveryCount(Shapes shapes, String where, long from) throws Exception {
+    private void asksAgainInEveryCount(Shapes shapes, String where, long from, boolean composed) throws Exception {
         int threads = shapes.between("threads, " + where, 1, 6);
         long to = from + shapes.between("size, " + where, 3_000, 30_000);
         AtomicReference<Ledger> current = new AtomicReference<>();
         // One and the same predicate object every time, whose answers change between counts.
-        LongPredicate isPrime = n -> current.get().test(n);
+        LongPredicate own = n -> current.get().test(n);
+        LongPredicate isPrime = composed ? own.and(n -> true) : own;
         try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
             for (int i = 1; i <= 4; i++) {
                 LongPredicate answer = Probes.coin(shapes.between("salt " + i + ", " + where, 0, 1 << 30),
@@ -108,9 +113,10 @@ class ParallelPrimeCounterEdgeCaseTest {
                 }
                 ledger.countReturned();
                 assertThat(ledger.problems())
-                        .as("rule 1: count %d of the same range [%,d, %,d) with the same isPrime%s must ask about "
+                        .as("rule 1: count %d of the same range [%,d, %,d) with the same isPrime%s%s must ask about "
                                 + "every number again: isPrime is the tests' own, and its answers may change", i, from,
-                                to, i == 4 ? " (on a new counter)" : "")
+                                to, composed ? " (of class " + isPrime.getClass().getName() + ")" : "",
+                                i == 4 ? " (on a new counter)" : "")
                         .isEmpty();
                 assertThat(got).as("rule 1: count %d of [%,d, %,d): an answer remembered from an earlier count is not "
                         + "a count", i, from, to).isEqualTo(Probes.sequentialCount(from, to, answer));
