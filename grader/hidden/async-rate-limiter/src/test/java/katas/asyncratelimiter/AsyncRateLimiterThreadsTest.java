@@ -2,9 +2,6 @@ package katas.asyncratelimiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -639,7 +636,6 @@ class AsyncRateLimiterThreadsTest {
      * in between, every time a task starts.
      */
     private static final class HalfChangedCounts {
-        private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
         private final Noisy.Limiter limiter;
         private final int startable;
         private final int tasks;
@@ -656,7 +652,7 @@ class AsyncRateLimiterThreadsTest {
         }
 
         void run() {
-            int[] locksBefore = locksHeld();
+            HeldLocks locksBefore = HeldLocks.of(self);
             NoiseHook.probeAfterEachUnlock(self, () -> look(locksBefore));
             try {
                 for (int task = 1; task <= tasks && broken == null; task++) {
@@ -679,12 +675,11 @@ class AsyncRateLimiterThreadsTest {
             }
         }
 
-        private void look(int[] locksBefore) {
+        private void look(HeldLocks locksBefore) {
             if (reading || broken != null) {
                 return;
             }
-            int[] locks = locksHeld();
-            if (locks[0] > locksBefore[0] || locks[1] > locksBefore[1]) {
+            if (HeldLocks.of(self).moreThan(locksBefore)) {
                 return; // still inside the limiter's lock (one taken twice): the state may be half-changed there
             }
             reading = true;
@@ -708,12 +703,6 @@ class AsyncRateLimiterThreadsTest {
             } finally {
                 reading = false;
             }
-        }
-
-        /** How many monitors and how many ownable synchronizers (ReentrantLock and the like) this thread holds. */
-        private int[] locksHeld() {
-            ThreadInfo info = THREADS.getThreadInfo(new long[] {self.threadId()}, true, true)[0];
-            return new int[] {info.getLockedMonitors().length, info.getLockedSynchronizers().length};
         }
     }
 }

@@ -1,0 +1,114 @@
+package katas.asyncratelimiter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import katas.testkit.KataTest;
+import katas.testkit.Shapes;
+import katas.testkit.time.ManualScheduler;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hidden: a submit() from another thread at each step of a submit() that is starting tasks. A limiter in which one
+ * thread starts the waiting tasks for everyone (a "draining" flag, say) must hand that job over without a gap: a
+ * drainer that saw the line empty in one hold of its lock, and lowers its flag in a second hold, leaves a task that
+ * came in between in the line, where nothing starts it though every limit allows it. The stress tests met that gap
+ * only by chance; here the other thread's submit() runs, to its end, just after each lock the drainer lets go of.
+ */
+@DisplayName("AsyncRateLimiter when a task comes while another thread is starting tasks")
+@KataTest
+class DrainHandOverTest {
+
+    /** More than the steps of any one submit() seen: a limiter that takes more only gets fewer windows tried. */
+    private static final int MOST_STEPS = 12;
+
+    @Test
+    @Tag("rule-5")
+    @Tag("rule-10")
+    @DisplayName("starts at once a task submitted by another thread at any step of a submit() that starts tasks")
+    void startsATaskThatCameAtAnyStepOfAnotherSubmit(Shapes shapes) throws Exception {
+        long period = shapes.between("period (ns)", 1L, 1_000_000_000_000L);
+        int before = shapes.between("tasks started before", 0, 3);
+        for (int step = 1; step <= MOST_STEPS; step++) {
+            if (!lateSubmitAt(shapes, period, before, step)) {
+                return; // the submit() let go of a lock fewer than `step` times: every step was tried
+            }
+        }
+    }
+
+    /** One trial: whether the submitting thread let go of a lock {@code step} times (so the late task came). */
+    private static boolean lateSubmitAt(Shapes shapes, long period, int before, int step) throws Exception {
+        ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
+        Noisy.Limiter limiter = new Noisy.Limiter(Integer.MAX_VALUE, Duration.ofNanos(period), Integer.MAX_VALUE,
+                ShopScheduler.clock(scheduler::nanoTime), new ShopScheduler(scheduler));
+        AtomicInteger started = new AtomicInteger();
+        for (int i = 0; i < before; i++) {
+            limiter.submit(() -> {
+                started.incrementAndGet();
+                return new CompletableFuture<>();
+            });
+        }
+        Thread self = Thread.currentThread();
+        HeldLocks locksBefore = HeldLocks.of(self);
+        AtomicInteger unlocks = new AtomicInteger();
+        AtomicInteger lateStarts = new AtomicInteger();
+        AtomicReference<Throwable> lateFailure = new AtomicReference<>();
+        List<Thread> late = new ArrayList<>();
+        NoiseHook.probeAfterEachUnlock(self, () -> {
+            if (HeldLocks.of(self).moreThan(locksBefore) || unlocks.incrementAndGet() != step) {
+                return; // inside the limiter's lock still, or not this trial's step
+            }
+            Thread other = Thread.ofPlatform().daemon(true).name("late submitter").start(() -> {
+                try {
+                    limiter.submit(() -> {
+                        lateStarts.incrementAndGet();
+                        return new CompletableFuture<>();
+                    });
+                } catch (Throwable failure) {
+                    lateFailure.set(failure);
+                }
+            });
+            late.add(other);
+            try {
+                other.join(TimeUnit.SECONDS.toMillis(10)); // submit() never blocks (rule 1): it returns at once
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            limiter.submit(() -> {
+                started.incrementAndGet();
+                return new CompletableFuture<>();
+            });
+        } finally {
+            NoiseHook.stopProbing();
+        }
+        if (late.isEmpty()) {
+            return false;
+        }
+        late.getFirst().join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(late.getFirst().isAlive()).as("rule 1: another thread's submit(), made while this thread's "
+                + "submit() was at its step %d, had not returned 10 s later: submit() never blocks", step).isFalse();
+        assertThat(lateFailure.get()).as("what another thread's submit() threw").isNull();
+        assertThat(lateStarts.get()).as("rule 5: with no limit reached (Integer.MAX_VALUE permits and slots), a task "
+                + "that another thread submitted just after this thread's submit() let go of the limiter's lock for "
+                + "the %d%s time had not started once both calls had returned (waiting() is %d): the thread that was "
+                + "starting tasks had seen the line empty, the other thread left its task for it to start, and it "
+                + "stopped without looking again. Decide \"nothing left to start\" and give up that job in one hold "
+                + "of the lock", step, ordinal(step), limiter.waiting()).isOne();
+        assertThat(started.get()).as("tasks of this thread started").isEqualTo(before + 1);
+        return true;
+    }
+
+    private static String ordinal(int n) {
+        return n == 1 ? "st" : n == 2 ? "nd" : n == 3 ? "rd" : "th";
+    }
+}
