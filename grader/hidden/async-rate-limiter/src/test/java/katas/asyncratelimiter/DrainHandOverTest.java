@@ -9,6 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.time.ManualScheduler;
@@ -17,13 +19,19 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Hidden: a submit() from another thread at each step of a submit() that is starting tasks. A limiter in which one
- * thread starts the waiting tasks for everyone (a "draining" flag, say) must hand that job over without a gap: a
+ * Hidden: tasks that come or go while another thread is starting tasks, at the worst moments, made to happen every
+ * run instead of by chance as in the stress tests.
+ *
+ * <p>A submit() from another thread at each step of a submit() that is starting tasks: a limiter in which one
+ * thread starts the waiting tasks for everyone (a "draining" flag, say) must hand that job over without a gap. A
  * drainer that saw the line empty in one hold of its lock, and lowers its flag in a second hold, leaves a task that
- * came in between in the line, where nothing starts it though every limit allows it. The stress tests met that gap
- * only by chance; here the other thread's submit() runs, to its end, just after each lock the drainer lets go of.
+ * came in between in the line, where nothing starts it though every limit allows it.
+ *
+ * <p>A cancel() while the drainer holds its lock to choose the next task: the caller's future is cancelled at once,
+ * but the limiter hears of it only once it lets go of its lock, so the task it is about to start may already be
+ * cancelled.
  */
-@DisplayName("AsyncRateLimiter when a task comes while another thread is starting tasks")
+@DisplayName("AsyncRateLimiter when a task comes or goes while another thread is starting tasks")
 @KataTest
 class DrainHandOverTest {
 
@@ -106,6 +114,61 @@ class DrainHandOverTest {
                 + "of the lock", step, ordinal(step), limiter.waiting()).isOne();
         assertThat(started.get()).as("tasks of this thread started").isEqualTo(before + 1);
         return true;
+    }
+
+    @Test
+    @Tag("rule-8")
+    @DisplayName("never starts a waiting task whose caller cancelled it while the limiter was choosing the next task")
+    void neverStartsATaskCancelledWhileTheNextIsChosen(Shapes shapes) throws Exception {
+        long period = shapes.between("period (ns)", 1L, 1_000_000_000_000L);
+        ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
+        AtomicReference<CompletableFuture<Object>> cancelAtTheNextReading = new AtomicReference<>();
+        // The clock is read while the limiter chooses the next task (under its lock, in the reference): the reading
+        // that finds a future to cancel has another thread cancel it, and returns once the future says it is done.
+        // That thread's cancel() then waits for the limiter's lock, to take the task out of the line.
+        LongSupplier clock = () -> {
+            CompletableFuture<Object> victim = cancelAtTheNextReading.getAndSet(null);
+            if (victim != null) {
+                Thread.ofPlatform().daemon(true).name("caller cancelling").start(() -> victim.cancel(false));
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!victim.isDone() && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(50_000);
+                }
+            }
+            return scheduler.nanoTime();
+        };
+        AsyncRateLimiter limiter = new AsyncRateLimiter(Integer.MAX_VALUE, Duration.ofNanos(period), 1,
+                ShopScheduler.clock(clock), new ShopScheduler(scheduler));
+        CompletableFuture<Object> first = new CompletableFuture<>();
+        AtomicInteger firstCalls = new AtomicInteger();
+        AtomicInteger cancelledCalls = new AtomicInteger();
+        AtomicInteger thirdCalls = new AtomicInteger();
+        limiter.submit(() -> {
+            firstCalls.incrementAndGet();
+            return first;
+        });
+        CompletableFuture<Object> cancelled = limiter.submit(() -> {
+            cancelledCalls.incrementAndGet();
+            return new CompletableFuture<>();
+        });
+        limiter.submit(() -> {
+            thirdCalls.incrementAndGet();
+            return new CompletableFuture<>();
+        });
+        assertThat(new int[] {firstCalls.get(), limiter.inFlight(), limiter.waiting()})
+                .as("[first task's starts, inFlight(), waiting()] with 1 slot and 3 tasks submitted").containsExactly(1,
+                        1, 2);
+        cancelAtTheNextReading.set(cancelled);
+        first.complete("done"); // frees the slot: the limiter chooses the next task, reading its clock
+        assertThat(cancelled.isCancelled()).as("the second task's future, cancelled by its caller").isTrue();
+        assertThat(cancelledCalls.get()).as("rule 8: starts of the second task, whose caller cancelled it while the "
+                + "limiter was choosing the next task to start (its future was already cancelled, though the limiter "
+                + "had not yet heard of it): a task whose future is done must never start; look at the future once "
+                + "more before you start the task").isZero();
+        assertThat(thirdCalls.get()).as("starts of the third task: the cancelled one gave up its place and its slot")
+                .isOne();
+        assertThat(new int[] {limiter.inFlight(), limiter.waiting()}).as("[inFlight(), waiting()] at the end")
+                .containsExactly(1, 0);
     }
 
     private static String ordinal(int n) {
