@@ -1,6 +1,7 @@
 package katas.fixtherace;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
@@ -318,6 +319,13 @@ class BankAccountTest {
         long negative = wrong == 0 ? -1 : wrong;
         assertThatThrownBy(() -> new BankAccount(negative, amount -> { }))
                 .as("rule 10: an account opened with %d", negative).isInstanceOf(IllegalArgumentException.class);
+        // Zero is not negative: an empty account opens, refuses a withdrawal, and takes a deposit.
+        assertThatCode(() -> new BankAccount(0, amount -> { })).as("rule 10: an account opened with 0, which is not "
+                + "negative").doesNotThrowAnyException();
+        BankAccount empty = new BankAccount(0, amount -> { });
+        assertThat(empty.withdraw(1)).as("rule 4: withdraw(1) from an account opened with 0").isFalse();
+        empty.deposit(1);
+        assertThat(empty.balance()).as("rule 10: an account opened with 0 (not negative), after deposit(1)").isOne();
     }
 
     /** Withdrawals of a few amounts, some repeated: each paid one was asked about, with its own amount. */
