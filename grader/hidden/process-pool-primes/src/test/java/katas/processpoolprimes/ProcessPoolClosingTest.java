@@ -453,11 +453,19 @@ class ProcessPoolClosingTest {
     @Test
     @Order(4)
     @Tag("rule-14")
-    @DisplayName("ends a count promptly when its thread is interrupted, keeps the interrupt, and never gives a wrong total")
+    @DisplayName("ends a count promptly when its thread is interrupted, before or during it, keeps the interrupt, and never gives a wrong total")
     void anInterruptedCountEndsPromptly(Shapes shapes) throws Exception {
-        int size = shapes.between("workers", 1, 3);
-        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
-        long[] held = cut.pieces().get(shapes.between("range held back", 0, cut.ranges() - 1));
+        interruptedCount(shapes, false);
+        // Interrupted before it calls: a count that clears a status it did not cause (red team F) loses the
+        // caller's interrupt and counts on.
+        interruptedCount(shapes, true);
+    }
+
+    private static void interruptedCount(Shapes shapes, boolean before) throws Exception {
+        String when = before ? ", interrupted before the call" : "";
+        int size = shapes.between("workers" + when, 1, 3);
+        Pools.Cut cut = Pools.cut(shapes, "count" + when, shapes.between("ranges" + when, 1, 10), 100_000);
+        long[] held = cut.pieces().get(shapes.between("range held back" + when, 0, cut.ranges() - 1));
         CountDownLatch release = new CountDownLatch(1);
         try (ProbeHub hub = ProbeHub.start(ask -> {
             if (ask.from() == held[0] && ask.to() == held[1] && ask.attempt() == 1) {
@@ -469,6 +477,9 @@ class ProcessPoolClosingTest {
             AtomicReference<Object> outcome = new AtomicReference<>();
             AtomicBoolean interruptKept = new AtomicBoolean();
             Thread caller = Thread.ofPlatform().daemon(true).name("test calls countPrimes").start(() -> {
+                if (before) {
+                    Thread.currentThread().interrupt();
+                }
                 try {
                     outcome.set(pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
                 } catch (Throwable failure) {
@@ -476,21 +487,26 @@ class ProcessPoolClosingTest {
                 }
                 interruptKept.set(Thread.currentThread().isInterrupted());
             });
-            assertThat(hub.awaitProgress(() -> hub.holding().values().stream().anyMatch(a -> a.from() == held[0]),
-                    Duration.ofSeconds(10)))
-                    .as("rule 14: no worker was asked %s, and then nothing happened for 10 s", ProbeHub.range(held[0], held[1]))
-                    .isTrue();
-            caller.interrupt();
+            if (!before) {
+                assertThat(hub.awaitProgress(() -> hub.holding().values().stream().anyMatch(a -> a.from() == held[0]),
+                        Duration.ofSeconds(10)))
+                        .as("rule 14: no worker was asked %s, and then nothing happened for 10 s",
+                                ProbeHub.range(held[0], held[1]))
+                        .isTrue();
+                caller.interrupt();
+            }
             caller.join(5_000);
             release.countDown();
             assertThat(caller.isAlive())
-                    .as("rule 14: countPrimes was still running 5 s after its thread was interrupted, while a worker held "
-                            + "%s: an interrupted count must end promptly (with IllegalStateException)",
-                            ProbeHub.range(held[0], held[1]))
+                    .as("rule 14: countPrimes was still running 5 s after its thread was interrupted%s, while a worker "
+                            + "held %s: an interrupted count must end promptly (with IllegalStateException)",
+                            before ? " (before it called countPrimes)" : "", ProbeHub.range(held[0], held[1]))
                     .isFalse();
             assertThat(outcome.get())
-                    .as("rule 14: what countPrimes did when its thread was interrupted before %s was answered: it must "
-                            + "throw IllegalStateException (the total is not known)", ProbeHub.range(held[0], held[1]))
+                    .as("rule 14: what countPrimes did when its thread was interrupted %s: it must throw "
+                            + "IllegalStateException (the total is not known)", before ? "before the call (an interrupt "
+                            + "that came before is the caller's: keep it, and end the count)" : "before "
+                            + ProbeHub.range(held[0], held[1]) + " was answered")
                     .isInstanceOf(IllegalStateException.class);
             assertThat(interruptKept.get())
                     .as("rule 14: the thread's interrupt status after countPrimes threw: keep it set "
@@ -498,7 +514,8 @@ class ProcessPoolClosingTest {
                             + "caller can see it was interrupted")
                     .isTrue();
             hub.policy(ProbeHub::answer);
-            Pools.Cut next = Pools.cut(shapes, "next count", shapes.between("next count ranges", 1, 8), 100_000);
+            Pools.Cut next = Pools.cut(shapes, "next count" + when, shapes.between("next count ranges" + when, 1, 8),
+                    100_000);
             Within.Outcome<Long> later = Within.attempt(Pools.COUNT_BOUND, "countPrimes after an interrupted count",
                     "after an interrupted count, a count must either work or throw IllegalStateException",
                     () -> pool.countPrimes(next.from(), next.to(), next.rangeSize()));
