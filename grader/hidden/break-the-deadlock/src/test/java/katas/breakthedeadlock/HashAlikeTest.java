@@ -32,7 +32,8 @@ class HashAlikeTest {
 
     @Test
     @Tag("rule-7")
-    @DisplayName("lets transfers between accounts whose identity hashes tie, or match a stuck account's low 20 bits, go on while that one is stuck in the audit log")
+    @Tag("rule-5")
+    @DisplayName("lets transfers between accounts whose identity hashes tie, or match a stuck account's low 20 bits, go on while that one is stuck in the audit log, also lined up against each other")
     void goesOnBetweenAccountsHashedLikeStuckOnes(Shapes shapes) throws Exception {
         long balance = shapes.between("balance", 50L, 500L);
         Account[] stuck = PlainLineUp.sameHash("Ada", balance, System::identityHashCode);
@@ -61,6 +62,9 @@ class HashAlikeTest {
                     + "two other accounts was stuck in the audit log, waited for it: a lock shared beyond the two "
                     + "accounts of a transfer (one lock for all ties, or a stripe of locks) makes unrelated transfers "
                     + "wait for each other").isEmpty();
+            // The tied pair again, its two transfers lined up against each other, still beside the stuck one:
+            // whatever breaks the tie must also keep them out of a circle (rule 5).
+            new PlainLineUp(shapes).run(tied, true);
         } finally {
             release.countDown();
             backOffice.join(TimeUnit.SECONDS.toMillis(10));
