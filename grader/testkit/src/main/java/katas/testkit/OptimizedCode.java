@@ -45,7 +45,12 @@ public final class OptimizedCode {
      */
     private static final long PATIENCE_CPU_NANOS = TimeUnit.SECONDS.toNanos(2);
     private static final long PATIENCE_WALL_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final long REST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /**
+     * The rest between bursts, doubled after each up to a bound: each look at the code list copies the
+     * whole list (thousands of lines), which on a slow compile would cost more than the bursts themselves.
+     */
+    private static final long FIRST_REST_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_REST_NANOS = TimeUnit.MILLISECONDS.toNanos(160);
     private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     /** Methods seen optimized in this JVM, or waited for long enough: their later calls need not wait. */
     private static final Set<String> WAITED_FOR = ConcurrentHashMap.newKeySet();
@@ -64,6 +69,7 @@ public final class OptimizedCode {
         long deadline = System.nanoTime() + PATIENCE_WALL_NANOS;
         long cpuAtStart = processCpuNanos();
         long first = -1;
+        long rest = FIRST_REST_NANOS;
         while (true) {
             long last = timed(burst);
             if (first < 0) {
@@ -83,7 +89,8 @@ public final class OptimizedCode {
                 WAITED_FOR.add(wanted);
                 return last;
             }
-            LockSupport.parkNanos(REST_NANOS);
+            LockSupport.parkNanos(rest);
+            rest = Math.min(rest * 2, MAX_REST_NANOS);
         }
     }
 

@@ -1583,14 +1583,11 @@ class AsyncRateLimiterEdgeCaseTest {
                     waiting.add(limiter.submit(new Held("waiting " + i, run)));
                 }
             };
-            String stale = StaleCounts.probe("inFlight()", limiter, limiter::inFlight, "spinOnInFlight",
-                    (before, reads) -> StaleCounts.spinOnInFlight(limiter, before, reads), maxConcurrent,
-                    round -> running.get(round - 1).own.complete("done"),
-                    "completing a running task's own future");
+            String stale = StaleCounts.probeInFlight(limiter, maxConcurrent,
+                    round -> running.get(round - 1).own.complete("done"), "completing a running task's own future");
             if (stale == null) {
                 fillTheLine.run();
-                stale = StaleCounts.probe("waiting()", limiter, limiter::waiting, "spinOnWaiting",
-                        (before, reads) -> StaleCounts.spinOnWaiting(limiter, before, reads), 3,
+                stale = StaleCounts.probeWaiting(limiter, 3,
                         round -> waiting.get(waiting.size() - round).cancel(false), "cancelling a waiting task's future");
             }
             if (stale != null) {
