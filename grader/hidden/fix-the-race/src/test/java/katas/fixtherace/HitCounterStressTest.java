@@ -130,23 +130,27 @@ class HitCounterStressTest {
             // The drawn counts get shorter crowds (at most 100,000 calls a thread: a lost hit shows within a few
             // thousand), to keep the test near its old time.
             List<Long> limits = new ArrayList<>(List.of((long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 1L << 53));
+            int typeLimits = limits.size();
             for (int bits = 33; bits <= 61; bits += 4) {
                 limits.add(round.between("a count from 2^" + bits, 1L << bits, (1L << (bits + 1)) - 1));
             }
-            for (long limit : limits) {
-                boolean drawn = limits.indexOf(limit) >= 3;
+            for (int i = 0; i < limits.size(); i++) {
+                long limit = limits.get(i);
+                boolean drawn = i >= typeLimits;
                 long target = limit - round.between("hits short of the limit", 0, 300);
                 HitCounter counter = DeepFastForward.movedOn(round.between("hits before moving the count on", 1,
                         9_999), target);
                 if (counter == null) {
                     continue;
                 }
-                Crowd crowd = drawn
-                        ? Crowd.of(round, 8, 16).callsEach(round.between("calls each, at least, at a drawn count", 500,
-                                1_000), 100_000, Duration.ofMillis(round.between("milliseconds all calling, at a "
-                                        + "drawn count", 5, 10)))
-                        : Crowd.of(round, 8, 16).callsEach(round.between("calls each, at least", 1_000, 4_000),
-                                5_000_000, Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
+                Crowd crowd = Crowd.of(round, 8, 16);
+                if (drawn) {
+                    crowd.callsEach(round.between("calls each, at least, at a drawn count", 500, 1_000), 100_000,
+                            Duration.ofMillis(round.between("milliseconds all calling, at a drawn count", 5, 10)));
+                } else {
+                    crowd.callsEach(round.between("calls each, at least", 1_000, 4_000), 5_000_000,
+                            Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
+                }
                 crowd.run((thread, call) -> counter.increment());
                 long got = counter.get();
                 assertThat(got).as("rule 1, no hit is lost (at any count): the count was moved on to %,d, then %s "
