@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import katas.testkit.KataTest;
+import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -258,6 +259,7 @@ class ProcessPoolClosingTest {
         int size = shapes.between("workers", 1, 3);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
             Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+            Set<Long> virtualBefore = LiveThreads.virtualIds(); // which getAllStackTraces() never lists
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             int counts = shapes.between("counts", 1, 3);
             for (int c = 1; c <= counts; c++) {
@@ -266,21 +268,31 @@ class ProcessPoolClosingTest {
                         cut.describe()).isEqualTo(cut.expectedTotal());
             }
             Pools.close(pool, "close() should stop " + size + " workers promptly");
-            List<Thread> left = List.of();
+            List<String> left = List.of();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             do {
-                left = Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
-                        .filter(ProcessPoolClosingTest::isThePools).toList();
+                left = startedSince(before, virtualBefore);
                 if (!left.isEmpty()) {
-                    Thread.sleep(20);
+                    Thread.sleep(50);
                 }
             } while (!left.isEmpty() && System.nanoTime() < deadline);
-            assertThat(left.stream().map(t -> "'" + t.getName() + "' (" + t.getState() + ")").toList())
+            assertThat(left)
                     .as("rule 12: threads the pool started that were still running 3 s after close() returned: every "
                             + "thread the pool starts must end (an ExecutorService needs shutdown(), a thread waiting on "
                             + "a pipe ends when its worker is gone)")
                     .isEmpty();
         }
+    }
+
+    /** The threads, platform or virtual, alive now and not in {@code before} nor {@code virtualBefore}. */
+    private static List<String> startedSince(Set<Thread> before, Set<Long> virtualBefore) {
+        List<String> left = new ArrayList<>();
+        Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
+                .filter(ProcessPoolClosingTest::isThePools)
+                .forEach(t -> left.add("'" + t.getName() + "' (" + t.getState() + ")"));
+        LiveThreads.virtualThreads().stream().filter(t -> !virtualBefore.contains(t.id()))
+                .forEach(t -> left.add(t.toString()));
+        return left;
     }
 
     /** Whether a thread may be the pool's: not one of the JDK's own, and not one of the test's. */

@@ -1,0 +1,122 @@
+package katas.testkit;
+
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The virtual threads alive in this JVM, which {@link Thread#getAllStackTraces()} never lists: a pool that
+ * starts a virtual thread and never stops it leaks as surely as one that forgets a platform thread.
+ *
+ * <p>They are read from a thread dump in JSON ({@link HotSpotDiagnosticMXBean#dumpThreads}), which lists every
+ * thread the JDK tracks (with {@code jdk.trackAllThreads}, on by default, that includes virtual threads
+ * started one by one). A thread of the dump that is not among the platform threads is a virtual one.
+ *
+ * <pre>{@code
+ * Set<Long> before = LiveThreads.virtualIds();
+ * ... start and close the pool ...
+ * List<LiveThreads.Seen> left = LiveThreads.virtualThreads().stream().filter(t -> !before.contains(t.id())).toList();
+ * }</pre>
+ */
+public final class LiveThreads {
+
+    /** A virtual thread seen in a dump: its id, name and state as the dump gave them. */
+    public record Seen(long id, String name, String state) {
+        @Override
+        public String toString() {
+            return "virtual thread " + (name.isEmpty() ? "#" + id + " (no name)" : "'" + name + "'") + " (" + state + ")";
+        }
+    }
+
+    private static final Pattern THREAD = Pattern.compile(
+            "\\{\\s*\"tid\":\\s*\"(\\d+)\"[^{}\\[]*?\"name\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"(?:,\\s*\"state\":\\s*\"(\\w+)\")?");
+
+    private LiveThreads() {
+    }
+
+    /** The virtual threads alive now; empty where this JVM gives no thread dump. */
+    public static List<Seen> virtualThreads() {
+        String dump = jsonDump();
+        if (dump == null) {
+            return List.of();
+        }
+        Set<Long> platform = Thread.getAllStackTraces().keySet().stream().map(Thread::threadId)
+                .collect(Collectors.toSet());
+        return threadsIn(dump).stream().filter(t -> !platform.contains(t.id()) && !t.state().equals("TERMINATED"))
+                .toList();
+    }
+
+    /** The ids of {@link #virtualThreads()}. */
+    public static Set<Long> virtualIds() {
+        return virtualThreads().stream().map(Seen::id).collect(Collectors.toSet());
+    }
+
+    /** Every thread of a JSON thread dump, platform or virtual. */
+    static List<Seen> threadsIn(String dump) {
+        List<Seen> seen = new ArrayList<>();
+        Matcher m = THREAD.matcher(dump);
+        while (m.find()) {
+            // JDK 21's dumps give no state: a listed thread is alive
+            seen.add(new Seen(Long.parseLong(m.group(1)), unescape(m.group(2)), m.group(3) == null ? "ALIVE" : m.group(3)));
+        }
+        return seen;
+    }
+
+    private static String unescape(String json) {
+        StringBuilder out = new StringBuilder(json.length());
+        for (int i = 0; i < json.length(); i++) {
+            char c = json.charAt(i);
+            if (c != '\\' || i + 1 == json.length()) {
+                out.append(c);
+                continue;
+            }
+            char next = json.charAt(++i);
+            switch (next) {
+                case 'n' -> out.append('\n');
+                case 't' -> out.append('\t');
+                case 'r' -> out.append('\r');
+                case 'b' -> out.append('\b');
+                case 'f' -> out.append('\f');
+                case 'u' -> {
+                    if (i + 4 < json.length()) {
+                        out.append((char) Integer.parseInt(json.substring(i + 1, i + 5), 16));
+                        i += 4;
+                    }
+                }
+                default -> out.append(next); // \" \\ \/
+            }
+        }
+        return out.toString();
+    }
+
+    private static String jsonDump() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("thread-dump");
+            Path file = dir.resolve("threads.json");
+            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
+                    .dumpThreads(file.toString(), HotSpotDiagnosticMXBean.ThreadDumpFormat.JSON);
+            String dump = Files.readString(file);
+            Files.delete(file);
+            return dump;
+        } catch (IOException | RuntimeException unavailable) {
+            return null;
+        } finally {
+            if (dir != null) {
+                try {
+                    Files.deleteIfExists(dir);
+                } catch (IOException leftBehind) {
+                    // an empty folder in the temporary directory
+                }
+            }
+        }
+    }
+}
