@@ -82,20 +82,20 @@ final class StaleCounts {
     /** Probes {@code inFlight()} against {@code change}; null when every read was current. */
     static String probeInFlight(AsyncRateLimiter limiter, int rounds, IntConsumer change, String writer)
             throws InterruptedException {
-        return StaleReadProbe.reading("inFlight()", limiter, limiter::inFlight)
-                .loop(StaleCounts.class, "spinOnInFlight", AsyncRateLimiter.class,
-                        (before, reads) -> spinOnInFlight(limiter, (int) before, reads))
-                .changedBy(writer, change).readBy("a monitoring thread")
-                .rounds(rounds);
+        return probe(StaleReadProbe.reading("inFlight()", limiter, limiter::inFlight), "spinOnInFlight",
+                (before, reads) -> spinOnInFlight(limiter, (int) before, reads), rounds, change, writer);
     }
 
     /** Probes {@code waiting()} against {@code change}; null when every read was current. */
     static String probeWaiting(AsyncRateLimiter limiter, int rounds, IntConsumer change, String writer)
             throws InterruptedException {
-        return StaleReadProbe.reading("waiting()", limiter, limiter::waiting)
-                .loop(StaleCounts.class, "spinOnWaiting", AsyncRateLimiter.class,
-                        (before, reads) -> spinOnWaiting(limiter, (int) before, reads))
-                .changedBy(writer, change).readBy("a monitoring thread")
-                .rounds(rounds);
+        return probe(StaleReadProbe.reading("waiting()", limiter, limiter::waiting), "spinOnWaiting",
+                (before, reads) -> spinOnWaiting(limiter, (int) before, reads), rounds, change, writer);
+    }
+
+    private static String probe(StaleReadProbe probe, String loopMethod, StaleReadProbe.Loop loop, int rounds,
+            IntConsumer change, String writer) throws InterruptedException {
+        return probe.loop(StaleCounts.class, loopMethod, AsyncRateLimiter.class, loop).changedBy(writer, change)
+                .readBy("a monitoring thread").rounds(rounds);
     }
 }
