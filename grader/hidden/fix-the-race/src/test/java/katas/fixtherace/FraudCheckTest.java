@@ -279,28 +279,31 @@ class FraudCheckTest {
     void checksAgainAfterAnApprovalInProgress(Shapes shapes) throws Exception {
         // The order is forced every run: the first customer's withdrawal is being approved while a second customer
         // asks for more than the first would leave, and the first approval ends only once the second withdrawal
-        // has returned or waits. Every round has each kind of case: the second customer's thread was interrupted
-        // before it called or not, the first amount is small next to the balance (64 times or more) or not, and the
-        // balance is up to 2^50 or above 2^60 (rule 10 allows up to Long.MAX_VALUE / 4). A shortcut taken for one
-        // kind (no lock for an interrupted thread, no re-check when money seems plenty, or only for rich accounts)
+        // has returned or waits. Every run has each kind of case: the second customer's thread was interrupted
+        // before it called or not, the first amount is small next to the balance (64 times or more, as much as
+        // 2^60 times) or not, and the balance is drawn in every power of two from 2^6 to 2^60 (rule 10 allows up to
+        // Long.MAX_VALUE / 4). A shortcut taken for one kind (no lock for an interrupted thread, no re-check when
+        // money seems plenty, or only for balances in some band: red team E above 2^52, G from 2^51 to 2^59)
         // overdraws the account in every run.
-        shapes.check(2, round -> {
-            for (boolean interrupted : new boolean[] {false, true}) {
-                for (boolean small : new boolean[] {true, false}) {
-                    for (boolean rich : new boolean[] {false, true}) {
-                        withdrawDuringAnApproval(round, interrupted, small, rich);
+        shapes.check(1, round -> {
+            for (int bits = 6; bits <= 60; bits++) {
+                for (boolean interrupted : new boolean[] {false, true}) {
+                    for (boolean small : new boolean[] {true, false}) {
+                        withdrawDuringAnApproval(round, interrupted, small, bits);
                     }
                 }
             }
         });
     }
 
-    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small, boolean rich)
+    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small, int bits)
             throws InterruptedException {
-        // Rich: an account that skips the re-check only above some balance (red team E: 2^52) meets the race too.
-        long opening = rich ? round.between("opening balance, rich", 1L << 60, Long.MAX_VALUE / 4)
-                : round.between("opening balance", 64, 1L << 50);
-        long firstAmount = small ? round.between("first amount, small (64 times the balance or less)", 1, opening / 64)
+        long opening = round.between("opening balance (from 2^bits)", 1L << bits,
+                Math.min((1L << (bits + 1)) - 1, Long.MAX_VALUE / 4));
+        // Small: the balance is 2^k to 2^(k+1) times the amount, k drawn from 6 to bits (red team G: a re-check
+        // skipped from 65,536 times on, which an amount drawn evenly below balance / 64 almost never reached)
+        int times = small ? round.between("balance over a small first amount, as a power of two", 6, bits) : 0;
+        long firstAmount = small ? round.between("first amount, small", (opening >> (times + 1)) + 1, opening >> times)
                 : round.between("first amount", opening / 64 + 1, opening);
         long secondAmount = round.between("second amount, more than the first leaves", opening - firstAmount + 1,
                 opening);
