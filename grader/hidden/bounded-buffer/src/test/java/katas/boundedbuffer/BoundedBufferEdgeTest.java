@@ -383,6 +383,83 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-6")
+        @DisplayName("a timed call kept waiting for the lock past its timeout still takes the item or room there is")
+        void aTimedCallLateForTheLockLooksAtTheBuffer(Shapes shapes) throws Exception {
+            // The test holds the lock while the buffer has an item (then room), and a poll (then an offer) with a
+            // short timeout asks for the lock; the test lets go once the timeout has passed and the call still waits
+            // for the lock. The timeout is how long to wait for an item or room, not for the lock: a call takes the
+            // lock as every call does, and then the item that was there all along is its own. A call that gives up
+            // because the lock did not come within its timeout (tryLock(timeout)) leaves the item in the buffer.
+            int capacity = capacity(shapes);
+            Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 5, 40));
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            Parcel parcel = new Parcel(0, 0);
+            onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+            Object polled = lateForTheLock(lock, "poll(" + timeout.toMillis() + " ms) from a buffer holding "
+                    + parcel, timeout, () -> buffer.poll(timeout));
+            assertThat(polled).as("poll(%d ms) from a buffer holding %s, kept waiting for the lock by another thread "
+                    + "past its timeout (rule 6: the timeout is for waiting for an item, not for the lock; take the "
+                    + "lock as every call does, then look at the buffer)", timeout.toMillis(), parcel)
+                    .isEqualTo(Optional.of(parcel));
+            Parcel late = new Parcel(1, 0);
+            Object offered = lateForTheLock(lock, "offer(" + late + ", " + timeout.toMillis() + " ms) into an empty "
+                    + "buffer of " + capacity, timeout, () -> buffer.offer(late, timeout));
+            assertThat(offered).as("offer(item, %d ms) into an empty buffer of %d, kept waiting for the lock by "
+                    + "another thread past its timeout (rule 6: the timeout is for waiting for room, not for the "
+                    + "lock)", timeout.toMillis(), capacity).isEqualTo(true);
+            assertThat(Drain.all(buffer)).as("what the buffer held after offer(%s, %d ms) (rule 6)", late,
+                    timeout.toMillis()).containsExactly(late);
+        }
+
+        /**
+         * Runs {@code call} on a thread of its own while the test holds the lock, and lets go once the call has
+         * waited for the lock longer than {@code timeout} and still waits for it (parked for good, not on a timer),
+         * or has given up; returns what the call returned.
+         */
+        private static Object lateForTheLock(WakeableLock lock, String what, Duration timeout, Callable<?> call)
+                throws Exception {
+            FutureTask<Object> task = new FutureTask<>(call::call);
+            Thread thread = Thread.ofPlatform().daemon(true).name(what).unstarted(task);
+            lock.lock();
+            try {
+                thread.start();
+                long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
+                while (!task.isDone() && !lock.hasQueuedThread(thread)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new AssertionError(what + " did not ask for the buffer's lock within "
+                                + Waiter.PATIENCE.toSeconds() + " s while the test held it (its thread is "
+                                + thread.getState() + "): every call must take the lock the buffer was given");
+                    }
+                    TimeUnit.MILLISECONDS.sleep(1);
+                }
+                // The call's deadline came before it queued: once the timeout has passed from here, it is gone. The
+                // test holds on while the call is still on a timer of its own (a timed wait for the lock that has not
+                // yet run out on a busy machine), so that such a call gives up before the lock comes.
+                long queued = System.nanoTime();
+                while (!task.isDone() && System.nanoTime() < deadline) {
+                    boolean past = System.nanoTime() - queued >= timeout.toNanos();
+                    boolean settled = !lock.hasQueuedThread(thread) || thread.getState() == Thread.State.WAITING;
+                    if (past && settled) {
+                        break;
+                    }
+                    TimeUnit.MILLISECONDS.sleep(1);
+                }
+            } finally {
+                lock.unlock();
+            }
+            try {
+                return task.get(Waiter.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (ExecutionException failed) {
+                throw new AssertionError(what + " threw " + failed.getCause() + " (rule 6)", failed.getCause());
+            } catch (TimeoutException stuck) {
+                throw new AssertionError(what + " did not end within " + Waiter.PATIENCE.toSeconds() + " s after "
+                        + "the test let go of the lock (its thread is " + thread.getState() + "; rules 4 and 6)");
+            }
+        }
+
+        @Test
+        @Tag("rule-6")
         @DisplayName("a timeout of zero still waits its turn for the lock, and then answers what the buffer holds")
         void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
             WakeableLock lock = new WakeableLock();
