@@ -943,6 +943,29 @@ class BoundedBufferEdgeTest {
     }
 
     @Nested
+    @DisplayName("size")
+    class Sizes {
+
+        @Test
+        @Tag("rule-2")
+        @DisplayName("size(), asked over and over on one thread, sees an item put on another")
+        void sizeSeesAPutFromAnotherThread(Shapes shapes) throws Exception {
+            int capacity = shapes.between("capacity", 3, 23);
+            WakeableLock lock = new WakeableLock();
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
+            int held = shapes.between("items in the buffer before", 0, capacity - 3);
+            for (int i = 0; i < held; i++) {
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(new Parcel(0, 0)); return null; });
+            }
+            String stale = StaleSizes.probe(buffer, lock, 3);
+            assertThat(stale).as("rule 2: size() says how many items a buffer of %d holds (it held %d), also to a "
+                    + "thread that keeps asking while another puts: read the count under the lock, as every other "
+                    + "call does (one int read is atomic, but without the lock, or volatile, nothing makes another "
+                    + "thread's change visible to it)", capacity, held).isNull();
+        }
+    }
+
+    @Nested
     @DisplayName("refusals")
     class Refusals {
 
