@@ -82,7 +82,7 @@ class PlainLockTest {
             for (int c = 1; c <= consumers; c++) {
                 threads.add(start("take() #" + c, taken, subject.buffer::take));
             }
-            if (!awaitConditionWaiters(subject, consumers, threads, "take() on an empty buffer")) {
+            if (!awaitConditionWaiters(subject, consumers, threads, taken, "take() on an empty buffer")) {
                 continue;
             }
             List<Parcel> put = new ArrayList<>();
@@ -133,7 +133,7 @@ class PlainLockTest {
                     return "put";
                 }));
             }
-            if (!awaitConditionWaiters(subject, producers, threads, "put() into a full buffer")) {
+            if (!awaitConditionWaiters(subject, producers, threads, outcomes, "put() into a full buffer")) {
                 continue;
             }
             List<Parcel> took = new ArrayList<>();
@@ -184,7 +184,7 @@ class PlainLockTest {
             boolean found = true;
             for (int c = 1; c <= 2 && found; c++) {
                 threads.add(start("take() #" + c, outcomes, subject.buffer::take));
-                found = awaitConditionWaiters(subject, c, threads, "take() on an empty buffer");
+                found = awaitConditionWaiters(subject, c, threads, outcomes, "take() on an empty buffer");
             }
             if (!found) {
                 continue;
@@ -226,8 +226,8 @@ class PlainLockTest {
      * conditions its waiters park on. Returns false (nothing to judge) only when the waiters park on conditions but
      * the buffer keeps its own lock where no look reaches.
      */
-    private static boolean awaitConditionWaiters(Subject subject, int count, List<Thread> threads, String what)
-            throws InterruptedException {
+    private static boolean awaitConditionWaiters(Subject subject, int count, List<Thread> threads,
+            Queue<Object> outcomes, String what) throws InterruptedException {
         long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
         while (true) {
             int waiting = 0;
@@ -245,9 +245,14 @@ class PlainLockTest {
             if (waiting >= count) {
                 return true;
             }
+            List<Thread> ended = threads.stream().filter(thread -> !thread.isAlive()).toList();
+            if (!ended.isEmpty()) {
+                throw new AssertionError(String.format("rule 4: %s on %s must wait on a condition of the buffer's "
+                        + "lock, but %s ended instead (what the calls returned or threw: %s)", what, subject,
+                        ended.stream().map(Thread::getName).toList(), outcomes));
+            }
             if (System.nanoTime() > deadline) {
-                if (subject.lock == null && threads.stream().allMatch(Thread::isAlive)
-                        && ConditionWaiters.anyParksOnACondition(threads)) {
+                if (subject.lock == null && ConditionWaiters.anyParksOnACondition(threads)) {
                     System.err.printf("PlainLockTest: %s keeps its own lock where the test cannot find it; the test "
                             + "judges it only on a lock it is given%n", subject);
                     return false;
