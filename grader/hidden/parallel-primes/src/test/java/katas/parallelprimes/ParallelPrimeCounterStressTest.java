@@ -3,10 +3,12 @@ package katas.parallelprimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
@@ -26,6 +28,7 @@ import katas.parallelprimes.Probes.Stop;
 import katas.parallelprimes.Probes.Stuck;
 import katas.testkit.Contention;
 import katas.testkit.KataTest;
+import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.Watch;
@@ -471,7 +474,8 @@ class ParallelPrimeCounterStressTest {
         int counts = shapes.between("counts", 2, 4);
         int failingCount = shapes.between("failing count", 1, counts);
         Set<Thread> before = new HashSet<>(Probes.liveThreads());
-        Set<Thread> ran = new HashSet<>();
+        Set<Long> virtualBefore = LiveThreads.virtualIds(); // which Probes.liveThreads() never lists
+        Set<Thread> ran = ConcurrentHashMap.newKeySet();
         try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
             for (int i = 1; i <= counts; i++) {
                 long from = shapes.between("from " + i, 0, 3_000_000);
@@ -494,15 +498,68 @@ class ParallelPrimeCounterStressTest {
                 }
                 ran.addAll(ledger.threads());
             }
+            // And one count of a range too big to finish, which isPrime stops: red team G ran counts of more than
+            // 2^20 numbers on a pool of their own, which close() forgot.
+            long from = shapes.between("from of the big count", 0, 1L << 40);
+            long to = from + (1L << 40);
+            long failAt = shapes.between("the big count's isPrime fails on call", 2_000, 20_000);
+            Throwable failure = shapes.failure("failure of the big count", "isPrime stops a count too big to finish");
+            AtomicLong calls = new AtomicLong();
+            ThreadLocal<Boolean> seen = ThreadLocal.withInitial(() -> false);
+            Outcome big = Probes.bounded(() -> counter.count(from, to, n -> {
+                if (!seen.get()) {
+                    seen.set(true);
+                    ran.add(Thread.currentThread());
+                }
+                if (calls.incrementAndGet() >= failAt) {
+                    throw Sneaky.raise(failure);
+                }
+                return n % 3 == 0;
+            }));
+            assertThat(big.causes()).as("rule 6: a count of [%,d, %,d), whose isPrime threw %s on its call number %,d "
+                    + "and after it: %s", from, to, failure, failAt, big.describe()).contains(failure);
         }
         // Calls of a failed count may still be running for a moment after count threw: let them end.
         LockSupport.parkNanos(20_000_000L);
+        long closed = System.nanoTime();
         List<String> alive = Probes.stillAlive(before, ran);
         assertThat(alive)
                 .as("rule 12: close() returned, but %d threads that the counter started were still alive %d s later: "
-                        + "%s. Each count's threads, not only the last count's, must be stopped", alive.size(),
-                        Probes.PATIENCE.toSeconds(), alive)
+                        + "%s. Each count's threads, not only the last count's (and those of a big count too), must "
+                        + "be stopped", alive.size(), Probes.PATIENCE.toSeconds(), alive)
                 .isEmpty();
+        // Every other thread started meanwhile, daemon or virtual, is the counter's too (nothing else ran but the
+        // JDK and this test): red team G's counter started a daemon watchdog "that cannot keep the JVM alive" and
+        // never stopped it. Looked at again and again, so that a thread on its way out is given time to end.
+        List<String> left = startedSince(before, virtualBefore);
+        while (!left.isEmpty() && System.nanoTime() - closed < Probes.PATIENCE.toNanos()) {
+            LockSupport.parkNanos(50_000_000L);
+            left = startedSince(before, virtualBefore);
+        }
+        assertThat(left)
+                .as("rule 12: close() returned, but %d threads started since the counter was built were still alive "
+                        + "%d s later: %s. close() ends every thread the counter started, daemon threads (a "
+                        + "scheduler, a watchdog) and virtual threads too: a daemon thread does not keep the JVM "
+                        + "alive, but it outlives the counter all the same", left.size(),
+                        Probes.PATIENCE.toSeconds(), left)
+                .isEmpty();
+    }
+
+    /**
+     * The threads, platform (daemon ones too) or virtual, alive now and started since {@code before} and
+     * {@code virtualBefore} were taken, other than this thread and the JDK's own (carriers of virtual threads,
+     * the common pool, the system's).
+     */
+    private static List<String> startedSince(Set<Thread> before, Set<Long> virtualBefore) {
+        List<String> left = new ArrayList<>();
+        for (Thread t : Probes.liveThreads()) {
+            if (!before.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)) {
+                left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
+            }
+        }
+        LiveThreads.virtualThreads().stream().filter(t -> !virtualBefore.contains(t.id()))
+                .forEach(t -> left.add(t.toString()));
+        return left;
     }
 
     /** Whether a thread is one the JDK starts for itself, whoever made it start. */
