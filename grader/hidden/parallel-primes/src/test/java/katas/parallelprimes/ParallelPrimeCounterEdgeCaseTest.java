@@ -88,6 +88,42 @@ class ParallelPrimeCounterEdgeCaseTest {
         asksAgainInEveryCount(shapes, "anywhere", shapes.between("from", 1, 3_000_000), false);
         asksAgainInEveryCount(shapes, "anywhere, through LongPredicate.and", shapes.between("from, through and", 0,
                 3_000_000), true);
+        asksAgainAfterEqualCounts(shapes);
+    }
+
+    /**
+     * Count after count of one range with one predicate object on one counter, whose answers stay the same for
+     * a few counts and then change: red team G trusted a count's answer once three counts in a row had given it.
+     */
+    private void asksAgainAfterEqualCounts(Shapes shapes) {
+        int threads = shapes.between("threads, equal counts", 1, 4);
+        long from = shapes.between("from, equal counts", 0, 3_000_000);
+        long to = from + shapes.between("size, equal counts", 3_000, 20_000);
+        int counts = shapes.between("counts", 5, 6);
+        LongPredicate coin = Probes.coin(shapes.between("salt, equal counts", 0, 1 << 30), 3);
+        long turns = from + shapes.between("the number whose answer turns in the last count", 0, to - from - 1);
+        AtomicBoolean turned = new AtomicBoolean();
+        LongPredicate answer = n -> coin.test(n) != (n == turns && turned.get());
+        AtomicReference<Ledger> current = new AtomicReference<>();
+        LongPredicate isPrime = n -> current.get().test(n); // one and the same object in every count
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            for (int i = 1; i <= counts; i++) {
+                turned.set(i == counts);
+                Ledger ledger = new Ledger(from, to, answer);
+                current.set(ledger);
+                long got = counter.count(from, to, isPrime);
+                ledger.countReturned();
+                assertThat(ledger.problems())
+                        .as("rule 1: count %d of %d of the same range [%,d, %,d) with the same isPrime on one counter "
+                                + "must ask about every number again, even after %d counts that came out the same: "
+                                + "isPrime is the tests' own, and its answers may change at any count", i, counts,
+                                from, to, i - 1)
+                        .isEmpty();
+                assertThat(got).as("rule 1: count %d of %d of [%,d, %,d)%s: an answer remembered from earlier counts "
+                        + "is not a count", i, counts, from, to, i == counts ? ", after isPrime changed its answer for "
+                        + turns : "").isEqualTo(Probes.sequentialCount(from, to, answer));
+            }
+        }
     }
 
     private void asksAgainInEveryCount(Shapes shapes, String where, long from, boolean composed) throws Exception {
