@@ -957,7 +957,7 @@ class BoundedBufferEdgeTest {
             for (int i = 0; i < held; i++) {
                 onTheTestThread(lock, "put(item)", () -> { buffer.put(new Parcel(0, 0)); return null; });
             }
-            String stale = StaleSizes.probe(buffer, lock, 3);
+            String stale = StaleSizes.probe(buffer, 3);
             assertThat(stale).as("rule 2: size() says how many items a buffer of %d holds (it held %d), also to a "
                     + "thread that keeps asking while another puts: read the count under the lock, as every other "
                     + "call does (one int read is atomic, but without the lock, or volatile, nothing makes another "
