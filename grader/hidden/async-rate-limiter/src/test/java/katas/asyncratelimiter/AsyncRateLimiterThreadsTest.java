@@ -673,6 +673,10 @@ class AsyncRateLimiterThreadsTest {
             if (broken != null) {
                 throw new AssertionError(broken);
             }
+            assertThat(NoiseHook.boundariesSeen()).as("lock boundaries (a lock taken or let go of, an atomic called) "
+                    + "the grader saw in %d submit() calls: none, so it could not look at the counts between your "
+                    + "steps (rule 10: guard the limiter's state with synchronized, a java.util.concurrent.locks lock "
+                    + "or an atomic, in the limiter's package)", tasks).isPositive();
         }
 
         private void look(HeldLocks locksBefore) {

@@ -16,11 +16,17 @@ public final class NoiseHook {
 
     /** Just before a thread takes a lock (a monitor, a Lock), or calls an atomic. */
     public static void beforeLock() {
+        if (Thread.currentThread() == probed) {
+            boundaries++;
+        }
         noise();
     }
 
     /** Just after a thread has let go of a lock. */
     public static void afterUnlock() {
+        if (Thread.currentThread() == probed) {
+            boundaries++;
+        }
         noise();
         Runnable check = probe;
         if (check != null && Thread.currentThread() == probed) {
@@ -30,14 +36,24 @@ public final class NoiseHook {
 
     private static volatile Thread probed;
     private static volatile Runnable probe;
+    private static volatile int boundaries; // written only by the probed thread
 
     /**
      * From now on, {@code check} runs on {@code thread} just after each lock it lets go of, until
      * {@link #stopProbing()}: a test looks at the limiter at every step its own call makes.
      */
     static void probeAfterEachUnlock(Thread thread, Runnable check) {
+        boundaries = 0;
         probe = check;
         probed = thread;
+    }
+
+    /**
+     * How many lock boundaries (a lock taken or let go of, an atomic called) the probed thread passed since the probe
+     * was set: none at all while the limiter started tasks means the noise could not see how the limiter locks.
+     */
+    static int boundariesSeen() {
+        return boundaries;
     }
 
     static void stopProbing() {

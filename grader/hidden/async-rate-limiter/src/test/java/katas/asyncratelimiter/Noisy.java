@@ -9,8 +9,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -151,6 +154,7 @@ final class Noisy {
             }
         }
         Set<String> synchronizedMethods = new HashSet<>();
+        Map<String, List<String>> supertypes = new HashMap<>();
         for (byte[] bytes : classes.values()) {
             new ClassReader(bytes).accept(new ClassVisitor(Opcodes.ASM9) {
                 private String owner;
@@ -159,6 +163,12 @@ final class Noisy {
                 public void visit(int version, int access, String name, String signature, String superName,
                         String[] interfaces) {
                     owner = name;
+                    List<String> direct = new ArrayList<>();
+                    if (superName != null) {
+                        direct.add(superName);
+                    }
+                    direct.addAll(Arrays.asList(interfaces));
+                    supertypes.put(name, direct);
                 }
 
                 @Override
@@ -171,12 +181,88 @@ final class Noisy {
                 }
             }, ClassReader.SKIP_CODE);
         }
+        Kinds kinds = new Kinds(supertypes);
         Map<String, byte[]> noisy = new HashMap<>();
-        classes.forEach((name, bytes) -> noisy.put(name, withNoise(bytes, synchronizedMethods)));
+        classes.forEach((name, bytes) -> noisy.put(name, withNoise(bytes, synchronizedMethods, kinds)));
         return noisy;
     }
 
-    private static byte[] withNoise(byte[] bytes, Set<String> synchronizedMethods) {
+    /**
+     * Whether a call's owner is a lock or an atomic: a type of java.util.concurrent.locks or .atomic, or one that
+     * extends or implements one (an empty {@code class StateLock extends ReentrantLock} in the learner's package, whose
+     * {@code unlock()} the byte code names by the subclass), resolved through the learner's own class files and then
+     * the classes the limiter sees.
+     */
+    private static final class Kinds {
+        private static final String LOCKS = "java/util/concurrent/locks/";
+        private static final String ATOMICS = "java/util/concurrent/atomic/";
+        private final Map<String, List<String>> learnerSupertypes;
+        private final Map<String, Set<String>> packagesAbove = new HashMap<>();
+
+        Kinds(Map<String, List<String>> learnerSupertypes) {
+            this.learnerSupertypes = learnerSupertypes;
+        }
+
+        boolean lock(String owner) {
+            return above(owner).contains(LOCKS);
+        }
+
+        boolean atomic(String owner) {
+            return above(owner).contains(ATOMICS);
+        }
+
+        /** Which of the two packages the owner or any of its supertypes belongs to. */
+        private Set<String> above(String owner) {
+            Set<String> known = packagesAbove.get(owner);
+            if (known != null) {
+                return known;
+            }
+            Set<String> found = new HashSet<>();
+            packagesAbove.put(owner, found); // no cycles in a hierarchy, but never loop if there were one
+            if (owner.startsWith(LOCKS)) {
+                found.add(LOCKS);
+            } else if (owner.startsWith(ATOMICS)) {
+                found.add(ATOMICS);
+            }
+            List<String> direct = learnerSupertypes.get(owner);
+            if (direct != null) {
+                for (String type : direct) {
+                    found.addAll(above(type));
+                }
+            } else if (!owner.startsWith("[")) {
+                try {
+                    Class<?> type = Class.forName(owner.replace('/', '.'), false,
+                            AsyncRateLimiter.class.getClassLoader());
+                    for (Class<?> each : allSupertypes(type)) {
+                        String name = each.getName().replace('.', '/');
+                        if (name.startsWith(LOCKS)) {
+                            found.add(LOCKS);
+                        } else if (name.startsWith(ATOMICS)) {
+                            found.add(ATOMICS);
+                        }
+                    }
+                } catch (ClassNotFoundException | LinkageError unknown) {
+                    // a type the limiter's loader cannot see: judged by its name alone
+                }
+            }
+            return found;
+        }
+
+        private static Set<Class<?>> allSupertypes(Class<?> type) {
+            Set<Class<?>> all = new HashSet<>();
+            List<Class<?>> todo = new ArrayList<>(List.of(type));
+            while (!todo.isEmpty()) {
+                Class<?> next = todo.removeLast();
+                if (next != null && all.add(next)) {
+                    todo.add(next.getSuperclass());
+                    todo.addAll(Arrays.asList(next.getInterfaces()));
+                }
+            }
+            return all;
+        }
+    }
+
+    private static byte[] withNoise(byte[] bytes, Set<String> synchronizedMethods, Kinds kinds) {
         ClassReader reader = new ClassReader(bytes);
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
@@ -203,11 +289,10 @@ final class Noisy {
                     @Override
                     public void visitMethodInsn(int opcode, String owner, String method, String desc,
                             boolean isInterface) {
-                        boolean locks = owner.startsWith("java/util/concurrent/locks/");
+                        boolean locks = kinds.lock(owner);
                         boolean taking = locks && (method.startsWith("lock") || method.startsWith("tryLock")
                                 || method.startsWith("read") || method.startsWith("write"));
-                        boolean atomic = owner.startsWith("java/util/concurrent/atomic/")
-                                || owner.equals("java/lang/invoke/VarHandle");
+                        boolean atomic = kinds.atomic(owner) || owner.equals("java/lang/invoke/VarHandle");
                         boolean lockedMethod = synchronizedMethods.contains(owner + "." + method + desc);
                         if (taking || atomic || lockedMethod) {
                             hook("beforeLock");
