@@ -298,6 +298,47 @@ class AsyncRateLimiterEdgeCaseTest {
             return other;
         }
 
+        /**
+         * Null when another thread could call waiting() and inFlight() while the calling thread (a watched caller,
+         * inside a callback) waits for it; otherwise what went wrong. It waits without parking (a watched caller
+         * must not look blocked) until the other thread has returned, or is seen blocked or parked inside the
+         * limiter: nobody else calls the limiter meanwhile, so that thread can only be waiting for the lock that
+         * this thread holds. No timing decides it; the 10 s bound only keeps a broken limiter from hanging the test.
+         */
+        static String readsTheCounts(AsyncRateLimiter limiter, String from) {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            Thread other = Thread.ofPlatform().daemon(true).name("another thread").start(() -> {
+                try {
+                    limiter.waiting();
+                    limiter.inFlight();
+                    done.complete(null);
+                } catch (Throwable failure) {
+                    done.completeExceptionally(failure);
+                }
+            });
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!done.isDone() && System.nanoTime() < deadline) {
+                Thread.State state = other.getState();
+                if ((state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING) && !done.isDone() && inLimiter(other.getStackTrace())) {
+                    break;
+                }
+                Thread.yield();
+            }
+            if (done.isDone() && !done.isCompletedExceptionally()) {
+                return null;
+            }
+            if (done.isCompletedExceptionally()) {
+                return "while " + from + " ran, another thread's call into the limiter threw " + VirtualRun.causeOf(done);
+            }
+            StackTraceElement[] stack = other.getStackTrace();
+            String where = stack.length == 0 ? "" : " in " + firstLimiterFrame(stack);
+            return "while " + from + " ran, another thread that called waiting() and inFlight() was stuck ("
+                    + other.getState() + where + "), and " + from + " waits for that thread: the limiter held its "
+                    + "lock while it completed a caller's future, so the two wait for each other for ever. Collect "
+                    + "the futures to fail under the lock, then leave it before you complete them (rule 11).";
+        }
+
         private static boolean inLimiter(StackTraceElement[] stack) {
             for (StackTraceElement e : stack) {
                 if (e.getClassName().startsWith(AsyncRateLimiter.class.getName())) {
@@ -1016,6 +1057,16 @@ class AsyncRateLimiterEdgeCaseTest {
                 run.settle();
                 assertThat(run.waiting()).as("waiting() before the scheduler is shut down").isEqualTo(waiting);
                 assertThat(refused).as("wake-ups refused before the scheduler was shut down").hasValue(0);
+                // The last caller in line has a callback that waits for another thread reading the counts: the
+                // limiter that fails the waiting tasks must not hold its lock meanwhile (rule 11).
+                AtomicReference<String> lastCallback = new AtomicReference<>();
+                results.getLast().whenComplete((value, failure) -> {
+                    if (failure instanceof RejectedExecutionException) {
+                        lastCallback.set(String.valueOf(OtherThread.readsTheCounts(run.limiter, "a callback on the "
+                                + "last waiting task's future, which the limiter failed when the scheduler refused "
+                                + "its wake-up,")));
+                    }
+                });
                 // shutdown(), not shutdownNow(): a wake-up already scheduled still runs, the next one is refused
                 run.caller().run("shutting the scheduler down", manual::shutdown);
                 // One event at a time (a task ends, or a period passes), until the limiter's next wake-up is refused.
@@ -1064,6 +1115,27 @@ class AsyncRateLimiterEdgeCaseTest {
                             event, refused.get(), refused.get() == 1 ? "" : "s", left, left.size() == 1 ? "s" : ""));
                 }
                 assertThat(run.waiting()).as("waiting() once the waiting tasks have failed (rule 12)").isZero();
+                if (lastCallback.get() != null && !lastCallback.get().equals("null")) {
+                    throw new AssertionError("with " + run.limits + ": " + lastCallback.get());
+                }
+                // The refusal failed the tasks waiting then; it did not close the limiter (rule 9: only close()
+                // does). Once every task has ended and a period has passed, a permit and a slot are free, and a
+                // task submitted then needs no wake-up: it starts at once.
+                for (Held task : running) {
+                    run.caller().run("ending " + task.name, () -> task.own.complete(task.name));
+                }
+                run.settle();
+                run.advanceTo(run.now() + period);
+                Held after = new Held("submitted after the refusal", run);
+                CompletableFuture<Object> afterResult = run.caller().call("submit(" + after.name + ")",
+                        () -> run.limiter.submit(after));
+                run.settle();
+                assertThat(after.calls).as("with %s, after the scheduler refused a wake-up (%s), every task ended and "
+                        + "a period passed; then a task was submitted (its future: %s): how often it started. A "
+                        + "refused wake-up fails the tasks waiting at that moment (rule 12), it does not close the "
+                        + "limiter (rule 9): with a permit and a slot free, a new task needs no wake-up and starts at "
+                        + "once (rule 5)",
+                        run.limits, event, afterResult).isOne();
             }
         });
     }
