@@ -505,30 +505,39 @@ class AsyncRateLimiterEdgeCaseTest {
             assertThat(run.waiting()).as("waiting()").isEqualTo(count);
             // In a random order: a limiter that lets only the head of its line leave at once, and keeps the others
             // until their turn (red team E), is then caught; first to last would remove the head every time.
-            List<CompletableFuture<Object>> cancelOrder = shapes.shuffled("order of the cancels", waiting);
-            run.caller().run("cancelling " + count + " futures in a random order",
-                    () -> cancelOrder.forEach(f -> f.cancel(false)));
-            assertThat(waiting).as("futures of the cancelled tasks").allMatch(CompletableFuture::isCancelled);
+            List<Integer> cancelOrder = shapes.shuffled("order of the cancels",
+                    java.util.stream.IntStream.range(0, count).boxed().toList());
+            // First fewer than half of them: a limiter that only marks cancelled tasks and drops the marked ones in
+            // bulk once they are half of the line (red team G) keeps these; then all the others.
+            int firstBatch = count * shapes.between("% of the waiting tasks cancelled first", 30, 49) / 100;
+            List<Integer> cancelledFirst = cancelOrder.subList(0, firstBatch);
+            run.caller().run("cancelling " + firstBatch + " of the " + count + " waiting futures, in a random order",
+                    () -> cancelledFirst.forEach(i -> waiting.get(i).cancel(false)));
+            assertThat(cancelledFirst).as("futures cancelled first").allMatch(i -> waiting.get(i).isCancelled());
+            cancelledFirst.forEach(i -> waiting.set(i, null));
+            assertThat(run.waiting()).as("waiting() right after %d of the %d waiting tasks were cancelled: cancelled "
+                    + "tasks leave the line at once", firstBatch, count).isEqualTo(count - firstBatch);
+            int[] keptFirst = keptAfterCollections(cancelledFirst.stream().map(payloads::get).toList(),
+                    cancelledFirst.stream().map(futures::get).toList());
+            assertThat(keptFirst).as("[suppliers, futures] of the %d cancelled waiting tasks (fewer than half of the "
+                    + "%d in line) that the limiter still holds, after garbage collections, though their callers let "
+                    + "go of them: a cancelled task leaves the line at once and the limiter keeps nothing of it, not "
+                    + "a mark to drop it later when enough others are cancelled (rule 8)", firstBatch, count)
+                    .containsExactly(0, 0);
+            List<Integer> cancelledThen = cancelOrder.subList(firstBatch, count);
+            run.caller().run("cancelling the other " + (count - firstBatch) + " futures in a random order",
+                    () -> cancelledThen.forEach(i -> waiting.get(i).cancel(false)));
+            assertThat(cancelledThen).as("futures of the cancelled tasks").allMatch(i -> waiting.get(i).isCancelled());
             waiting.clear();
-            cancelOrder.clear();
             assertThat(run.waiting()).as("waiting() right after every waiting task was cancelled: cancelled tasks "
                     + "leave the line at once").isZero();
-            int kept = 0;
-            int shells = 0;
-            for (int attempt = 0; attempt < 12; attempt++) {
-                System.gc();
-                kept = (int) payloads.stream().filter(p -> p.get() != null).count();
-                shells = (int) futures.stream().filter(p -> p.get() != null).count();
-                if (kept == 0 && shells == 0) {
-                    break;
-                }
-                Thread.sleep(5);
-            }
+            int[] kept = keptAfterCollections(payloads, futures);
+            int shells = kept[1];
             assertThat(shells).as("futures of cancelled waiting tasks that the limiter still holds, after garbage "
                     + "collections, though their callers let go of them, while the task ahead of them is still running: "
                     + "a cancelled task leaves the line at once and the limiter keeps nothing of it, not even a "
                     + "shell marked cancelled that waits for its turn to be skipped (rule 8)").isZero();
-            assertThat(kept).as("cancelled waiting tasks whose supplier the limiter still holds, after garbage "
+            assertThat(kept[0]).as("cancelled waiting tasks whose supplier the limiter still holds, after garbage "
                     + "collections, while the task ahead of them is still running: a cancelled task must leave the "
                     + "line at once, or a limiter whose first task hangs keeps every cancelled request in memory for "
                     + "ever (rule 8)").isZero();
@@ -537,6 +546,23 @@ class AsyncRateLimiterEdgeCaseTest {
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
             assertThat(run.inFlight()).as("inFlight() at the end").isZero();
         }
+    }
+
+    /** How many of {@code payloads} and of {@code futures} are still reachable after some garbage collections. */
+    private static int[] keptAfterCollections(List<WeakReference<Object>> payloads,
+            List<WeakReference<Object>> futures) throws InterruptedException {
+        int kept = 0;
+        int shells = 0;
+        for (int attempt = 0; attempt < 12; attempt++) {
+            System.gc();
+            kept = (int) payloads.stream().filter(p -> p.get() != null).count();
+            shells = (int) futures.stream().filter(p -> p.get() != null).count();
+            if (kept == 0 && shells == 0) {
+                break;
+            }
+            Thread.sleep(5);
+        }
+        return new int[] {kept, shells};
     }
 
     @Test
