@@ -25,7 +25,9 @@ import org.junit.jupiter.api.Test;
  * <p>A submit() from another thread at each step of a submit() that is starting tasks: a limiter in which one
  * thread starts the waiting tasks for everyone (a "draining" flag, say) must hand that job over without a gap. A
  * drainer that saw the line empty in one hold of its lock, and lowers its flag in a second hold, leaves a task that
- * came in between in the line, where nothing starts it though every limit allows it.
+ * came in between in the line, where nothing starts it though every limit allows it. So does one that says who drains
+ * with a second lock taken by tryLock(), and lets go of it after its last look without looking again: the other
+ * thread's submit() comes while that lock is still held (steps inside a lock are tried too).
  *
  * <p>A cancel() while the drainer holds its lock to choose the next task: the caller's future is cancelled at once,
  * but the limiter hears of it only once it lets go of its lock, so the task it is about to start may already be
@@ -35,8 +37,11 @@ import org.junit.jupiter.api.Test;
 @KataTest
 class DrainHandOverTest {
 
-    /** More than the steps of any one submit() seen: a limiter that takes more only gets fewer windows tried. */
-    private static final int MOST_STEPS = 12;
+    /**
+     * More than the steps (each lock let go of, also one inside another) of any one submit() seen: a limiter that
+     * takes more only gets fewer windows tried.
+     */
+    private static final int MOST_STEPS = 16;
 
     @Test
     @Tag("rule-5")
@@ -71,9 +76,13 @@ class DrainHandOverTest {
         AtomicReference<Throwable> lateFailure = new AtomicReference<>();
         List<Thread> late = new ArrayList<>();
         NoiseHook.probeAfterEachUnlock(self, () -> {
-            if (HeldLocks.of(self).moreThan(locksBefore) || unlocks.incrementAndGet() != step) {
-                return; // inside the limiter's lock still, or not this trial's step
+            if (unlocks.incrementAndGet() != step) {
+                return; // not this trial's step
             }
+            // Also while this thread still holds a lock (one taken twice, one inside another, or a second lock that
+            // says who drains, taken with tryLock()): the other thread's submit() then either returns at once, or
+            // waits for that lock, and this thread goes on without waiting for it.
+            boolean inside = HeldLocks.of(self).moreThan(locksBefore);
             Thread other = Thread.ofPlatform().daemon(true).name("late submitter").start(() -> {
                 try {
                     limiter.submit(() -> {
@@ -85,11 +94,7 @@ class DrainHandOverTest {
                 }
             });
             late.add(other);
-            try {
-                other.join(TimeUnit.SECONDS.toMillis(10)); // submit() never blocks (rule 1): it returns at once
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            awaitReturnedOrStuck(other, inside);
         });
         try {
             limiter.submit(() -> {
@@ -176,6 +181,27 @@ class DrainHandOverTest {
                 .isOne();
         assertThat(new int[] {limiter.inFlight(), limiter.waiting()}).as("[inFlight(), waiting()] at the end")
                 .containsExactly(1, 0);
+    }
+
+    /**
+     * Waits until {@code other} has returned (submit() never blocks, rule 1), or, when this thread still holds a lock,
+     * until {@code other} is seen blocked or parked for good (without a time-out: the noise only parks with one) on a
+     * lock this thread holds; it stays so until this thread goes on. No timing decides it: 10 s is only a bound.
+     */
+    private static void awaitReturnedOrStuck(Thread other, boolean inside) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (other.isAlive() && System.nanoTime() < deadline) {
+            Thread.State state = other.getState();
+            if (inside && (state == Thread.State.BLOCKED || state == Thread.State.WAITING)) {
+                return;
+            }
+            try {
+                other.join(1);
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     private static String ordinal(int n) {
