@@ -255,6 +255,17 @@ class AsyncRateLimiterEdgeCaseTest {
                     // look again
                 }
             }
+            return outcome(done, other, from, "the limiter (waiting(), inFlight(), submit())",
+                    "ran code that is not its own", "Decide under the lock, then leave it before you call a supplier "
+                            + "or complete a caller's future");
+        }
+
+        /**
+         * Null when the other thread's calls returned; else what they did while {@code from} ran: threw, or were
+         * stuck waiting for {@code from}'s thread, which held the lock while it {@code heldWhile}.
+         */
+        private static String outcome(CompletableFuture<Void> done, Thread other, String from, String called,
+                String heldWhile, String advice) {
             if (done.isDone() && !done.isCompletedExceptionally()) {
                 return null;
             }
@@ -263,11 +274,9 @@ class AsyncRateLimiterEdgeCaseTest {
             }
             StackTraceElement[] stack = other.getStackTrace();
             String where = stack.length == 0 ? "" : " in " + firstLimiterFrame(stack);
-            return "while " + from + " ran, another thread that called the limiter (waiting(), inFlight(), submit()) "
-                    + "was stuck (" + other.getState() + where + "), and " + from + " waits for that thread: the "
-                    + "limiter held its lock while it ran code that is not its own, so the two wait for each other "
-                    + "for ever. Decide under the lock, then leave it before you call a supplier or complete a "
-                    + "caller's future (rule 11).";
+            return "while " + from + " ran, another thread that called " + called + " was stuck (" + other.getState()
+                    + where + "), and " + from + " waits for that thread: the limiter held its lock while it "
+                    + heldWhile + ", so the two wait for each other for ever. " + advice + " (rule 11).";
         }
 
         /**
@@ -325,18 +334,8 @@ class AsyncRateLimiterEdgeCaseTest {
                 }
                 Thread.yield();
             }
-            if (done.isDone() && !done.isCompletedExceptionally()) {
-                return null;
-            }
-            if (done.isCompletedExceptionally()) {
-                return "while " + from + " ran, another thread's call into the limiter threw " + VirtualRun.causeOf(done);
-            }
-            StackTraceElement[] stack = other.getStackTrace();
-            String where = stack.length == 0 ? "" : " in " + firstLimiterFrame(stack);
-            return "while " + from + " ran, another thread that called waiting() and inFlight() was stuck ("
-                    + other.getState() + where + "), and " + from + " waits for that thread: the limiter held its "
-                    + "lock while it completed a caller's future, so the two wait for each other for ever. Collect "
-                    + "the futures to fail under the lock, then leave it before you complete them (rule 11).";
+            return outcome(done, other, from, "waiting() and inFlight()", "completed a caller's future",
+                    "Collect the futures to fail under the lock, then leave it before you complete them");
         }
 
         private static boolean inLimiter(StackTraceElement[] stack) {
