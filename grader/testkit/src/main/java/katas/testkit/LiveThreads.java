@@ -8,6 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,6 +43,46 @@ public final class LiveThreads {
             "\\{\\s*\"tid\":\\s*\"(\\d+)\"[^{}\\[]*?\"name\":\\s*\"((?:[^\"\\\\]|\\\\.)*)\"(?:,\\s*\"state\":\\s*\"(\\w+)\")?");
 
     private LiveThreads() {
+    }
+
+    /** The threads alive now, platform and virtual: what {@link Snapshot#startedSince} compares with. */
+    public static Snapshot snapshot() {
+        return new Snapshot(Set.copyOf(Thread.getAllStackTraces().keySet()), virtualIds());
+    }
+
+    /** The threads alive at one moment: the platform ones, and the ids of the virtual ones. */
+    public record Snapshot(Set<Thread> platform, Set<Long> virtual) {
+
+        /**
+         * The threads alive now that were not at this snapshot, platform (daemon ones too) or virtual, other than
+         * the calling thread, the JDK's own ({@link #isTheJdks}) and those {@code ignored} says: one line each,
+         * "'worker-1' (daemon, WAITING)".
+         */
+        public List<String> startedSince(Predicate<Thread> ignored) {
+            List<String> left = new ArrayList<>();
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (!platform.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)
+                        && !ignored.test(t)) {
+                    left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
+                }
+            }
+            virtualThreads().stream().filter(t -> !virtual.contains(t.id())).forEach(t -> left.add(t.toString()));
+            return left;
+        }
+    }
+
+    /**
+     * Whether a thread is one the JDK starts for itself, whoever made it start: the system's, the carriers of
+     * virtual threads, the common pool's, the process reaper, the delay scheduler of CompletableFuture.
+     */
+    public static boolean isTheJdks(Thread t) {
+        String group = t.getThreadGroup() == null ? "" : t.getThreadGroup().getName();
+        String name = t.getName();
+        return group.equals("system") || group.equals("InnocuousThreadGroup") || group.equals("CarrierThreads")
+                || t.getClass().getName().equals("jdk.internal.misc.CarrierThread")
+                || t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool()
+                || name.startsWith("process reaper") || name.startsWith("CompletableFutureDelayScheduler")
+                || name.startsWith("VirtualThread-");
     }
 
     /** The virtual threads alive now; empty where this JVM gives no thread dump. */

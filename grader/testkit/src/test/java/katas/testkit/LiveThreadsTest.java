@@ -25,6 +25,26 @@ class LiveThreadsTest {
     }
 
     @Test
+    void aSnapshotListsTheThreadsStartedSinceItPlatformAndVirtualButNotThoseIgnored() throws InterruptedException {
+        LiveThreads.Snapshot since = LiveThreads.snapshot();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread daemon = Thread.ofPlatform().daemon(true).name("watchdog").start(() -> awaitQuietly(release));
+        Thread ignored = Thread.ofPlatform().daemon(true).name("the test's own").start(() -> awaitQuietly(release));
+        Thread virtual = Thread.ofVirtual().name("servant").start(() -> awaitQuietly(release));
+        try {
+            assertThat(since.startedSince(t -> t == ignored)).anyMatch(line -> line.startsWith("'watchdog' (daemon, "))
+                    .anyMatch(line -> line.startsWith("virtual thread 'servant' (")).noneMatch(line -> line.contains("the test's own"));
+        } finally {
+            release.countDown();
+            daemon.join();
+            ignored.join();
+            virtual.join();
+        }
+        assertThat(since.startedSince(t -> false)).noneMatch(line -> line.contains("'watchdog'")
+                || line.contains("'servant'") || line.contains("the test's own"));
+    }
+
+    @Test
     void platformThreadsAreNotListed() {
         assertThat(LiveThreads.virtualIds()).doesNotContain(Thread.currentThread().threadId());
     }

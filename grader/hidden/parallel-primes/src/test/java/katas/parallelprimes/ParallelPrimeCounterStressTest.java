@@ -10,8 +10,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -139,7 +137,7 @@ class ParallelPrimeCounterStressTest {
             if (left <= 0) {
                 return;
             }
-            if (!before.contains(t) && t != Thread.currentThread() && !isTheJdks(t)) {
+            if (!before.contains(t) && t != Thread.currentThread() && !LiveThreads.isTheJdks(t)) {
                 t.join(Duration.ofNanos(left));
             }
         }
@@ -474,7 +472,7 @@ class ParallelPrimeCounterStressTest {
         int counts = shapes.between("counts", 2, 4);
         int failingCount = shapes.between("failing count", 1, counts);
         Set<Thread> before = new HashSet<>(Probes.liveThreads());
-        Set<Long> virtualBefore = LiveThreads.virtualIds(); // which Probes.liveThreads() never lists
+        LiveThreads.Snapshot since = LiveThreads.snapshot(); // virtual threads too, which Probes.liveThreads() never lists
         Set<Thread> ran = ConcurrentHashMap.newKeySet();
         try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
             for (int i = 1; i <= counts; i++) {
@@ -531,10 +529,10 @@ class ParallelPrimeCounterStressTest {
         // Every other thread started meanwhile, daemon or virtual, is the counter's too (nothing else ran but the
         // JDK and this test): red team G's counter started a daemon watchdog "that cannot keep the JVM alive" and
         // never stopped it. Looked at again and again, so that a thread on its way out is given time to end.
-        List<String> left = startedSince(before, virtualBefore);
+        List<String> left = since.startedSince(t -> false);
         while (!left.isEmpty() && System.nanoTime() - closed < Probes.PATIENCE.toNanos()) {
             LockSupport.parkNanos(50_000_000L);
-            left = startedSince(before, virtualBefore);
+            left = since.startedSince(t -> false);
         }
         assertThat(left)
                 .as("rule 12: close() returned, but %d threads started since the counter was built were still alive "
@@ -543,34 +541,6 @@ class ParallelPrimeCounterStressTest {
                         + "alive, but it outlives the counter all the same", left.size(),
                         Probes.PATIENCE.toSeconds(), left)
                 .isEmpty();
-    }
-
-    /**
-     * The threads, platform (daemon ones too) or virtual, alive now and started since {@code before} and
-     * {@code virtualBefore} were taken, other than this thread and the JDK's own (carriers of virtual threads,
-     * the common pool, the system's).
-     */
-    private static List<String> startedSince(Set<Thread> before, Set<Long> virtualBefore) {
-        List<String> left = new ArrayList<>();
-        for (Thread t : Probes.liveThreads()) {
-            if (!before.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)) {
-                left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
-            }
-        }
-        LiveThreads.virtualThreads().stream().filter(t -> !virtualBefore.contains(t.id()))
-                .forEach(t -> left.add(t.toString()));
-        return left;
-    }
-
-    /** Whether a thread is one the JDK starts for itself, whoever made it start. */
-    private static boolean isTheJdks(Thread t) {
-        String group = t.getThreadGroup() == null ? "" : t.getThreadGroup().getName();
-        String name = t.getName();
-        return group.equals("system") || group.equals("InnocuousThreadGroup") || group.equals("CarrierThreads")
-                || t.getClass().getName().equals("jdk.internal.misc.CarrierThread")
-                || t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool()
-                || name.startsWith("process reaper") || name.startsWith("CompletableFutureDelayScheduler")
-                || name.startsWith("VirtualThread-");
     }
 
     @Test

@@ -258,8 +258,7 @@ class ProcessPoolClosingTest {
     void leavesNoThreadRunning(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 3);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
-            Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
-            Set<Long> virtualBefore = LiveThreads.virtualIds(); // which getAllStackTraces() never lists
+            LiveThreads.Snapshot since = LiveThreads.snapshot(); // virtual threads too
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             int counts = shapes.between("counts", 1, 3);
             for (int c = 1; c <= counts; c++) {
@@ -271,7 +270,7 @@ class ProcessPoolClosingTest {
             List<String> left = List.of();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
             do {
-                left = startedSince(before, virtualBefore);
+                left = since.startedSince(ProcessPoolClosingTest::isTheTests);
                 if (!left.isEmpty()) {
                     Thread.sleep(50);
                 }
@@ -284,27 +283,11 @@ class ProcessPoolClosingTest {
         }
     }
 
-    /** The threads, platform or virtual, alive now and not in {@code before} nor {@code virtualBefore}. */
-    private static List<String> startedSince(Set<Thread> before, Set<Long> virtualBefore) {
-        List<String> left = new ArrayList<>();
-        Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t))
-                .filter(ProcessPoolClosingTest::isThePools)
-                .forEach(t -> left.add("'" + t.getName() + "' (" + t.getState() + ")"));
-        LiveThreads.virtualThreads().stream().filter(t -> !virtualBefore.contains(t.id()))
-                .forEach(t -> left.add(t.toString()));
-        return left;
-    }
-
-    /** Whether a thread may be the pool's: not one of the JDK's own, and not one of the test's. */
-    private static boolean isThePools(Thread t) {
-        String group = t.getThreadGroup() == null ? "" : t.getThreadGroup().getName();
+    /** Whether a thread is one of the test's own (the probe hub, the calls it makes, its watch) or the grader's. */
+    private static boolean isTheTests(Thread t) {
         String name = t.getName();
-        // Carrier threads run virtual threads for the whole JVM: the JDK's, whoever started the virtual threads.
-        return !group.equals("system") && !group.equals("InnocuousThreadGroup") && !group.equals("CarrierThreads")
-                && !t.getClass().getName().equals("jdk.internal.misc.CarrierThread") && t.isAlive()
-                && !name.startsWith("process reaper") && !name.startsWith("ForkJoinPool.commonPool")
-                && !name.startsWith("CompletableFutureDelayScheduler") && !name.startsWith("probe-hub")
-                && !name.startsWith("test calls ") && !name.equals("watch") && !name.startsWith("grader-");
+        return name.startsWith("probe-hub") || name.startsWith("test calls ") || name.equals("watch")
+                || name.startsWith("grader-");
     }
 
     @Test
