@@ -8,8 +8,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -47,6 +49,9 @@ public final class LiveThreads {
 
     /** The threads alive now, platform and virtual: what {@link Snapshot#startedSince} compares with. */
     public static Snapshot snapshot() {
+        // JDK 21 starts CompletableFuture's delay thread, a plain thread, on its first delayed task: start it now,
+        // so that it is in the snapshot and not taken for one the code under test started.
+        CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> { });
         return new Snapshot(Set.copyOf(Thread.getAllStackTraces().keySet()), virtualIds());
     }
 
@@ -55,14 +60,15 @@ public final class LiveThreads {
 
         /**
          * The threads alive now that were not at this snapshot, platform (daemon ones too) or virtual, other than
-         * the calling thread, the JDK's own ({@link #isTheJdks}) and those {@code ignored} says: one line each,
+         * the calling thread, the JDK's own ({@link #isTheJdks}), the tests' own ({@link TestThreads}) and those
+         * {@code ignored} says: one line each,
          * "'worker-1' (daemon, WAITING)".
          */
         public List<String> startedSince(Predicate<Thread> ignored) {
             List<String> left = new ArrayList<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (!platform.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)
-                        && !ignored.test(t)) {
+                        && !TestThreads.isOwn(t) && !ignored.test(t)) {
                     left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
                 }
             }
@@ -72,17 +78,20 @@ public final class LiveThreads {
     }
 
     /**
-     * Whether a thread is one the JDK starts for itself, whoever made it start: the system's, the carriers of
-     * virtual threads, the common pool's, the process reaper, the delay scheduler of CompletableFuture.
+     * Whether a thread is one the JDK starts for itself, whoever made it start: the system group's, the JDK's
+     * internal threads (the process reaper, the unparker of virtual threads, the cleaner), the carriers of virtual
+     * threads, the common pool's workers and its delay scheduler. Known by what they are, never by name: a pool's
+     * thread named "process reaper" is still the pool's.
      */
     public static boolean isTheJdks(Thread t) {
-        String group = t.getThreadGroup() == null ? "" : t.getThreadGroup().getName();
-        String name = t.getName();
-        return group.equals("system") || group.equals("InnocuousThreadGroup") || group.equals("CarrierThreads")
-                || t.getClass().getName().equals("jdk.internal.misc.CarrierThread")
+        ThreadGroup group = t.getThreadGroup();
+        String type = t.getClass().getName();
+        return group != null && group.getParent() == null // the system group: every other group has a parent
+                || type.equals("jdk.internal.misc.InnocuousThread") || type.equals("jdk.internal.misc.CarrierThread")
                 || t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool()
-                || name.startsWith("process reaper") || name.startsWith("CompletableFutureDelayScheduler")
-                || name.startsWith("VirtualThread-");
+                // Only the common pool's scheduler has this name: other pools' are "ForkJoinPool-N-delayScheduler"
+                || type.equals("java.util.concurrent.DelayScheduler")
+                        && t.getName().equals("ForkJoinPool.commonPool-delayScheduler");
     }
 
     /** The virtual threads alive now; empty where this JVM gives no thread dump. */

@@ -58,7 +58,8 @@ public final class Watch implements AutoCloseable {
 
     /** Starts sampling. */
     public Watch start() {
-        sampler = Thread.ofPlatform().daemon(true).name("watch").start(this::sample);
+        sampler = TestThreads.own(Thread.ofPlatform().daemon(true).name("watch").unstarted(this::sample));
+        sampler.start();
         return this;
     }
 

@@ -45,6 +45,32 @@ class LiveThreadsTest {
     }
 
     @Test
+    void threadsNamedLikeTheJdksOrTheTestsAreListedButTheTestsOwnAreNot() throws Exception {
+        LiveThreads.Snapshot since = LiveThreads.snapshot();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread reaper = Thread.ofPlatform().daemon(true).name("process reaper").start(() -> awaitQuietly(release));
+        Thread scheduler = Thread.ofPlatform().daemon(true).name("CompletableFutureDelayScheduler")
+                .start(() -> awaitQuietly(release));
+        Thread watch = Thread.ofPlatform().daemon(true).name("watch").start(() -> awaitQuietly(release));
+        Thread own = TestThreads.own(Thread.ofPlatform().daemon(true).name("sampler").unstarted(() -> awaitQuietly(release)));
+        own.start();
+        // The JDK's own, started after the snapshot: a process's reaper, a delayed task's scheduler
+        new ProcessBuilder(ProcessHandle.current().info().command().orElseThrow(), "-version").start().onExit()
+                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .execute(() -> { });
+        try {
+            assertThat(since.startedSince(t -> false)).containsExactlyInAnyOrder("'process reaper' (daemon, WAITING)",
+                    "'CompletableFutureDelayScheduler' (daemon, WAITING)", "'watch' (daemon, WAITING)");
+        } finally {
+            release.countDown();
+            for (Thread t : new Thread[] {reaper, scheduler, watch, own}) {
+                t.join();
+            }
+        }
+    }
+
+    @Test
     void platformThreadsAreNotListed() {
         assertThat(LiveThreads.virtualIds()).doesNotContain(Thread.currentThread().threadId());
     }
