@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
+import katas.testkit.TestThreads;
 
 /**
  * The test's end of the {@link ProbeWorker}s: it hears every probe worker the pool starts, every
@@ -94,7 +95,8 @@ final class ProbeHub implements AutoCloseable {
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         this.options = options;
         this.policy = policy;
-        Thread acceptor = Thread.ofPlatform().daemon(true).name("probe-hub").start(this::accept);
+        Thread acceptor = TestThreads.own(Thread.ofPlatform().daemon(true).name("probe-hub").unstarted(this::accept));
+        acceptor.start();
         threads.add(acceptor);
     }
 
@@ -261,7 +263,10 @@ final class ProbeHub implements AutoCloseable {
                 Socket socket = server.accept();
                 socket.setTcpNoDelay(true);
                 sockets.add(socket);
-                threads.add(Thread.ofPlatform().daemon(true).name("probe-hub-connection").start(() -> serve(socket)));
+                Thread connection = TestThreads.own(Thread.ofPlatform().daemon(true).name("probe-hub-connection")
+                        .unstarted(() -> serve(socket)));
+                threads.add(connection);
+                connection.start();
             } catch (IOException e) {
                 return;
             }

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import katas.testkit.TestThreads;
 
 /**
  * Calls into the pool with a bound, so that a pool that waits forever fails its test with an
@@ -51,13 +52,13 @@ final class Within {
     /** Starts {@code call} in a daemon thread of its own and returns its future result at once. */
     static <T> CompletableFuture<T> start(String what, Callable<T> call) {
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread.ofPlatform().daemon(true).name("test calls " + what).start(() -> {
+        TestThreads.own(Thread.ofPlatform().daemon(true).name("test calls " + what).unstarted(() -> {
             try {
                 result.complete(call.call());
             } catch (Throwable failure) {
                 result.completeExceptionally(failure);
             }
-        });
+        })).start();
         return result;
     }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import katas.testkit.Shapes;
+import katas.testkit.TestThreads;
 import katas.testkit.ThreadDiagnosis;
 import katas.testkit.time.RunningBudget;
 
@@ -245,29 +246,21 @@ final class Desk implements AutoCloseable {
         return thrown.isEmpty() ? null : "close() threw " + thrown.get(0);
     }
 
-    /** The threads alive now that were not before the server was made, except the pools': the server's own. */
+    /**
+     * Every thread alive now that was not before the server was made, except the pools' and those the test made
+     * itself (known by identity, {@link #madeByTheTest} and {@link TestThreads}): whatever their names and thread
+     * groups, the server made them.
+     */
     List<Thread> serversThreads() {
         List<Thread> started = new ArrayList<>(aliveNow());
         started.removeAll(before);
         started.removeAll(poolThreads);
-        started.removeIf(t -> t.getName().equals("closer") || t.getName().startsWith("watch")
-                || t.getName().startsWith("awaitility"));
-        return started;
-    }
-
-    /**
-     * Every thread alive now that was not before the server was made, except the pools' and those the test made
-     * itself (known by identity): whatever their names and thread groups, the server made them.
-     */
-    List<Thread> everyNewThread() {
-        List<Thread> started = new ArrayList<>(aliveNow());
-        started.removeAll(before);
-        started.removeAll(poolThreads);
         started.removeAll(madeByTheTest);
+        started.removeIf(TestThreads::isOwn);
         return started;
     }
 
-    /** A thread the test itself made, left out of {@link #everyNewThread()}. */
+    /** A thread the test itself made, left out of {@link #serversThreads()}. */
     Thread madeByTheTest(Thread thread) {
         madeByTheTest.add(thread);
         return thread;

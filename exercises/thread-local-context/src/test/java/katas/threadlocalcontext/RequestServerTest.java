@@ -516,7 +516,7 @@ class RequestServerTest {
                 RequestServer server = desk.server;
                 // Every thread that appeared while the server was made, whatever its name or thread group: only the
                 // test's own pools are left out.
-                List<Thread> started = desk.everyNewThread();
+                List<Thread> started = desk.serversThreads();
                 assertThat(started).as("the threads the server's constructor started (made on an application "
                         + "thread that is not a daemon): its flusher (rules 6 and 7)").isNotEmpty();
                 for (RequestContext context : contexts) {
@@ -526,7 +526,7 @@ class RequestServerTest {
                     }), "a request that audits");
                 }
                 awaitWritten(desk, expected, "the flusher must write them every flush period (rule 6)");
-                started.addAll(desk.everyNewThread());
+                started.addAll(desk.serversThreads());
                 started.addAll(desk.sink.writers());
                 for (Thread thread : started) {
                     assertThat(thread.isDaemon()).as("thread '%s' (thread group %s), started by the server, must be "
