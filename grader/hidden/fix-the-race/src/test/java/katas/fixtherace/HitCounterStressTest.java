@@ -11,6 +11,7 @@ import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +48,47 @@ class HitCounterStressTest {
         shapes.check(3, round -> HitCounterTest.countTogether(round, new HitCounter(), 2, 24, 6));
         HitCounter counter = new HitCounter();
         assertThat(StaleReads.probe(counter, 2)).as("rule 2, a hit shows at once").isNull();
+    }
+
+    @Test
+    @Order(7)
+    @Tag("rule-9")
+    @Tag("rule-1")
+    @DisplayName("counts every hit of interrupted threads in a crowd, and leaves them interrupted")
+    void countsTheHitsOfInterruptedThreads(Shapes shapes) throws Exception {
+        // WaitingTest makes a call wait by holding the locks it finds in the counter; a lock no field reaches (a
+        // static stripe in a nested class) escapes it. Here the crowd itself makes calls wait, wherever the lock
+        // is: threads interrupted before their first hit must wait for it like any other and count every hit.
+        shapes.check(2, round -> {
+            Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 2_000, 6_000),
+                    2_000_000, Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
+            boolean[] interrupted = new boolean[crowd.size()];
+            for (int t = 0; t < interrupted.length; t++) {
+                interrupted[t] = round.chance("thread " + t + " interrupted", 0.6);
+            }
+            interrupted[round.between("a thread surely interrupted", 0, interrupted.length - 1)] = true;
+            HitCounter counter = new HitCounter();
+            AtomicReference<String> flagLost = new AtomicReference<>();
+            crowd.run((thread, call) -> {
+                if (call == 0 && interrupted[thread]) {
+                    Thread.currentThread().interrupt();
+                }
+                counter.increment();
+                if (interrupted[thread] && !Thread.interrupted()) {
+                    flagLost.compareAndSet(null, "thread " + thread + ", call " + call);
+                }
+                if (interrupted[thread]) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long flagged = java.util.stream.IntStream.range(0, interrupted.length).filter(t -> interrupted[t]).count();
+            assertThat(counter.get()).as("rule 9: %s, %d of them interrupted before their first hit; the counter "
+                    + "says %,d: an interrupted thread waits for the counter like any other and its hit is counted (a "
+                    + "hit that gives up when lockInterruptibly() throws is lost)", crowd.describe(), flagged,
+                    counter.get()).isEqualTo(crowd.totalCalls());
+            assertThat(flagLost.get()).as("rule 9: increment() cleared the interrupt of an interrupted thread (the "
+                    + "first was %s): whoever interrupted it would never know", flagLost.get()).isNull();
+        });
     }
 
     @Test
