@@ -46,6 +46,14 @@ final class StaleReads {
         } catch (Throwable broken) {
             // the account's own tests will say what is wrong with it
         }
+        try {
+            BankAccount poor = new BankAccount(0, amount -> { });
+            for (int i = 0; i < 8; i++) {
+                retryWithdraw(poor, 1, WARM_UP_READS);
+            }
+        } catch (Throwable broken) {
+            // the account's own tests will say what is wrong with it
+        }
         return new Object();
     }
 
@@ -73,6 +81,18 @@ final class StaleReads {
         return mixed == Long.MIN_VALUE ? -2 : -1;
     }
 
+    /** A caller that retries a refused withdrawal until it is paid: {@code while (!account.withdraw(amount)) {}}. */
+    static long retryWithdraw(BankAccount account, long amount, long tries) {
+        long mixed = 0;
+        for (long i = 0; i < tries; i++) {
+            if (account.withdraw(amount)) {
+                return i;
+            }
+            mixed = mixed * 31 + i;
+        }
+        return mixed == Long.MIN_VALUE ? -2 : -1;
+    }
+
     /** Probes {@code counter.get()} against {@code increment()}; null when every read was current. */
     static String probe(HitCounter counter, int rounds) throws InterruptedException {
         return StaleReadProbe.reading("get()", counter, counter::get)
@@ -86,6 +106,21 @@ final class StaleReads {
         return StaleReadProbe.reading("balance()", account, account::balance)
                 .loop(StaleReads.class, "spinOn", BankAccount.class, (before, reads) -> spinOn(account, before, reads))
                 .changedBy(writer, round -> change.run()).changeMustShow()
+                .rounds(rounds);
+    }
+
+    /**
+     * Probes a withdrawal of {@code amount}, refused at first (the balance must be below it), retried in a loop
+     * while another thread deposits twice the amount; null when the loop was paid once the deposit was in. A
+     * refusal made on a plain read of the balance (a "fast path" before the lock) is kept by the compiled loop.
+     */
+    static String probeRetriedWithdrawal(BankAccount account, long amount, int rounds) throws InterruptedException {
+        return StaleReadProbe.reading("withdraw(" + amount + ") (1 paid, 0 refused)", account,
+                        () -> account.withdraw(amount) ? 1 : 0)
+                .loop(StaleReads.class, "retryWithdraw", BankAccount.class,
+                        (before, tries) -> retryWithdraw(account, amount, tries))
+                .changedBy("deposit(" + 2 * amount + ")", round -> account.deposit(2 * amount))
+                .readBy("a thread retrying a refused withdrawal")
                 .rounds(rounds);
     }
 }

@@ -51,6 +51,19 @@ class BankAccountReadsTest {
     }
 
     @Test
+    @Order(4)
+    @Tag("rule-4")
+    @Tag("rule-8")
+    @DisplayName("pays a withdrawal retried in a loop as soon as another thread's deposit covers it")
+    void paysARetriedWithdrawalOnceADepositCoversIt(Shapes shapes) throws Exception {
+        long amount = shapes.between("withdrawal", 2, 1L << 40);
+        long opening = shapes.between("opening balance, below the withdrawal", 0, amount - 1);
+        BankAccount account = new BankAccount(opening, paid -> { });
+        assertThat(StaleReads.probeRetriedWithdrawal(account, amount, 2)).as("rule 4: a withdrawal is refused only "
+                + "if the balance really was too low, opening balance %,d", opening).isNull();
+    }
+
+    @Test
     @Order(2)
     @Tag("rule-8")
     @Tag("rule-5")
