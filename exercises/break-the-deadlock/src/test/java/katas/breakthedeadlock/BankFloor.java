@@ -12,11 +12,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -609,21 +608,34 @@ final class BankFloor {
     }
 
     /**
-     * Makes the audits of the next transfers wait in groups of {@code parties}, each for up to
-     * {@code patience}: a group can only get through if that many transfers are inside their
-     * critical sections at the same time. Returns where a complaint is left if they could not.
+     * Makes the audits of the next transfers wait in groups of {@code parties}: a group can only get through if
+     * that many transfers are inside their critical sections at the same time. The group waits as long as
+     * transfers keep arriving, and gives up once none has arrived for {@code patience}: a bank that lets only so
+     * many transfers in at once stops the arrivals short of the group, while a loaded machine that starts its
+     * tellers slowly only delays them. Returns where a complaint is left if they could not meet.
      */
     AtomicReference<String> auditsMustMeet(int parties, Duration patience) {
-        CyclicBarrier meeting = new CyclicBarrier(parties);
+        Phaser meeting = new Phaser(parties);
+        AtomicLong lastArrival = new AtomicLong(System.nanoTime());
         AtomicReference<String> complaint = new AtomicReference<>();
         onAudit((from, to, amount) -> {
             inProbe.incrementAndGet();
             try {
-                meeting.await(patience.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException late) {
-                complaint.compareAndSet(null, shutOut(from, to, amount, patience, parties));
-            } catch (BrokenBarrierException alreadyLate) {
-                // The first teller to give up has already described what it waited for.
+                lastArrival.set(System.nanoTime());
+                int phase = meeting.arrive();
+                while (true) {
+                    try {
+                        meeting.awaitAdvanceInterruptibly(phase, 50, TimeUnit.MILLISECONDS);
+                        break; // met, or another member gave up for the group
+                    } catch (TimeoutException notYet) {
+                        if (System.nanoTime() - lastArrival.get() >= patience.toNanos()) {
+                            complaint.compareAndSet(null, shutOut(from, to, amount, patience, parties,
+                                    meeting.getArrivedParties()));
+                            meeting.forceTermination(); // every member, and every later audit, goes on at once
+                            break;
+                        }
+                    }
+                }
             } finally {
                 inProbe.decrementAndGet();
             }
@@ -631,12 +643,12 @@ final class BankFloor {
         return complaint;
     }
 
-    private String shutOut(Account from, Account to, long amount, Duration patience, int parties) {
+    private String shutOut(Account from, Account to, long amount, Duration patience, int parties, int arrived) {
         Thread me = Thread.currentThread();
         StringBuilder out = new StringBuilder(nameOf(me) + "'s transfer of " + amount + " from " + nameOf(from)
-                + " to " + nameOf(to) + " waited " + patience.toMillis() + " ms in the audit log, holding both "
-                + "accounts' locks, for " + (parties - 1) + " other transfer(s) that share no account with it to "
-                + "reach their audit too; they never got in:");
+                + " to " + nameOf(to) + " waited in the audit log, holding both accounts' locks, for " + (parties - 1)
+                + " other transfer(s) that share no account with it to reach their audit too; " + arrived + " of "
+                + parties + " got in, and then none for " + patience.toMillis() + " ms:");
         for (Thread teller : tellers) {
             if (teller != me && teller.isAlive()) {
                 out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") is ")
@@ -644,7 +656,8 @@ final class BankFloor {
             }
         }
         out.append("\nTransfers between different accounts must be able to run at the same time (rule 7). Here "
-                + "one transfer shuts the others out, as if the whole bank had a single lock.");
+                + "the bank lets only " + arrived + " of them in at once, as if it had a single lock or a cap on the "
+                + "transfers in progress.");
         return out.toString();
     }
 
