@@ -79,7 +79,8 @@ public final class LiveThreads {
 
     /**
      * Whether a thread is one the JDK starts for itself, whoever made it start: the system group's, the JDK's
-     * internal threads (the process reaper, the unparker of virtual threads, the cleaner), the carriers of virtual
+     * internal threads (the process reaper, the unparker of virtual threads, the common cleaner; not a Cleaner's
+     * that code made with {@code Cleaner.create()}), the carriers of virtual
      * threads, the common pool's workers and its delay scheduler. Known by what they are, never by name: a pool's
      * thread named "process reaper" is still the pool's.
      */
@@ -87,7 +88,10 @@ public final class LiveThreads {
         ThreadGroup group = t.getThreadGroup();
         String type = t.getClass().getName();
         return group != null && group.getParent() == null // the system group: every other group has a parent
-                || type.equals("jdk.internal.misc.InnocuousThread") || type.equals("jdk.internal.misc.CarrierThread")
+                // An InnocuousThread cannot be made or named outside the JDK, except a Cleaner's ("Cleaner-N"),
+                // which Cleaner.create() starts for whoever calls it
+                || type.equals("jdk.internal.misc.InnocuousThread") && !t.getName().startsWith("Cleaner-")
+                || type.equals("jdk.internal.misc.CarrierThread")
                 || t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool()
                 // Only the common pool's scheduler has this name: other pools' are "ForkJoinPool-N-delayScheduler"
                 || type.equals("java.util.concurrent.DelayScheduler")

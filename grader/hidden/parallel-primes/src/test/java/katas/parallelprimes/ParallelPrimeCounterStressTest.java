@@ -474,7 +474,10 @@ class ParallelPrimeCounterStressTest {
         Set<Thread> before = new HashSet<>(Probes.liveThreads());
         LiveThreads.Snapshot since = LiveThreads.snapshot(); // virtual threads too, which Probes.liveThreads() never lists
         Set<Thread> ran = ConcurrentHashMap.newKeySet();
-        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+        // Kept reachable until the end: a thread that ends only once the closed counter is garbage (a Cleaner's)
+        // outlives close() in a program that keeps its counter
+        ParallelPrimeCounter counter = new ParallelPrimeCounter(threads);
+        try (counter) {
             for (int i = 1; i <= counts; i++) {
                 long from = shapes.between("from " + i, 0, 3_000_000);
                 long to = from + shapes.between("size " + i, 10_000, 40_000);
@@ -541,6 +544,7 @@ class ParallelPrimeCounterStressTest {
                         + "alive, but it outlives the counter all the same", left.size(),
                         Probes.PATIENCE.toSeconds(), left)
                 .isEmpty();
+        java.lang.ref.Reference.reachabilityFence(counter);
     }
 
     @Test
