@@ -19,7 +19,12 @@ class WatchTest {
             try (Watch watch = Watch.of("the balance never below zero", () -> balance.get() < 0
                     ? "the balance was " + balance.get() : null)) {
                 balance.set(-5);
-                LockSupport.parkNanos(50_000_000);
+                // Held until a sample saw it (at most 10 s), never for a fixed time: a busy machine may not run the
+                // sampler within any given moment
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (watch.firstBroken() == null && System.nanoTime() < deadline) {
+                    LockSupport.parkNanos(1_000_000);
+                }
                 balance.set(10);
             }
         }).isInstanceOf(AssertionError.class)
