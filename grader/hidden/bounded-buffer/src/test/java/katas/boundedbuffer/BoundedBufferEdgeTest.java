@@ -109,11 +109,25 @@ class BoundedBufferEdgeTest {
         @Tag("rule-9")
         @DisplayName("a timeout of zero or below does not wait, and takes or adds nothing when it cannot")
         void aTimeoutOfZeroOrBelowDoesNotWait(Shapes shapes) throws Exception {
-            // Every kind of "no time" in every run: exactly zero, one nanosecond below, and well below.
-            Duration wellBelow = Duration.ofMillis(-shapes.between("a negative timeout (ms)", 1, 1_000));
-            for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), wellBelow)) {
+            // Every kind of "no time" in every run: exactly zero, one nanosecond below, well below, and far below:
+            // beyond a long of nanoseconds (Duration.toNanos() throws there) down to the most negative Duration.
+            for (Duration none : noTime(shapes)) {
                 noTimeToWait(capacity(shapes), none);
             }
+        }
+
+        /**
+         * Zero and negative timeouts of every size: one nanosecond below zero, a drawn few milliseconds below, a
+         * drawn power of two of seconds below (from one second to 2^62 s, far beyond the 292 years a long counts in
+         * nanoseconds), just beyond a long of nanoseconds, and the most negative Duration there is.
+         */
+        static List<Duration> noTime(Shapes shapes) {
+            Duration wellBelow = Duration.ofNanos(-shapes.between("a negative timeout (ns)", 1L, 1_000_000_000L));
+            int power = shapes.between("a negative timeout of -2^k s, k", 0, 62);
+            Duration farBelow = Duration.ofSeconds(-(1L << power))
+                    .minusNanos(shapes.between("nanoseconds more below -2^k s", 0, 999_999_999));
+            return List.of(Duration.ZERO, Duration.ofNanos(-1), wellBelow, farBelow,
+                    Duration.ofNanos(Long.MIN_VALUE).minusNanos(1), Duration.ofSeconds(Long.MIN_VALUE));
         }
 
         private static void noTimeToWait(int capacity, Duration none) throws Exception {
@@ -296,13 +310,18 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-6")
-        @DisplayName("a timeout of zero gives up without letting go of the lock, so no queued call slips in")
+        @DisplayName("a timeout of zero or below gives up without letting go of the lock, so no queued call slips in")
         void aTimeoutOfZeroDoesNotLetGoOfTheLock(Shapes shapes) throws Exception {
             // The test holds the (fair, reentrant) lock and a take waits for it. offer(item, 0) into the full buffer,
             // on the test's thread, must give up without a wait: a wait of zero (awaitNanos(0)) would let go of the
-            // lock for a moment, hand it to the take, and the buffer would change under the test's hold.
-            int capacity = capacity(shapes);
-            Duration none = Duration.ZERO; // exactly zero: a wait of zero is the mistake this test is about
+            // lock for a moment, hand it to the take, and the buffer would change under the test's hold. The same for
+            // every timeout below zero, small or huge: awaitNanos(-5) lets go of the lock just as awaitNanos(0) does.
+            for (Duration none : noTime(shapes)) {
+                keepsTheLockWithNoTime(capacity(shapes), none);
+            }
+        }
+
+        private static void keepsTheLockWithNoTime(int capacity, Duration none) throws Exception {
             WakeableLock lock = new WakeableLock(true);
             BoundedBuffer<Parcel> full = new BoundedBuffer<>(capacity, lock);
             List<Parcel> held = Drain.fill(full, 0);
@@ -310,11 +329,11 @@ class BoundedBufferEdgeTest {
             lock.lock();
             try {
                 taker = Waiter.start("take() queued for the lock", lock, full::take).awaitQueuedForTheLock();
-                assertThat(onTheTestThread(lock, "offer(item, 0)", () -> full.offer(new Parcel(1, 0), none)))
+                assertThat(onTheTestThread(lock, "offer(item, " + none + ")", () -> full.offer(new Parcel(1, 0), none)))
                         .as("offer(item, %s) into a full buffer", none)
                         .isFalse();
                 assertThat(full.size()).as("size() of the full buffer right after offer(item, %s), the test holding "
-                        + "the lock all along: a timeout of zero must not wait, not even let go of the lock (rule 6)",
+                        + "the lock all along: a timeout of zero or below must not wait, not even let go of the lock (rule 6)",
                         none).isEqualTo(capacity);
             } finally {
                 lock.unlock();
@@ -329,13 +348,13 @@ class BoundedBufferEdgeTest {
             try {
                 putter = Waiter.start("put() queued for the lock", lock, () -> { empty.put(new Parcel(2, 0));
                     return null; }).awaitQueuedForTheLock();
-                polled = onTheTestThread(lock, "poll(0)", () -> empty.poll(none));
+                polled = onTheTestThread(lock, "poll(" + none + ")", () -> empty.poll(none));
                 size = empty.size();
             } finally {
                 lock.unlock();
             }
             assertThat(polled).as("poll(%s) from an empty buffer, the test holding the lock all along: a timeout of "
-                    + "zero must not wait, not even let go of the lock (rule 6)", none).isEmpty();
+                    + "zero or below must not wait, not even let go of the lock (rule 6)", none).isEmpty();
             assertThat(size).as("size() of the empty buffer right after poll(%s) (rule 6)", none).isZero();
             putter.awaitEnded("the test let go of the lock");
         }

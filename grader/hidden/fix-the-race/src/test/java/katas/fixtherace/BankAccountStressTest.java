@@ -3,7 +3,10 @@ package katas.fixtherace;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Random;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Watch;
@@ -86,6 +89,76 @@ class BankAccountStressTest {
                         + "with %,d, took in %,d and paid out %,d while %s used both accounts", a + 1, openings[a],
                         in.get(a), out.get(a), crowd.describe()).isEqualTo(expected);
             }
+        });
+    }
+
+    @Test
+    @Order(4)
+    @Tag("rule-9")
+    @Tag("rule-4")
+    @Tag("rule-5")
+    @DisplayName("pays every covered withdrawal of interrupted threads in a crowd, keeps their money, and leaves them "
+            + "interrupted")
+    void paysTheWithdrawalsOfInterruptedThreads(Shapes shapes) throws Exception {
+        // The crowd makes calls wait wherever the account's lock is (a withdrawal inside the fraud check keeps the
+        // others out): threads interrupted before their first call must wait like any other. The balance covers
+        // every withdrawal the whole crowd could make, so none may be refused.
+        shapes.check(2, round -> {
+            int most = 20_000; // at most this many calls a thread: the fraud check makes every withdrawal take a while
+            Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 500, 2_000), most,
+                    Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
+            boolean[] interrupted = new boolean[crowd.size()];
+            for (int t = 0; t < interrupted.length; t++) {
+                interrupted[t] = round.chance("thread " + t + " interrupted", 0.6);
+            }
+            interrupted[round.between("a thread surely interrupted", 0, interrupted.length - 1)] = true;
+            long typical = round.between("typical amount", 1, 1_000_000_000L);
+            long opening = (long) most * crowd.size() * typical * 2 + round.between("opening balance beyond that", 0,
+                    typical);
+            BankAccount account = new BankAccount(opening, BankAccountTest.slowFraudCheck(round, 1, 5));
+            AtomicLong in = new AtomicLong();
+            AtomicLong out = new AtomicLong();
+            AtomicReference<String> refused = new AtomicReference<>();
+            AtomicReference<String> flagLost = new AtomicReference<>();
+            Random[] randoms = BankAccountTest.randoms(round.random(), crowd.size());
+            crowd.run((thread, call) -> {
+                if (call == 0 && interrupted[thread]) {
+                    Thread.currentThread().interrupt();
+                }
+                Random random = randoms[thread];
+                long amount = 1 + (long) (random.nextDouble() * (typical * 2 - 1));
+                String what;
+                if (random.nextInt(3) == 0) {
+                    what = "deposit(" + amount + ")";
+                    account.deposit(amount);
+                    in.addAndGet(amount);
+                } else {
+                    what = "withdraw(" + amount + ")";
+                    if (account.withdraw(amount)) {
+                        out.addAndGet(amount);
+                    } else {
+                        refused.compareAndSet(null, what + " by thread " + thread + (interrupted[thread]
+                                ? " (interrupted)" : "") + ", call " + call);
+                    }
+                }
+                if (interrupted[thread] && !Thread.interrupted()) {
+                    flagLost.compareAndSet(null, what + " by thread " + thread + ", call " + call);
+                }
+                if (interrupted[thread]) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            long flagged = java.util.stream.IntStream.range(0, interrupted.length).filter(t -> interrupted[t]).count();
+            assertThat(refused.get()).as("rules 9 and 4: %s, %d of them interrupted before their first call, opened "
+                    + "with %,d, enough for every withdrawal they could make; yet the account refused %s (an "
+                    + "interrupted thread waits for the account like any other and its withdrawal is paid: a "
+                    + "withdrawal that gives up when lockInterruptibly() throws is refused for no reason)",
+                    crowd.describe(), flagged, opening, refused.get()).isNull();
+            assertThat(account.balance()).as("rules 9 and 5: the account opened with %,d, took in %,d and paid out "
+                    + "%,d while %s, %d of them interrupted, used it", opening, in.get(), out.get(), crowd.describe(),
+                    flagged).isEqualTo(opening + in.get() - out.get());
+            assertThat(flagLost.get()).as("rule 9: the account cleared the interrupt of an interrupted thread (the "
+                    + "first after %s): whoever interrupted it would never know", flagLost.get()).isNull();
         });
     }
 }

@@ -59,14 +59,20 @@ class HitCounterStressTest {
         // WaitingTest makes a call wait by holding the locks it finds in the counter; a lock no field reaches (a
         // static stripe in a nested class) escapes it. Here the crowd itself makes calls wait, wherever the lock
         // is: threads interrupted before their first hit must wait for it like any other and count every hit.
-        shapes.check(2, round -> {
+        // A hit counted without the lock when lockInterruptibly() throws (at once, for a thread already
+        // interrupted) races with the hits of every other thread: at least two threads are interrupted, one is
+        // not, and they all call together long enough for two of them to meet on two cores of a busy machine.
+        shapes.check(3, round -> {
             Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 2_000, 6_000),
-                    2_000_000, Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
+                    2_000_000, Duration.ofMillis(round.between("milliseconds all calling", 30, 60)));
             boolean[] interrupted = new boolean[crowd.size()];
             for (int t = 0; t < interrupted.length; t++) {
                 interrupted[t] = round.chance("thread " + t + " interrupted", 0.6);
             }
-            interrupted[round.between("a thread surely interrupted", 0, interrupted.length - 1)] = true;
+            int surely = round.between("a thread surely interrupted", 0, interrupted.length - 1);
+            interrupted[surely] = true;
+            interrupted[(surely + 1) % interrupted.length] = true;
+            interrupted[(surely + 2) % interrupted.length] = false;
             HitCounter counter = new HitCounter();
             AtomicReference<String> flagLost = new AtomicReference<>();
             crowd.run((thread, call) -> {
@@ -157,11 +163,15 @@ class HitCounterStressTest {
                 .isEqualTo(expected);
     }
 
+    /** Room left above the highest count moved on to: more than a long crowd can make (16 x 5,000,000). */
+    private static final long HEADROOM = 1L << 27;
+
     @Test
     @Order(4)
     @Tag("rule-1")
     @Tag("rule-3")
-    @DisplayName("loses no hit when many threads count at once past 2,147,483,647, 4,294,967,295 and 2^53")
+    @DisplayName("loses no hit when many threads count at once past 2,147,483,647, 4,294,967,295, 2^53, every power "
+            + "of two up to 2^62 and near Long.MAX_VALUE")
     void losesNoHitPastTheLimits(Shapes shapes) throws Exception {
         // Rule 1 holds at every count, not only near 0: each limit gets its own crowd, raced on a counter whose
         // count was moved on there (a count that cannot be moved on, kept in batches for one, is judged by the
@@ -172,14 +182,21 @@ class HitCounterStressTest {
             // there too.
             // The drawn counts get shorter crowds (at most 100,000 calls a thread: a lost hit shows within a few
             // thousand), to keep the test near its old time.
+            // Every power of two a long count has, up to 2^62 (red team H: lossy only from 2^62 on), and the highest
+            // count a crowd can reach without passing Long.MAX_VALUE.
             List<Long> limits = new ArrayList<>(List.of((long) Integer.MAX_VALUE, 0xFFFF_FFFFL, 1L << 53));
             int typeLimits = limits.size();
-            for (int bits = 32; bits <= 61; bits++) {
-                limits.add(round.between("a count from 2^" + bits, 1L << bits, (1L << (bits + 1)) - 1));
+            long highest = Long.MAX_VALUE - HEADROOM;
+            for (int bits = 32; bits <= 62; bits++) {
+                limits.add(round.between("a count from 2^" + bits, 1L << bits,
+                        Math.min(highest, (1L << (bits + 1)) - 1)));
             }
+            limits.add(highest);
             for (int i = 0; i < limits.size(); i++) {
                 long limit = limits.get(i);
-                boolean drawn = i >= typeLimits;
+                // 2^62 and the highest count get the long crowds of the type limits too: the last powers of two a
+                // long has are where a counter "too big to be busy" would stop being atomic.
+                boolean drawn = i >= typeLimits && limit < 1L << 62;
                 long target = limit - round.between("hits short of the limit", 0, 300);
                 HitCounter counter = DeepFastForward.movedOn(round.between("hits before moving the count on", 1,
                         9_999), target);
