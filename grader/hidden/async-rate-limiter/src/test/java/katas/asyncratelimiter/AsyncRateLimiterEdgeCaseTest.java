@@ -71,6 +71,35 @@ class AsyncRateLimiterEdgeCaseTest {
         }
     }
 
+    /**
+     * One error the JVM throws when it cannot go on (a {@code VirtualMachineError}) and one it throws when code
+     * does not link (a {@code LinkageError}), each drawn from its whole family, thrown here by a supplier like
+     * any other failure: libraries that "throw if fatal" let these through, which rule 7 forbids.
+     */
+    static List<Throwable> fatalErrors(Shapes round) {
+        String message = "a supplier failed fatally";
+        Throwable machine = switch (round.between("the VirtualMachineError a supplier throws (kind)", 0, 3)) {
+            case 0 -> new StackOverflowError(message);
+            case 1 -> new OutOfMemoryError(message);
+            case 2 -> new InternalError(message);
+            default -> new KataMachineError(message);
+        };
+        Throwable linkage = switch (round.between("the LinkageError a supplier throws (kind)", 0, 3)) {
+            case 0 -> new NoClassDefFoundError(message);
+            case 1 -> new IncompatibleClassChangeError(message);
+            case 2 -> new UnsatisfiedLinkError(message);
+            default -> new LinkageError(message);
+        };
+        return List.of(machine, linkage);
+    }
+
+    /** A VirtualMachineError of the test's own, so that no check on a JDK class name lets it through. */
+    static final class KataMachineError extends VirtualMachineError {
+        KataMachineError(String message) {
+            super(message);
+        }
+    }
+
     @Test
     @Order(1)
     @Tag("rule-6")
@@ -81,6 +110,9 @@ class AsyncRateLimiterEdgeCaseTest {
             long period = period(round);
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
                 List<Throwable> failures = new ArrayList<>(AsyncRateLimiterTest.everyKindOfFailure(round));
+                // And the errors some libraries call "fatal" and rethrow (a VirtualMachineError, a LinkageError):
+                // to the limiter they are what a supplier threw, like any other (rule 7).
+                failures.addAll(fatalErrors(round));
                 // With a cause of its own (the caller must get this exception, not its cause), and a
                 // CompletionException without a cause (which has nothing to unwrap).
                 failures.forEach(f -> f.initCause(new java.io.IOException("the cause of " + f.getMessage())));
@@ -137,7 +169,8 @@ class AsyncRateLimiterEdgeCaseTest {
                 Held next = new Held("next", run);
                 run.caller().call("submit(next)", () -> run.limiter.submit(next));
                 run.settle();
-                assertThat(next.calls).as("starts of a task submitted after eight that failed, with one slot").isOne();
+                assertThat(next.calls).as("starts of a task submitted after %s that failed, with one slot",
+                        2 * failures.size()).isOne();
             }
         });
     }
