@@ -1785,4 +1785,188 @@ class AsyncRateLimiterEdgeCaseTest {
                 + "flight you have, in a collection that grows with them, or only count them (rule 13)", hugeSlots,
                 manySlots, oneSlot).isLessThanOrEqualTo(allowed);
     }
+
+    @Test
+    @Order(28)
+    @Tag("rule-5")
+    @Tag("rule-10")
+    @DisplayName("keeps starting tasks when its wake-up fires on the scheduler's thread before schedule() has returned")
+    void keepsStartingWhenTheWakeUpFiresBeforeScheduleReturns(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int permits = round.between("permits", 1, 3);
+            int maxConcurrent = round.between("maxConcurrent", 1, 4);
+            long period = period(round);
+            int tasks = round.between("tasks", permits + 2, 4 * permits + 4);
+            double eager = round.between("percent of wake-ups that fire before schedule() returns", 40, 100) / 100.0;
+            long origin = round.oneOf("clock origin", 0L, -period * 1_000L, Long.MAX_VALUE - period * 3L);
+            Random random = round.random();
+            ManualScheduler manual = new ManualScheduler(origin);
+            EagerScheduler scheduler = new EagerScheduler(manual, random, eager);
+            AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
+                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(scheduler));
+            AtomicInteger started = new AtomicInteger();
+            List<CompletableFuture<Object>> results = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                int number = i + 1;
+                results.add(limiter.submit(() -> {
+                    started.incrementAndGet();
+                    return CompletableFuture.completedFuture("task " + number);
+                }));
+                scheduler.awaitFired();
+                int waiting = limiter.waiting();
+                if (waiting > 0 && manual.pending() == 0) {
+                    throw new AssertionError("after submit #" + number + " (" + permits + " per " + period + " ns, "
+                            + "tasks that end at once), " + waiting + " task(s) wait, " + started.get() + " started, "
+                            + "and nothing is on the scheduler to wake the limiter: " + scheduler.fired() + " of its "
+                            + "wake-ups ran on the scheduler's thread before schedule() returned (a real scheduler "
+                            + "may do that: the calling thread can be paused for the whole delay), and the wake-up "
+                            + "that did found nothing to do or was taken for one still pending. Each task must "
+                            + "start when the window moves, with no further call (rules 5, 10)");
+                }
+                if (random.nextBoolean()) {
+                    scheduler.advanceBy(1 + random.nextLong(period));
+                }
+            }
+            scheduler.advanceBy(period * (tasks + 1L));
+            assertThat(started.get()).as("tasks started of %s submitted (%s per %s ns, tasks that end at once), once "
+                    + "%s periods passed, when %s wake-ups ran before schedule() returned (rules 5, 10)", tasks,
+                    permits, period, tasks + 1, scheduler.fired()).isEqualTo(tasks);
+            assertThat(limiter.waiting()).as("waiting() at the end").isZero();
+            results.forEach(r -> assertThat(r).as("a caller's future").isDone());
+            limiter.close();
+            assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+        });
+    }
+
+    /**
+     * A scheduler in virtual time whose wake-ups, at random, fire before {@code schedule()} returns: another
+     * thread moves the clock to the wake-up's moment and runs it, and {@code schedule()} waits until it has run
+     * (or is blocked, on a lock the scheduling thread holds), as if the scheduling thread had been paused for the
+     * whole delay. Nested wake-ups (scheduled while one runs) wait for the clock as usual.
+     */
+    private static final class EagerScheduler extends java.util.concurrent.AbstractExecutorService
+            implements ScheduledExecutorService {
+        private final ManualScheduler manual;
+        private final Random random;
+        private final double eager;
+        private final java.util.concurrent.atomic.AtomicBoolean advancing =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> firing = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicInteger fired = new AtomicInteger();
+
+        EagerScheduler(ManualScheduler manual, Random random, double eager) {
+            this.manual = manual;
+            this.random = random;
+            this.eager = eager;
+        }
+
+        int fired() {
+            return fired.get();
+        }
+
+        void advanceBy(long nanos) throws InterruptedException {
+            awaitFired();
+            if (!advancing.compareAndSet(false, true)) {
+                throw new IllegalStateException("the test advances while a wake-up fires");
+            }
+            try {
+                manual.advanceBy(Duration.ofNanos(nanos));
+            } finally {
+                advancing.set(false);
+            }
+        }
+
+        /** Waits until every wake-up that fired early has finished (a generous bound: a stuck one fails). */
+        void awaitFired() throws InterruptedException {
+            for (Thread thread : firing) {
+                thread.join(Duration.ofSeconds(60));
+                if (thread.isAlive()) {
+                    throw new AssertionError("a wake-up that fired on the scheduler's thread has not finished "
+                            + "after 60 s: it waits for something (rules 1, 10)");
+                }
+            }
+            firing.clear();
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            java.util.concurrent.ScheduledFuture<?> timer = manual.schedule(command, delay, unit);
+            boolean early;
+            synchronized (random) {
+                early = random.nextDouble() < eager;
+            }
+            if (early && advancing.compareAndSet(false, true)) {
+                long nanos = Math.max(0L, unit.toNanos(delay));
+                Thread thread = Thread.ofPlatform().name("scheduler-" + (fired.get() + 1)).start(() -> {
+                    try {
+                        manual.advanceBy(Duration.ofNanos(nanos));
+                    } finally {
+                        advancing.set(false);
+                    }
+                });
+                firing.add(thread);
+                fired.incrementAndGet();
+                int blockedSeen = 0;
+                while (thread.isAlive() && blockedSeen < 3) {
+                    try {
+                        thread.join(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    Thread.State state = thread.getState();
+                    blockedSeen = state == Thread.State.BLOCKED || state == Thread.State.WAITING ? blockedSeen + 1 : 0;
+                }
+            }
+            return timer;
+        }
+
+        @Override
+        public <V> java.util.concurrent.ScheduledFuture<V> schedule(java.util.concurrent.Callable<V> callable,
+                long delay, TimeUnit unit) {
+            return manual.schedule(callable, delay, unit);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+                long period, TimeUnit unit) {
+            return manual.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
+                long delay, TimeUnit unit) {
+            return manual.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            manual.execute(command);
+        }
+
+        @Override
+        public void shutdown() {
+            manual.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return manual.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return manual.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return manual.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return manual.awaitTermination(timeout, unit);
+        }
+    }
 }
