@@ -573,10 +573,92 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "collections, while the task ahead of them is still running: a cancelled task must leave the "
                     + "line at once, or a limiter whose first task hangs keeps every cancelled request in memory for "
                     + "ever (rule 8)").isZero();
+            // Nor an empty place for each: count what the limiter's own objects hold (its objects, and the entries of
+            // the collections and arrays they reach), with one task in flight and every waiting one cancelled.
+            long held = Holdings.of(run.limiter);
+            assertThat(held).as("objects and entries the limiter holds (its own objects, and the elements of the "
+                    + "collections and arrays they reach) once all %d waiting tasks were cancelled, while the task "
+                    + "ahead of them is still running: a place kept in the line for each cancelled task, even an empty "
+                    + "one, is memory that grows with every cancelled request for as long as the first task hangs; "
+                    + "a cancelled task leaves the line at once (rules 8, 13)", count).isLessThan(count / 4);
             run.caller().run("ending the blocker", () -> blocker.own.complete("blocker"));
             run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
             assertThat(run.inFlight()).as("inFlight() at the end").isZero();
+        }
+    }
+
+    /**
+     * What a limiter holds: its own objects (classes of the limiter's code, lambdas included), each counted once, and
+     * the elements of every collection, map and array they reach, followed into. Objects of the JDK other than these
+     * (futures, the clock, the scheduler) are not followed: they hold the callers' things, not the limiter's.
+     */
+    static final class Holdings {
+        private final java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final java.security.CodeSource learner = AsyncRateLimiter.class.getProtectionDomain().getCodeSource();
+        private long count;
+
+        static long of(Object limiter) {
+            Holdings holdings = new Holdings();
+            holdings.visit(limiter);
+            return holdings.count;
+        }
+
+        private boolean learners(Class<?> type) {
+            java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+            return learner != null && source != null && java.util.Objects.equals(learner.getLocation(),
+                    source.getLocation());
+        }
+
+        private void visit(Object item) {
+            if (item == null || !seen.add(item)) {
+                return;
+            }
+            Class<?> type = item.getClass();
+            if (item instanceof java.util.Collection<?> collection) {
+                Object[] elements = collection.toArray();
+                count += elements.length;
+                for (Object element : elements) {
+                    visit(element);
+                }
+            } else if (item instanceof java.util.Map<?, ?> map) {
+                count += map.size();
+                for (java.util.Map.Entry<?, ?> entry : List.copyOf(map.entrySet())) {
+                    visit(entry.getKey());
+                    visit(entry.getValue());
+                }
+            } else if (item instanceof Object[] array) {
+                for (Object element : array) {
+                    if (element != null) {
+                        count++;
+                        visit(element);
+                    }
+                }
+            } else if (item instanceof AtomicReference<?> reference) {
+                visit(reference.get());
+            } else if (item instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> array) {
+                for (int i = 0; i < array.length(); i++) {
+                    if (array.get(i) != null) {
+                        count++;
+                        visit(array.get(i));
+                    }
+                }
+            } else if (learners(type)) {
+                count++;
+                for (Class<?> c = type; c != null && learners(c); c = c.getSuperclass()) {
+                    for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+                        if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                            continue;
+                        }
+                        try {
+                            field.setAccessible(true);
+                            visit(field.get(item));
+                        } catch (RuntimeException | IllegalAccessException unreadable) {
+                            // a field that cannot be read is not counted
+                        }
+                    }
+                }
+            }
         }
     }
 
