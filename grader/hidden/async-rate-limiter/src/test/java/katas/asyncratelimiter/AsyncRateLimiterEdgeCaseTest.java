@@ -71,6 +71,35 @@ class AsyncRateLimiterEdgeCaseTest {
         }
     }
 
+    /**
+     * One error the JVM throws when it cannot go on (a {@code VirtualMachineError}) and one it throws when code
+     * does not link (a {@code LinkageError}), each drawn from its whole family, thrown here by a supplier like
+     * any other failure: libraries that "throw if fatal" let these through, which rule 7 forbids.
+     */
+    static List<Throwable> fatalErrors(Shapes round) {
+        String message = "a supplier failed fatally";
+        Throwable machine = switch (round.between("the VirtualMachineError a supplier throws (kind)", 0, 3)) {
+            case 0 -> new StackOverflowError(message);
+            case 1 -> new OutOfMemoryError(message);
+            case 2 -> new InternalError(message);
+            default -> new KataMachineError(message);
+        };
+        Throwable linkage = switch (round.between("the LinkageError a supplier throws (kind)", 0, 3)) {
+            case 0 -> new NoClassDefFoundError(message);
+            case 1 -> new IncompatibleClassChangeError(message);
+            case 2 -> new UnsatisfiedLinkError(message);
+            default -> new LinkageError(message);
+        };
+        return List.of(machine, linkage);
+    }
+
+    /** A VirtualMachineError of the test's own, so that no check on a JDK class name lets it through. */
+    static final class KataMachineError extends VirtualMachineError {
+        KataMachineError(String message) {
+            super(message);
+        }
+    }
+
     @Test
     @Order(1)
     @Tag("rule-6")
@@ -81,6 +110,9 @@ class AsyncRateLimiterEdgeCaseTest {
             long period = period(round);
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
                 List<Throwable> failures = new ArrayList<>(AsyncRateLimiterTest.everyKindOfFailure(round));
+                // And the errors some libraries call "fatal" and rethrow (a VirtualMachineError, a LinkageError):
+                // to the limiter they are what a supplier threw, like any other (rule 7).
+                failures.addAll(fatalErrors(round));
                 // With a cause of its own (the caller must get this exception, not its cause), and a
                 // CompletionException without a cause (which has nothing to unwrap).
                 failures.forEach(f -> f.initCause(new java.io.IOException("the cause of " + f.getMessage())));
@@ -137,7 +169,8 @@ class AsyncRateLimiterEdgeCaseTest {
                 Held next = new Held("next", run);
                 run.caller().call("submit(next)", () -> run.limiter.submit(next));
                 run.settle();
-                assertThat(next.calls).as("starts of a task submitted after eight that failed, with one slot").isOne();
+                assertThat(next.calls).as("starts of a task submitted after %s that failed, with one slot",
+                        2 * failures.size()).isOne();
             }
         });
     }
@@ -540,10 +573,92 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "collections, while the task ahead of them is still running: a cancelled task must leave the "
                     + "line at once, or a limiter whose first task hangs keeps every cancelled request in memory for "
                     + "ever (rule 8)").isZero();
+            // Nor an empty place for each: count what the limiter's own objects hold (its objects, and the entries of
+            // the collections and arrays they reach), with one task in flight and every waiting one cancelled.
+            long held = Holdings.of(run.limiter);
+            assertThat(held).as("objects and entries the limiter holds (its own objects, and the elements of the "
+                    + "collections and arrays they reach) once all %d waiting tasks were cancelled, while the task "
+                    + "ahead of them is still running: a place kept in the line for each cancelled task, even an empty "
+                    + "one, is memory that grows with every cancelled request for as long as the first task hangs; "
+                    + "a cancelled task leaves the line at once (rules 8, 13)", count).isLessThan(count / 4);
             run.caller().run("ending the blocker", () -> blocker.own.complete("blocker"));
             run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
             assertThat(run.inFlight()).as("inFlight() at the end").isZero();
+        }
+    }
+
+    /**
+     * What a limiter holds: its own objects (classes of the limiter's code, lambdas included), each counted once, and
+     * the elements of every collection, map and array they reach, followed into. Objects of the JDK other than these
+     * (futures, the clock, the scheduler) are not followed: they hold the callers' things, not the limiter's.
+     */
+    static final class Holdings {
+        private final java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        private final java.security.CodeSource learner = AsyncRateLimiter.class.getProtectionDomain().getCodeSource();
+        private long count;
+
+        static long of(Object limiter) {
+            Holdings holdings = new Holdings();
+            holdings.visit(limiter);
+            return holdings.count;
+        }
+
+        private boolean learners(Class<?> type) {
+            java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
+            return learner != null && source != null && java.util.Objects.equals(learner.getLocation(),
+                    source.getLocation());
+        }
+
+        private void visit(Object item) {
+            if (item == null || !seen.add(item)) {
+                return;
+            }
+            Class<?> type = item.getClass();
+            if (item instanceof java.util.Collection<?> collection) {
+                Object[] elements = collection.toArray();
+                count += elements.length;
+                for (Object element : elements) {
+                    visit(element);
+                }
+            } else if (item instanceof java.util.Map<?, ?> map) {
+                count += map.size();
+                for (java.util.Map.Entry<?, ?> entry : List.copyOf(map.entrySet())) {
+                    visit(entry.getKey());
+                    visit(entry.getValue());
+                }
+            } else if (item instanceof Object[] array) {
+                for (Object element : array) {
+                    if (element != null) {
+                        count++;
+                        visit(element);
+                    }
+                }
+            } else if (item instanceof AtomicReference<?> reference) {
+                visit(reference.get());
+            } else if (item instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> array) {
+                for (int i = 0; i < array.length(); i++) {
+                    if (array.get(i) != null) {
+                        count++;
+                        visit(array.get(i));
+                    }
+                }
+            } else if (learners(type)) {
+                count++;
+                for (Class<?> c = type; c != null && learners(c); c = c.getSuperclass()) {
+                    for (java.lang.reflect.Field field : c.getDeclaredFields()) {
+                        if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
+                            continue;
+                        }
+                        try {
+                            field.setAccessible(true);
+                            visit(field.get(item));
+                        } catch (RuntimeException | IllegalAccessException unreadable) {
+                            // a field that cannot be read is not counted
+                        }
+                    }
+                }
+            }
         }
     }
 
@@ -1751,5 +1866,189 @@ class AsyncRateLimiterEdgeCaseTest {
                 + "difference of 6 tries): memory made ready for slots the limiter may never use. Keep the tasks in "
                 + "flight you have, in a collection that grows with them, or only count them (rule 13)", hugeSlots,
                 manySlots, oneSlot).isLessThanOrEqualTo(allowed);
+    }
+
+    @Test
+    @Order(28)
+    @Tag("rule-5")
+    @Tag("rule-10")
+    @DisplayName("keeps starting tasks when its wake-up fires on the scheduler's thread before schedule() has returned")
+    void keepsStartingWhenTheWakeUpFiresBeforeScheduleReturns(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            int permits = round.between("permits", 1, 3);
+            int maxConcurrent = round.between("maxConcurrent", 1, 4);
+            long period = period(round);
+            int tasks = round.between("tasks", permits + 2, 4 * permits + 4);
+            double eager = round.between("percent of wake-ups that fire before schedule() returns", 40, 100) / 100.0;
+            long origin = round.oneOf("clock origin", 0L, -period * 1_000L, Long.MAX_VALUE - period * 3L);
+            Random random = round.random();
+            ManualScheduler manual = new ManualScheduler(origin);
+            EagerScheduler scheduler = new EagerScheduler(manual, random, eager);
+            AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
+                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(scheduler));
+            AtomicInteger started = new AtomicInteger();
+            List<CompletableFuture<Object>> results = new ArrayList<>();
+            for (int i = 0; i < tasks; i++) {
+                int number = i + 1;
+                results.add(limiter.submit(() -> {
+                    started.incrementAndGet();
+                    return CompletableFuture.completedFuture("task " + number);
+                }));
+                scheduler.awaitFired();
+                int waiting = limiter.waiting();
+                if (waiting > 0 && manual.pending() == 0) {
+                    throw new AssertionError("after submit #" + number + " (" + permits + " per " + period + " ns, "
+                            + "tasks that end at once), " + waiting + " task(s) wait, " + started.get() + " started, "
+                            + "and nothing is on the scheduler to wake the limiter: " + scheduler.fired() + " of its "
+                            + "wake-ups ran on the scheduler's thread before schedule() returned (a real scheduler "
+                            + "may do that: the calling thread can be paused for the whole delay), and the wake-up "
+                            + "that did found nothing to do or was taken for one still pending. Each task must "
+                            + "start when the window moves, with no further call (rules 5, 10)");
+                }
+                if (random.nextBoolean()) {
+                    scheduler.advanceBy(1 + random.nextLong(period));
+                }
+            }
+            scheduler.advanceBy(period * (tasks + 1L));
+            assertThat(started.get()).as("tasks started of %s submitted (%s per %s ns, tasks that end at once), once "
+                    + "%s periods passed, when %s wake-ups ran before schedule() returned (rules 5, 10)", tasks,
+                    permits, period, tasks + 1, scheduler.fired()).isEqualTo(tasks);
+            assertThat(limiter.waiting()).as("waiting() at the end").isZero();
+            results.forEach(r -> assertThat(r).as("a caller's future").isDone());
+            limiter.close();
+            assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+        });
+    }
+
+    /**
+     * A scheduler in virtual time whose wake-ups, at random, fire before {@code schedule()} returns: another
+     * thread moves the clock to the wake-up's moment and runs it, and {@code schedule()} waits until it has run
+     * (or is blocked, on a lock the scheduling thread holds), as if the scheduling thread had been paused for the
+     * whole delay. Nested wake-ups (scheduled while one runs) wait for the clock as usual.
+     */
+    private static final class EagerScheduler extends java.util.concurrent.AbstractExecutorService
+            implements ScheduledExecutorService {
+        private final ManualScheduler manual;
+        private final Random random;
+        private final double eager;
+        private final java.util.concurrent.atomic.AtomicBoolean advancing =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        private final List<Thread> firing = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final AtomicInteger fired = new AtomicInteger();
+
+        EagerScheduler(ManualScheduler manual, Random random, double eager) {
+            this.manual = manual;
+            this.random = random;
+            this.eager = eager;
+        }
+
+        int fired() {
+            return fired.get();
+        }
+
+        void advanceBy(long nanos) throws InterruptedException {
+            awaitFired();
+            if (!advancing.compareAndSet(false, true)) {
+                throw new IllegalStateException("the test advances while a wake-up fires");
+            }
+            try {
+                manual.advanceBy(Duration.ofNanos(nanos));
+            } finally {
+                advancing.set(false);
+            }
+        }
+
+        /** Waits until every wake-up that fired early has finished (a generous bound: a stuck one fails). */
+        void awaitFired() throws InterruptedException {
+            for (Thread thread : firing) {
+                thread.join(Duration.ofSeconds(60));
+                if (thread.isAlive()) {
+                    throw new AssertionError("a wake-up that fired on the scheduler's thread has not finished "
+                            + "after 60 s: it waits for something (rules 1, 10)");
+                }
+            }
+            firing.clear();
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            java.util.concurrent.ScheduledFuture<?> timer = manual.schedule(command, delay, unit);
+            boolean early;
+            synchronized (random) {
+                early = random.nextDouble() < eager;
+            }
+            if (early && advancing.compareAndSet(false, true)) {
+                long nanos = Math.max(0L, unit.toNanos(delay));
+                Thread thread = Thread.ofPlatform().name("scheduler-" + (fired.get() + 1)).start(() -> {
+                    try {
+                        manual.advanceBy(Duration.ofNanos(nanos));
+                    } finally {
+                        advancing.set(false);
+                    }
+                });
+                firing.add(thread);
+                fired.incrementAndGet();
+                int blockedSeen = 0;
+                while (thread.isAlive() && blockedSeen < 3) {
+                    try {
+                        thread.join(5);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    Thread.State state = thread.getState();
+                    blockedSeen = state == Thread.State.BLOCKED || state == Thread.State.WAITING ? blockedSeen + 1 : 0;
+                }
+            }
+            return timer;
+        }
+
+        @Override
+        public <V> java.util.concurrent.ScheduledFuture<V> schedule(java.util.concurrent.Callable<V> callable,
+                long delay, TimeUnit unit) {
+            return manual.schedule(callable, delay, unit);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
+                long period, TimeUnit unit) {
+            return manual.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
+                long delay, TimeUnit unit) {
+            return manual.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            manual.execute(command);
+        }
+
+        @Override
+        public void shutdown() {
+            manual.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return manual.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return manual.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return manual.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) {
+            return manual.awaitTermination(timeout, unit);
+        }
     }
 }

@@ -129,6 +129,100 @@ class DrainHandOverTest {
     }
 
     @Test
+    @Tag("rule-5")
+    @Tag("rule-10")
+    @DisplayName("starts a waiting task at once when another thread ends a task at any step of an end that fills the slots")
+    void startsAWaitingTaskWhenAnotherEndsAtAnyStepOfAnEnd(Shapes shapes) throws Exception {
+        long period = shapes.between("period (ns)", 1L, 1_000_000_000_000L);
+        int slots = shapes.between("maxConcurrent", 1, 3);
+        int permits = shapes.oneOf("permits", Integer.MAX_VALUE, slots + 2, slots + shapes.between("more", 3, 40));
+        for (int step = 1; step <= MOST_STEPS; step++) {
+            if (!lateEndAt(shapes, period, slots, permits, step)) {
+                return; // the end let go of a lock fewer than `step` times: every step was tried
+            }
+        }
+    }
+
+    /**
+     * One trial: {@code slots} tasks in flight and two waiting; this thread ends the first task, so the limiter
+     * starts the first waiting one and stops, every slot taken again. At this thread's {@code step}th lock let go
+     * of, another thread ends a task in flight: the second waiting task must start at once. Whether the step came.
+     */
+    private static boolean lateEndAt(Shapes shapes, long period, int slots, int permits, int step) throws Exception {
+        ManualScheduler scheduler = new ManualScheduler(VirtualRun.clockOrigin(shapes, 4 * period));
+        Noisy.Limiter limiter = new Noisy.Limiter(permits, Duration.ofNanos(period), slots,
+                ShopScheduler.clock(scheduler::nanoTime), new ShopScheduler(scheduler));
+        List<CompletableFuture<Object>> inFlight = new java.util.concurrent.CopyOnWriteArrayList<>();
+        AtomicInteger started = new AtomicInteger();
+        for (int i = 0; i < slots + 2; i++) {
+            limiter.submit(() -> {
+                started.incrementAndGet();
+                CompletableFuture<Object> own = new CompletableFuture<>();
+                inFlight.add(own);
+                return own;
+            });
+        }
+        assertThat(new int[] {started.get(), limiter.waiting()}).as("[tasks started, waiting()] with %s slots and %s "
+                + "tasks submitted", slots, slots + 2).containsExactly(slots, 2);
+        CompletableFuture<Object> first = inFlight.getFirst();
+        Thread self = Thread.currentThread();
+        HeldLocks locksBefore = HeldLocks.of(self);
+        AtomicInteger unlocks = new AtomicInteger();
+        AtomicReference<Throwable> lateFailure = new AtomicReference<>();
+        List<Thread> late = new ArrayList<>();
+        NoiseHook.probeAfterEachUnlock(self, () -> {
+            if (unlocks.incrementAndGet() != step) {
+                return; // not this trial's step
+            }
+            CompletableFuture<Object> victim = null;
+            for (CompletableFuture<Object> own : inFlight) {
+                if (own != first && !own.isDone()) {
+                    victim = own;
+                }
+            }
+            if (victim == null) {
+                return; // no other task in flight yet at this step (one slot, the next not yet started)
+            }
+            boolean inside = HeldLocks.of(self).moreThan(locksBefore);
+            CompletableFuture<Object> ending = victim;
+            Thread other = Thread.ofPlatform().daemon(true).name("late ender").start(() -> {
+                try {
+                    ending.complete("ended by another thread");
+                } catch (Throwable failure) {
+                    lateFailure.set(failure);
+                }
+            });
+            late.add(other);
+            awaitReturnedOrStuck(other, inside);
+        });
+        try {
+            first.complete("ended by this thread");
+        } finally {
+            NoiseHook.stopProbing();
+        }
+        if (unlocks.get() < step) {
+            return false;
+        }
+        if (late.isEmpty()) {
+            return true; // nothing to end at this step: the next one is tried
+        }
+        late.getFirst().join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(late.getFirst().isAlive()).as("rule 1: another thread's end of a task, made while this thread was "
+                + "at its step %d of ending one, had not returned 10 s later: nothing in the limiter waits", step)
+                .isFalse();
+        assertThat(lateFailure.get()).as("what completing a task's future threw on another thread").isNull();
+        assertThat(new int[] {started.get(), limiter.waiting()}).as("rule 5: [tasks started, waiting()] once two tasks "
+                + "had ended, with %s slots (%s permits per %s ns) and %s tasks submitted: this thread ended one and "
+                + "the limiter started a waiting task, every slot taken again; another thread ended one just after "
+                + "this thread let go of the limiter's lock for the %d%s time, and the last waiting task had not "
+                + "started once both had returned. The thread that was starting tasks saw the slots full and gave up "
+                + "that job in a second step, and the other thread, seeing it still at work, left the task for it. "
+                + "Decide \"nothing more may start\" and give up the job in one hold of the lock", slots, permits,
+                period, slots + 2, step, ordinal(step)).containsExactly(slots + 2, 0);
+        return true;
+    }
+
+    @Test
     @Tag("rule-8")
     @DisplayName("never starts a waiting task whose caller cancelled it while the limiter was choosing the next task")
     void neverStartsATaskCancelledWhileTheNextIsChosen(Shapes shapes) throws Exception {

@@ -290,15 +290,20 @@ final class Noisy {
                     public void visitMethodInsn(int opcode, String owner, String method, String desc,
                             boolean isInterface) {
                         boolean locks = kinds.lock(owner);
-                        boolean taking = locks && (method.startsWith("lock") || method.startsWith("tryLock")
-                                || method.startsWith("read") || method.startsWith("write"));
+                        // Every call on a lock is a boundary, whatever its name: the ones that let go (unlock,
+                        // unlockWrite, tryUnlockRead, tryConvertToOptimisticRead of a StampedLock...) are followed by
+                        // noise and the probe, every other one (lock, tryLock, writeLock, tryWriteLock,
+                        // tryConvertToWriteLock, readLockInterruptibly...) is preceded by noise.
+                        boolean releasing = locks && (method.startsWith("unlock") || method.startsWith("tryUnlock")
+                                || method.equals("tryConvertToOptimisticRead"));
+                        boolean taking = locks && !releasing;
                         boolean atomic = kinds.atomic(owner) || owner.equals("java/lang/invoke/VarHandle");
                         boolean lockedMethod = synchronizedMethods.contains(owner + "." + method + desc);
                         if (taking || atomic || lockedMethod) {
                             hook("beforeLock");
                         }
                         super.visitMethodInsn(opcode, owner, method, desc, isInterface);
-                        if (locks && method.startsWith("unlock") || lockedMethod) {
+                        if (releasing || lockedMethod) {
                             hook("afterUnlock");
                         }
                     }
