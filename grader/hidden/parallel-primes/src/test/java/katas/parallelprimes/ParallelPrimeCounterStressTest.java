@@ -564,6 +564,49 @@ class ParallelPrimeCounterStressTest {
     }
 
     @Test
+    @Order(9)
+    @Tag("rule-12")
+    @DisplayName("ends every thread it started when closed, also one it keeps for every counter of the program")
+    void endsEveryThreadWhenClosedAlsoThoseKeptForAllCounters(Shapes shapes) throws Exception {
+        // The counter's class loaded afresh, as in a program whose first counter this is: a thread kept in a static
+        // field (red team H: one watchdog for every counter) is started by this counter's first count, after the
+        // snapshot, where earlier tests' counters started it before.
+        java.net.URL classes = ParallelPrimeCounter.class.getProtectionDomain().getCodeSource().getLocation();
+        int threads = shapes.between("threads", 1, 4);
+        long from = shapes.between("from", 0, 3_000_000);
+        long to = from + shapes.between("size", 10_000, 40_000);
+        LiveThreads.Snapshot since = LiveThreads.snapshot();
+        long got;
+        try (java.net.URLClassLoader fresh = new java.net.URLClassLoader(new java.net.URL[] {classes},
+                ClassLoader.getPlatformClassLoader())) {
+            Class<?> type = Class.forName(ParallelPrimeCounter.class.getName(), true, fresh);
+            AutoCloseable counter = (AutoCloseable) type.getConstructor(int.class).newInstance(threads);
+            try (counter) {
+                LongPredicate isPrime = Probes::isPrime;
+                got = (long) type.getMethod("count", long.class, long.class, LongPredicate.class)
+                        .invoke(counter, from, to, isPrime);
+            }
+            long closed = System.nanoTime();
+            List<String> left = since.startedSince(t -> false);
+            while (!left.isEmpty() && System.nanoTime() - closed < Probes.PATIENCE.toNanos()) {
+                LockSupport.parkNanos(50_000_000L);
+                left = since.startedSince(t -> false);
+            }
+            assertThat(left)
+                    .as("rule 12: the first counter of a program (%d threads) counted [%,d, %,d) and was closed, "
+                            + "but %d threads started since were still alive %d s later: %s. close() ends every "
+                            + "thread the counter started, also one kept in a static field for every counter (a "
+                            + "watchdog, a scheduler): no counter's close() would ever stop that one", threads, from,
+                            to, left.size(), Probes.PATIENCE.toSeconds(), left)
+                    .isEmpty();
+            // keeps the counter reachable to the end, as a program that keeps its counter would
+            assertThat(counter).isNotNull();
+        }
+        assertThat(got).as("rule 1: the count of [%,d, %,d)", from, to)
+                .isEqualTo(Probes.sequentialCount(from, to, Probes::isPrime));
+    }
+
+    @Test
     @Order(10)
     @Tag("rule-6")
     @Tag("rule-12")
