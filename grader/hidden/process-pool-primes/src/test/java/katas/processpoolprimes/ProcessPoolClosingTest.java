@@ -252,7 +252,7 @@ class ProcessPoolClosingTest {
      * The least time a close() that kills a worker has given it to exit by itself: a right pool waits a few hundred
      * milliseconds (the reference 200) before it kills; one that kills at once returns within a few.
      */
-    private static final long MOMENT_AT_LEAST_MILLIS = 150;
+    private static final long MOMENT_AT_LEAST_MILLIS = 190;
 
     private static Set<Long> marked(java.nio.file.Path marks, String suffix) throws java.io.IOException {
         try (var files = java.nio.file.Files.list(marks)) {
