@@ -103,6 +103,11 @@ public final class ProbeWorker {
                 sleep(FOREVER_MILLIS);
                 return;
             }
+            if (stderrBytes > 0 && n > 1) {
+                // A chatty worker goes on logging while it works, not only when it starts: a pool that reads its
+                // standard error only until some moment (the first answer, a blank line) blocks it later.
+                flood(Math.min(stderrBytes, 20_000L));
+            }
             send(toHub, "ask " + n + " " + from + " " + to + " " + in.ready());
             String[] reply = replies.take().split(" ");
             switch (reply[0]) {
@@ -155,13 +160,22 @@ public final class ProbeWorker {
         }
     }
 
-    /** Writes this many bytes of harmless lines to standard error, in one go, as a chatty worker would. */
+    /**
+     * Writes this many bytes of harmless lines to standard error, in one go, as a chatty worker would: lines of
+     * text, and among them every kind of line a log holds (blank, only spaces or a tab, a carriage return, a
+     * long one), so that a pool that drains the pipe only until some kind of line blocks the worker.
+     */
     private static void flood(long bytes) throws IOException {
         OutputStream err = new FileOutputStream(FileDescriptor.err);
-        byte[] line = ("ProbeWorker " + ProcessHandle.current().pid() + ": a chatty worker writes lines like this to "
+        byte[] text = ("ProbeWorker " + ProcessHandle.current().pid() + ": a chatty worker writes lines like this to "
                 + "standard error; the pool must not let that pipe fill up\n").getBytes(StandardCharsets.US_ASCII);
-        for (long written = 0; written < bytes; written += line.length) {
-            err.write(line);
+        byte[][] lines = {text, "\n".getBytes(StandardCharsets.US_ASCII), text, "   \n".getBytes(StandardCharsets.US_ASCII),
+            text, "\t\r\n".getBytes(StandardCharsets.US_ASCII), text, "\r\n".getBytes(StandardCharsets.US_ASCII),
+            (".".repeat(3_000) + "\n").getBytes(StandardCharsets.US_ASCII)};
+        long written = 0;
+        for (int i = 0; written < bytes; i = (i + 1) % lines.length) {
+            err.write(lines[i]);
+            written += lines[i].length;
         }
         err.flush();
     }
