@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -47,11 +47,14 @@ public final class LiveThreads {
     private LiveThreads() {
     }
 
+    static {
+        // JDK 21 starts CompletableFuture's delay thread, a plain thread, on its first delayed task: started once,
+        // before any snapshot, it is never taken for one the code under test started.
+        CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> { });
+    }
+
     /** The threads alive now, platform and virtual: what {@link Snapshot#startedSince} compares with. */
     public static Snapshot snapshot() {
-        // JDK 21 starts CompletableFuture's delay thread, a plain thread, on its first delayed task: start it now,
-        // so that it is in the snapshot and not taken for one the code under test started.
-        CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> { });
         return new Snapshot(Set.copyOf(Thread.getAllStackTraces().keySet()), virtualIds());
     }
 
@@ -60,19 +63,32 @@ public final class LiveThreads {
 
         /**
          * The threads alive now that were not at this snapshot, platform (daemon ones too) or virtual, other than
-         * the calling thread, the JDK's own ({@link #isTheJdks}), the tests' own ({@link TestThreads}) and those
-         * {@code ignored} says: one line each,
-         * "'worker-1' (daemon, WAITING)".
+         * the calling thread, the JDK's own ({@link #isTheJdks}) and the tests' own ({@link TestThreads}): one line
+         * each, "'worker-1' (daemon, WAITING)".
          */
-        public List<String> startedSince(Predicate<Thread> ignored) {
+        public List<String> startedSince() {
             List<String> left = new ArrayList<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
                 if (!platform.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)
-                        && !TestThreads.isOwn(t) && !ignored.test(t)) {
+                        && !TestThreads.isOwn(t)) {
                     left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
                 }
             }
             virtualThreads().stream().filter(t -> !virtual.contains(t.id())).forEach(t -> left.add(t.toString()));
+            return left;
+        }
+
+        /**
+         * {@link #startedSince()}, looked at again every 50 ms for up to {@code patience} while it lists any: a
+         * thread on its way out is given time to end. Empty once every thread started since has ended.
+         */
+        public List<String> stillRunningAfter(Duration patience) throws InterruptedException {
+            long deadline = System.nanoTime() + patience.toNanos();
+            List<String> left = startedSince();
+            while (!left.isEmpty() && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+                left = startedSince();
+            }
             return left;
         }
     }

@@ -2,7 +2,9 @@ package katas.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 class LiveThreadsTest {
@@ -25,14 +27,16 @@ class LiveThreadsTest {
     }
 
     @Test
-    void aSnapshotListsTheThreadsStartedSinceItPlatformAndVirtualButNotThoseIgnored() throws InterruptedException {
+    void aSnapshotListsTheThreadsStartedSinceItPlatformAndVirtualButNotTheTestsOwn() throws InterruptedException {
         LiveThreads.Snapshot since = LiveThreads.snapshot();
         CountDownLatch release = new CountDownLatch(1);
         Thread daemon = Thread.ofPlatform().daemon(true).name("watchdog").start(() -> awaitQuietly(release));
-        Thread ignored = Thread.ofPlatform().daemon(true).name("the test's own").start(() -> awaitQuietly(release));
+        Thread ignored = TestThreads.own(Thread.ofPlatform().daemon(true).name("the test's own")
+                .unstarted(() -> awaitQuietly(release)));
+        ignored.start();
         Thread virtual = Thread.ofVirtual().name("servant").start(() -> awaitQuietly(release));
         try {
-            assertThat(since.startedSince(t -> t == ignored)).anyMatch(line -> line.startsWith("'watchdog' (daemon, "))
+            assertThat(since.startedSince()).anyMatch(line -> line.startsWith("'watchdog' (daemon, "))
                     .anyMatch(line -> line.startsWith("virtual thread 'servant' (")).noneMatch(line -> line.contains("the test's own"));
         } finally {
             release.countDown();
@@ -40,7 +44,7 @@ class LiveThreadsTest {
             ignored.join();
             virtual.join();
         }
-        assertThat(since.startedSince(t -> false)).noneMatch(line -> line.contains("'watchdog'")
+        assertThat(since.startedSince()).noneMatch(line -> line.contains("'watchdog'")
                 || line.contains("'servant'") || line.contains("the test's own"));
     }
 
@@ -61,7 +65,7 @@ class LiveThreadsTest {
                 .execute(() -> { });
         java.lang.ref.Cleaner cleaner = java.lang.ref.Cleaner.create(); // its thread is code's own, not the JDK's
         try {
-            assertThat(since.startedSince(t -> false)).hasSize(4).contains("'process reaper' (daemon, WAITING)",
+            assertThat(since.startedSince()).hasSize(4).contains("'process reaper' (daemon, WAITING)",
                     "'CompletableFutureDelayScheduler' (daemon, WAITING)", "'watch' (daemon, WAITING)")
                     .anyMatch(line -> line.startsWith("'Cleaner-"));
             assertThat(cleaner).isNotNull();
@@ -71,6 +75,19 @@ class LiveThreadsTest {
                 t.join();
             }
         }
+    }
+
+    @Test
+    void aThreadOnItsWayOutIsGivenTimeToEnd() throws InterruptedException {
+        LiveThreads.Snapshot since = LiveThreads.snapshot();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread ending = Thread.ofPlatform().daemon(true).name("ending").start(() -> awaitQuietly(release));
+        Thread.ofPlatform().daemon(true).start(() -> {
+            LockSupport.parkNanos(100_000_000L);
+            release.countDown();
+        });
+        assertThat(since.stillRunningAfter(Duration.ofSeconds(30))).isEmpty();
+        assertThat(ending.isAlive()).isFalse();
     }
 
     @Test

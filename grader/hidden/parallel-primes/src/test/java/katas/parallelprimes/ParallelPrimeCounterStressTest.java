@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
+import java.util.function.LongSupplier;
 import katas.parallelprimes.Probes.Gate;
 import katas.parallelprimes.Probes.Ledger;
 import katas.parallelprimes.Probes.Outcome;
@@ -538,7 +539,6 @@ class ParallelPrimeCounterStressTest {
         }
         // Calls of a failed count may still be running for a moment after count threw: let them end.
         LockSupport.parkNanos(20_000_000L);
-        long closed = System.nanoTime();
         List<String> alive = Probes.stillAlive(before, ran);
         assertThat(alive)
                 .as("rule 12: close() returned, but %d threads that the counter started were still alive %d s later: "
@@ -548,11 +548,7 @@ class ParallelPrimeCounterStressTest {
         // Every other thread started meanwhile, daemon or virtual, is the counter's too (nothing else ran but the
         // JDK and this test): red team G's counter started a daemon watchdog "that cannot keep the JVM alive" and
         // never stopped it. Looked at again and again, so that a thread on its way out is given time to end.
-        List<String> left = since.startedSince(t -> false);
-        while (!left.isEmpty() && System.nanoTime() - closed < Probes.PATIENCE.toNanos()) {
-            LockSupport.parkNanos(50_000_000L);
-            left = since.startedSince(t -> false);
-        }
+        List<String> left = since.stillRunningAfter(Probes.PATIENCE);
         assertThat(left)
                 .as("rule 12: close() returned, but %d threads started since the counter was built were still alive "
                         + "%d s later: %s. close() ends every thread the counter started, daemon threads (a "
@@ -586,12 +582,7 @@ class ParallelPrimeCounterStressTest {
                 got = (long) type.getMethod("count", long.class, long.class, LongPredicate.class)
                         .invoke(counter, from, to, isPrime);
             }
-            long closed = System.nanoTime();
-            List<String> left = since.startedSince(t -> false);
-            while (!left.isEmpty() && System.nanoTime() - closed < Probes.PATIENCE.toNanos()) {
-                LockSupport.parkNanos(50_000_000L);
-                left = since.startedSince(t -> false);
-            }
+            List<String> left = since.stillRunningAfter(Probes.PATIENCE);
             assertThat(left)
                     .as("rule 12: the first counter of a program (%d threads) counted [%,d, %,d) and was closed, "
                             + "but %d threads started since were still alive %d s later: %s. close() ends every "
@@ -658,20 +649,9 @@ class ParallelPrimeCounterStressTest {
                 }
                 // close() has returned: within moments no call of isPrime may begin any more.
                 long closedAt = calls.get();
-                long last = closedAt;
-                long start = System.nanoTime();
-                long quietSince = start;
-                long now = start;
-                while (now - quietSince < QUIET_AFTER_CLOSE_NANOS && now - start < Probes.PATIENCE.toNanos()) {
-                    LockSupport.parkNanos(10_000_000L);
-                    now = System.nanoTime();
-                    long c = calls.get();
-                    if (c != last) {
-                        last = c;
-                        quietSince = now;
-                    }
-                }
-                assertThat(now - quietSince)
+                Afterwards afterwards = watchCalls(calls::get, Long.MAX_VALUE);
+                long last = afterwards.last();
+                assertThat(afterwards.stillForNanos())
                         .as("rule 12: a count of [%,d, %,d) on %d threads failed (isPrime threw on its call number "
                                 + "%,d) and the counter was closed, but isPrime was still being called %d s later "
                                 + "(%,d calls after close()): the pieces of the failed count ran on. A piece must "
@@ -755,22 +735,8 @@ class ParallelPrimeCounterStressTest {
                             .isEqualTo(Probes.sequentialCount(from, from + size, answer));
                 }
                 // Count the calls after count was over, until nothing has moved for a while.
-                long last = calls.sum();
-                long start = System.nanoTime();
-                long quietSince = start;
-                long now = start;
                 long bound = threads * MOST_CALLS_PER_PIECE_AFTER_STOP;
-                while (now - quietSince < QUIET_AFTER_CLOSE_NANOS && now - start < Probes.PATIENCE.toNanos()
-                        && last - callsWhenDone.get() <= bound) {
-                    LockSupport.parkNanos(10_000_000L);
-                    now = System.nanoTime();
-                    long c = calls.sum();
-                    if (c != last) {
-                        last = c;
-                        quietSince = now;
-                    }
-                }
-                long after = last - callsWhenDone.get();
+                long after = watchCalls(calls::sum, callsWhenDone.get() + bound).last() - callsWhenDone.get();
                 assertThat(after)
                         .as("rule 11: a caller was interrupted while its count of [%,d, %,d) on %d threads waited, "
                                 + "and %s; afterwards its pieces still called isPrime %,d times (at most %,d allowed: "
@@ -978,6 +944,31 @@ class ParallelPrimeCounterStressTest {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** How a number of calls went on once a count was over: the last number seen, and how long it then stood still. */
+    private record Afterwards(long last, long stillForNanos) {
+    }
+
+    /**
+     * Watches {@code calls} until it has stood still for {@link #QUIET_AFTER_CLOSE_NANOS}, for at most {@link
+     * Probes#PATIENCE}, or until it is past {@code enough} (any more is already too many).
+     */
+    private static Afterwards watchCalls(LongSupplier calls, long enough) {
+        long last = calls.getAsLong();
+        long start = System.nanoTime();
+        long quietSince = start;
+        long now = start;
+        while (now - quietSince < QUIET_AFTER_CLOSE_NANOS && now - start < Probes.PATIENCE.toNanos() && last <= enough) {
+            LockSupport.parkNanos(10_000_000L);
+            now = System.nanoTime();
+            long c = calls.getAsLong();
+            if (c != last) {
+                last = c;
+                quietSince = now;
+            }
+        }
+        return new Afterwards(last, now - quietSince);
     }
 
     /** How long no call of isPrime may begin for the pieces of a closed counter to count as stopped. */

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import katas.testkit.KataTest;
 import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
+import katas.testkit.TestThreads;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -310,29 +311,22 @@ class ProcessPoolClosingTest {
             assertThat(died.get()).as("the worker asked %s was told to die", ProbeHub.range(dying[0], dying[1]))
                     .isTrue();
             phase.set(2);
-            Thread caller = Thread.ofPlatform().daemon(true).name("test calls countPrimes, to be interrupted")
-                    .start(() -> {
+            Thread caller = TestThreads.own(Thread.ofPlatform().daemon(true).name("test calls countPrimes, to be "
+                    + "interrupted").unstarted(() -> {
                         try {
                             pool.countPrimes(interruptedCut.from(), interruptedCut.to(), interruptedCut.rangeSize());
                         } catch (Throwable expected) {
                             // interrupted: rule 14 is checked elsewhere
                         }
-                    });
+                    }));
+            caller.start();
             hub.awaitProgress(() -> !hub.holding().isEmpty(), Duration.ofSeconds(10));
             caller.interrupt();
             caller.join(5_000);
             release.countDown();
             Pools.close(pool, "close() should stop " + size + " workers promptly, after a count in which a worker "
                     + "died and an interrupted count");
-            List<String> left = List.of();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-            do {
-                left = since.startedSince(t -> t == caller);
-                if (!left.isEmpty()) {
-                    Thread.sleep(50);
-                }
-            } while (!left.isEmpty() && System.nanoTime() < deadline);
-            assertThat(left)
+            assertThat(since.stillRunningAfter(Duration.ofSeconds(3)))
                     .as("rule 12: threads the pool started that were still running 3 s after close() returned (the "
                             + "pool had counted, lost a worker that it replaced, and had a count interrupted): every "
                             + "thread the pool starts, also to replace a dead worker or for a count that was "
