@@ -48,7 +48,6 @@ final class Desk implements AutoCloseable {
     final Set<Thread> before;
     private boolean closed;
     /** Threads the test made while the server ran (a closer), known by identity. */
-    private final Set<Thread> madeByTheTest = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private Desk(ThreadPoolExecutor requests, ThreadPoolExecutor workers, Duration period, Set<Thread> poolThreads) {
         this.requests = requests;
@@ -248,22 +247,19 @@ final class Desk implements AutoCloseable {
 
     /**
      * Every thread alive now that was not before the server was made, except the pools' and those the test made
-     * itself (known by identity, {@link #madeByTheTest} and {@link TestThreads}): whatever their names and thread
-     * groups, the server made them.
+     * itself (known by identity, {@link TestThreads}): whatever their names and thread groups, the server made them.
      */
     List<Thread> serversThreads() {
         List<Thread> started = new ArrayList<>(aliveNow());
         started.removeAll(before);
         started.removeAll(poolThreads);
-        started.removeAll(madeByTheTest);
         started.removeIf(TestThreads::isOwn);
         return started;
     }
 
     /** A thread the test itself made, left out of {@link #serversThreads()}. */
     Thread madeByTheTest(Thread thread) {
-        madeByTheTest.add(thread);
-        return thread;
+        return TestThreads.own(thread);
     }
 
     /** Call right before the server is made: remembers the threads alive, to tell the server's apart. */
