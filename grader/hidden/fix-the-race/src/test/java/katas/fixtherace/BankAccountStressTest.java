@@ -2,8 +2,8 @@ package katas.fixtherace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Random;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
@@ -107,11 +107,7 @@ class BankAccountStressTest {
             int most = 20_000; // at most this many calls a thread: the fraud check makes every withdrawal take a while
             Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 500, 2_000), most,
                     Duration.ofMillis(round.between("milliseconds all calling", 20, 40)));
-            boolean[] interrupted = new boolean[crowd.size()];
-            for (int t = 0; t < interrupted.length; t++) {
-                interrupted[t] = round.chance("thread " + t + " interrupted", 0.6);
-            }
-            interrupted[round.between("a thread surely interrupted", 0, interrupted.length - 1)] = true;
+            InterruptedCrowd interrupted = InterruptedCrowd.draw(round, crowd.size(), 1, false);
             long typical = round.between("typical amount", 1, 1_000_000_000L);
             long opening = (long) most * crowd.size() * typical * 2 + round.between("opening balance beyond that", 0,
                     typical);
@@ -119,36 +115,21 @@ class BankAccountStressTest {
             AtomicLong in = new AtomicLong();
             AtomicLong out = new AtomicLong();
             AtomicReference<String> refused = new AtomicReference<>();
-            AtomicReference<String> flagLost = new AtomicReference<>();
             Random[] randoms = BankAccountTest.randoms(round.random(), crowd.size());
-            crowd.run((thread, call) -> {
-                if (call == 0 && interrupted[thread]) {
-                    Thread.currentThread().interrupt();
-                }
+            crowd.run(interrupted.around((thread, call) -> {
                 Random random = randoms[thread];
                 long amount = 1 + (long) (random.nextDouble() * (typical * 2 - 1));
-                String what;
                 if (random.nextInt(3) == 0) {
-                    what = "deposit(" + amount + ")";
                     account.deposit(amount);
                     in.addAndGet(amount);
+                } else if (account.withdraw(amount)) {
+                    out.addAndGet(amount);
                 } else {
-                    what = "withdraw(" + amount + ")";
-                    if (account.withdraw(amount)) {
-                        out.addAndGet(amount);
-                    } else {
-                        refused.compareAndSet(null, what + " by thread " + thread + (interrupted[thread]
-                                ? " (interrupted)" : "") + ", call " + call);
-                    }
+                    refused.compareAndSet(null, "withdraw(" + amount + ") by thread " + thread
+                            + (interrupted.is(thread) ? " (interrupted)" : "") + ", call " + call);
                 }
-                if (interrupted[thread] && !Thread.interrupted()) {
-                    flagLost.compareAndSet(null, what + " by thread " + thread + ", call " + call);
-                }
-                if (interrupted[thread]) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            long flagged = java.util.stream.IntStream.range(0, interrupted.length).filter(t -> interrupted[t]).count();
+            }));
+            long flagged = interrupted.count();
             assertThat(refused.get()).as("rules 9 and 4: %s, %d of them interrupted before their first call, opened "
                     + "with %,d, enough for every withdrawal they could make; yet the account refused %s (an "
                     + "interrupted thread waits for the account like any other and its withdrawal is paid: a "
@@ -157,8 +138,8 @@ class BankAccountStressTest {
             assertThat(account.balance()).as("rules 9 and 5: the account opened with %,d, took in %,d and paid out "
                     + "%,d while %s, %d of them interrupted, used it", opening, in.get(), out.get(), crowd.describe(),
                     flagged).isEqualTo(opening + in.get() - out.get());
-            assertThat(flagLost.get()).as("rule 9: the account cleared the interrupt of an interrupted thread (the "
-                    + "first after %s): whoever interrupted it would never know", flagLost.get()).isNull();
+            assertThat(interrupted.flagLost()).as("rule 9: the account cleared the interrupt of an interrupted thread "
+                    + "(the first: %s): whoever interrupted it would never know", interrupted.flagLost()).isNull();
         });
     }
 }

@@ -11,7 +11,6 @@ import java.util.Random;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.BeforeAll;
@@ -65,35 +64,16 @@ class HitCounterStressTest {
         shapes.check(3, round -> {
             Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 2_000, 6_000),
                     2_000_000, Duration.ofMillis(round.between("milliseconds all calling", 30, 60)));
-            boolean[] interrupted = new boolean[crowd.size()];
-            for (int t = 0; t < interrupted.length; t++) {
-                interrupted[t] = round.chance("thread " + t + " interrupted", 0.6);
-            }
-            int surely = round.between("a thread surely interrupted", 0, interrupted.length - 1);
-            interrupted[surely] = true;
-            interrupted[(surely + 1) % interrupted.length] = true;
-            interrupted[(surely + 2) % interrupted.length] = false;
+            InterruptedCrowd interrupted = InterruptedCrowd.draw(round, crowd.size(), 2, true);
             HitCounter counter = new HitCounter();
-            AtomicReference<String> flagLost = new AtomicReference<>();
-            crowd.run((thread, call) -> {
-                if (call == 0 && interrupted[thread]) {
-                    Thread.currentThread().interrupt();
-                }
-                counter.increment();
-                if (interrupted[thread] && !Thread.interrupted()) {
-                    flagLost.compareAndSet(null, "thread " + thread + ", call " + call);
-                }
-                if (interrupted[thread]) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            long flagged = java.util.stream.IntStream.range(0, interrupted.length).filter(t -> interrupted[t]).count();
+            crowd.run(interrupted.around((thread, call) -> counter.increment()));
+            long flagged = interrupted.count();
             assertThat(counter.get()).as("rule 9: %s, %d of them interrupted before their first hit; the counter "
                     + "says %,d: an interrupted thread waits for the counter like any other and its hit is counted (a "
                     + "hit that gives up when lockInterruptibly() throws is lost)", crowd.describe(), flagged,
                     counter.get()).isEqualTo(crowd.totalCalls());
-            assertThat(flagLost.get()).as("rule 9: increment() cleared the interrupt of an interrupted thread (the "
-                    + "first was %s): whoever interrupted it would never know", flagLost.get()).isNull();
+            assertThat(interrupted.flagLost()).as("rule 9: increment() cleared the interrupt of an interrupted thread "
+                    + "(the first was %s): whoever interrupted it would never know", interrupted.flagLost()).isNull();
         });
     }
 
