@@ -52,6 +52,9 @@ class BankAccountStressTest {
     @Order(3)
     @Tag("rule-4")
     @Tag("rule-5")
+    // About two accounts, not the race: its few calls (2-8 a thread) let the unlocked stub through now and then
+    // (once in a CI run, seed 241337161948300), so it earns nothing, and a failure still costs the part its points.
+    @Tag("precondition")
     @DisplayName("keeps two accounts apart when the same threads deposit into and withdraw from both")
     void keepsTwoAccountsApart(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
