@@ -575,7 +575,8 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "ever (rule 8)").isZero();
             // Nor an empty place for each: count what the limiter's own objects hold (its objects, and the entries of
             // the collections and arrays they reach), with one task in flight and every waiting one cancelled.
-            long held = Holdings.of(run.limiter);
+            Retained retained = Retained.by(run.limiter);
+            long held = retained.objects + retained.present;
             assertThat(held).as("objects and entries the limiter holds (its own objects, and the elements of the "
                     + "collections and arrays they reach) once all %d waiting tasks were cancelled, while the task "
                     + "ahead of them is still running: a place kept in the line for each cancelled task, even an empty "
@@ -585,80 +586,6 @@ class AsyncRateLimiterEdgeCaseTest {
             run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
             assertThat(run.inFlight()).as("inFlight() at the end").isZero();
-        }
-    }
-
-    /**
-     * What a limiter holds: its own objects (classes of the limiter's code, lambdas included), each counted once, and
-     * the elements of every collection, map and array they reach, followed into. Objects of the JDK other than these
-     * (futures, the clock, the scheduler) are not followed: they hold the callers' things, not the limiter's.
-     */
-    static final class Holdings {
-        private final java.util.Set<Object> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        private final java.security.CodeSource learner = AsyncRateLimiter.class.getProtectionDomain().getCodeSource();
-        private long count;
-
-        static long of(Object limiter) {
-            Holdings holdings = new Holdings();
-            holdings.visit(limiter);
-            return holdings.count;
-        }
-
-        private boolean learners(Class<?> type) {
-            java.security.CodeSource source = type.getProtectionDomain().getCodeSource();
-            return learner != null && source != null && java.util.Objects.equals(learner.getLocation(),
-                    source.getLocation());
-        }
-
-        private void visit(Object item) {
-            if (item == null || !seen.add(item)) {
-                return;
-            }
-            Class<?> type = item.getClass();
-            if (item instanceof java.util.Collection<?> collection) {
-                Object[] elements = collection.toArray();
-                count += elements.length;
-                for (Object element : elements) {
-                    visit(element);
-                }
-            } else if (item instanceof java.util.Map<?, ?> map) {
-                count += map.size();
-                for (java.util.Map.Entry<?, ?> entry : List.copyOf(map.entrySet())) {
-                    visit(entry.getKey());
-                    visit(entry.getValue());
-                }
-            } else if (item instanceof Object[] array) {
-                for (Object element : array) {
-                    if (element != null) {
-                        count++;
-                        visit(element);
-                    }
-                }
-            } else if (item instanceof AtomicReference<?> reference) {
-                visit(reference.get());
-            } else if (item instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> array) {
-                for (int i = 0; i < array.length(); i++) {
-                    if (array.get(i) != null) {
-                        count++;
-                        visit(array.get(i));
-                    }
-                }
-            } else if (learners(type)) {
-                count++;
-                for (Class<?> c = type; c != null && learners(c); c = c.getSuperclass()) {
-                    for (java.lang.reflect.Field field : c.getDeclaredFields()) {
-                        if (java.lang.reflect.Modifier.isStatic(field.getModifiers()) || field.getType().isPrimitive()) {
-                            continue;
-                        }
-                        try {
-                            field.setAccessible(true);
-                            visit(field.get(item));
-                        } catch (RuntimeException | IllegalAccessException unreadable) {
-                            // a field that cannot be read is not counted
-                        }
-                    }
-                }
-            }
         }
     }
 
@@ -1054,9 +981,16 @@ class AsyncRateLimiterEdgeCaseTest {
         });
     }
 
-    /** What the limiter holds: the entries of every collection, map and array reached through the learner's own objects. */
+    /**
+     * What the limiter holds: the entries of every collection, map and array reached through the learner's own
+     * objects (and the references they keep in an {@code AtomicReference}). {@code entries} counts an array by its
+     * length, its room; {@code present} counts what is in it (its elements that are not null), and {@code objects}
+     * the learner's own objects reached, each once.
+     */
     static final class Retained {
         long entries;
+        long present;
+        long objects;
         String largest = "none";
         long largestEntries;
 
@@ -1079,24 +1013,31 @@ class AsyncRateLimiterEdgeCaseTest {
                     size = java.lang.reflect.Array.getLength(o);
                     if (o instanceof Object[] items) {
                         inside.addAll(java.util.Arrays.asList(items));
+                        retained.present += java.util.Arrays.stream(items).filter(java.util.Objects::nonNull).count();
                     }
                 } else if (o instanceof java.util.Collection<?> items) {
                     size = items.size();
                     inside.addAll(items);
+                    retained.present += size;
                 } else if (o instanceof java.util.Map<?, ?> map) {
                     size = map.size();
                     inside.addAll(map.keySet());
                     inside.addAll(map.values());
+                    retained.present += size;
                 } else if (o instanceof java.util.concurrent.atomic.AtomicReferenceArray<?> items) {
                     size = items.length();
                     for (int i = 0; i < items.length(); i++) {
                         inside.add(items.get(i));
+                        retained.present += items.get(i) == null ? 0 : 1;
                     }
+                } else if (o instanceof AtomicReference<?> reference) {
+                    todo.add(new Object[] {reference.get(), path + ".get()"});
                 } else if (o instanceof java.util.concurrent.atomic.AtomicLongArray items) {
                     size = items.length();
                 } else if (o instanceof java.util.concurrent.atomic.AtomicIntegerArray items) {
                     size = items.length();
                 } else if (isLearners(type)) {
+                    retained.objects++;
                     for (Class<?> k = type; k != null && isLearners(k); k = k.getSuperclass()) {
                         for (java.lang.reflect.Field field : k.getDeclaredFields()) {
                             if (java.lang.reflect.Modifier.isStatic(field.getModifiers())
@@ -1115,7 +1056,8 @@ class AsyncRateLimiterEdgeCaseTest {
                     }
                     for (Object item : inside) {
                         if (item != null && (isLearners(item.getClass()) || item.getClass().isArray()
-                                || item instanceof java.util.Collection || item instanceof java.util.Map)) {
+                                || item instanceof java.util.Collection || item instanceof java.util.Map
+                                || item instanceof AtomicReference)) {
                             todo.add(new Object[] {item, path + "[...]"});
                         }
                     }
