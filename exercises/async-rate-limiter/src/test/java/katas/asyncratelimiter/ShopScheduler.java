@@ -10,6 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.LongConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -20,9 +21,20 @@ import java.util.function.LongSupplier;
 final class ShopScheduler implements ScheduledExecutorService {
 
     private final ScheduledExecutorService behind;
+    private final LongConsumer afterSchedule;
 
     ShopScheduler(ScheduledExecutorService behind) {
+        this(behind, delayNanos -> { });
+    }
+
+    /**
+     * Also tells {@code afterSchedule} the delay (in nanoseconds, at least 0) of each task scheduled with {@code
+     * schedule(Runnable, ...)}, once the scheduler behind has it and before {@code schedule} returns: what a real
+     * scheduler's thread may do meanwhile, a test can do there.
+     */
+    ShopScheduler(ScheduledExecutorService behind, LongConsumer afterSchedule) {
         this.behind = behind;
+        this.afterSchedule = afterSchedule;
     }
 
     /** A clock of an application: it reads {@code source}, and its class says nothing about tests either. */
@@ -45,7 +57,9 @@ final class ShopScheduler implements ScheduledExecutorService {
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        return new Timer<>(behind.schedule(command, delay, unit));
+        ScheduledFuture<?> timer = behind.schedule(command, delay, unit);
+        afterSchedule.accept(Math.max(0L, unit.toNanos(delay)));
+        return new Timer<>(timer);
     }
 
     @Override

@@ -1825,9 +1825,9 @@ class AsyncRateLimiterEdgeCaseTest {
             long origin = round.oneOf("clock origin", 0L, -period * 1_000L, Long.MAX_VALUE - period * 3L);
             Random random = round.random();
             ManualScheduler manual = new ManualScheduler(origin);
-            EagerScheduler scheduler = new EagerScheduler(manual, random, eager);
+            EarlyWakeUps scheduler = new EarlyWakeUps(manual, random, eager);
             AsyncRateLimiter limiter = new AsyncRateLimiter(permits, Duration.ofNanos(period), maxConcurrent,
-                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(scheduler));
+                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(manual, scheduler::scheduled));
             AtomicInteger started = new AtomicInteger();
             List<CompletableFuture<Object>> results = new ArrayList<>();
             for (int i = 0; i < tasks; i++) {
@@ -1863,13 +1863,12 @@ class AsyncRateLimiterEdgeCaseTest {
     }
 
     /**
-     * A scheduler in virtual time whose wake-ups, at random, fire before {@code schedule()} returns: another
+     * Wake-ups of a scheduler in virtual time that, at random, fire before {@code schedule()} returns: another
      * thread moves the clock to the wake-up's moment and runs it, and {@code schedule()} waits until it has run
      * (or is blocked, on a lock the scheduling thread holds), as if the scheduling thread had been paused for the
      * whole delay. Nested wake-ups (scheduled while one runs) wait for the clock as usual.
      */
-    private static final class EagerScheduler extends java.util.concurrent.AbstractExecutorService
-            implements ScheduledExecutorService {
+    private static final class EarlyWakeUps {
         private final ManualScheduler manual;
         private final Random random;
         private final double eager;
@@ -1878,7 +1877,7 @@ class AsyncRateLimiterEdgeCaseTest {
         private final List<Thread> firing = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final AtomicInteger fired = new AtomicInteger();
 
-        EagerScheduler(ManualScheduler manual, Random random, double eager) {
+        EarlyWakeUps(ManualScheduler manual, Random random, double eager) {
             this.manual = manual;
             this.random = random;
             this.eager = eager;
@@ -1912,85 +1911,35 @@ class AsyncRateLimiterEdgeCaseTest {
             firing.clear();
         }
 
-        @Override
-        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-            java.util.concurrent.ScheduledFuture<?> timer = manual.schedule(command, delay, unit);
+        /** Called by the scheduler once a wake-up {@code nanos} away is scheduled, before schedule() returns. */
+        void scheduled(long nanos) {
             boolean early;
             synchronized (random) {
                 early = random.nextDouble() < eager;
             }
-            if (early && advancing.compareAndSet(false, true)) {
-                long nanos = Math.max(0L, unit.toNanos(delay));
-                Thread thread = Thread.ofPlatform().name("scheduler-" + (fired.get() + 1)).start(() -> {
-                    try {
-                        manual.advanceBy(Duration.ofNanos(nanos));
-                    } finally {
-                        advancing.set(false);
-                    }
-                });
-                firing.add(thread);
-                fired.incrementAndGet();
-                int blockedSeen = 0;
-                while (thread.isAlive() && blockedSeen < 3) {
-                    try {
-                        thread.join(5);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                    Thread.State state = thread.getState();
-                    blockedSeen = state == Thread.State.BLOCKED || state == Thread.State.WAITING ? blockedSeen + 1 : 0;
-                }
+            if (!early || !advancing.compareAndSet(false, true)) {
+                return;
             }
-            return timer;
-        }
-
-        @Override
-        public <V> java.util.concurrent.ScheduledFuture<V> schedule(java.util.concurrent.Callable<V> callable,
-                long delay, TimeUnit unit) {
-            return manual.schedule(callable, delay, unit);
-        }
-
-        @Override
-        public java.util.concurrent.ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay,
-                long period, TimeUnit unit) {
-            return manual.scheduleAtFixedRate(command, initialDelay, period, unit);
-        }
-
-        @Override
-        public java.util.concurrent.ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay,
-                long delay, TimeUnit unit) {
-            return manual.scheduleWithFixedDelay(command, initialDelay, delay, unit);
-        }
-
-        @Override
-        public void execute(Runnable command) {
-            manual.execute(command);
-        }
-
-        @Override
-        public void shutdown() {
-            manual.shutdown();
-        }
-
-        @Override
-        public List<Runnable> shutdownNow() {
-            return manual.shutdownNow();
-        }
-
-        @Override
-        public boolean isShutdown() {
-            return manual.isShutdown();
-        }
-
-        @Override
-        public boolean isTerminated() {
-            return manual.isTerminated();
-        }
-
-        @Override
-        public boolean awaitTermination(long timeout, TimeUnit unit) {
-            return manual.awaitTermination(timeout, unit);
+            Thread thread = Thread.ofPlatform().name("scheduler-" + (fired.get() + 1)).start(() -> {
+                try {
+                    manual.advanceBy(Duration.ofNanos(nanos));
+                } finally {
+                    advancing.set(false);
+                }
+            });
+            firing.add(thread);
+            fired.incrementAndGet();
+            int blockedSeen = 0;
+            while (thread.isAlive() && blockedSeen < 3) {
+                try {
+                    thread.join(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+                Thread.State state = thread.getState();
+                blockedSeen = state == Thread.State.BLOCKED || state == Thread.State.WAITING ? blockedSeen + 1 : 0;
+            }
         }
     }
 }
