@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.time.ManualScheduler;
@@ -69,42 +70,15 @@ class DrainHandOverTest {
                 return new CompletableFuture<>();
             });
         }
-        Thread self = Thread.currentThread();
-        HeldLocks locksBefore = HeldLocks.of(self);
-        AtomicInteger unlocks = new AtomicInteger();
         AtomicInteger lateStarts = new AtomicInteger();
-        AtomicReference<Throwable> lateFailure = new AtomicReference<>();
-        List<Thread> late = new ArrayList<>();
-        NoiseHook.probeAfterEachUnlock(self, () -> {
-            if (unlocks.incrementAndGet() != step) {
-                return; // not this trial's step
-            }
-            // Also while this thread still holds a lock (one taken twice, one inside another, or a second lock that
-            // says who drains, taken with tryLock()): the other thread's submit() then either returns at once, or
-            // waits for that lock, and this thread goes on without waiting for it.
-            boolean inside = HeldLocks.of(self).moreThan(locksBefore);
-            Thread other = Thread.ofPlatform().daemon(true).name("late submitter").start(() -> {
-                try {
-                    limiter.submit(() -> {
-                        lateStarts.incrementAndGet();
-                        return new CompletableFuture<>();
-                    });
-                } catch (Throwable failure) {
-                    lateFailure.set(failure);
-                }
-            });
-            late.add(other);
-            awaitReturnedOrStuck(other, inside);
-        });
-        try {
-            limiter.submit(() -> {
-                started.incrementAndGet();
-                return new CompletableFuture<>();
-            });
-        } finally {
-            NoiseHook.stopProbing();
-        }
-        if (late.isEmpty()) {
+        LateCall late = LateCall.at(step, "late submitter", () -> () -> limiter.submit(() -> {
+            lateStarts.incrementAndGet();
+            return new CompletableFuture<>();
+        }), () -> limiter.submit(() -> {
+            started.incrementAndGet();
+            return new CompletableFuture<>();
+        }));
+        if (late.thread() == null) {
             // A submit() that started a task passing no lock, monitor or atomic the grader can see would make this
             // test try nothing at all, and pass: say so instead.
             assertThat(step > 1 || started.get() != before + 1 || NoiseHook.boundariesSeen() > 0).as("a submit() that "
@@ -114,10 +88,10 @@ class DrainHandOverTest {
                     .isTrue();
             return false;
         }
-        late.getFirst().join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(late.getFirst().isAlive()).as("rule 1: another thread's submit(), made while this thread's "
+        late.thread().join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(late.thread().isAlive()).as("rule 1: another thread's submit(), made while this thread's "
                 + "submit() was at its step %d, had not returned 10 s later: submit() never blocks", step).isFalse();
-        assertThat(lateFailure.get()).as("what another thread's submit() threw").isNull();
+        assertThat(late.failure().get()).as("what another thread's submit() threw").isNull();
         assertThat(lateStarts.get()).as("rule 5: with no limit reached (Integer.MAX_VALUE permits and slots), a task "
                 + "that another thread submitted just after this thread's submit() let go of the limiter's lock for "
                 + "the %d%s time had not started once both calls had returned (waiting() is %d): the thread that was "
@@ -165,52 +139,28 @@ class DrainHandOverTest {
         assertThat(new int[] {started.get(), limiter.waiting()}).as("[tasks started, waiting()] with %s slots and %s "
                 + "tasks submitted", slots, slots + 2).containsExactly(slots, 2);
         CompletableFuture<Object> first = inFlight.getFirst();
-        Thread self = Thread.currentThread();
-        HeldLocks locksBefore = HeldLocks.of(self);
-        AtomicInteger unlocks = new AtomicInteger();
-        AtomicReference<Throwable> lateFailure = new AtomicReference<>();
-        List<Thread> late = new ArrayList<>();
-        NoiseHook.probeAfterEachUnlock(self, () -> {
-            if (unlocks.incrementAndGet() != step) {
-                return; // not this trial's step
-            }
+        LateCall late = LateCall.at(step, "late ender", () -> {
             CompletableFuture<Object> victim = null;
             for (CompletableFuture<Object> own : inFlight) {
                 if (own != first && !own.isDone()) {
                     victim = own;
                 }
             }
-            if (victim == null) {
-                return; // no other task in flight yet at this step (one slot, the next not yet started)
-            }
-            boolean inside = HeldLocks.of(self).moreThan(locksBefore);
+            // No other task in flight yet at this step (one slot, the next not yet started): nothing to end
             CompletableFuture<Object> ending = victim;
-            Thread other = Thread.ofPlatform().daemon(true).name("late ender").start(() -> {
-                try {
-                    ending.complete("ended by another thread");
-                } catch (Throwable failure) {
-                    lateFailure.set(failure);
-                }
-            });
-            late.add(other);
-            awaitReturnedOrStuck(other, inside);
-        });
-        try {
-            first.complete("ended by this thread");
-        } finally {
-            NoiseHook.stopProbing();
-        }
-        if (unlocks.get() < step) {
+            return ending == null ? null : () -> ending.complete("ended by another thread");
+        }, () -> first.complete("ended by this thread"));
+        if (!late.reached()) {
             return false;
         }
-        if (late.isEmpty()) {
+        if (late.thread() == null) {
             return true; // nothing to end at this step: the next one is tried
         }
-        late.getFirst().join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(late.getFirst().isAlive()).as("rule 1: another thread's end of a task, made while this thread was "
+        late.thread().join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(late.thread().isAlive()).as("rule 1: another thread's end of a task, made while this thread was "
                 + "at its step %d of ending one, had not returned 10 s later: nothing in the limiter waits", step)
                 .isFalse();
-        assertThat(lateFailure.get()).as("what completing a task's future threw on another thread").isNull();
+        assertThat(late.failure().get()).as("what completing a task's future threw on another thread").isNull();
         assertThat(new int[] {started.get(), limiter.waiting()}).as("rule 5: [tasks started, waiting()] once two tasks "
                 + "had ended, with %s slots (%s permits per %s ns) and %s tasks submitted: this thread ended one and "
                 + "the limiter started a waiting task, every slot taken again; another thread ended one just after "
@@ -275,6 +225,55 @@ class DrainHandOverTest {
                 .isOne();
         assertThat(new int[] {limiter.inFlight(), limiter.waiting()}).as("[inFlight(), waiting()] at the end")
                 .containsExactly(1, 0);
+    }
+
+    /**
+     * Another thread's call into the limiter, made at this thread's {@code step}th letting go of a lock while it ran
+     * its own call: whether this thread let go of a lock that often, the other thread (null when there was nothing
+     * to call at that step) and what its call threw.
+     */
+    private record LateCall(boolean reached, Thread thread, AtomicReference<Throwable> failure) {
+
+        /**
+         * Runs {@code own} on this thread; at its {@code step}th letting go of a lock, {@code late} says what another
+         * thread (named {@code name}) calls then (null: nothing), and this thread waits until that call returned or
+         * is stuck on a lock this thread holds.
+         */
+        static LateCall at(int step, String name, Supplier<Runnable> late, Runnable own) {
+            Thread self = Thread.currentThread();
+            HeldLocks locksBefore = HeldLocks.of(self);
+            AtomicInteger unlocks = new AtomicInteger();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            AtomicReference<Thread> other = new AtomicReference<>();
+            NoiseHook.probeAfterEachUnlock(self, () -> {
+                if (unlocks.incrementAndGet() != step) {
+                    return; // not this trial's step
+                }
+                Runnable call = late.get();
+                if (call == null) {
+                    return;
+                }
+                // Also while this thread still holds a lock (one taken twice, one inside another, or a second lock
+                // that says who drains, taken with tryLock()): the other thread's call then either returns at once,
+                // or waits for that lock, and this thread goes on without waiting for it.
+                boolean inside = HeldLocks.of(self).moreThan(locksBefore);
+                Thread thread = Thread.ofPlatform().daemon(true).name(name).start(() -> {
+                    try {
+                        call.run();
+                    } catch (Throwable thrown) {
+                        failure.set(thrown);
+                    }
+                });
+                other.set(thread);
+                awaitReturnedOrStuck(thread, inside);
+            });
+            try {
+                own.run();
+            } finally {
+                NoiseHook.stopProbing();
+            }
+            return new LateCall(unlocks.get() >= step, other.get(), failure);
+        }
     }
 
     /**
