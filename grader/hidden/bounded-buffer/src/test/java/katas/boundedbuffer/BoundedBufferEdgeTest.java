@@ -479,23 +479,42 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-6")
-        @DisplayName("a timeout of zero still waits its turn for the lock, and then answers what the buffer holds")
+        @DisplayName("a timeout of zero, below zero or under a millisecond still waits its turn for the lock, then answers what the buffer holds or has room for")
         void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
+            // Every timeout with no time in it (zero, below zero, as in Timeouts.noTime) and one below a millisecond,
+            // for poll and for offer (red team I: a tryLock() for these, answering "empty" or "full" while another
+            // thread held the lock): the call waits its turn for the lock however long, then answers what is there.
+            List<Duration> timeouts = new ArrayList<>(Timeouts.noTime(shapes));
+            timeouts.add(Duration.ofNanos(shapes.between("a timeout below a millisecond (ns)", 1, 999_999)));
+            for (Duration timeout : timeouts) {
+                waitsItsTurn(capacity(shapes), timeout, true);
+                waitsItsTurn(capacity(shapes), timeout, false);
+            }
+        }
+
+        private static void waitsItsTurn(int capacity, Duration timeout, boolean polling) throws Exception {
             WakeableLock lock = new WakeableLock();
-            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity(shapes), lock);
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             Parcel parcel = new Parcel(0, 0);
-            onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
-            Waiter poller;
+            if (polling) {
+                onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+            }
+            String call = (polling ? "poll(" : "offer(item, ") + timeout + ")";
+            Waiter caller;
             lock.lock();
             try {
-                poller = Waiter.start("poll(0) while the test holds the lock", lock, () -> buffer.poll(Duration.ZERO))
-                        .awaitQueuedForTheLock();
+                caller = Waiter.start(call + " while the test holds the lock", lock,
+                        () -> polling ? buffer.poll(timeout) : buffer.offer(parcel, timeout)).awaitQueuedForTheLock();
             } finally {
                 lock.unlock();
             }
-            assertThat(poller.awaitEnded("the test let go of the lock (rule 6)").returned())
-                    .as("%s from a buffer holding %s (rule 6: no time to wait for an item is not 'the buffer is "
-                            + "empty' while another thread has the lock)", poller, parcel).isEqualTo(Optional.of(parcel));
+            Object expected = polling ? Optional.of(parcel) : Boolean.TRUE;
+            assertThat(caller.awaitEnded("the test let go of the lock (rule 6)").returned())
+                    .as("%s %s (rule 6: no time, or little, to wait for an item or room is not 'the buffer is %s' "
+                            + "while another thread has the lock: the call waits its turn for the lock, then looks)",
+                            caller, polling ? "from a buffer holding " + parcel : "into an empty buffer",
+                            polling ? "empty" : "full")
+                    .isEqualTo(expected);
         }
     }
 
