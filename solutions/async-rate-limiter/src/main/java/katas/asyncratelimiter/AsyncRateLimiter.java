@@ -38,6 +38,7 @@ public class AsyncRateLimiter implements AutoCloseable {
     private boolean draining;
     private boolean wakeUpPending;
     private ScheduledFuture<?> wakeUp;
+    private long wakeUpsRun; // FIX: tells scheduleWakeUp whether a wake-up ran while it was scheduling one
 
     /**
      * A limiter that starts at most {@code permits} tasks in any window of length {@code period}
@@ -185,6 +186,10 @@ public class AsyncRateLimiter implements AutoCloseable {
     }
 
     private void scheduleWakeUp(long delayNanos) {
+        long runBefore;
+        synchronized (lock) {
+            runBefore = wakeUpsRun;
+        }
         ScheduledFuture<?> timer;
         try {
             timer = scheduler.schedule(this::wokenUp, delayNanos, TimeUnit.NANOSECONDS);
@@ -195,7 +200,9 @@ public class AsyncRateLimiter implements AutoCloseable {
         synchronized (lock) {
             if (closed) {
                 timer.cancel(false);
-            } else {
+            } else if (wakeUpsRun == runBefore) {
+                // FIX: kept only while it is the pending one: a wake-up may run before schedule() returns, and
+                // the drain it runs may already have kept a newer one that close() must cancel.
                 wakeUp = timer;
             }
         }
@@ -203,6 +210,7 @@ public class AsyncRateLimiter implements AutoCloseable {
 
     private void wokenUp() {
         synchronized (lock) {
+            wakeUpsRun++;
             wakeUpPending = false;
             wakeUp = null;
         }

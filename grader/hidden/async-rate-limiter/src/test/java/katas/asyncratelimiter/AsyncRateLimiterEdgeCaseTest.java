@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
@@ -1858,6 +1859,51 @@ class AsyncRateLimiterEdgeCaseTest {
             assertThat(limiter.waiting()).as("waiting() at the end").isZero();
             results.forEach(r -> assertThat(r).as("a caller's future").isDone());
             limiter.close();
+            assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+        });
+    }
+
+    @Test
+    @Order(29)
+    @Tag("rule-9")
+    @DisplayName("leaves nothing on the scheduler once closed, also a wake-up scheduled by one that fired before schedule() returned")
+    void closeCancelsTheWakeUpThatAnEarlyOneScheduled(Shapes shapes) throws Exception {
+        // Red team I: the wake-up that fires before schedule() returns drains, and a task submitted meanwhile makes
+        // that drain schedule the next wake-up; the first schedule() then returned and kept its own, spent timer as
+        // "the pending wake-up", and close() cancelled that one, leaving the new one on the application's scheduler.
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 3);
+            long period = period(round);
+            long origin = round.oneOf("clock origin", 0L, -period * 1_000L, Long.MAX_VALUE - period * 3L);
+            ManualScheduler manual = new ManualScheduler(origin);
+            AtomicReference<AsyncRateLimiter> limiter = new AtomicReference<>();
+            AtomicBoolean fired = new AtomicBoolean();
+            limiter.set(new AsyncRateLimiter(permits, Duration.ofNanos(period), Integer.MAX_VALUE,
+                    ShopScheduler.clock(manual::nanoTime), new ShopScheduler(manual, delay -> {
+                        if (!fired.compareAndSet(false, true)) {
+                            return; // the first wake-up only
+                        }
+                        Thread early = Thread.ofPlatform().name("scheduler").start(() -> {
+                            limiter.get().submit(() -> CompletableFuture.completedFuture("submitted meanwhile"));
+                            manual.advanceBy(Duration.ofNanos(delay));
+                        });
+                        try {
+                            early.join(Duration.ofSeconds(60));
+                        } catch (InterruptedException interrupted) {
+                            Thread.currentThread().interrupt();
+                        }
+                    })));
+            int tasks = permits + round.between("tasks more than the permits", 1, 3);
+            for (int i = 0; i < tasks; i++) {
+                limiter.get().submit(() -> CompletableFuture.completedFuture("task"));
+            }
+            assertThat(fired.get()).as("a wake-up was scheduled: %s tasks, %s permits", tasks, permits).isTrue();
+            int waiting = limiter.get().waiting();
+            limiter.get().close();
+            assertThat(manual.pending()).as("timers left on the scheduler by a closed limiter, after a wake-up fired "
+                    + "before schedule() returned and its drain, with a task submitted meanwhile, scheduled the next "
+                    + "one (%s permits, %s tasks, %s waiting at close()): close() cancels the pending wake-up, the one "
+                    + "scheduled last, not one that has already run (rule 9)", permits, tasks + 1, waiting).isZero();
             assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
         });
     }
