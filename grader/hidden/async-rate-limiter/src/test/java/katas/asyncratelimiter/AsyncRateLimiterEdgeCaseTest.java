@@ -1918,8 +1918,7 @@ class AsyncRateLimiterEdgeCaseTest {
         private final ManualScheduler manual;
         private final Random random;
         private final double eager;
-        private final java.util.concurrent.atomic.AtomicBoolean advancing =
-                new java.util.concurrent.atomic.AtomicBoolean();
+        private final AtomicBoolean advancing = new AtomicBoolean();
         private final List<Thread> firing = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final AtomicInteger fired = new AtomicInteger();
 
