@@ -96,9 +96,9 @@ public final class LiveThreads {
     /**
      * Whether a thread is one the JDK starts for itself, whoever made it start: the system group's, the JDK's
      * internal threads (the process reaper, the unparker of virtual threads, the common cleaner; not a Cleaner's
-     * that code made with {@code Cleaner.create()}), the carriers of virtual
-     * threads, the common pool's workers and its delay scheduler. Known by what they are, never by name: a pool's
-     * thread named "process reaper" is still the pool's.
+     * that code made with {@code Cleaner.create()}), the carriers of virtual threads and their delay scheduler, the
+     * common pool's workers and its delay scheduler. Known by what they are, never by name: a pool's thread named
+     * "process reaper" is still the pool's.
      */
     public static boolean isTheJdks(Thread t) {
         ThreadGroup group = t.getThreadGroup();
@@ -109,9 +109,16 @@ public final class LiveThreads {
                 || type.equals("jdk.internal.misc.InnocuousThread") && !t.getName().startsWith("Cleaner-")
                 || type.equals("jdk.internal.misc.CarrierThread")
                 || t instanceof ForkJoinWorkerThread w && w.getPool() == ForkJoinPool.commonPool()
-                // Only the common pool's scheduler has this name: other pools' are "ForkJoinPool-N-delayScheduler"
+                // The delay schedulers of the common pool (the only one with this name: other pools' are
+                // "ForkJoinPool-N-delayScheduler") and of the virtual threads' scheduler (in the carriers' group,
+                // which only the JDK makes, right under the system group)
                 || type.equals("java.util.concurrent.DelayScheduler")
-                        && t.getName().equals("ForkJoinPool.commonPool-delayScheduler");
+                        && (t.getName().equals("ForkJoinPool.commonPool-delayScheduler") || inCarriersGroup(group));
+    }
+
+    private static boolean inCarriersGroup(ThreadGroup group) {
+        return group != null && group.getName().equals("CarrierThreads") && group.getParent() != null
+                && group.getParent().getParent() == null;
     }
 
     /** The virtual threads alive now; empty where this JVM gives no thread dump. */

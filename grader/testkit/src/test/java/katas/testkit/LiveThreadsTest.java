@@ -91,6 +91,17 @@ class LiveThreadsTest {
     }
 
     @Test
+    void theVirtualThreadsDelaySchedulerIsTheJdks() throws InterruptedException {
+        // A virtual thread's timed wait starts the scheduler's delay thread (JDK 25: "ForkJoinPool-1-delayScheduler",
+        // in the carriers' group); a pool's own delay scheduler of the same name is not the JDK's.
+        LiveThreads.Snapshot since = LiveThreads.snapshot();
+        Thread.ofVirtual().start(() -> LockSupport.parkNanos(Duration.ofMillis(5).toNanos())).join();
+        assertThat(since.startedSince()).noneMatch(line -> line.contains("delayScheduler"));
+        assertThat(Thread.getAllStackTraces().keySet()).filteredOn(t -> t.getName().endsWith("delayScheduler"))
+                .allMatch(LiveThreads::isTheJdks);
+    }
+
+    @Test
     void platformThreadsAreNotListed() {
         assertThat(LiveThreads.virtualIds()).doesNotContain(Thread.currentThread().threadId());
     }
