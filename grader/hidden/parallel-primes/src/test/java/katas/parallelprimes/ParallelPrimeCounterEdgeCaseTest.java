@@ -18,6 +18,7 @@ import katas.parallelprimes.Probes.Outcome;
 import katas.parallelprimes.Probes.Stop;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadsLeftBehind;
 import katas.testkit.Sneaky;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Hidden: ranges of every shape (tiny, smaller than the thread count, around Integer.MAX_VALUE,
@@ -33,6 +35,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @DisplayName("ParallelPrimeCounter at the edges")
 @KataTest
+// Rule 12 on every path a test takes, not only in the tests about closing (red team I)
+@ExtendWith(ThreadsLeftBehind.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParallelPrimeCounterEdgeCaseTest {
 

@@ -29,6 +29,7 @@ import katas.testkit.Contention;
 import katas.testkit.KataTest;
 import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadsLeftBehind;
 import katas.testkit.Sneaky;
 import katas.testkit.Watch;
 import org.junit.jupiter.api.DisplayName;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Hidden: that the work really is shared (probes, not timings) among exactly the threads given,
@@ -45,6 +47,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @DisplayName("ParallelPrimeCounter under stress")
 @KataTest
+// Rule 12 on every path a test takes, not only in the tests about closing (red team I)
+@ExtendWith(ThreadsLeftBehind.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ParallelPrimeCounterStressTest {
 
@@ -609,6 +613,9 @@ class ParallelPrimeCounterStressTest {
             long to = from + (1L << 40); // about a trillion numbers: no piece of it can run to its end in a test
             long failAt = round.between("isPrime fails on call", 1, 20_000);
             Throwable failure = round.failure("failure", "isPrime broke, once");
+            // Yes to one number in 3 to 100,000, as primes thin out: a piece that looks at its stop mark only after
+            // so many finds (red team I: every 4,096 finds) runs on for millions of calls among rare ones.
+            int oneIn = round.between("isPrime says yes to one number in", 3, 100_000);
             AtomicLong calls = new AtomicLong();
             AtomicBoolean poisoned = new AtomicBoolean();
             Stop stop = new Stop("the test is over: stop");
@@ -620,7 +627,7 @@ class ParallelPrimeCounterStressTest {
                 if (poisoned.get()) {
                     throw stop; // the test is over: lets a counter that does not stop its pieces end them anyway
                 }
-                return n % 3 == 0;
+                return n % oneIn == 0;
             };
             try {
                 Outcome outcome;
@@ -688,19 +695,26 @@ class ParallelPrimeCounterStressTest {
         shapes.check(1, round -> {
             int threads = round.between("threads", 2, 4);
             long from = round.between("from", 0, 1_000_000);
-            // Big enough that pieces left running make far more calls than the bound; small enough that a counter
-            // which finishes an interrupted count (a ForkJoinPool.invoke: right too) does so within moments.
-            long size = threads * round.between("numbers per thread", 600_000L, 1_000_000L);
-            LongPredicate answer = Probes.coin(round.between("salt", 0, 1 << 30), 5);
+            // Big enough that pieces left running make far more calls than the bound, even when they only run to the
+            // end of the piece they were on (red team I: an interrupt that stops nothing, 32 pieces a thread); small
+            // enough that a counter which finishes an interrupted count (a ForkJoinPool.invoke: right too) does so
+            // within moments.
+            long size = threads * round.between("numbers per thread", 3_000_000L, 5_000_000L);
+            LongPredicate answer = Probes.coin(round.between("salt", 0, 1 << 30), round.between("one yes in", 5, 1_000));
             long fromC = round.between("from of the next count", 0, 1_000_000);
             long sizeC = round.between("size of the next count", 10_000, 40_000);
             LongPredicate answerC = Probes.answers(round.between("salt of the next count", 0, 1 << 30));
             LongAdder calls = new LongAdder();
             AtomicBoolean poisoned = new AtomicBoolean();
             CountDownLatch interrupted = new CountDownLatch(1);
+            CountDownLatch countOver = new CountDownLatch(1);
             Set<Thread> held = ConcurrentHashMap.newKeySet();
             Stop stop = new Stop("the test is over: stop");
-            // Each thread's first call waits until the caller was interrupted: the count has barely begun then.
+            // Each thread's first call waits until the caller was interrupted (the count has barely begun then), and
+            // then until count is over or half a second has passed, whatever interrupts it meanwhile: every piece
+            // that does not stop then runs on after count, where its calls are counted (a piece of 100,000 numbers
+            // would otherwise be through while count throws). A counter that finishes an interrupted count (right
+            // too) loses half a second.
             LongPredicate isPrime = n -> {
                 if (poisoned.get()) {
                     throw stop; // lets a counter that does not stop its pieces end them anyway
@@ -708,6 +722,7 @@ class ParallelPrimeCounterStressTest {
                 calls.increment();
                 if (interrupted.getCount() > 0 && held.add(Thread.currentThread())) {
                     holdUntil(interrupted, null);
+                    holdAtMost(countOver, HOLD_UNTIL_COUNT_IS_OVER);
                 }
                 return answer.test(n);
             };
@@ -718,10 +733,17 @@ class ParallelPrimeCounterStressTest {
                         return counter.count(from, from + size, isPrime);
                     } finally {
                         callsWhenDone.set(calls.sum());
+                        countOver.countDown();
                     }
                 }, caller -> {
                     try {
                         Probes.awaitWaiting(caller);
+                        // Once every thread is held at its first call (or 2 s have passed): then each has a whole
+                        // piece before it, for a counter whose pieces do not stop.
+                        long patience = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+                        while (held.size() < threads && patience - System.nanoTime() > 0) {
+                            LockSupport.parkNanos(1_000_000);
+                        }
                         caller.interrupt();
                     } finally {
                         interrupted.countDown();
@@ -919,6 +941,25 @@ class ParallelPrimeCounterStressTest {
      * {@link Probes#STALL}, or half of {@link Probes#PATIENCE} has passed (the held count is itself bounded by
      * PATIENCE, and needs the other half to finish); an interrupt meanwhile is kept for the counter.
      */
+    /**
+     * Waits until {@code done} or {@code patience} has passed, whatever interrupts it meanwhile (the interrupt is
+     * kept, for the piece to see once it goes on).
+     */
+    private static void holdAtMost(CountDownLatch done, Duration patience) {
+        long deadline = System.nanoTime() + patience.toNanos();
+        boolean interrupted = false;
+        while (done.getCount() > 0 && deadline - System.nanoTime() > 0) {
+            try {
+                done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static void holdUntil(CountDownLatch done, AtomicLong moves) {
         long start = System.nanoTime();
         long lastMoved = start;
@@ -979,4 +1020,7 @@ class ParallelPrimeCounterStressTest {
      * goes on for minutes when each number takes a millisecond.
      */
     private static final long MOST_CALLS_PER_PIECE_AFTER_STOP = 1 << 15;
+
+    /** How long the pieces of an interrupted count are held back at their first call, waiting for count to end. */
+    private static final Duration HOLD_UNTIL_COUNT_IS_OVER = Duration.ofMillis(500);
 }
