@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -73,11 +74,15 @@ class AsyncRateLimiterEdgeCaseTest {
     }
 
     /**
-     * One error the JVM throws when it cannot go on (a {@code VirtualMachineError}) and one it throws when code
-     * does not link (a {@code LinkageError}), each drawn from its whole family, thrown here by a supplier like
-     * any other failure: libraries that "throw if fatal" let these through, which rule 7 forbids.
+     * The failures code likes to treat apart, thrown here by a supplier like any other: one error the JVM throws
+     * when it cannot go on (a {@code VirtualMachineError}) and one it throws when code does not link (a
+     * {@code LinkageError}), each drawn from its whole family (libraries that "throw if fatal" let these through),
+     * a {@code ThreadDeath} (whose Javadoc asks whoever catches it to rethrow it) and an
+     * {@code InterruptedException} (not a cancellation: the caller's future fails with it). Rule 7 treats them all
+     * as a task that ended (red team I).
      */
-    static List<Throwable> fatalErrors(Shapes round) {
+    @SuppressWarnings("removal") // ThreadDeath: deprecated, still thrown by old code and libraries that stop workers
+    static List<Throwable> failuresTreatedApart(Shapes round) {
         String message = "a supplier failed fatally";
         Throwable machine = switch (round.between("the VirtualMachineError a supplier throws (kind)", 0, 3)) {
             case 0 -> new StackOverflowError(message);
@@ -91,7 +96,7 @@ class AsyncRateLimiterEdgeCaseTest {
             case 2 -> new UnsatisfiedLinkError(message);
             default -> new LinkageError(message);
         };
-        return List.of(machine, linkage);
+        return List.of(machine, linkage, new ThreadDeath(), new InterruptedException("a supplier was interrupted"));
     }
 
     /** A VirtualMachineError of the test's own, so that no check on a JDK class name lets it through. */
@@ -111,9 +116,9 @@ class AsyncRateLimiterEdgeCaseTest {
             long period = period(round);
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
                 List<Throwable> failures = new ArrayList<>(AsyncRateLimiterTest.everyKindOfFailure(round));
-                // And the errors some libraries call "fatal" and rethrow (a VirtualMachineError, a LinkageError):
-                // to the limiter they are what a supplier threw, like any other (rule 7).
-                failures.addAll(fatalErrors(round));
+                // And what some code treats apart (errors called "fatal", ThreadDeath rethrown, an interrupt taken
+                // for a cancellation): to the limiter they are what a supplier threw, like any other (rule 7).
+                failures.addAll(failuresTreatedApart(round));
                 // With a cause of its own (the caller must get this exception, not its cause), and a
                 // CompletionException without a cause (which has nothing to unwrap).
                 failures.forEach(f -> f.initCause(new java.io.IOException("the cause of " + f.getMessage())));
@@ -1905,6 +1910,47 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "one (%s permits, %s tasks, %s waiting at close()): close() cancels the pending wake-up, the one "
                     + "scheduled last, not one that has already run (rule 9)", permits, tasks + 1, waiting).isZero();
             assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+        });
+    }
+
+    @Test
+    @Order(30)
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("passes on the very CancellationException of a task's own future that someone else cancelled, and frees its slot")
+    void passesOnTheCancellationOfTheTasksOwnFuture(Shapes shapes) throws Exception {
+        // Red team I: a limiter that cancels the caller's future when the task's own is cancelled hands the caller a
+        // new CancellationException, and says the caller withdrew a request it never withdrew.
+        shapes.check(2, round -> {
+            long period = period(round);
+            boolean byCancel = round.chance("the task's future is cancelled with cancel() (else failed with a "
+                    + "CancellationException of its own)", 0.5);
+            boolean interrupt = round.chance("cancel(mayInterruptIfRunning)", 0.5);
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+                CompletableFuture<Object> own = new CompletableFuture<>();
+                CompletableFuture<Object> result = run.caller().call("submit(a task)",
+                        () -> run.limiter.submit(() -> own));
+                run.settle();
+                String how = byCancel ? "cancel(" + interrupt + ")" : "completeExceptionally(new CancellationException())";
+                run.caller().run("the partner's client: " + how + " on the task's own future", () -> {
+                    if (byCancel) {
+                        own.cancel(interrupt);
+                    } else {
+                        own.completeExceptionally(new CancellationException("the client gave up"));
+                    }
+                });
+                run.settle();
+                AtomicReference<Throwable> inOwn = new AtomicReference<>();
+                own.whenComplete((value, t) -> inOwn.set(t));
+                AtomicReference<Throwable> seen = new AtomicReference<>();
+                result.whenComplete((value, t) -> seen.set(t));
+                assertThat(seen.get()).as("what whenComplete on the caller's future sees once someone else called %s "
+                        + "on the task's own future: the very CancellationException the task's future holds (%s), not "
+                        + "a new one (rule 6: the caller hears what the task said)", how, inOwn.get())
+                        .isSameAs(inOwn.get());
+                assertThat(run.inFlight()).as("inFlight() once the task's own future was cancelled (rule 7: its "
+                        + "slot is free)").isZero();
+            }
         });
     }
 
