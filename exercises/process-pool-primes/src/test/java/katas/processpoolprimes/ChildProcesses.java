@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import katas.testkit.ThreadsLeftBehind;
 
 /**
  * The processes a test started, as the operating system sees them: every process below this JVM
@@ -33,7 +34,7 @@ final class ChildProcesses implements AutoCloseable {
     /** Hands {@code pool} to the watch, which closes it at the end of the test if the test did not. */
     <P extends AutoCloseable> P own(P pool) {
         owned.add(pool);
-        return pool;
+        return ThreadsLeftBehind.keptUntilChecked(pool);
     }
 
     /** The new processes alive now. */

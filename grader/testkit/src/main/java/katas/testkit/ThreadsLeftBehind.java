@@ -1,6 +1,7 @@
 package katas.testkit;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
@@ -21,18 +22,39 @@ public final class ThreadsLeftBehind implements BeforeEachCallback, AfterEachCal
 
     private static final ExtensionContext.Namespace SPACE = ExtensionContext.Namespace.create(ThreadsLeftBehind.class);
 
+    // The objects a test made, on the test's thread, while this extension watches it: kept until the check is done
+    private static final ThreadLocal<List<Object>> KEPT = new ThreadLocal<>();
+
+    /**
+     * Keeps {@code made} reachable until the test's threads were checked, when the test runs under this extension
+     * (else nothing): a thread that ends only once its owner is collected (an executor of
+     * {@code Executors.newSingleThreadExecutor()}, which the JDK shuts down when it becomes unreachable) then counts
+     * as left behind every time, not only when no garbage collection came first.
+     */
+    public static <T> T keptUntilChecked(T made) {
+        List<Object> kept = KEPT.get();
+        if (kept != null) {
+            kept.add(made);
+        }
+        return made;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         context.getStore(SPACE).put("since", LiveThreads.snapshot());
+        KEPT.set(new ArrayList<>());
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
         LiveThreads.Snapshot since = context.getStore(SPACE).remove("since", LiveThreads.Snapshot.class);
-        if (since == null || context.getExecutionException().isPresent()) {
-            return;
+        try {
+            if (since != null && context.getExecutionException().isEmpty()) {
+                judge(since, PATIENCE);
+            }
+        } finally {
+            KEPT.remove();
         }
-        judge(since, PATIENCE);
     }
 
     /** Fails when threads started since {@code since} are still running after {@code patience}. */

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import katas.testkit.KataTest;
 import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadsLeftBehind;
 import katas.testkit.TestThreads;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,10 +33,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Hidden: close() in every situation, from any thread, at any moment; and an interrupted count. */
 @DisplayName("ProcessPool closing, hidden")
 @KataTest
+// Rule 12 on every path a test takes, not only in the tests about closing (red team I)
+@ExtendWith(ThreadsLeftBehind.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessPoolClosingTest {
 

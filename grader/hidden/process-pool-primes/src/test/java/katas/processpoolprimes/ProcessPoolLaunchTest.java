@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.Set;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadsLeftBehind;
 import katas.testkit.Watch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -18,10 +19,13 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Hidden: how the workers are started, reused, and let write to standard error; a constructor that fails. */
 @DisplayName("ProcessPool launching its workers, hidden")
 @KataTest
+// Rule 12 on every path a test takes, not only in the tests about closing (red team I)
+@ExtendWith(ThreadsLeftBehind.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessPoolLaunchTest {
 

@@ -15,16 +15,20 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadsLeftBehind;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Hidden: workers that die in every way, at every moment, once, twice, or every time; and slow ones that do not. */
 @DisplayName("ProcessPool when workers die, hidden")
 @KataTest
+// Rule 12 on every path a test takes, not only in the tests about closing (red team I)
+@ExtendWith(ThreadsLeftBehind.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProcessPoolWhenWorkersDieTest {
 
