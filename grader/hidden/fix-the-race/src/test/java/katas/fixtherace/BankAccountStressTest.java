@@ -104,8 +104,8 @@ class BankAccountStressTest {
             + "interrupted")
     void paysTheWithdrawalsOfInterruptedThreads(Shapes shapes) throws Exception {
         // The crowd makes calls wait wherever the account's lock is (a withdrawal inside the fraud check keeps the
-        // others out): threads interrupted before their first call must wait like any other. The balance covers
-        // every withdrawal the whole crowd could make, so none may be refused.
+        // others out): threads interrupted before their first call, or while they wait, must wait like any other.
+        // The balance covers every withdrawal the whole crowd could make, so none may be refused.
         shapes.check(2, round -> {
             int most = 20_000; // at most this many calls a thread: the fraud check makes every withdrawal take a while
             Crowd crowd = Crowd.of(round, 3, 12).callsEach(round.between("calls each, at least", 500, 2_000), most,
@@ -119,25 +119,27 @@ class BankAccountStressTest {
             AtomicLong out = new AtomicLong();
             AtomicReference<String> refused = new AtomicReference<>();
             Random[] randoms = BankAccountTest.randoms(round.random(), crowd.size());
-            crowd.run(interrupted.around((thread, call) -> {
-                Random random = randoms[thread];
-                long amount = 1 + (long) (random.nextDouble() * (typical * 2 - 1));
-                if (random.nextInt(3) == 0) {
-                    account.deposit(amount);
-                    in.addAndGet(amount);
-                } else if (account.withdraw(amount)) {
-                    out.addAndGet(amount);
-                } else {
-                    refused.compareAndSet(null, "withdraw(" + amount + ") by thread " + thread
-                            + (interrupted.is(thread) ? " (interrupted)" : "") + ", call " + call);
-                }
-            }));
+            try (AutoCloseable late = interrupted.whileTheyWait()) {
+                crowd.run(interrupted.around((thread, call) -> {
+                    Random random = randoms[thread];
+                    long amount = 1 + (long) (random.nextDouble() * (typical * 2 - 1));
+                    if (random.nextInt(3) == 0) {
+                        account.deposit(amount);
+                        in.addAndGet(amount);
+                    } else if (account.withdraw(amount)) {
+                        out.addAndGet(amount);
+                    } else {
+                        refused.compareAndSet(null, "withdraw(" + amount + ") by thread " + thread
+                                + (interrupted.is(thread) ? " (interrupted)" : "") + ", call " + call);
+                    }
+                }));
+            }
             long flagged = interrupted.count();
-            assertThat(refused.get()).as("rules 9 and 4: %s, %d of them interrupted before their first call, opened "
-                    + "with %,d, enough for every withdrawal they could make; yet the account refused %s (an "
-                    + "interrupted thread waits for the account like any other and its withdrawal is paid: a "
-                    + "withdrawal that gives up when lockInterruptibly() throws is refused for no reason)",
-                    crowd.describe(), flagged, opening, refused.get()).isNull();
+            assertThat(refused.get()).as("rules 9 and 4: %s, %d of them interrupted before their first call and %d "
+                    + "while they waited, opened with %,d, enough for every withdrawal they could make; yet the "
+                    + "account refused %s (an interrupted thread waits for the account like any other and its "
+                    + "withdrawal is paid: a withdrawal that gives up when lockInterruptibly() throws is refused for "
+                    + "no reason)", crowd.describe(), flagged, interrupted.countLate(), opening, refused.get()).isNull();
             assertThat(account.balance()).as("rules 9 and 5: the account opened with %,d, took in %,d and paid out "
                     + "%,d while %s, %d of them interrupted, used it", opening, in.get(), out.get(), crowd.describe(),
                     flagged).isEqualTo(opening + in.get() - out.get());
