@@ -588,6 +588,26 @@ class AsyncRateLimiterEdgeCaseTest {
                     + "ahead of them is still running: a place kept in the line for each cancelled task, even an empty "
                     + "one, is memory that grows with every cancelled request for as long as the first task hangs; "
                     + "a cancelled task leaves the line at once (rules 8, 13)", count).isLessThan(count / 4);
+            // Nor a place that stays until the drainer steps over it (red team I: a ring indexed by sequence number,
+            // whose emptied places stay while the first task hangs): many more tasks, each cancelled right after it
+            // was submitted, must not grow what the limiter holds beyond the most that ever waited at once (an
+            // ArrayDeque, or an array of one's own, keeps the room of its busiest moment, and no more).
+            int more = 16 * count;
+            run.caller().run("submitting " + more + " more tasks, each cancelled at once", () -> {
+                for (int i = 0; i < more; i++) {
+                    run.limiter.submit(() -> {
+                        started.incrementAndGet();
+                        return CompletableFuture.completedFuture("cancelled at once");
+                    }).cancel(false);
+                }
+            });
+            Retained after = Retained.by(run.limiter);
+            assertThat(after.entries).as("places in the arrays and collections the limiter holds (the largest: %s, "
+                    + "%,d places) once %,d more tasks were submitted and each cancelled at once, while the task "
+                    + "ahead of them is still running and at most %,d ever waited at once: a cancelled task leaves "
+                    + "the line at once, also its place, or the line grows with every cancelled request for as long as "
+                    + "the first task hangs (rules 8, 13)", after.largest, after.largestEntries, more, count)
+                    .isLessThanOrEqualTo(4L * count + 64);
             run.caller().run("ending the blocker", () -> blocker.own.complete("blocker"));
             run.advanceTo(2 * period);
             assertThat(started).as("cancelled tasks that were started anyway").hasValue(0);
