@@ -28,9 +28,9 @@ final class ShopScheduler implements ScheduledExecutorService {
     }
 
     /**
-     * Also tells {@code afterSchedule} the delay (in nanoseconds, at least 0) of each task scheduled with {@code
-     * schedule(Runnable, ...)}, once the scheduler behind has it and before {@code schedule} returns: what a real
-     * scheduler's thread may do meanwhile, a test can do there.
+     * Also tells {@code afterSchedule} the delay (in nanoseconds, at least 0; the first delay of a periodic task) of
+     * each task scheduled, whichever {@code schedule} method took it, once the scheduler behind has it and before
+     * that method returns: what a real scheduler's thread may do meanwhile, a test can do there.
      */
     ShopScheduler(ScheduledExecutorService behind, LongConsumer afterSchedule) {
         this.behind = behind;
@@ -57,24 +57,27 @@ final class ShopScheduler implements ScheduledExecutorService {
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        ScheduledFuture<?> timer = behind.schedule(command, delay, unit);
-        afterSchedule.accept(Math.max(0L, unit.toNanos(delay)));
-        return new Timer<>(timer);
+        return scheduled(behind.schedule(command, delay, unit), delay, unit);
     }
 
     @Override
     public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-        return new Timer<>(behind.schedule(callable, delay, unit));
+        return scheduled(behind.schedule(callable, delay, unit), delay, unit);
     }
 
     @Override
     public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-        return new Timer<>(behind.scheduleAtFixedRate(command, initialDelay, period, unit));
+        return scheduled(behind.scheduleAtFixedRate(command, initialDelay, period, unit), initialDelay, unit);
     }
 
     @Override
     public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-        return new Timer<>(behind.scheduleWithFixedDelay(command, initialDelay, delay, unit));
+        return scheduled(behind.scheduleWithFixedDelay(command, initialDelay, delay, unit), initialDelay, unit);
+    }
+
+    private <V> ScheduledFuture<V> scheduled(ScheduledFuture<V> timer, long delay, TimeUnit unit) {
+        afterSchedule.accept(Math.max(0L, unit.toNanos(delay)));
+        return new Timer<>(timer);
     }
 
     @Override
