@@ -359,37 +359,47 @@ class ParallelPrimeCounterEdgeCaseTest {
     @Tag("rule-6")
     @DisplayName("passes every failure of isPrime to the caller, wherever and however often it fails")
     void passesEveryFailureOn(Shapes shapes) throws Exception {
-        shapes.check(8, round -> {
-            int threads = round.between("threads", 1, 8);
-            long from = round.between("from", 0, 2_000_000);
-            long size = round.between("size", 1, 40_000);
-            Throwable failure = Failures.draw(round, "failure", "isPrime broke");
-            String where = round.oneOf("fails on", "the first number", "the last number", "one number",
-                    "every number", "every number from one on");
-            long at = from + switch (where) {
-                case "the first number", "every number" -> 0;
-                case "the last number" -> size - 1;
-                default -> round.between("offset", 0, size - 1);
-            };
-            boolean onwards = where.startsWith("every");
-            LongPredicate breaks = n -> {
-                if (n == at || onwards && n >= at) {
-                    throw Sneaky.raise(failure);
-                }
-                return Probes.isPrime(n);
-            };
-            Outcome outcome;
-            try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
-                outcome = Probes.bounded(() -> counter.count(from, from + size, breaks));
+        shapes.check(8, round -> passesOn(round, Failures.draw(round, "failure", "isPrime broke")));
+        // And once an InterruptedException, every time (red team J: "restored" on the caller, whom nobody
+        // interrupted, so that its next count on that thread threw at once)
+        shapes.check(1, round -> passesOn(round, Failures.of("an InterruptedException", "isPrime's own wait was "
+                + "interrupted")));
+    }
+
+    private static void passesOn(Shapes round, Throwable failure) throws Exception {
+        int threads = round.between("threads", 1, 8);
+        long from = round.between("from", 0, 2_000_000);
+        long size = round.between("size", 1, 40_000);
+        String where = round.oneOf("fails on", "the first number", "the last number", "one number",
+                "every number", "every number from one on");
+        long at = from + switch (where) {
+            case "the first number", "every number" -> 0;
+            case "the last number" -> size - 1;
+            default -> round.between("offset", 0, size - 1);
+        };
+        boolean onwards = where.startsWith("every");
+        LongPredicate breaks = n -> {
+            if (n == at || onwards && n >= at) {
+                throw Sneaky.raise(failure);
             }
-            assertThat(outcome.finished())
-                    .as("rule 6: isPrime threw %s (on %s, %,d), and %s", failure, where, at, outcome.describe())
-                    .isTrue();
-            assertThat(outcome.causes())
-                    .as("rule 6: isPrime threw %s on %s of [%,d, %,d) (%,d), but %s: count must throw that failure, or "
-                            + "an exception caused by it", failure, where, from, from + size, at, outcome.describe())
-                    .contains(failure);
-        });
+            return Probes.isPrime(n);
+        };
+        Outcome outcome;
+        try (ParallelPrimeCounter counter = new ParallelPrimeCounter(threads)) {
+            outcome = Probes.bounded(() -> counter.count(from, from + size, breaks));
+        }
+        assertThat(outcome.finished())
+                .as("rule 6: isPrime threw %s (on %s, %,d), and %s", failure, where, at, outcome.describe())
+                .isTrue();
+        assertThat(outcome.causes())
+                .as("rule 6: isPrime threw %s on %s of [%,d, %,d) (%,d), but %s: count must throw that failure, or "
+                        + "an exception caused by it", failure, where, from, from + size, at, outcome.describe())
+                .contains(failure);
+        assertThat(outcome.interruptedAfter())
+                .as("rule 6: isPrime threw %s on a thread of the counter, and count left its caller's thread "
+                        + "interrupted, though nobody interrupted it: the caller's next wait of any kind (its next "
+                        + "count too) would throw at once. What isPrime throws is its failure, passed on as the "
+                        + "cause, not a signal for the caller", failure).isFalse();
     }
 
     @Test
