@@ -615,6 +615,41 @@ class AsyncRateLimiterEdgeCaseTest {
         }
     }
 
+    @Test
+    @Order(31)
+    @Tag("rule-13")
+    @DisplayName("holds no more after hundreds of wake-ups than before them: nothing of a wake-up that has run is kept")
+    void keepsNothingOfTheWakeUpsThatRan(Shapes shapes) throws Exception {
+        // Red team J: every wake-up's ScheduledFuture kept in a list that only close() empties. One task waits at a
+        // time, so one wake-up a period: what a limiter holds may follow the most that waited at once (an
+        // ArrayDeque's room, timers kept until the next one is scheduled), not the number of periods.
+        int periods = shapes.between("periods, with one task held back in each", 100, 300);
+        long period = period(shapes);
+        try (VirtualRun run = new VirtualRun(shapes, new Limits(1, period, 1), (periods + 2) * period)) {
+            AtomicInteger started = new AtomicInteger();
+            Supplier<CompletableFuture<Object>> task = () -> {
+                started.incrementAndGet();
+                return CompletableFuture.completedFuture("done");
+            };
+            run.caller().run("submit() x 2", () -> {
+                run.limiter.submit(task);
+                run.limiter.submit(task);
+            });
+            for (int i = 1; i < periods; i++) {
+                run.advanceTo(i * period);
+                run.caller().run("submit() at the start of period " + i, () -> run.limiter.submit(task));
+            }
+            run.advanceTo(periods * period);
+            assertThat(started).as("tasks started, one a period, after %d periods", periods).hasValue(periods + 1);
+            Retained retained = Retained.by(run.limiter);
+            assertThat(retained.entries + retained.objects).as("objects and places in the arrays and collections "
+                    + "the limiter holds (the largest: %s, %,d places) after %d wake-ups ran, one a period with one "
+                    + "task waiting at a time, and nothing waiting or in flight now: what a wake-up that ran leaves "
+                    + "behind grows with every period for as long as the limiter lives (rule 13)", retained.largest,
+                    retained.largestEntries, periods).isLessThan(32);
+        }
+    }
+
     /** How many of {@code payloads} and of {@code futures} are still reachable after some garbage collections. */
     private static int[] keptAfterCollections(List<WeakReference<Object>> payloads,
             List<WeakReference<Object>> futures) throws InterruptedException {
@@ -1946,7 +1981,8 @@ class AsyncRateLimiterEdgeCaseTest {
             boolean byCancel = round.chance("the task's future is cancelled with cancel() (else failed with a "
                     + "CancellationException of its own)", 0.5);
             boolean interrupt = round.chance("cancel(mayInterruptIfRunning)", 0.5);
-            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, 1), 4 * period)) {
+            // One start a period (red team J: a start given back when the task's own future is cancelled)
+            try (VirtualRun run = new VirtualRun(round, new Limits(1, period, 1), 4 * period)) {
                 CompletableFuture<Object> own = new CompletableFuture<>();
                 CompletableFuture<Object> result = run.caller().call("submit(a task)",
                         () -> run.limiter.submit(() -> own));
@@ -1970,6 +2006,15 @@ class AsyncRateLimiterEdgeCaseTest {
                         .isSameAs(inOwn.get());
                 assertThat(run.inFlight()).as("inFlight() once the task's own future was cancelled (rule 7: its "
                         + "slot is free)").isZero();
+                Held next = new Held("next", run);
+                run.caller().call("submit(next)", () -> run.limiter.submit(next));
+                run.settle();
+                assertThat(next.calls).as("starts of a task submitted within the period of a task whose own future "
+                        + "someone else cancelled, with 1 start a period: the cancelled task started, and its start "
+                        + "counts for a whole period however the task ended (rule 2)").isZero();
+                run.advanceTo(period);
+                assertThat(next.calls).as("starts of that next task once the period of the first start is over "
+                        + "(rule 5)").isOne();
             }
         });
     }
