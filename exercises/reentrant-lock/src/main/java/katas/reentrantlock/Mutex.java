@@ -36,7 +36,8 @@ public class Mutex {
      *
      * @return true when the lock was taken (or taken again by its owner), false when the time ran out
      * @throws InterruptedException when the thread is interrupted while it waits for another thread's lock (or was
-     *     interrupted before the call and has to wait); the lock is not taken then
+     *     interrupted before the call and finds the lock taken by another thread, whatever the timeout: also 0 or
+     *     below); the lock is not taken then
      */
     public boolean tryLock(long timeout, TimeUnit unit) throws InterruptedException {
         // TODO: a thread may wake many times before the lock is free; the timeout is for the whole call.

@@ -67,6 +67,11 @@ public class Mutex {
         long left = budget;
         synchronized (monitor) {
             while (owner != null && owner != me) {
+                if (Thread.interrupted()) {
+                    // FIX: an interrupt that came before the call (or during it) stops tryLock on a lock another
+                    //  thread holds, whatever the timeout: also one of 0 or below, which would not wait anyway.
+                    throw new InterruptedException("interrupted before or while tryLock() waited");
+                }
                 if (left <= 0) {
                     return false;
                 }

@@ -3,6 +3,8 @@ package katas.reentrantlock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import katas.testkit.Contention;
@@ -170,6 +172,68 @@ class MutexEdgeTest {
             mutex.unlock();
             Actor.alone("next-picker", "lock() once the owner let go, after an interrupted waiter", "the lock "
                     + "stayed taken after an interrupted waiter gave up (rule 6)", () -> {
+                        mutex.lock();
+                        mutex.unlock();
+                    });
+        });
+    }
+
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-5")
+    @DisplayName("stops tryLock of every timeout, none, below zero, below a millisecond or the longest, when its thread "
+            + "was interrupted before the call and another thread holds the lock")
+    void stopsTryLockOfEveryTimeoutInterruptedBeforeTheCall(Shapes shapes) throws Exception {
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            List<String> sizes = round.shuffled("timeouts, one of each size", List.of("none", "below zero",
+                    "below a millisecond", "some milliseconds", "the longest"));
+            List<String> calls = new ArrayList<>();
+            for (String size : sizes) {
+                TimeUnit unit = round.oneOf("unit of " + size, TimeUnit.values());
+                long timeout = switch (size) {
+                    case "none" -> 0L;
+                    case "below zero" -> round.oneOf("timeout below zero", -1L, Long.MIN_VALUE,
+                            -round.between("some time below zero", 2L, 1_000_000L));
+                    case "below a millisecond" -> {
+                        unit = round.oneOf("unit below a millisecond", TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS);
+                        yield unit == TimeUnit.NANOSECONDS ? round.between("nanoseconds", 1L, 999_999L)
+                                : round.between("microseconds", 1L, 999L);
+                    }
+                    case "some milliseconds" -> {
+                        unit = TimeUnit.MILLISECONDS;
+                        yield round.between("milliseconds", 1L, 350L);
+                    }
+                    default -> round.oneOf("the longest timeout", Long.MAX_VALUE, Long.MAX_VALUE - 1);
+                };
+                calls.add("tryLock(" + timeout + ", " + unit + ")");
+                long t = timeout;
+                TimeUnit u = unit;
+                mutex.lock();
+                Actor tryer = Actor.start("recalled-" + round.between("picker of " + size, 1, 99), () -> {
+                    Thread.currentThread().interrupt();
+                    boolean took;
+                    try {
+                        took = mutex.tryLock(t, u);
+                    } catch (InterruptedException expected) {
+                        assertThat(mutex.isHeldByCurrentThread()).as("rule 6: tryLock(%d, %s) threw "
+                                + "InterruptedException but took the lock", t, u).isFalse();
+                        return;
+                    }
+                    throw new AssertionError("rule 6: tryLock(" + t + ", " + u + ") returned " + took + " although "
+                            + "its thread was interrupted before the call and another thread held the lock all "
+                            + "along: it must throw InterruptedException, whatever the timeout (also one of 0 or "
+                            + "below, which never waits: look at the interrupt before giving up)");
+                });
+                tryer.mustFinish("rule 6: tryLock(" + t + ", " + u + ") kept waiting although its thread was "
+                        + "interrupted before the call (the interrupt was swallowed)");
+                assertThat(mutex.getHoldCount()).as("rule 6: the owner's hold after an interrupted tryLock(%d, %s) "
+                        + "gave up", t, u).isEqualTo(1);
+                mutex.unlock();
+                tryer.rethrowFailure();
+            }
+            Actor.alone("next-picker", "lock() once the owner let go, after interrupted tryLocks " + calls,
+                    "the lock stayed taken after interrupted tryLocks gave up (rule 6)", () -> {
                         mutex.lock();
                         mutex.unlock();
                     });

@@ -2,6 +2,9 @@ package katas.reentrantlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -201,5 +204,82 @@ class MutexWakeupTest {
                     + "monitor that unlock() frees the lock and wakes the waiters under)");
             late.rethrowFailure();
         });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @DisplayName("lets its waiters wait while the lock stays held: the unlock wakes them, they do not look again "
+            + "every millisecond")
+    void letsItsWaitersWaitUntilTheUnlock(Shapes shapes) throws Exception {
+        // The JVM counts how often each thread begins to wait (Object.wait, park; ThreadMXBean's waited count). A
+        // waiter of a held lock that nobody wakes begins to wait once, and again only after a wakeup it did not ask
+        // for; one that polls (a wait of a millisecond, then a look) begins again every time, hundreds of times a
+        // second even on a busy machine. The bound allows a look every 10 ms.
+        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
+        shapes.check(2, round -> {
+            Mutex mutex = new Mutex();
+            int count = round.between("waiting threads", 1, 4);
+            List<String> everyWay = round.shuffled("the first three ways", List.of("lock()", "lockInterruptibly()",
+                    "tryLock(1 day)"));
+            long windowMillis = round.between("watched for (ms)", 150, 250);
+            mutex.lock();
+            List<Actor> waiters = new ArrayList<>();
+            List<String> ways = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String way = i < everyWay.size() ? everyWay.get(i)
+                        : round.oneOf("way " + i, "lock()", "lockInterruptibly()", "tryLock(1 day)");
+                ways.add(way);
+                waiters.add(Actor.start("waiter-" + i, () -> {
+                    switch (way) {
+                        case "lock()" -> mutex.lock();
+                        case "lockInterruptibly()" -> mutex.lockInterruptibly();
+                        default -> assertThat(mutex.tryLock(1, TimeUnit.DAYS)).as("rule 5: tryLock(1 day) of a "
+                                + "lock freed while it waited").isTrue();
+                    }
+                    mutex.unlock();
+                }));
+            }
+            long[] before = new long[count];
+            long[] after = new long[count];
+            for (int i = 0; i < count; i++) {
+                waiters.get(i).awaitWaiting("rule 1: " + ways.get(i) + " while another thread holds the lock");
+            }
+            for (int i = 0; i < count; i++) {
+                before[i] = waitedCount(jvm, waiters.get(i).thread());
+            }
+            long start = System.nanoTime();
+            long window = TimeUnit.MILLISECONDS.toNanos(windowMillis);
+            while (System.nanoTime() - start < window) {
+                LockSupport.parkNanos(window - (System.nanoTime() - start));
+            }
+            for (int i = 0; i < count; i++) {
+                after[i] = waitedCount(jvm, waiters.get(i).thread());
+            }
+            boolean[] early = new boolean[count];
+            for (int i = 0; i < count; i++) {
+                early[i] = waiters.get(i).isDone();
+            }
+            mutex.unlock();
+            for (Actor waiter : waiters) {
+                waiter.mustFinish("rule 4: a waiter never got the lock after it was freed");
+                waiter.rethrowFailure();
+            }
+            long bound = Math.max(5, windowMillis / 10);
+            for (int i = 0; i < count; i++) {
+                assertThat(early[i]).as("rule 1: %s returned while another thread held the lock", ways.get(i))
+                        .isFalse();
+                assertThat(after[i] - before[i]).as("rule 4: %s began to wait again %d times in %d ms while "
+                        + "another thread held the lock all along and nobody woke it: a waiter that looks again "
+                        + "every millisecond or so polls (it spins slowly); it must wait until the last unlock wakes "
+                        + "it (notifyAll, unpark)", ways.get(i), after[i] - before[i], windowMillis)
+                        .isLessThanOrEqualTo(bound);
+            }
+        });
+    }
+
+    /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
+    private static long waitedCount(ThreadMXBean jvm, Thread thread) {
+        ThreadInfo info = jvm.getThreadInfo(thread.threadId());
+        return info == null ? -1 : info.getWaitedCount();
     }
 }

@@ -235,4 +235,90 @@ class WarehouseStressTest {
                     () -> assertThat(warehouse.stockOf(bin)).isEqualTo(huge));
         });
     }
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("waits in every method while another thread holds the lock, for bins and aisles it has or not, and "
+            + "an interrupt does not stop the wait")
+    void waitsInEveryMethodForEveryBin(Shapes shapes) throws Exception {
+        // A method that answers some calls without the lock (an aisle it does not have "holds nothing", an empty
+        // warehouse "totals 0") reads the map while other threads change it, and does not wait while another
+        // thread holds the lock to keep the stock still. A method that takes the lock with a timeout, or
+        // interruptibly, gives up where it must wait: an interrupt does not stop lock(), nor a warehouse call.
+        shapes.check(2, round -> {
+            Mutex mutex = new Mutex();
+            boolean empty = round.chance("an empty warehouse", 0.3);
+            Stockroom room = Stockroom.draw(round, 5, 50);
+            Warehouse warehouse = new Warehouse(mutex, MoveAudit.APPROVE_ALL);
+            if (!empty) {
+                room.fill(warehouse);
+            }
+            Location known = room.bins.get(0);
+            Location newBin = new Location(known.aisle(), "new-" + round.between("new bin", 1, 99));
+            // Two aisles it does not have: one only asked about (it stays unknown), one that a restock and a move
+            // bring in.
+            int n = round.between("new aisle", 1, 99);
+            Location newAisle = new Location("N" + n + "-unknown", "floor-1");
+            Location incoming = new Location("N" + n + "-incoming", "floor-1");
+            String where = empty ? " of an empty warehouse" : "";
+            List<String> calls = round.shuffled("calls", List.of(
+                    "stockOf(a bin of the layout)", "stockOf(a new bin of an aisle of the layout)",
+                    "stockOf(a bin of an aisle it does not have)", "totalOf(an aisle of the layout)",
+                    "totalOf(an aisle it does not have)", "total()", "restock(a bin of the layout)",
+                    "restock(a bin of an aisle it does not have)", "moveStock(into an aisle it does not have)"));
+            int surely = round.between("the call surely interrupted", 0, calls.size() - 1);
+            for (int i = 0; i < calls.size(); i++) {
+                String which = calls.get(i);
+                String call = which + where;
+                boolean interrupt = i == surely || round.chance("interrupt " + which, 0.4);
+                boolean[] interruptKept = {false};
+                mutex.lock();
+                Actor clerk = Actor.start("clerk-" + i, () -> {
+                    try {
+                        switch (which) {
+                            case "stockOf(a bin of the layout)" -> warehouse.stockOf(known);
+                            case "stockOf(a new bin of an aisle of the layout)" -> warehouse.stockOf(newBin);
+                            case "stockOf(a bin of an aisle it does not have)" -> warehouse.stockOf(newAisle);
+                            case "totalOf(an aisle of the layout)" -> warehouse.totalOf(known.aisle());
+                            case "totalOf(an aisle it does not have)" -> warehouse.totalOf(newAisle.aisle());
+                            case "total()" -> warehouse.total();
+                            case "restock(a bin of the layout)" -> warehouse.restock(known, 1);
+                            case "restock(a bin of an aisle it does not have)" -> warehouse.restock(incoming, 1);
+                            default -> warehouse.moveStock(known, incoming, 1);
+                        }
+                    } catch (OutOfStockException nothingThere) {
+                        // a move out of a bin that is empty (or not there): refused, under the lock
+                    }
+                    interruptKept[0] = Thread.currentThread().isInterrupted();
+                });
+                clerk.awaitWaiting("rule 7: " + call + " while another thread holds the warehouse's lock");
+                boolean early = clerk.isDone();
+                if (interrupt && !early) {
+                    clerk.thread().interrupt();
+                    early = clerk.awaitDone(Duration.ofMillis(20));
+                }
+                mutex.unlock();
+                if (early) {
+                    throw new AssertionError("rule 7: " + call + " " + (clerk.thrown() == null ? "returned"
+                            : "threw " + clerk.thrown()) + " while another thread held the warehouse's lock"
+                            + (interrupt ? " (its thread was interrupted meanwhile)" : "") + ": every "
+                            + "method takes the lock and waits for it, whatever it is asked about"
+                            + (interrupt ? ", and an interrupt does not stop that wait (like lock())" : ""));
+                }
+                clerk.mustFinish("rule 7: " + call + " never went on after the warehouse's lock was freed");
+                if (clerk.thrown() != null) {
+                    throw new AssertionError("rule 7: " + call + (interrupt ? ", interrupted while it waited for "
+                            + "the warehouse's lock," : "") + " threw " + clerk.thrown() + " once the lock was "
+                            + "freed: a warehouse call waits as long as the lock is held"
+                            + (interrupt ? ", and an interrupt does not stop that wait (like lock())" : ""),
+                            clerk.thrown());
+                }
+                if (interrupt) {
+                    assertThat(interruptKept[0]).as("rule 7: %s, interrupted while it waited for the warehouse's "
+                            + "lock, returned with the interrupt cleared: like lock(), it waits on and keeps the "
+                            + "interrupt", call).isTrue();
+                }
+            }
+        });
+    }
 }
