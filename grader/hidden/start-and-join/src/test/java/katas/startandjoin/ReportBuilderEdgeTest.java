@@ -603,33 +603,44 @@ class ReportBuilderEdgeTest {
     @Tag("rule-3")
     @Tag("rule-4")
     @Tag("rule-5")
-    @DisplayName("reports a failure that is neither an Exception nor an Error, and stops the others")
+    @DisplayName("reports a failure of every kind a source may throw, out of memory and neither Exception nor Error too, and stops the others")
     void reportsAThrowableThatIsNeitherExceptionNorError(Shapes shapes) throws Exception {
-        shapes.check(3, round -> {
-            int count = round.between("sources", 1, 8);
-            int failing = round.between("failing source", 0, count - 1);
-            boolean onceAll = round.chance("fails once all are being fetched (else at once)", 0.5);
-            Throwable failure = new ServiceOutage("the NOTAM service is unreachable");
-            try (Stage stage = new Stage()) {
-                ScriptedSource failed = null;
-                for (int i = 0; i < count; i++) {
-                    if (i == failing) {
-                        failed = stage.failing(failure, onceAll);
-                    } else if (round.chance("source " + i + " returns at once (else waits until stopped)", 0.4)) {
-                        stage.returning("section " + i);
-                    } else {
-                        stage.blocking("section " + i, Briefing.anyStop(round, "stop of source " + i),
-                                Briefing.stopFailure(round, "stop failure of source " + i));
+        shapes.check(2, round -> {
+            List<Throwable> kinds = new ArrayList<>(EveryFailure.shuffled(round, "failure kinds in order",
+                    "the NOTAM service"));
+            kinds.add(round.between("where the outage goes", 0, kinds.size()), new ServiceOutage(
+                    "the NOTAM service is unreachable"));
+            for (int k = 0; k < kinds.size(); k++) {
+                Throwable failure = kinds.get(k);
+                int count = round.between("sources of report " + k, 1, 6);
+                int failing = round.between("failing source of report " + k, 0, count - 1);
+                boolean onceAll = round.chance("report " + k + " fails once all are being fetched (else at once)",
+                        0.5);
+                try (Stage stage = new Stage("report " + k + ", whose source throws " + EveryFailure.describe(
+                        failure))) {
+                    ScriptedSource failed = null;
+                    for (int i = 0; i < count; i++) {
+                        if (i == failing) {
+                            failed = stage.failing(failure, onceAll);
+                        } else if (round.chance("report " + k + ": source " + i + " returns at once (else waits "
+                                + "until stopped)", 0.3)) {
+                            stage.returning("section " + i);
+                        } else {
+                            stage.blocking("section " + i, Briefing.anyStop(round, "report " + k + ": stop of source "
+                                    + i), Briefing.stopFailure(round, "report " + k + ": stop failure of source " + i));
+                        }
                     }
+                    stage.start(new ReportBuilder());
+                    ScriptedSource theFailed = failed;
+                    Outcome outcome = stage.outcome(() -> theFailed + " threw " + EveryFailure.describe(failure)
+                            + ": whatever a source throws (an OutOfMemoryError, a LinkageError, ThreadDeath, a "
+                            + "Throwable that is neither an Exception nor an Error...) is a failure of the report: "
+                            + "catch Throwable and let nothing through, stop the others and throw "
+                            + "SourceFailedException with it as the cause (rules 3 and 4)");
+                    stage.assertFailedWith(outcome, failed);
+                    stage.assertOthersStopped(outcome, failed);
+                    stage.assertEveryThreadEnded(outcome);
                 }
-                stage.start(new ReportBuilder());
-                ScriptedSource theFailed = failed;
-                Outcome outcome = stage.outcome(() -> theFailed + " threw " + failure + ", a Throwable that is "
-                        + "neither an Exception nor an Error (catch (Exception | Error e) does not catch it): "
-                        + "fetchAll must stop the others and throw SourceFailedException (rules 3 and 4)");
-                stage.assertFailedWith(outcome, failed);
-                stage.assertOthersStopped(outcome, failed);
-                stage.assertEveryThreadEnded(outcome);
             }
         });
     }

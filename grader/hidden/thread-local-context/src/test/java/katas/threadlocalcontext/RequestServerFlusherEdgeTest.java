@@ -224,23 +224,48 @@ class RequestServerFlusherEdgeTest {
     @Test
     @Order(3)
     @Tag("rule-6")
-    @DisplayName("writes the records of one thread in the order it audited them, across the requests it ran one after the other")
+    @DisplayName("writes the records of one thread in the order it audited them, across the requests it ran one after the other, also when it comes back to an earlier request")
     void keepsEachThreadsOrderAcrossRequests(Shapes shapes) throws Exception {
         shapes.check(2, round -> {
-            List<RequestContext> contexts = Desk.contexts(round, round.between("requests on one thread", 5, 12));
+            // A few requests' contexts, drawn again and again: one thread runs request A, then B, then A again (the
+            // same context handled twice, and forks of several requests run one after the other on the only
+            // worker), so that a buffer that keeps each request's records together changes a thread's order.
+            List<RequestContext> pool = Desk.contexts(round, round.between("distinct requests", 2, 4));
+            int count = round.between("requests on one thread", 5, 12);
             java.util.Random random = round.random();
+            List<RequestContext> contexts = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                contexts.add(pool.get(random.nextInt(pool.size())));
+            }
+            contexts.set(1, pool.get(1));
+            contexts.set(0, pool.get(0));
+            contexts.set(round.between("where request A comes back", 2, count - 1), pool.get(0));
             Expected expected = new Expected();
             AtomicInteger place = new AtomicInteger();
+            AtomicInteger workerPlace = new AtomicInteger();
+            AtomicInteger unique = new AtomicInteger();
             String stream = "the request pool's only thread";
+            String workerStream = "the worker pool's only thread";
             try (Desk desk = Desk.of(1, 1, HOUR)) {
                 RequestServer server = desk.server;
                 List<Future<Object>> requests = new ArrayList<>();
+                List<Future<Object>> forks = new CopyOnWriteArrayList<>();
                 for (RequestContext context : contexts) {
                     int records = 1 + random.nextInt(3);
+                    boolean forks1 = random.nextBoolean();
                     requests.add(server.handle(context, () -> {
                         for (int r = 0; r < records; r++) {
                             int at = place.incrementAndGet();
-                            server.audit(expected.add(context, stream, at, context.traceId() + " step " + at));
+                            server.audit(expected.add(context, stream, at, context.traceId() + " step " + at + " ("
+                                    + unique.incrementAndGet() + ")"));
+                        }
+                        if (forks1) {
+                            forks.add(server.fork(() -> {
+                                int at = workerPlace.incrementAndGet();
+                                server.audit(expected.add(context, workerStream, at, context.traceId() + " forked step "
+                                        + at + " (" + unique.incrementAndGet() + ")"));
+                                return null;
+                            }));
                         }
                         return null;
                     }));
@@ -248,11 +273,16 @@ class RequestServerFlusherEdgeTest {
                 for (Future<Object> request : requests) {
                     desk.get(request, "a request that audits");
                 }
+                for (Future<Object> fork : forks) {
+                    desk.get(fork, "a forked task that audits");
+                }
                 assertThat(desk.closeWithin(Duration.ofSeconds(3))).as("close()").isNull();
                 assertThat(expected.check(desk.sink.written(), "rule 5")).as("what the sink was given, after %d "
-                        + "requests of different trace ids ran one after the other on the request pool's only thread "
-                        + "(the records one thread audited are written in the order it audited them, whichever "
-                        + "request they belong to: rule 6)", contexts.size()).isNull();
+                        + "requests of the trace ids %s ran one after the other on the request pool's only thread, "
+                        + "and the tasks some of them forked on the worker pool's only thread (the records one thread "
+                        + "audited are written in the order it audited them, whichever request they belong to, also "
+                        + "when the thread comes back to an earlier request: rule 6)", contexts.size(),
+                        contexts.stream().map(RequestContext::traceId).toList()).isNull();
                 assertThat(desk.sink.overlap()).as("writes that overlapped or had no record (rule 6)").isNull();
             }
         });
@@ -325,10 +355,24 @@ class RequestServerFlusherEdgeTest {
                 "main of the application")) {
             RequestServer server = bench.server;
             RequestContext first = contexts.get(0);
+            RequestContext next = contexts.get(1);
+            // The first write is held until records the sink would take on their own have been audited behind it:
+            // those are the next records, which a batch the sink keeps refusing must not take down with it.
+            store.holdEveryWrite();
             bench.get(server.handle(first, () -> {
                 server.audit("rejected " + first.traceId());
                 return null;
             }), "a request that audits");
+            assertThat(store.entered().await(Desk.PATIENCE.toMillis(), TimeUnit.MILLISECONDS)).as("the flusher "
+                    + "should have begun its first write within %s s (rule 6)", Desk.PATIENCE.toSeconds()).isTrue();
+            int early = shapes.between("records audited while the first write is under way", 1, 4);
+            bench.get(server.handle(next, () -> {
+                for (int r = 1; r <= early; r++) {
+                    server.audit("accepted early " + r + " " + next.traceId());
+                }
+                return null;
+            }), "a request that audits while the first write is under way");
+            store.release();
             bench.awaitTrue(() -> !store.refused().isEmpty(), "the flusher should have tried to write the first "
                     + "record (rule 6)");
             Looks looks = Looks.at(bench.serversThreads(), shapes.between("time the sink goes on refusing (ms)",
@@ -338,14 +382,19 @@ class RequestServerFlusherEdgeTest {
                     + "them running (RUNNABLE), of %d: between writes the flusher waits a flush period, also after a "
                     + "failed write; it never tries again at once, in a loop (rule 6)", looks.millis, failure,
                     store.writes(), looks.taken).isLessThan(looks.taken / 2);
-            RequestContext next = contexts.get(1);
             bench.get(server.handle(next, () -> {
                 server.audit("accepted " + next.traceId());
                 return null;
             }), "a request that audits");
-            bench.awaitTrue(() -> store.written().stream().anyMatch(r -> r.message().startsWith("accepted")),
-                    "a record audited after a batch the sink keeps refusing was not written: that batch may be lost "
-                    + "or tried again, but the flusher goes on and writes the next records (rule 6)");
+            bench.awaitTrue(() -> store.written().stream().anyMatch(r -> r.message().startsWith("accepted "
+                    + next.traceId())), "a record audited after a batch the sink keeps refusing was not written: "
+                    + "that batch may be lost or tried again, but the flusher goes on and writes the next records "
+                    + "(rule 6)");
+            bench.awaitTrue(() -> store.written().stream().filter(r -> r.message().startsWith("accepted early"))
+                    .count() == early, "not all the " + early + " records audited while the write of a record the "
+                    + "sink rejects was under way (records the sink takes on their own) were written: only the "
+                    + "refused batch may be lost; a batch tried again is written on its own, before the "
+                    + "records audited since, never together with them, so that they are not refused with it (rule 6)");
             assertThat(bench.closeWithin(Duration.ofSeconds(3))).as("close() while the sink refuses that batch "
                     + "(rule 8)").isNull();
         }
