@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import katas.startandjoin.ScriptedSource.Stop;
 import katas.startandjoin.Stage.Outcome;
+import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.DisplayName;

@@ -14,6 +14,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;

@@ -1,4 +1,4 @@
-package katas.threadlocalcontext;
+package katas.testkit;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
-import katas.testkit.Shapes;
 
 /**
  * Every kind of failure that code may throw, one of each: the JVM's own errors (out of memory, a stack
@@ -15,18 +14,18 @@ import katas.testkit.Shapes;
  * Error. Code that "goes on after anything" or reports "whatever was thrown" must do so for each of them, also
  * for those a careful programmer is tempted to let through ("never swallow an OutOfMemoryError").
  */
-final class EveryFailure {
+public final class EveryFailure {
 
     private EveryFailure() {
     }
 
     /** One failure of each kind, in an order drawn from {@code shapes}. */
-    static List<Throwable> shuffled(Shapes shapes, String name, String what) {
+    public static List<Throwable> shuffled(Shapes shapes, String name, String what) {
         return shapes.shuffled(name, all(what));
     }
 
     /** One failure of each kind, in a fixed order. */
-    static List<Throwable> all(String what) {
+    public static List<Throwable> all(String what) {
         List<Throwable> kinds = new ArrayList<>(List.of(
                 new OutOfMemoryError(what + ": Java heap space"),
                 new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource "
@@ -56,7 +55,7 @@ final class EveryFailure {
     }
 
     /** "OutOfMemoryError (Java heap space)": the kind, and its message, for a failure message. */
-    static String describe(Throwable failure) {
+    public static String describe(Throwable failure) {
         return failure.getClass().getSimpleName() + (failure.getMessage() == null ? "" : " (" + failure.getMessage()
                 + ")");
     }
