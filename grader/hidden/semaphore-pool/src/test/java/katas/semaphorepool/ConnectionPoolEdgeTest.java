@@ -68,39 +68,97 @@ class ConnectionPoolEdgeTest {
     @DisplayName("timeouts")
     class Timeouts {
 
+        /**
+         * A borrow with a timeout, by {@code acquire} (the connection stays borrowed) or by {@code withConnection}
+         * (the work returns its connection, already back when the call returns). Every timeout shape is tried both
+         * ways: red team J's withConnection waited {@code timeout.toMillis()} ms, where only acquire saw timeouts
+         * under a millisecond and of centuries.
+         */
+        enum Borrow {
+            ACQUIRE, WITH_CONNECTION;
+
+            Object call(ConnectionPool pool, Duration timeout, AtomicReference<String> workRan) throws Exception {
+                return switch (this) {
+                    case ACQUIRE -> pool.acquire(timeout);
+                    case WITH_CONNECTION -> pool.withConnection(timeout, c -> {
+                        workRan.set("the work ran with " + c);
+                        return c;
+                    });
+                };
+            }
+
+            boolean keeps() {
+                return this == ACQUIRE;
+            }
+
+            String name(Duration timeout) {
+                return (this == ACQUIRE ? "acquire(" : "withConnection(") + timeout + (this == ACQUIRE ? ")" : ", work)");
+            }
+        }
+
         @Test
         @Tag("rule-3")
-        @DisplayName("takes a timeout of zero, below zero or of (minus) centuries: no wait when none is free, none when one is")
+        @Tag("rule-5")
+        @DisplayName("takes a timeout of zero, below zero, under a millisecond or of (minus) centuries, in acquire and in "
+                + "withConnection: no wait when none is free, none when one is")
         void takesAnyTimeout(Shapes shapes) throws Exception {
             int size = shapes.between("connections", 1, 4);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             Duration minusCenturies = Duration.ofDays(-shapes.between("days below zero", 107_000, 10_000_000));
-            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
-                    Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(shapes.between("days", 107_000, 10_000_000)),
-                    minusCenturies)) {
-                Attempt free = Attempt.start("acquire(" + timeout + ") with a connection free", () -> pool.acquire(timeout))
-                        .awaitEnded("a connection is free: it must get it (rule 3)");
-                assertThat(free.returned()).as("%s %s (rule 3)", free, free.outcome()).isInstanceOf(Connection.class);
-                pool.release((Connection) free.returned());
+            Duration underAMilli = Duration.ofNanos(shapes.between("timeout under a millisecond (ns)", 100_000, 999_999));
+            for (Borrow borrow : shapes.shuffled("order of acquire and withConnection", List.of(Borrow.values()))) {
+                for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
+                        underAMilli, Duration.ofSeconds(Long.MAX_VALUE),
+                        Duration.ofDays(shapes.between("days", 107_000, 10_000_000)), minusCenturies)) {
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    Attempt free = Attempt.start(borrow.name(timeout) + " with a connection free",
+                            () -> borrow.call(pool, timeout, workRan))
+                            .awaitEnded("a connection is free: it must get it (rule 3)");
+                    assertThat(free.returned()).as("%s %s (rule 3)", free, free.outcome()).isInstanceOf(Connection.class);
+                    if (borrow.keeps()) {
+                        pool.release((Connection) free.returned());
+                    }
+                }
+                List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
+                for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
+                        underAMilli, underAMilli, underAMilli, minusCenturies, Duration.ofSeconds(Long.MIN_VALUE))) {
+                    // under a millisecond three times: a call that gives up at once but is preempted for longer than
+                    // the timeout would look as if it had waited
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    AtomicLong took = new AtomicLong();
+                    Attempt none = Attempt.start(borrow.name(timeout) + " with all " + size + " borrowed", () -> {
+                        long start = System.nanoTime();
+                        try {
+                            return borrow.call(pool, timeout, workRan);
+                        } finally {
+                            took.set(System.nanoTime() - start);
+                        }
+                    }).awaitEnded("a timeout of zero or less means: do not wait; one under a millisecond is a short "
+                            + "wait (rule 3)");
+                    assertThat(none.thrown()).as("%s %s (rule 3)", none, none.outcome()).isInstanceOf(TimeoutException.class);
+                    assertThat(workRan.get()).as("%s, timed out: its work must not run (rule 3)", none).isNull();
+                    if (timeout == underAMilli && took.get() < underAMilli.toNanos()) {
+                        throw new AssertionError(none + " gave up after " + took.get() / 1_000 + " microseconds, before "
+                                + "its timeout of " + underAMilli.toNanos() / 1_000 + " microseconds: a timeout under a "
+                                + "millisecond is a wait too, not \"do not wait\" (rule 3; Duration.toMillis() rounds it "
+                                + "down to 0: wait in nanoseconds)", none.thrown());
+                    }
+                }
+                Duration centuries = Duration.ofDays(shapes.between("days of the waiter", 107_000, 10_000_000));
+                Attempt waiter = Attempt.start(borrow.name(centuries) + " with all " + size + " borrowed",
+                        () -> borrow.call(pool, centuries, new AtomicReference<>()))
+                        .awaitWaiting("a timeout of centuries means: wait (rule 3)");
+                Connection back = all.remove(shapes.between("connection given back to it", 0, size - 1));
+                pool.release(back);
+                waiter.awaitEnded("a connection came back (rule 3)");
+                assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isSameAs(back);
+                if (borrow.keeps()) {
+                    all.add(back);
+                }
+                all.forEach(pool::release);
             }
-            List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
-            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
-                    minusCenturies, Duration.ofSeconds(Long.MIN_VALUE))) {
-                Attempt none = Attempt.start("acquire(" + timeout + ") with all " + size + " borrowed",
-                        () -> pool.acquire(timeout)).awaitEnded("a timeout of zero or less means: do not wait (rule 3)");
-                assertThat(none.thrown()).as("%s %s (rule 3)", none, none.outcome()).isInstanceOf(TimeoutException.class);
-            }
-            Duration centuries = Duration.ofDays(shapes.between("days of the waiter", 107_000, 10_000_000));
-            Attempt waiter = Attempt.start("acquire(" + centuries + ") with all " + size + " borrowed",
-                    () -> pool.acquire(centuries)).awaitWaiting("a timeout of centuries means: wait (rule 3)");
-            Connection back = all.remove(shapes.between("connection given back to it", 0, size - 1));
-            pool.release(back);
-            waiter.awaitEnded("a connection came back (rule 3)");
-            assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isSameAs(back);
-            all.add(back);
-            all.forEach(pool::release);
-            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after acquires with timeouts of zero, below zero "
-                    + "and centuries");
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after acquires and withConnection calls with "
+                    + "timeouts of zero, below zero, under a millisecond and of centuries");
         }
 
         @Test
@@ -143,18 +201,21 @@ class ConnectionPoolEdgeTest {
 
         @Test
         @Tag("rule-3")
-        @DisplayName("waits out a timeout under a second, and gives the connection that comes back meanwhile to the waiter")
+        @Tag("rule-5")
+        @DisplayName("waits out a timeout under a second, in acquire or withConnection, and gives the connection that "
+                + "comes back meanwhile to the waiter")
         void waitsOutATimeoutUnderASecond(Shapes shapes) throws Exception {
             int size = shapes.between("connections", 1, 3);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
             Duration timeout = Duration.ofMillis(shapes.between("timeout under a second (ms)", 300, 900));
+            Borrow borrow = shapes.oneOf("borrowed by", Borrow.values());
             for (int attempt = 1; ; attempt++) {
                 AtomicLong took = new AtomicLong();
-                Attempt waiter = Attempt.start("acquire(" + timeout.toMillis() + " ms) with all " + size + " borrowed", () -> {
+                Attempt waiter = Attempt.start(borrow.name(timeout) + " with all " + size + " borrowed", () -> {
                     long start = System.nanoTime();
                     try {
-                        return pool.acquire(timeout);
+                        return borrow.call(pool, timeout, new AtomicReference<>());
                     } finally {
                         took.set(System.nanoTime() - start);
                     }
@@ -178,7 +239,9 @@ class ConnectionPoolEdgeTest {
                             waiter.thrown());
                 }
                 if (back != null && waiter.returned() == back) {
-                    all.add(back);
+                    if (borrow.keeps()) {
+                        all.add(back);
+                    }
                     break;
                 }
                 boolean timedOutInFull = waiter.thrown() instanceof TimeoutException;
@@ -452,13 +515,24 @@ class ConnectionPoolEdgeTest {
         void endsTheWaitsCaughtByClose(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
                 int size = round.between("connections", 1, 4);
-                int waiters = round.between("waiters", 1, 4);
+                // Waiters of both kinds in each round (red team J's withConnection had its own acquire, without the
+                // second look at closed, and only acquire waiters were ever caught by close()).
+                int waiters = round.between("waiters", 2, 5);
+                int firstKind = round.between("kind of the first waiter (0: acquire, 1: withConnection)", 0, 1);
                 ConnectionPool pool = new ConnectionPool(size, new Ledger(size, round.random()));
                 List<Connection> borrowed = round.shuffled("order given back", ConnectionPoolTest.borrowAll(pool, size));
                 List<Attempt> waiting = new ArrayList<>();
+                AtomicReference<String> workRan = new AtomicReference<>();
                 for (int w = 0; w < waiters; w++) {
-                    waiting.add(Attempt.start("waiter " + w + " (acquire(60 s) from before close())",
-                            () -> pool.acquire(Conductor.LONG)).awaitWaiting("all are borrowed"));
+                    int waiter = w;
+                    waiting.add((w + firstKind) % 2 == 0
+                            ? Attempt.start("waiter " + w + " (acquire(60 s) from before close())",
+                                    () -> pool.acquire(Conductor.LONG)).awaitWaiting("all are borrowed")
+                            : Attempt.start("waiter " + w + " (withConnection(60 s, work) from before close())",
+                                    () -> pool.withConnection(Conductor.LONG, c -> {
+                                        workRan.compareAndSet(null, "the work of waiter " + waiter + " ran with " + c);
+                                        return c;
+                                    })).awaitWaiting("all are borrowed"));
                 }
                 Attempt closer = Attempt.start("close() while all " + size + " are borrowed and " + waiters + " wait", () -> {
                     pool.close();
@@ -474,6 +548,8 @@ class ConnectionPoolEdgeTest {
                     assertThat(waiter.thrown()).as("%s %s: a pool that is closing lends nothing (rule 7)", waiter,
                             waiter.outcome()).isInstanceOf(IllegalStateException.class);
                 }
+                assertThat(workRan.get()).as("the works of withConnection calls that waited when close() began: a "
+                        + "pool that is closing lends nothing, to withConnection neither (rule 7)").isNull();
             });
         }
 
