@@ -162,6 +162,119 @@ class ConnectionPoolEdgeTest {
         }
 
         @Test
+        @Tag("rule-1")
+        @Tag("rule-3")
+        @DisplayName("gives a connection that comes back as one waiter's timeout ends to it or to the next waiter, never "
+                + "to nobody")
+        void aConnectionThatComesBackAsATimeoutEndsIsNotLost(Shapes shapes) throws Exception {
+            // Red team J: a lock and a Condition whose acquire looks at awaitNanos' result before the idle list. A
+            // waiter signalled before its deadline that gets the lock back after it throws TimeoutException, and the
+            // signal dies with it: the connection sits idle while the next waiter, with 60 s left, goes on waiting.
+            // Each try gives a connection back before the first waiter's deadline from inside the pool's call (while
+            // it tells why it refuses a stranger, when it holds a reentrant lock of the test's thread meanwhile), and
+            // keeps the pool's lock until that deadline has passed; otherwise from the test's thread, close to the
+            // deadline. Then one of the two waiters must get the connection: a right pool hands it to one of them at
+            // once, however late either runs.
+            int size = shapes.between("connections", 1, 3);
+            // A try shows the lost wakeup when the connection came back from inside the pool's call before the first
+            // waiter's deadline: two such tries, of at most ten (a try the busy machine made late is tried again).
+            int tries = 10;
+            int enough = 2;
+            Duration timeout = Duration.ofMillis(shapes.between("timeout of the first waiter (ms)", 60, 120));
+            java.util.Random random = shapes.random();
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
+            // The first try's waiter once timed out while the classes it needed were loaded: load them first.
+            assertThat(catchThrowable(() -> pool.acquire(Duration.ofNanos(1)))).as("acquire(1 ns) with all %d borrowed "
+                    + "(rule 3)", size).isInstanceOf(TimeoutException.class);
+            assertThat(mayCallBackInto(pool)).as("a call into the pool from a helper thread, while nobody calls it")
+                    .isTrue();
+            int shown = 0;
+            for (int t = 1; t <= tries && shown < enough; t++) {
+                AtomicLong started = new AtomicLong();
+                Attempt first = Attempt.start("the first waiter (acquire(" + timeout.toMillis() + " ms)), try " + t, () -> {
+                    started.set(System.nanoTime());
+                    return pool.acquire(timeout);
+                });
+                org.awaitility.Awaitility.await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofNanos(200_000))
+                        .until(() -> first.ended() || first.isWaiting());
+                if (first.ended()) { // it timed out before the test saw it wait (a busy machine): nothing to see
+                    assertThat(first.thrown()).as("%s %s with all %d borrowed (rule 3)", first, first.outcome(), size)
+                            .isInstanceOf(TimeoutException.class);
+                    continue;
+                }
+                Attempt next = Attempt.start("the next waiter (acquire(60 s)), try " + t, () -> pool.acquire(Conductor.LONG))
+                        .awaitWaiting("all are borrowed");
+                long deadline = started.get() + timeout.toNanos();
+                Connection back = all.remove(all.size() - 1);
+                AtomicBoolean armed = new AtomicBoolean(true);
+                AtomicBoolean inTime = new AtomicBoolean();
+                Connection stranger = new Connection() {
+                    @Override
+                    public String execute(String statement) {
+                        return "a stranger: " + statement;
+                    }
+
+                    @Override
+                    public String toString() {
+                        if (armed.get() && mayCallBackInto(pool) && armed.getAndSet(false)) {
+                            inTime.set(System.nanoTime() < deadline);
+                            pool.release(back);
+                            long past; // the pool's lock is held here until the first waiter's deadline has passed
+                            while ((past = deadline + 3_000_000L - System.nanoTime()) > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(past);
+                            }
+                        }
+                        return "a connection of another pool";
+                    }
+                };
+                assertThat(catchThrowable(() -> pool.release(stranger)))
+                        .as("release of a connection of another pool (rule 6)")
+                        .isInstanceOf(IllegalArgumentException.class);
+                if (armed.getAndSet(false)) { // the pool did not call back in: give it back from here
+                    long giveBackAt = deadline + (random.nextInt(401) - 200) * 1_000L;
+                    long sleep = (giveBackAt - System.nanoTime()) / 1_000_000 - 1;
+                    if (sleep > 0) {
+                        Thread.sleep(sleep);
+                    }
+                    while (System.nanoTime() < giveBackAt) {
+                        Thread.onSpinWait();
+                    }
+                    pool.release(back);
+                }
+                first.awaitEnded("its timeout bounds the wait (rule 3)");
+                if (first.returned() instanceof Connection got) {
+                    assertThat(got).as("what %s got (rule 1)", first).isSameAs(back);
+                    pool.release(got);
+                } else {
+                    assertThat(first.thrown()).as("%s %s (rule 3)", first, first.outcome())
+                            .isInstanceOf(TimeoutException.class);
+                }
+                if (!next.ended()) {
+                    try {
+                        org.awaitility.Awaitility.await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofMillis(1))
+                                .until(next::ended);
+                    } catch (ConditionTimeoutException stillWaiting) {
+                        next.interrupt();
+                        throw new AssertionError(next + " was still waiting " + Attempt.PATIENCE.toSeconds() + " s after "
+                                + back + " came back, though " + first + " " + first.outcome() + " and nobody else "
+                                + "borrowed it: the connection sat idle while a borrower waited (rule 1). A waiter woken "
+                                + "for a connection at the end of its timeout takes it, or passes the wakeup on: look at "
+                                + "the idle connections before the time that is left (rules 1 and 3)");
+                    }
+                }
+                assertThat(next.returned()).as("%s %s (rules 1 and 3)", next, next.outcome()).isSameAs(back);
+                all.add(back);
+                if (inTime.get()) {
+                    shown++;
+                }
+            }
+            all.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after connections came back as a "
+                    + "waiter's timeout ended");
+        }
+
+        @Test
         @Tag("rule-3")
         @Tag("rule-4")
         @DisplayName("lets several waiters time out or be interrupted, and the one still waiting gets the connection")
@@ -699,3 +812,4 @@ class ConnectionPoolEdgeTest {
         }
     }
 }
+
