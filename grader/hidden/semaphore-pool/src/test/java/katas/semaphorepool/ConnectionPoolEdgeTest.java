@@ -68,39 +68,210 @@ class ConnectionPoolEdgeTest {
     @DisplayName("timeouts")
     class Timeouts {
 
+        /**
+         * A borrow with a timeout, by {@code acquire} (the connection stays borrowed) or by {@code withConnection}
+         * (the work returns its connection, already back when the call returns). Every timeout shape is tried both
+         * ways: red team J's withConnection waited {@code timeout.toMillis()} ms, where only acquire saw timeouts
+         * under a millisecond and of centuries.
+         */
+        enum Borrow {
+            ACQUIRE, WITH_CONNECTION;
+
+            Object call(ConnectionPool pool, Duration timeout, AtomicReference<String> workRan) throws Exception {
+                return switch (this) {
+                    case ACQUIRE -> pool.acquire(timeout);
+                    case WITH_CONNECTION -> pool.withConnection(timeout, c -> {
+                        workRan.set("the work ran with " + c);
+                        return c;
+                    });
+                };
+            }
+
+            boolean keeps() {
+                return this == ACQUIRE;
+            }
+
+            String name(Duration timeout) {
+                return (this == ACQUIRE ? "acquire(" : "withConnection(") + timeout + (this == ACQUIRE ? ")" : ", work)");
+            }
+        }
+
         @Test
         @Tag("rule-3")
-        @DisplayName("takes a timeout of zero, below zero or of (minus) centuries: no wait when none is free, none when one is")
+        @Tag("rule-5")
+        @DisplayName("takes a timeout of zero, below zero, under a millisecond or of (minus) centuries, in acquire and in "
+                + "withConnection: no wait when none is free, none when one is")
         void takesAnyTimeout(Shapes shapes) throws Exception {
             int size = shapes.between("connections", 1, 4);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             Duration minusCenturies = Duration.ofDays(-shapes.between("days below zero", 107_000, 10_000_000));
-            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
-                    Duration.ofSeconds(Long.MAX_VALUE), Duration.ofDays(shapes.between("days", 107_000, 10_000_000)),
-                    minusCenturies)) {
-                Attempt free = Attempt.start("acquire(" + timeout + ") with a connection free", () -> pool.acquire(timeout))
-                        .awaitEnded("a connection is free: it must get it (rule 3)");
-                assertThat(free.returned()).as("%s %s (rule 3)", free, free.outcome()).isInstanceOf(Connection.class);
-                pool.release((Connection) free.returned());
+            Duration underAMilli = Duration.ofNanos(shapes.between("timeout under a millisecond (ns)", 100_000, 999_999));
+            for (Borrow borrow : shapes.shuffled("order of acquire and withConnection", List.of(Borrow.values()))) {
+                for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
+                        underAMilli, Duration.ofSeconds(Long.MAX_VALUE),
+                        Duration.ofDays(shapes.between("days", 107_000, 10_000_000)), minusCenturies)) {
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    Attempt free = Attempt.start(borrow.name(timeout) + " with a connection free",
+                            () -> borrow.call(pool, timeout, workRan))
+                            .awaitEnded("a connection is free: it must get it (rule 3)");
+                    assertThat(free.returned()).as("%s %s (rule 3)", free, free.outcome()).isInstanceOf(Connection.class);
+                    if (borrow.keeps()) {
+                        pool.release((Connection) free.returned());
+                    }
+                }
+                List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
+                for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
+                        underAMilli, underAMilli, underAMilli, minusCenturies, Duration.ofSeconds(Long.MIN_VALUE))) {
+                    // under a millisecond three times: a call that gives up at once but is preempted for longer than
+                    // the timeout would look as if it had waited
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    AtomicLong took = new AtomicLong();
+                    Attempt none = Attempt.start(borrow.name(timeout) + " with all " + size + " borrowed", () -> {
+                        long start = System.nanoTime();
+                        try {
+                            return borrow.call(pool, timeout, workRan);
+                        } finally {
+                            took.set(System.nanoTime() - start);
+                        }
+                    }).awaitEnded("a timeout of zero or less means: do not wait; one under a millisecond is a short "
+                            + "wait (rule 3)");
+                    assertThat(none.thrown()).as("%s %s (rule 3)", none, none.outcome()).isInstanceOf(TimeoutException.class);
+                    assertThat(workRan.get()).as("%s, timed out: its work must not run (rule 3)", none).isNull();
+                    if (timeout == underAMilli && took.get() < underAMilli.toNanos()) {
+                        throw new AssertionError(none + " gave up after " + took.get() / 1_000 + " microseconds, before "
+                                + "its timeout of " + underAMilli.toNanos() / 1_000 + " microseconds: a timeout under a "
+                                + "millisecond is a wait too, not \"do not wait\" (rule 3; Duration.toMillis() rounds it "
+                                + "down to 0: wait in nanoseconds)", none.thrown());
+                    }
+                }
+                Duration centuries = Duration.ofDays(shapes.between("days of the waiter", 107_000, 10_000_000));
+                Attempt waiter = Attempt.start(borrow.name(centuries) + " with all " + size + " borrowed",
+                        () -> borrow.call(pool, centuries, new AtomicReference<>()))
+                        .awaitWaiting("a timeout of centuries means: wait (rule 3)");
+                Connection back = all.remove(shapes.between("connection given back to it", 0, size - 1));
+                pool.release(back);
+                waiter.awaitEnded("a connection came back (rule 3)");
+                assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isSameAs(back);
+                if (borrow.keeps()) {
+                    all.add(back);
+                }
+                all.forEach(pool::release);
             }
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after acquires and withConnection calls with "
+                    + "timeouts of zero, below zero, under a millisecond and of centuries");
+        }
+
+        @Test
+        @Tag("rule-1")
+        @Tag("rule-3")
+        @DisplayName("gives a connection that comes back as one waiter's timeout ends to it or to the next waiter, never "
+                + "to nobody")
+        void aConnectionThatComesBackAsATimeoutEndsIsNotLost(Shapes shapes) throws Exception {
+            // Red team J: a lock and a Condition whose acquire looks at awaitNanos' result before the idle list. A
+            // waiter signalled before its deadline that gets the lock back after it throws TimeoutException, and the
+            // signal dies with it: the connection sits idle while the next waiter, with 60 s left, goes on waiting.
+            // Each try gives a connection back before the first waiter's deadline from inside the pool's call (while
+            // it tells why it refuses a stranger, when it holds a reentrant lock of the test's thread meanwhile), and
+            // keeps the pool's lock until that deadline has passed; otherwise from the test's thread, close to the
+            // deadline. Then one of the two waiters must get the connection: a right pool hands it to one of them at
+            // once, however late either runs.
+            int size = shapes.between("connections", 1, 3);
+            // A try shows the lost wakeup when the connection came back from inside the pool's call before the first
+            // waiter's deadline: two such tries, of at most ten (a try the busy machine made late is tried again).
+            int tries = 10;
+            int enough = 2;
+            Duration timeout = Duration.ofMillis(shapes.between("timeout of the first waiter (ms)", 60, 120));
+            java.util.Random random = shapes.random();
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
-            for (Duration timeout : List.of(Duration.ZERO, Duration.ofMillis(-shapes.between("negative ms", 1, 1000)),
-                    minusCenturies, Duration.ofSeconds(Long.MIN_VALUE))) {
-                Attempt none = Attempt.start("acquire(" + timeout + ") with all " + size + " borrowed",
-                        () -> pool.acquire(timeout)).awaitEnded("a timeout of zero or less means: do not wait (rule 3)");
-                assertThat(none.thrown()).as("%s %s (rule 3)", none, none.outcome()).isInstanceOf(TimeoutException.class);
+            // The first try's waiter once timed out while the classes it needed were loaded: load them first.
+            assertThat(catchThrowable(() -> pool.acquire(Duration.ofNanos(1)))).as("acquire(1 ns) with all %d borrowed "
+                    + "(rule 3)", size).isInstanceOf(TimeoutException.class);
+            assertThat(mayCallBackInto(pool)).as("a call into the pool from a helper thread, while nobody calls it")
+                    .isTrue();
+            int shown = 0;
+            for (int t = 1; t <= tries && shown < enough; t++) {
+                AtomicLong started = new AtomicLong();
+                Attempt first = Attempt.start("the first waiter (acquire(" + timeout.toMillis() + " ms)), try " + t, () -> {
+                    started.set(System.nanoTime());
+                    return pool.acquire(timeout);
+                });
+                org.awaitility.Awaitility.await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofNanos(200_000))
+                        .until(() -> first.ended() || first.isWaiting());
+                if (first.ended()) { // it timed out before the test saw it wait (a busy machine): nothing to see
+                    assertThat(first.thrown()).as("%s %s with all %d borrowed (rule 3)", first, first.outcome(), size)
+                            .isInstanceOf(TimeoutException.class);
+                    continue;
+                }
+                Attempt next = Attempt.start("the next waiter (acquire(60 s)), try " + t, () -> pool.acquire(Conductor.LONG))
+                        .awaitWaiting("all are borrowed");
+                long deadline = started.get() + timeout.toNanos();
+                Connection back = all.remove(all.size() - 1);
+                AtomicBoolean armed = new AtomicBoolean(true);
+                AtomicBoolean inTime = new AtomicBoolean();
+                Connection stranger = new Connection() {
+                    @Override
+                    public String execute(String statement) {
+                        return "a stranger: " + statement;
+                    }
+
+                    @Override
+                    public String toString() {
+                        if (armed.get() && mayCallBackInto(pool) && armed.getAndSet(false)) {
+                            inTime.set(System.nanoTime() < deadline);
+                            pool.release(back);
+                            long past; // the pool's lock is held here until the first waiter's deadline has passed
+                            while ((past = deadline + 3_000_000L - System.nanoTime()) > 0) {
+                                java.util.concurrent.locks.LockSupport.parkNanos(past);
+                            }
+                        }
+                        return "a connection of another pool";
+                    }
+                };
+                assertThat(catchThrowable(() -> pool.release(stranger)))
+                        .as("release of a connection of another pool (rule 6)")
+                        .isInstanceOf(IllegalArgumentException.class);
+                if (armed.getAndSet(false)) { // the pool did not call back in: give it back from here
+                    long giveBackAt = deadline + (random.nextInt(401) - 200) * 1_000L;
+                    long sleep = (giveBackAt - System.nanoTime()) / 1_000_000 - 1;
+                    if (sleep > 0) {
+                        Thread.sleep(sleep);
+                    }
+                    while (System.nanoTime() < giveBackAt) {
+                        Thread.onSpinWait();
+                    }
+                    pool.release(back);
+                }
+                first.awaitEnded("its timeout bounds the wait (rule 3)");
+                if (first.returned() instanceof Connection got) {
+                    assertThat(got).as("what %s got (rule 1)", first).isSameAs(back);
+                    pool.release(got);
+                } else {
+                    assertThat(first.thrown()).as("%s %s (rule 3)", first, first.outcome())
+                            .isInstanceOf(TimeoutException.class);
+                }
+                if (!next.ended()) {
+                    try {
+                        org.awaitility.Awaitility.await().atMost(Attempt.PATIENCE).pollInterval(Duration.ofMillis(1))
+                                .until(next::ended);
+                    } catch (ConditionTimeoutException stillWaiting) {
+                        next.interrupt();
+                        throw new AssertionError(next + " was still waiting " + Attempt.PATIENCE.toSeconds() + " s after "
+                                + back + " came back, though " + first + " " + first.outcome() + " and nobody else "
+                                + "borrowed it: the connection sat idle while a borrower waited (rule 1). A waiter woken "
+                                + "for a connection at the end of its timeout takes it, or passes the wakeup on: look at "
+                                + "the idle connections before the time that is left (rules 1 and 3)");
+                    }
+                }
+                assertThat(next.returned()).as("%s %s (rules 1 and 3)", next, next.outcome()).isSameAs(back);
+                all.add(back);
+                if (inTime.get()) {
+                    shown++;
+                }
             }
-            Duration centuries = Duration.ofDays(shapes.between("days of the waiter", 107_000, 10_000_000));
-            Attempt waiter = Attempt.start("acquire(" + centuries + ") with all " + size + " borrowed",
-                    () -> pool.acquire(centuries)).awaitWaiting("a timeout of centuries means: wait (rule 3)");
-            Connection back = all.remove(shapes.between("connection given back to it", 0, size - 1));
-            pool.release(back);
-            waiter.awaitEnded("a connection came back (rule 3)");
-            assertThat(waiter.returned()).as("%s %s (rule 3)", waiter, waiter.outcome()).isSameAs(back);
-            all.add(back);
             all.forEach(pool::release);
-            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after acquires with timeouts of zero, below zero "
-                    + "and centuries");
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after connections came back as a "
+                    + "waiter's timeout ended");
         }
 
         @Test
@@ -143,18 +314,21 @@ class ConnectionPoolEdgeTest {
 
         @Test
         @Tag("rule-3")
-        @DisplayName("waits out a timeout under a second, and gives the connection that comes back meanwhile to the waiter")
+        @Tag("rule-5")
+        @DisplayName("waits out a timeout under a second, in acquire or withConnection, and gives the connection that "
+                + "comes back meanwhile to the waiter")
         void waitsOutATimeoutUnderASecond(Shapes shapes) throws Exception {
             int size = shapes.between("connections", 1, 3);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             List<Connection> all = ConnectionPoolTest.borrowAll(pool, size);
             Duration timeout = Duration.ofMillis(shapes.between("timeout under a second (ms)", 300, 900));
+            Borrow borrow = shapes.oneOf("borrowed by", Borrow.values());
             for (int attempt = 1; ; attempt++) {
                 AtomicLong took = new AtomicLong();
-                Attempt waiter = Attempt.start("acquire(" + timeout.toMillis() + " ms) with all " + size + " borrowed", () -> {
+                Attempt waiter = Attempt.start(borrow.name(timeout) + " with all " + size + " borrowed", () -> {
                     long start = System.nanoTime();
                     try {
-                        return pool.acquire(timeout);
+                        return borrow.call(pool, timeout, new AtomicReference<>());
                     } finally {
                         took.set(System.nanoTime() - start);
                     }
@@ -178,7 +352,9 @@ class ConnectionPoolEdgeTest {
                             waiter.thrown());
                 }
                 if (back != null && waiter.returned() == back) {
-                    all.add(back);
+                    if (borrow.keeps()) {
+                        all.add(back);
+                    }
                     break;
                 }
                 boolean timedOutInFull = waiter.thrown() instanceof TimeoutException;
@@ -214,8 +390,11 @@ class ConnectionPoolEdgeTest {
                 AtomicBoolean waiterWon = new AtomicBoolean();
                 AtomicInteger handBacks = new AtomicInteger();
                 // While the pool tells why it refuses this stranger, the other borrower gives its connection back and
-                // takes it again at once, inside the pool's call (the callback may call back in): the waiter is woken
-                // but another borrower always comes first.
+                // takes it again at once, inside the pool's call: the waiter is woken but another borrower always
+                // comes first (given back from outside the pool, a woken waiter often runs first on a busy machine).
+                // Only when the pool holds a reentrant lock of this thread's meanwhile (or none): no rule asks a pool
+                // to let a connection's toString() call back into it, and a right pool whose lock is a binary
+                // Semaphore waited on itself (red team J). Then the test hands back after the call.
                 Connection stranger = new Connection() {
                     @Override
                     public String execute(String statement) {
@@ -224,7 +403,7 @@ class ConnectionPoolEdgeTest {
 
                     @Override
                     public String toString() {
-                        if (armed.getAndSet(false)) {
+                        if (armed.get() && mayCallBackInto(pool) && armed.getAndSet(false)) {
                             giveBackAndTakeAgain(pool, held, handBacks, waiterWon);
                         }
                         return "a connection of another pool";
@@ -237,7 +416,8 @@ class ConnectionPoolEdgeTest {
                 while (!waiter.ended() && !waiterWon.get() && System.nanoTime() < deadline) {
                     Thread.sleep(pauseMin + random.nextInt(pauseMax - pauseMin + 1));
                     armed.set(true);
-                    assertThat(catchThrowable(() -> pool.release(stranger))).as("release of %s (rule 6)", stranger)
+                    assertThat(catchThrowable(() -> pool.release(stranger)))
+                            .as("release of a connection of another pool (rule 6)")
                             .isInstanceOf(IllegalArgumentException.class);
                     if (armed.getAndSet(false)) { // the pool did not call back in: hand back and take again from here
                         giveBackAndTakeAgain(pool, held, handBacks, waiterWon);
@@ -265,6 +445,54 @@ class ConnectionPoolEdgeTest {
                     return;
                 }
             }
+        }
+
+        /**
+         * Whether this thread, called back from inside {@code pool}, may call into it again without waiting on
+         * itself: a helper thread calls into the pool meanwhile; when it gets through, the pool holds no lock now;
+         * when it is blocked on a lock this thread owns (a monitor, a ReentrantLock), that lock is reentrant. A lock
+         * nobody owns (a Semaphore) or one of another thread: no.
+         */
+        private static boolean mayCallBackInto(ConnectionPool pool) {
+            Connection plain = new Connection() {
+                @Override
+                public String execute(String statement) {
+                    return statement;
+                }
+
+                @Override
+                public String toString() {
+                    return "a plain connection of another pool";
+                }
+            };
+            Thread helper = Thread.ofPlatform().daemon(true).name("looks whether the pool holds a lock").start(() -> {
+                try {
+                    pool.release(plain);
+                } catch (RuntimeException refused) {
+                    // expected: not one of the pool's connections
+                }
+            });
+            long me = Thread.currentThread().threadId();
+            long until = System.nanoTime() + Attempt.PATIENCE.toNanos();
+            while (System.nanoTime() < until) {
+                Thread.State state = helper.getState();
+                if (state == Thread.State.TERMINATED) {
+                    return true;
+                }
+                if (state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                        || state == Thread.State.TIMED_WAITING) {
+                    java.lang.management.ThreadInfo info = java.lang.management.ManagementFactory.getThreadMXBean()
+                            .getThreadInfo(helper.threadId());
+                    if (info != null && info.getLockOwnerId() != -1) {
+                        return info.getLockOwnerId() == me;
+                    }
+                    if (info != null && info.getThreadState() != Thread.State.RUNNABLE && info.getLockName() != null) {
+                        return false; // blocked on something nobody owns
+                    }
+                }
+                Thread.yield();
+            }
+            return false;
         }
 
         /** Gives back the connection {@code held} and takes it again without waiting; notes when the waiter got it. */
@@ -400,13 +628,24 @@ class ConnectionPoolEdgeTest {
         void endsTheWaitsCaughtByClose(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
                 int size = round.between("connections", 1, 4);
-                int waiters = round.between("waiters", 1, 4);
+                // Waiters of both kinds in each round (red team J's withConnection had its own acquire, without the
+                // second look at closed, and only acquire waiters were ever caught by close()).
+                int waiters = round.between("waiters", 2, 5);
+                int firstKind = round.between("kind of the first waiter (0: acquire, 1: withConnection)", 0, 1);
                 ConnectionPool pool = new ConnectionPool(size, new Ledger(size, round.random()));
                 List<Connection> borrowed = round.shuffled("order given back", ConnectionPoolTest.borrowAll(pool, size));
                 List<Attempt> waiting = new ArrayList<>();
+                AtomicReference<String> workRan = new AtomicReference<>();
                 for (int w = 0; w < waiters; w++) {
-                    waiting.add(Attempt.start("waiter " + w + " (acquire(60 s) from before close())",
-                            () -> pool.acquire(Conductor.LONG)).awaitWaiting("all are borrowed"));
+                    int waiter = w;
+                    waiting.add((w + firstKind) % 2 == 0
+                            ? Attempt.start("waiter " + w + " (acquire(60 s) from before close())",
+                                    () -> pool.acquire(Conductor.LONG)).awaitWaiting("all are borrowed")
+                            : Attempt.start("waiter " + w + " (withConnection(60 s, work) from before close())",
+                                    () -> pool.withConnection(Conductor.LONG, c -> {
+                                        workRan.compareAndSet(null, "the work of waiter " + waiter + " ran with " + c);
+                                        return c;
+                                    })).awaitWaiting("all are borrowed"));
                 }
                 Attempt closer = Attempt.start("close() while all " + size + " are borrowed and " + waiters + " wait", () -> {
                     pool.close();
@@ -422,6 +661,8 @@ class ConnectionPoolEdgeTest {
                     assertThat(waiter.thrown()).as("%s %s: a pool that is closing lends nothing (rule 7)", waiter,
                             waiter.outcome()).isInstanceOf(IllegalStateException.class);
                 }
+                assertThat(workRan.get()).as("the works of withConnection calls that waited when close() began: a "
+                        + "pool that is closing lends nothing, to withConnection neither (rule 7)").isNull();
             });
         }
 
@@ -571,3 +812,4 @@ class ConnectionPoolEdgeTest {
         }
     }
 }
+
