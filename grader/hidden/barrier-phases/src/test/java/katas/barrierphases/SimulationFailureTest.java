@@ -211,6 +211,109 @@ class SimulationFailureTest {
     }
 
     @Test
+    @Tag("rule-6")
+    @DisplayName("reports the first failure, not what the rule throws in other workers once they are stopped")
+    void reportsTheFirstFailureNotItsFallout(Shapes shapes) throws Exception {
+        // A rule whose cell reads something interruptible throws when its worker is interrupted: once the first
+        // failure stops the others, a worker busy in a cell fails too. That second failure is fallout of the
+        // stop: the first one is what run() reports (remember it before you stop the others, and keep it).
+        shapes.check(3, round -> {
+            int workers = round.between("workers", 2, 6);
+            int rows = round.between("rows", workers, 14);
+            int cols = round.between("columns", 1, 6);
+            int phases = round.between("phases", 2, 5);
+            Fault fault = new Fault(round.between("failing phase", 1, phases - 1), round.between("failing row", 0,
+                    rows - 1), round.between("failing column", 0, cols - 1), round.failure("failure",
+                    "the rule failed first"), true, round.chance("others notice interrupts", .5));
+            boolean interruptedKind = round.chance("the others' fallout is an InterruptedException", .5);
+            double[][] initial = Heat.grid(round, rows, cols);
+            Probe probe = new Probe(initial, phases).withoutHolding().failing(fault);
+            CellRule interruptible = (grid, row, col) -> {
+                double value = probe.next(grid, row, col);
+                if (Thread.currentThread().isInterrupted()) {
+                    throw katas.testkit.Sneaky.raise(interruptedKind
+                            ? new InterruptedException("the sensor read of cell (" + row + ", " + col + ") was "
+                                    + "interrupted")
+                            : new IllegalStateException("the sensor read of cell (" + row + ", " + col + ") was cut "
+                                    + "short by an interrupt"));
+                }
+                return value;
+            };
+            String story = Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + fault.failure()
+                    + " for cell (" + fault.row() + ", " + fault.col() + ") of phase " + (fault.phase() + 1)
+                    + " while the other workers were busy in a cell that throws when its worker is interrupted (the "
+                    + "first failure is the one to report, not the fallout of stopping the others: rule 6)";
+            try (Trial trial = new Trial(story, new Simulation(workers, interruptible), initial, phases, probe)
+                    .start()) {
+                Outcome outcome = trial.outcome(() -> "The worker whose rule threw never reaches the barrier: the "
+                        + "others must be stopped, and run() must throw (rule 6)");
+                trial.assertFailedWith(outcome, fault.failure());
+                trial.assertEveryThreadEnded(outcome);
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-9")
+    @Tag("rule-8")
+    @DisplayName("an interrupted caller stops its own run's workers, and no other run's")
+    void anInterruptStaysInItsRun(Shapes shapes) throws Exception {
+        // Two runs of one simulation at the same time, told apart by the width of their grids. The other run's
+        // workers are held in their first cell (they ignore interrupts there) while the first run's caller is
+        // interrupted; then they go on, and the other run must end as if nothing had happened.
+        int workers = shapes.between("workers", 1, 4);
+        int rows = shapes.between("rows, interrupted run", 1, 8);
+        int cols = shapes.between("columns, interrupted run", 1, 4);
+        int phases = shapes.between("phases, interrupted run", 1, 4);
+        int phase = shapes.between("phase interrupted", 0, phases - 1);
+        int otherRows = shapes.between("rows, other run", 1, 8);
+        int otherCols = cols + shapes.between("more columns, other run", 1, 3);
+        int otherPhases = shapes.between("phases, other run", 1, 4);
+        double[][] interrupted = Heat.grid(shapes, rows, cols);
+        double[][] other = Heat.grid(shapes, otherRows, otherCols);
+        Probe interruptedProbe = new Probe(interrupted, phases).withoutHolding().blockingIn(phase,
+                shapes.chance("wind down", .5));
+        Probe otherProbe = new Probe(other, otherPhases).withoutHolding().pausingFirstCells();
+        CellRule rule = (grid, row, col) -> grid.cols() == cols ? interruptedProbe.next(grid, row, col)
+                : otherProbe.next(grid, row, col);
+        Simulation simulation = new Simulation(workers, rule);
+        String what = "two runs of one simulation at the same time: " + Runs.shape(workers, rows, cols, phases)
+                + ", its caller interrupted in phase " + (phase + 1) + ", and " + Runs.shape(workers, otherRows,
+                otherCols, otherPhases) + " going on meanwhile";
+        try (Trial interruptedRun = new Trial(what + " (the interrupted run)", simulation, interrupted, phases,
+                interruptedProbe); Trial otherRun = new Trial(what + " (the other run)", simulation, other,
+                otherPhases, otherProbe)) {
+            otherRun.start();
+            int otherWorkers = Math.min(workers, otherRows);
+            long start = System.nanoTime();
+            while (otherProbe.paused() < otherWorkers && System.nanoTime() - start < 3_000_000_000L) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
+            }
+            Assertions.assertThat(otherProbe.paused()).as(what + ": workers of the other run computing their first "
+                    + "cell (rule 5: one worker per band)").isEqualTo(otherWorkers);
+            interruptedRun.start();
+            interruptedRun.awaitBlocked(Math.min(workers, rows), "Each worker's first cell of that phase waits until "
+                    + "its thread is interrupted (rule 5: one worker per band).");
+            interruptedRun.interruptCaller();
+            Outcome stopped = interruptedRun.outcome(() -> "Its caller was interrupted: run() must interrupt every "
+                    + "worker of its run, wait for them to end and throw InterruptedException (rule 8)");
+            interruptedRun.assertInterruptReported(stopped);
+            interruptedRun.assertEveryThreadEnded(stopped);
+            otherProbe.release();
+            Outcome succeeded = otherRun.outcome(() -> "The other run has nothing to do with the interrupt (rule 9: "
+                    + "each run has its own threads)");
+            otherRun.assertNothingBrokenDuringTheRun();
+            if (succeeded.thrown() != null) {
+                throw new AssertionError(what + ": the other run threw " + succeeded.thrown() + ": an interrupted "
+                        + "caller interrupts its own run's workers, no other run's (rule 9: each run has its own "
+                        + "threads)", succeeded.thrown());
+            }
+            otherRun.assertSameAsOneThread(succeeded);
+            otherRun.assertEveryThreadEnded(succeeded);
+        }
+    }
+
+    @Test
     @Tag("rule-8")
     @DisplayName("when its caller was interrupted before the call, computes nothing and throws InterruptedException")
     void interruptedBeforeTheCall(Shapes shapes) throws Exception {

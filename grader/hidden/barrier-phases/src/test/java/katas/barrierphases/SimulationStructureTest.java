@@ -150,7 +150,9 @@ class SimulationStructureTest {
      * A call that sleeps, spins or polls, whoever owns it: Thread's sleep, yield and onSpinWait also through a class
      * that extends Thread (Worker.sleep(1) is Thread.sleep(1)); TimeUnit's sleep, timedWait and timedJoin;
      * LockSupport's parkNanos and parkUntil; Object's wait in any form, and notify and notifyAll (Object's, final:
-     * on any owner they are the monitor's).
+     * on any owner they are the monitor's); and every wait with a timeout: Thread.join(millis) (also through a class
+     * that extends Thread), any call that takes a TimeUnit or a Duration (CyclicBarrier.await(t, unit),
+     * Phaser.awaitAdvanceInterruptibly(phase, t, unit), ...), Condition.awaitNanos/awaitUntil.
      */
     private static boolean waitsByItself(JavaCall<?> access) {
         String name = access.getName();
@@ -161,6 +163,19 @@ class SimulationStructureTest {
         }
         if (owner.equals("java.util.concurrent.TimeUnit")) {
             return Set.of("sleep", "timedWait", "timedJoin").contains(name);
+        }
+        if (name.equals("join") && !parameters.isEmpty() && isAThread(access.getTargetOwner())) {
+            return true; // Thread.join(millis), join(millis, nanos), join(Duration): TimeUnit.timedJoin by another name
+        }
+        if (!owner.startsWith("java.time.") && (parameters.contains("java.util.concurrent.TimeUnit")
+                || parameters.contains("java.time.Duration"))) {
+            // Any wait with a timeout: CyclicBarrier.await(t, unit), Phaser.awaitAdvanceInterruptibly(phase, t,
+            // unit), a latch's, queue's, lock's or future's timed wait. Nothing here has a deadline to keep: a wait
+            // with a timeout is only ever a poll in a loop.
+            return true;
+        }
+        if (Set.of("awaitNanos", "awaitUntil").contains(name)) {
+            return true; // Condition's timed waits
         }
         if (owner.equals("java.util.concurrent.locks.LockSupport")) {
             return Set.of("parkNanos", "parkUntil").contains(name);
@@ -181,7 +196,9 @@ class SimulationStructureTest {
         noClasses().that().resideInAPackage(PACKAGE + "..")
                 .should().callCodeUnitWhere(DescribedPredicate.describe("Thread.sleep/yield/onSpinWait (also through "
                         + "a class that extends Thread), TimeUnit.sleep/timedWait/timedJoin, "
-                        + "LockSupport.parkNanos/parkUntil, or Object.wait/notify/notifyAll",
+                        + "LockSupport.parkNanos/parkUntil, Object.wait/notify/notifyAll, or a wait with a timeout "
+                        + "(Thread.join(millis), CyclicBarrier.await(t, unit), Phaser.awaitAdvanceInterruptibly("
+                        + "phase, t, unit), any call given a TimeUnit or a Duration)",
                         SimulationStructureTest::waitsByItself))
                 .because("waiting for the other workers is what the barrier is for: a sleep or a timed wait guesses "
                         + "how long they take, a spin (or a poll) burns a core the workers need, and a monitor's "

@@ -662,6 +662,159 @@ class StartingGunEdgeTest {
         });
     }
 
+    @Test
+    @Tag("rule-7")
+    @DisplayName("a runner interrupted while another thread holds the gun's lock throws at once, without waiting for "
+            + "the lock")
+    void anInterruptWhileTheLockIsBusyThrowsAtOnce(Shapes shapes) throws Exception {
+        // The test holds the gun's lock (the lock is the caller's: its own code may hold it for long) while a runner
+        // is interrupted, before its call or while it queues for the lock. lockInterruptibly() lets it out at once;
+        // lock() keeps it queued until the test lets go, however long that is.
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            if (round.chance("fired and reset first", 0.5)) {
+                track.fire(gun);
+                track.reset(gun);
+            }
+            boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
+            boolean beforeTheCall = round.chance("interrupted before the call (else while it queues)", 0.5);
+            Duration timeout = Duration.ofSeconds(round.between("timeout in s", 1, 3_600));
+            for (boolean timed : List.of(timedFirst, !timedFirst)) {
+                Runner runner;
+                String how;
+                track.lock().lock();
+                try {
+                    if (beforeTheCall) {
+                        runner = Runner.interruptedFirst("runner-interrupted-at-a-busy-lock", gun, timed ? timeout
+                                : null);
+                        how = "interrupted before it called " + runner.call();
+                    } else {
+                        runner = timed ? Runner.timed("runner-interrupted-in-the-queue", gun, timeout)
+                                : Runner.untimed("runner-interrupted-in-the-queue", gun);
+                        track.mustQueueForLock(runner, "rule 7: " + runner.call() + " while the test holds the lock");
+                        runner.interrupt();
+                        how = "interrupted while " + runner.call() + " queued for the gun's lock";
+                    }
+                    if (!runner.awaitDone(Track.PATIENCE_MILLIS)) {
+                        throw new AssertionError("rule 7: a runner " + how + ", while another thread held the gun's "
+                                + "lock, was still in the call " + Track.PATIENCE_MILLIS / 1000 + " s later ("
+                                + runner.thread().getState() + " in " + Track.where(runner) + "): an interrupt ends "
+                                + "the wait at once, also the wait for the lock (take it with lockInterruptibly(), "
+                                + "not lock())");
+                    }
+                } finally {
+                    track.lock().unlock();
+                }
+                assertThat(runner.ending()).as("rule 7: a runner %s on a gun not fired: %s", how,
+                        runner.describeEnding()).isEqualTo(Runner.Ending.INTERRUPTED);
+                track.mustBeFree("rule 7", "a runner " + how);
+            }
+        });
+    }
+
+    @Test
+    @Tag("rule-2")
+    @DisplayName("isFired() on a fired gun is true, also while another thread holds the gun's lock")
+    void isFiredWhileTheLockIsBusy(Shapes shapes) throws Exception {
+        // isFired() may wait its turn for the lock, or read a volatile flag at once; it may not answer "not fired"
+        // because the lock is busy: right after a fire, the woken runners take the lock one by one.
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            int pulses = round.between("fire+reset before the last fire", 0, 2);
+            for (int i = 0; i < pulses; i++) {
+                track.fire(gun);
+                track.reset(gun);
+            }
+            track.fire(gun);
+            java.util.concurrent.atomic.AtomicReference<Object> answer = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            Thread asker = Thread.ofPlatform().daemon(true).name("display-asking-isFired").unstarted(() -> {
+                try {
+                    answer.set(gun.isFired());
+                } catch (Throwable failure) {
+                    answer.set(failure);
+                }
+            });
+            long holdNanos = TimeUnit.MILLISECONDS.toNanos(round.between("ms the test keeps the lock at most", 20,
+                    80));
+            track.lock().lock();
+            try {
+                asker.start();
+                long until = System.nanoTime() + holdNanos;
+                // Until the asker answered, or queues for the lock, or the hold is over.
+                while (asker.isAlive() && !track.lock().hasQueuedThread(asker) && System.nanoTime() < until) {
+                    Track.pause();
+                }
+            } finally {
+                track.lock().unlock();
+            }
+            asker.join(Track.PATIENCE_MILLIS);
+            assertThat(asker.isAlive()).as("rule 2: isFired() still had not answered %s s after the test let go of "
+                    + "the gun's lock", Track.PATIENCE_MILLIS / 1000).isFalse();
+            assertThat(answer.get()).as("rule 2: isFired() on a gun fired (after %d fire+reset pulse(s)), asked while "
+                    + "another thread held the gun's lock (once fired and until reset, isFired() is true: wait your "
+                    + "turn for the lock, or read a volatile flag; a busy lock is no answer)", pulses).isEqualTo(true);
+        });
+    }
+
+    @Test
+    @Tag("rule-3")
+    @Tag("rule-5")
+    @Tag("rule-6")
+    @DisplayName("a fire of one gun starts nobody on another gun")
+    void anotherGunsFireIsNotMine(Shapes shapes) throws Exception {
+        // Two guns, each on a lock of its own (or both on one lock): every piece of a gun's state is its own. Runners
+        // on gun B are woken for nothing after gun A fired; they must wait again, and a timed one must not answer
+        // true at its timeout because gun A fired.
+        shapes.check(2, round -> {
+            boolean oneLock = round.chance("both guns on one lock", 0.3);
+            Track trackA = new Track(new WakeableLock());
+            Track trackB = oneLock ? trackA : new Track(new WakeableLock());
+            StartingGun gunA = new StartingGun(trackA.lock());
+            StartingGun gunB = new StartingGun(trackB.lock());
+            if (round.chance("gun B fired and reset first", 0.5)) {
+                trackB.fire(gunB);
+                trackB.reset(gunB);
+            }
+            List<Runner> onA = Runner.field(round, gunA, 1, 3);
+            List<Runner> onB = Runner.field(round, gunB, 1, 3);
+            List<Runner> all = new ArrayList<>(onA);
+            all.addAll(onB);
+            trackA.mustAllBeWaiting(onA, "runners on gun A, before gun A fires");
+            trackB.mustAllBeWaiting(onB, "runners on gun B, before gun A fires");
+            Duration shortTimeout = Duration.ofMillis(round.between("gun B's short timeout in ms", 40, 120));
+            Runner hasty = Runner.timed("runner-hasty-on-gun-B", gunB, shortTimeout);
+            int fires = round.between("fires of gun A", 1, 3);
+            boolean pulse = round.chance("gun A reset after each fire", 0.5);
+            for (int i = 0; i < fires; i++) {
+                trackA.fire(gunA);
+                if (pulse) {
+                    trackA.reset(gunA);
+                }
+            }
+            String what = fires + " fire(s) of gun A" + (pulse ? ", each reset at once" : "");
+            trackA.mustAllGo(onA, "rule 1", what + " while its runners waited");
+            assertThat(gunB.isFired()).as("rule 3: gunB.isFired() after %s; gun B was never fired", what).isFalse();
+            assertThat(gunA.isFired()).as("rule 2: gunA.isFired() after %s", what).isEqualTo(!pulse);
+            trackB.lock().wakeEarly();
+            for (Runner runner : onB) {
+                trackB.mustWaitAgain(runner, "rule 5", what + ", then the runners of gun B were woken for nothing "
+                        + "(each gun's fires are its own: no static field)");
+            }
+            if (!hasty.awaitDone(shortTimeout.toMillis() + Track.PATIENCE_MILLIS)) {
+                throw new AssertionError("rule 6: " + hasty.call() + " on gun B did not give up: "
+                        + hasty.describeEnding() + " in " + Track.where(hasty));
+            }
+            assertThat(hasty.ending() == Runner.Ending.RETURNED && !hasty.answer()).as("rule 6: %s on gun B, never "
+                    + "fired, while %s: %s (false once the whole timeout has passed: another gun's fire is not this "
+                    + "gun's)", hasty.call(), what, hasty.describeEnding()).isTrue();
+            trackB.fire(gunB);
+            trackB.mustAllGo(onB, "rule 1", "gun B fired after " + what);
+        });
+    }
+
     /** After a fire: the runner returns (true, if timed); fails at once if it waits on the condition again. */
     private static void mustGo(WatchedLock lock, Runner runner, String rule, String situation) throws Exception {
         long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
