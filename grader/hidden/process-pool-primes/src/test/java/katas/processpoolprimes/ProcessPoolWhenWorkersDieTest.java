@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
@@ -215,6 +216,9 @@ class ProcessPoolWhenWorkersDieTest {
             // Now a range that kills every worker, while the other workers still hold ranges of that count.
             int asksBefore = hub.asks().size();
             int doomedBefore = hub.timesAsked(doomed[0], doomed[1]);
+            Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 1, 10),
+                    100_000);
+            AtomicBoolean nextCountStarted = new AtomicBoolean();
             hub.policy(ask -> {
                 if (ask.from() == doomed[0] && ask.to() == doomed[1]) {
                     return new ProbeHub.Crash(death);
@@ -223,7 +227,14 @@ class ProcessPoolWhenWorkersDieTest {
                 // their answers arrive after the pool knows the count has failed. (It was asked, and answered,
                 // in the counts before.)
                 hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= doomedBefore + max, Duration.ofSeconds(3));
-                Thread.sleep(50);
+                // Then until the test has started the next count (at most 0.75 s): a pool that threw without
+                // reading these answers first lets it start, and must not send a request to a worker that still
+                // holds one; a pool that waits for them lets the next count start only after they came.
+                long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(750);
+                while (!nextCountStarted.get() && System.nanoTime() < until) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(nextCountStarted.get() ? 200 : 50); // the next count's requests are on their way
                 return ProbeHub.answer(ask);
             });
             Within.Outcome<Long> doomedCount = Within.attempt(Pools.COUNT_BOUND, "countPrimes for " + cut.describe()
@@ -231,7 +242,12 @@ class ProcessPoolWhenWorkersDieTest {
                     "a range that kills every worker must not be retried forever: after MAX_ATTEMPTS workers died on "
                             + "it, countPrimes throws IllegalStateException", () -> pool.countPrimes(cut.from(), cut.to(),
                                     cut.rangeSize()));
-            int tries = (int) hub.asks().subList(asksBefore, hub.asks().size()).stream()
+            int asksAfter = hub.asks().size();
+            // The next count starts at once, as a caller's next count would.
+            hub.policy(ProbeHub::answer);
+            nextCountStarted.set(true);
+            long next = count(pool, after.from(), after.to(), after.rangeSize());
+            int tries = (int) hub.asks().subList(asksBefore, asksAfter).stream()
                     .filter(a -> a.from() == doomed[0] && a.to() == doomed[1]).count();
             assertThat(doomedCount.failure())
                     .as("rule 10: %s killed each of the %d workers it was sent to (%s): nobody can know its count, so "
@@ -242,16 +258,13 @@ class ProcessPoolWhenWorkersDieTest {
                     .as("rule 10: how many workers were asked %s, which kills every worker: exactly MAX_ATTEMPTS = %d",
                             ProbeHub.range(doomed[0], doomed[1]), max)
                     .isEqualTo(max);
-            assertSize(children, size, " (after the failed count too, the pool has all its workers)");
-
-            hub.policy(ProbeHub::answer);
-            Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 1, 10),
-                    100_000);
-            assertThat(count(pool, after.from(), after.to(), after.rangeSize()))
-                    .as("rule 10: a count after the failed one, %s: it must not be given answers left over from the "
-                            + "failed count (%d requests were sent during it)", after.describe(),
-                            hub.asks().size() - asksBefore)
+            assertThat(next)
+                    .as("rule 10: a count started right after the failed one, %s: it must not be given answers left "
+                            + "over from the failed count (%d requests were sent during it)", after.describe(),
+                            asksAfter - asksBefore)
                     .isEqualTo(after.expectedTotal());
+            hub.assertProtocolKept();
+            assertSize(children, size, " (after the failed count and the one after it, the pool has all its workers)");
             hub.assertProtocolKept();
         }
     }

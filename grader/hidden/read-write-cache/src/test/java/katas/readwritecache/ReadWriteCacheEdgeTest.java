@@ -99,6 +99,89 @@ class ReadWriteCacheEdgeTest {
             });
         }
 
+        @Test
+        @Tag("rule-8")
+        @DisplayName("goes before every reader that came after it, whatever it reads: get, size() or snapshot() (the cache's own lock)")
+        void goesBeforeEveryLaterReaderWhateverItReads(Shapes shapes) throws Exception {
+            shapes.check(3, round -> {
+                Store store = new Store(null);
+                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store);
+                Key kept = Key.of("hot" + round.between("hot", 10, 99));
+                Key other = Key.of("cold" + round.between("cold", 10, 99));
+                cache.put(kept, kept + "=v");
+                cache.put(other, other + "=v");
+                CountDownLatch in = new CountDownLatch(1);
+                CountDownLatch leave = new CountDownLatch(1);
+                AtomicBoolean first = new AtomicBoolean(true);
+                // The first reader stays where the cache hashes the key (inside the read lock) until let go.
+                Key probe = kept.with(key -> {
+                    if (first.getAndSet(false)) {
+                        in.countDown();
+                        try {
+                            leave.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                });
+                List<String> reads = round.shuffled("reads after the writer", List.of("get", "size()", "snapshot()"));
+                List<Call<Object>> later = new ArrayList<>();
+                Call<String> holder = Call.start("get(" + kept + ") holding the read lock", null, () -> cache.get(probe));
+                Call<Void> writer = null;
+                try {
+                    assertThat(in.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                            .as("the first reader looked the key up").isTrue();
+                    writer = Call.start("put(" + kept + ") while a get holds the read lock", null, () -> {
+                        cache.put(kept, kept + "=new");
+                        return null;
+                    });
+                    awaitParked(writer, "a put while a get holds the read lock waits (rule 2)");
+                    for (String read : reads) {
+                        Call<Object> reader = Call.start(read.equals("get") ? "get(" + other + ")" : read, null, () ->
+                                switch (read) {
+                                    case "get" -> cache.get(other);
+                                    case "size()" -> cache.size();
+                                    default -> cache.snapshot();
+                                });
+                        later.add(reader);
+                        if (!waitsBehindTheWriter(reader)) {
+                            throw new AssertionError(reader + " " + reader.outcome() + " while put(" + kept + ") "
+                                    + "waited for the write lock and an earlier get still held the read lock: it got "
+                                    + "in past the waiting writer (rule 8: a waiting writer goes before every reader "
+                                    + "that came after it, whatever it reads; readLock().tryLock() lets a reader in "
+                                    + "past a waiting writer, fair lock or not: take the read lock with lock())");
+                        }
+                    }
+                } finally {
+                    leave.countDown();
+                }
+                writer.value("the reader let the read lock go");
+                assertThat(holder.value("a get of a kept value")).as("what %s returned", holder)
+                        .isIn(kept + "=v", kept + "=new");
+                for (Call<Object> reader : later) {
+                    reader.value("the writer was done");
+                }
+            });
+        }
+
+        /** True when the reader was seen parked, not ended, many times in a row; false when it ended. */
+        private boolean waitsBehindTheWriter(Call<?> reader) throws InterruptedException {
+            long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+            int parked = 0;
+            while (System.nanoTime() < deadline) {
+                if (reader.ended()) {
+                    return false;
+                }
+                parked = reader.waitsForALoad() ? parked + 1 : 0;
+                if (parked >= PARKED_LOOKS) {
+                    return !reader.ended();
+                }
+                LockSupport.parkNanos(100_000);
+            }
+            throw new AssertionError(reader + " neither ended nor waited within " + Call.PATIENCE.toSeconds()
+                    + " s (it " + reader.outcome() + ")");
+        }
+
         /** True when the reader got in; false when it was seen parked, not in, many times in a row. */
         private boolean cameIn(Call<String> reader, CountDownLatch in) throws InterruptedException {
             long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
@@ -627,52 +710,69 @@ class ReadWriteCacheEdgeTest {
 
         @Test
         @Tag("rule-3")
-        @DisplayName("and then finds another thread's load in place when it takes the write lock, waits for that load")
+        @DisplayName("and then finds another thread's load in place when it takes the write lock, waits for that load (also when the key's last load failed)")
         void waitsForTheLoadThatGotInFirst(Shapes shapes) throws Exception {
-            shapes.check(3, round -> {
-                SeenLock lock = ReadWriteCacheTest.lock(round);
-                Store store = new Store(lock);
-                ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
-                Key key = Key.of("late" + round.between("late", 10, 99));
-                // Another key kept, so that the map is not empty: an empty HashMap answers without hashing the key.
-                cache.put(Key.of("anchor"), "anchor=v");
-                Store.Step load = store.hold(key.name());
-                CountDownLatch looking = new CountDownLatch(1);
-                CountDownLatch goOn = new CountDownLatch(1);
-                AtomicBoolean first = new AtomicBoolean(true);
-                // Holds one asker where it looks the key up under the read lock, so that the other sees the key
-                // missing too and queues for the write lock: both saw it missing, only one may load it.
-                Key held = key.with(k -> {
-                    if (lock.getReadHoldCount() > 0 && first.getAndSet(false)) {
-                        looking.countDown();
-                        try {
-                            goOn.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
+            for (boolean failedBefore : List.of(false, true)) {
+                shapes.check(2, round -> {
+                    SeenLock lock = ReadWriteCacheTest.lock(round);
+                    Store store = new Store(lock);
+                    ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
+                    Key key = Key.of("late" + round.between("late", 10, 99));
+                    // Another key kept, so that the map is not empty: an empty HashMap answers without hashing the key.
+                    cache.put(Key.of("anchor"), "anchor=v");
+                    // The key is missing, or its last load failed: a cache may leave a failed load in the map until the
+                    // next get replaces it, but then the two that saw it failed must not both replace it.
+                    round.oneOf("the key before", failedBefore ? "its last load failed" : "missing");
+                    int before = 0;
+                    if (failedBefore) {
+                        store.fail(key.name(), round.failure("failure", "the store was down for " + key), false);
+                        Call<String> failing = Call.start("get(" + key + ") whose load fails", lock, () -> cache.get(key));
+                        failing.awaitEndedAlone("a load that fails");
+                        assertThat(failing.thrown()).as("what %s threw (rule 6)", failing)
+                                .isInstanceOf(ExecutionException.class);
+                        before = 1;
                     }
+                    String how = failedBefore ? "whose last load failed" : "missing";
+                    Store.Step load = store.hold(key.name());
+                    CountDownLatch looking = new CountDownLatch(1);
+                    CountDownLatch goOn = new CountDownLatch(1);
+                    AtomicBoolean first = new AtomicBoolean(true);
+                    // Holds one asker where it looks the key up under the read lock, so that the other sees the key
+                    // missing too and queues for the write lock: both saw it missing, only one may load it.
+                    Key held = key.with(k -> {
+                        if (lock.getReadHoldCount() > 0 && first.getAndSet(false)) {
+                            looking.countDown();
+                            try {
+                                goOn.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    });
+                    Call<String> slow = Call.start("get(" + key + ") held while it looks", lock, () -> cache.get(held));
+                    assertThat(looking.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
+                            .as("%s looked the key up under the read lock (rule 2)", slow).isTrue();
+                    Call<String> other = Call.start("get(" + key + ")", lock, () -> cache.get(key));
+                    other.awaitQueued("it saw the key " + how + " and asks for the write lock, which waits for the "
+                            + "reader");
+                    goOn.countDown();
+                    List<Call<String>> both = List.of(slow, other);
+                    load.awaitStarted("both asked for a key " + how, both);
+                    long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
+                    while (!both.stream().allMatch(c -> c.ended() || c.waitsForALoad()) && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    load.release();
+                    for (Call<String> call : both) {
+                        assertThat(call.value("the load ended")).as("what %s returned (rule 3)", call)
+                                .isEqualTo(Store.value(key.name(), before + 1));
+                    }
+                    assertThat(store.loads(key.name()) - before).as("loads of %s by two threads that both saw it %s (rule "
+                            + "3: the one that finds the other's load in place when it takes the write lock must wait for "
+                            + "it, not load again; a failed load left in the map is replaced only after a second look "
+                            + "under the write lock)", key, how).isEqualTo(1);
                 });
-                Call<String> slow = Call.start("get(" + key + ") held while it looks", lock, () -> cache.get(held));
-                assertThat(looking.await(Call.PATIENCE.toMillis(), TimeUnit.MILLISECONDS))
-                        .as("%s looked the key up under the read lock (rule 2)", slow).isTrue();
-                Call<String> other = Call.start("get(" + key + ")", lock, () -> cache.get(key));
-                other.awaitQueued("it saw the key missing and asks for the write lock, which waits for the reader");
-                goOn.countDown();
-                List<Call<String>> both = List.of(slow, other);
-                load.awaitStarted("both asked for a missing key", both);
-                long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
-                while (!both.stream().allMatch(c -> c.ended() || c.waitsForALoad()) && System.nanoTime() < deadline) {
-                    Thread.onSpinWait();
-                }
-                load.release();
-                for (Call<String> call : both) {
-                    assertThat(call.value("the load ended")).as("what %s returned (rule 3)", call)
-                            .isEqualTo(key + "#1");
-                }
-                assertThat(store.loads(key.name())).as("loads of %s by two threads that both saw it missing (rule 3: "
-                        + "the one that finds the other's load in place when it takes the write lock must wait for "
-                        + "it, not load again)", key).isEqualTo(1);
-            });
+            }
         }
     }
 
@@ -682,7 +782,7 @@ class ReadWriteCacheEdgeTest {
 
         @Test
         @Tag("rule-5")
-        @DisplayName("makes the next get load again, even when nobody asked before the old loads ended")
+        @DisplayName("hands each old load to the threads that waited for it, and makes the next get load again, even when nobody asked before the old loads ended")
         void makesTheNextGetLoadAgain(Shapes shapes) throws Exception {
             shapes.check(2, round -> {
                 SeenLock lock = ReadWriteCacheTest.lock(round);
@@ -692,6 +792,8 @@ class ReadWriteCacheEdgeTest {
                         round.chance("one hash code", 0.5));
                 List<Store.Step> loads = new ArrayList<>();
                 List<Call<String>> askers = new ArrayList<>();
+                List<Call<String>> waiters = new ArrayList<>();
+                List<Key> waitedFor = new ArrayList<>();
                 for (Key key : keys) {
                     Store.Step load = store.hold(key.name());
                     Call<String> asker = Call.start("get(" + key + ") before the invalidation", lock,
@@ -699,12 +801,27 @@ class ReadWriteCacheEdgeTest {
                     load.awaitStarted("get of a missing key", asker);
                     loads.add(load);
                     askers.add(asker);
+                    // Threads that wait for the load when the key is invalidated: the load is still theirs.
+                    for (int w = round.between("waiters of " + key, key == keys.get(0) ? 1 : 0, 3); w > 0; w--) {
+                        Call<String> waiter = Call.start("get(" + key + ") #" + w + " waiting for its load before "
+                                + "the invalidation", lock, () -> cache.get(key));
+                        waiter.awaitWaitingForALoad("a load of the key is in flight (rule 3)");
+                        waiters.add(waiter);
+                        waitedFor.add(key);
+                    }
                 }
                 keys.forEach(cache::invalidate);
                 loads.forEach(Store.Step::release);
                 for (int i = 0; i < keys.size(); i++) {
                     assertThat(askers.get(i).value("its load was let go")).as("what %s returned (it asked before the "
                             + "invalidation)", askers.get(i)).isEqualTo(keys.get(i) + "#1");
+                }
+                for (int i = 0; i < waiters.size(); i++) {
+                    assertThat(waiters.get(i).value("it asked before invalidate(" + waitedFor.get(i) + "), so it gets "
+                            + "the value of the load it waited for (rule 5: a load that started before the change "
+                            + "still hands its value to the threads that asked before it; the invalidation must not "
+                            + "cancel it or fail its waiters)")).as("what %s returned (rule 5)", waiters.get(i))
+                            .isEqualTo(waitedFor.get(i) + "#1");
                 }
                 assertThat(cache.size()).as("size() after every key was invalidated during its load and nobody asked "
                         + "since (rule 5: the old loads are not kept)").isZero();
@@ -811,14 +928,15 @@ class ReadWriteCacheEdgeTest {
 
         @Test
         @Tag("rule-4")
-        @DisplayName("run at the same time, also when the keys share a hash code")
+        @DisplayName("run at the same time, however many (up to a hundred here), also when the keys share a hash code")
         void runAtTheSameTime(Shapes shapes) throws Exception {
             shapes.check(3, round -> {
                 SeenLock lock = ReadWriteCacheTest.lock(round);
                 Store store = new Store(lock);
                 ReadWriteCache<Key, String> cache = new ReadWriteCache<>(store, lock);
-                // More keys than a small pool of loader threads would run at once: no fixed bound (rule 4).
-                List<Key> keys = ReadWriteCacheTest.keys(round, "slow", round.between("keys", 6, 12),
+                // More keys than a pool of loader threads or a cap on the loads at once (16, or a few per core)
+                // would run together, drawn over a range so that no fixed bound below it escapes: no bound (rule 4).
+                List<Key> keys = ReadWriteCacheTest.keys(round, "slow", round.between("keys", 17, 100),
                         round.chance("one hash code", 0.7));
                 List<Store.Step> loads = new ArrayList<>();
                 List<Call<String>> calls = new ArrayList<>();
