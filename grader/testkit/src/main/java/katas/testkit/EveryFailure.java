@@ -3,6 +3,7 @@ package katas.testkit;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -45,13 +46,20 @@ public final class EveryFailure {
                 new TimeoutException(what + " timed out"),
                 new Exception(what + " failed"),
                 new Shapes.KataThrowable(what + " threw a Throwable that is neither an Exception nor an Error")));
-        try {
-            // ThreadDeath is deprecated for removal: made by reflection, and left out once it is gone.
-            kinds.add((Throwable) Class.forName("java.lang.ThreadDeath").getConstructor().newInstance());
-        } catch (ReflectiveOperationException gone) {
-            // no ThreadDeath in this JDK
-        }
+        threadDeath().ifPresent(kinds::add);
         return kinds;
+    }
+
+    /**
+     * A {@code ThreadDeath} (whose Javadoc asks whoever catches it to rethrow it), made by reflection because it is
+     * deprecated for removal: empty once a JDK has none.
+     */
+    public static Optional<Throwable> threadDeath() {
+        try {
+            return Optional.of((Throwable) Class.forName("java.lang.ThreadDeath").getConstructor().newInstance());
+        } catch (ReflectiveOperationException gone) {
+            return Optional.empty();
+        }
     }
 
     /** "OutOfMemoryError (Java heap space)": the kind, and its message, for a failure message. */

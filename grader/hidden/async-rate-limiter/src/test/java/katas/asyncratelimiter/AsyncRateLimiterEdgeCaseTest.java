@@ -27,6 +27,7 @@ import katas.asyncratelimiter.RulesModel.Ending;
 import katas.asyncratelimiter.RulesModel.Limits;
 import katas.asyncratelimiter.RulesModel.Times;
 import katas.asyncratelimiter.VirtualRun.Job;
+import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
@@ -81,7 +82,6 @@ class AsyncRateLimiterEdgeCaseTest {
      * {@code InterruptedException} (not a cancellation: the caller's future fails with it). Rule 7 treats them all
      * as a task that ended (red team I).
      */
-    @SuppressWarnings("removal") // ThreadDeath: deprecated, still thrown by old code and libraries that stop workers
     static List<Throwable> failuresTreatedApart(Shapes round) {
         String message = "a supplier failed fatally";
         Throwable machine = switch (round.between("the VirtualMachineError a supplier throws (kind)", 0, 3)) {
@@ -96,7 +96,10 @@ class AsyncRateLimiterEdgeCaseTest {
             case 2 -> new UnsatisfiedLinkError(message);
             default -> new LinkageError(message);
         };
-        return List.of(machine, linkage, new ThreadDeath(), new InterruptedException("a supplier was interrupted"));
+        List<Throwable> apart = new ArrayList<>(List.of(machine, linkage));
+        EveryFailure.threadDeath().ifPresent(apart::add);
+        apart.add(new InterruptedException("a supplier was interrupted"));
+        return apart;
     }
 
     /** A VirtualMachineError of the test's own, so that no check on a JDK class name lets it through. */

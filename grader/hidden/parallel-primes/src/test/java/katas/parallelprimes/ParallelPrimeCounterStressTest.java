@@ -722,7 +722,7 @@ class ParallelPrimeCounterStressTest {
                 calls.increment();
                 if (interrupted.getCount() > 0 && held.add(Thread.currentThread())) {
                     holdUntil(interrupted, null);
-                    holdAtMost(countOver, HOLD_UNTIL_COUNT_IS_OVER);
+                    holdUntil(countOver, null, HOLD_UNTIL_COUNT_IS_OVER);
                 }
                 return answer.test(n);
             };
@@ -941,26 +941,17 @@ class ParallelPrimeCounterStressTest {
      * {@link Probes#STALL}, or half of {@link Probes#PATIENCE} has passed (the held count is itself bounded by
      * PATIENCE, and needs the other half to finish); an interrupt meanwhile is kept for the counter.
      */
-    /**
-     * Waits until {@code done} or {@code patience} has passed, whatever interrupts it meanwhile (the interrupt is
-     * kept, for the piece to see once it goes on).
-     */
-    private static void holdAtMost(CountDownLatch done, Duration patience) {
-        long deadline = System.nanoTime() + patience.toNanos();
-        boolean interrupted = false;
-        while (done.getCount() > 0 && deadline - System.nanoTime() > 0) {
-            try {
-                done.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+    /** As {@link #holdUntil(CountDownLatch, AtomicLong, Duration)}, for at most half of {@link Probes#PATIENCE}. */
+    private static void holdUntil(CountDownLatch done, AtomicLong moves) {
+        holdUntil(done, moves, Probes.PATIENCE.dividedBy(2));
     }
 
-    private static void holdUntil(CountDownLatch done, AtomicLong moves) {
+    /**
+     * Waits until {@code done}, {@code patience} has passed, or {@code moves} (when given) stood still for
+     * {@link Probes#STALL}, whatever interrupts it meanwhile (the interrupt is kept, for the piece to see once it
+     * goes on).
+     */
+    private static void holdUntil(CountDownLatch done, AtomicLong moves, Duration patience) {
         long start = System.nanoTime();
         long lastMoved = start;
         long last = -1;
@@ -978,7 +969,7 @@ class ParallelPrimeCounterStressTest {
                 last = moves.get();
                 lastMoved = now;
             }
-            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > Probes.PATIENCE.toNanos() / 2) {
+            if (moves != null && now - lastMoved > Probes.STALL.toNanos() || now - start > patience.toNanos()) {
                 break;
             }
         }

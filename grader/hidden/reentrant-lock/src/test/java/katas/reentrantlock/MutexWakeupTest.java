@@ -26,6 +26,9 @@ import org.junit.jupiter.api.Test;
 @KataTest
 class MutexWakeupTest {
 
+    /** The ways a waiter takes the lock: every one must wait for the unlock. */
+    private static final List<String> WAYS = List.of("lock()", "lockInterruptibly()", "tryLock(1 day)");
+
     @Test
     @Tag("rule-4")
     @Tag("rule-1")
@@ -34,24 +37,17 @@ class MutexWakeupTest {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
             int count = round.between("waiting threads", 3, 5);
-            List<String> everyWay = round.shuffled("the first three ways", List.of("lock()", "lockInterruptibly()",
-                    "tryLock(1 day)"));
+            List<String> everyWay = round.shuffled("the first three ways", WAYS);
             int wakeups = round.between("early wakeups", 2, 6);
             AtomicBoolean testHolds = new AtomicBoolean(true);
             mutex.lock();
             List<Actor> waiters = new ArrayList<>();
             List<String> ways = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String way = i < everyWay.size() ? everyWay.get(i)
-                        : round.oneOf("way " + i, "lock()", "lockInterruptibly()", "tryLock(1 day)");
+                String way = i < everyWay.size() ? everyWay.get(i) : round.oneOf("way " + i, WAYS);
                 ways.add(way);
                 waiters.add(Actor.start("picker-" + i, () -> {
-                    switch (way) {
-                        case "lock()" -> mutex.lock();
-                        case "lockInterruptibly()" -> mutex.lockInterruptibly();
-                        default -> assertThat(mutex.tryLock(1, TimeUnit.DAYS)).as("rule 5: tryLock(1 day) of a "
-                                + "lock freed while it waited").isTrue();
-                    }
+                    lockBy(mutex, way);
                     boolean early = testHolds.get();
                     boolean owns = mutex.isHeldByCurrentThread();
                     if (owns) {
@@ -219,23 +215,16 @@ class MutexWakeupTest {
         shapes.check(2, round -> {
             Mutex mutex = new Mutex();
             int count = round.between("waiting threads", 1, 4);
-            List<String> everyWay = round.shuffled("the first three ways", List.of("lock()", "lockInterruptibly()",
-                    "tryLock(1 day)"));
+            List<String> everyWay = round.shuffled("the first three ways", WAYS);
             long windowMillis = round.between("watched for (ms)", 150, 250);
             mutex.lock();
             List<Actor> waiters = new ArrayList<>();
             List<String> ways = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                String way = i < everyWay.size() ? everyWay.get(i)
-                        : round.oneOf("way " + i, "lock()", "lockInterruptibly()", "tryLock(1 day)");
+                String way = i < everyWay.size() ? everyWay.get(i) : round.oneOf("way " + i, WAYS);
                 ways.add(way);
                 waiters.add(Actor.start("waiter-" + i, () -> {
-                    switch (way) {
-                        case "lock()" -> mutex.lock();
-                        case "lockInterruptibly()" -> mutex.lockInterruptibly();
-                        default -> assertThat(mutex.tryLock(1, TimeUnit.DAYS)).as("rule 5: tryLock(1 day) of a "
-                                + "lock freed while it waited").isTrue();
-                    }
+                    lockBy(mutex, way);
                     mutex.unlock();
                 }));
             }
@@ -282,4 +271,15 @@ class MutexWakeupTest {
         ThreadInfo info = jvm.getThreadInfo(thread.threadId());
         return info == null ? -1 : info.getWaitedCount();
     }
+
+    /** Locks {@code mutex} the given way, one of {@link #WAYS}. */
+    private static void lockBy(Mutex mutex, String way) throws InterruptedException {
+        switch (way) {
+            case "lock()" -> mutex.lock();
+            case "lockInterruptibly()" -> mutex.lockInterruptibly();
+            default -> assertThat(mutex.tryLock(1, TimeUnit.DAYS)).as("rule 5: tryLock(1 day) of a lock freed while "
+                    + "it waited").isTrue();
+        }
+    }
+
 }
