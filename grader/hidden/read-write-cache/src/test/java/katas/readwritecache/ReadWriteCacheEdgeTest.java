@@ -498,6 +498,7 @@ class ReadWriteCacheEdgeTest {
                 }
                 go.countDown();
                 load.awaitStarted("gets of an invalidated key load it again (rule 1)", calls);
+                assertLoadedByAnAsker(load, key, calls);
                 // Every asker settles: waiting for the load, or loading itself (a second load is the mistake).
                 long deadline = System.nanoTime() + Call.PATIENCE.toNanos();
                 for (int t = 0; t < threads; t++) {
@@ -928,7 +929,7 @@ class ReadWriteCacheEdgeTest {
 
         @Test
         @Tag("rule-4")
-        @DisplayName("run at the same time, however many (up to a hundred here), also when the keys share a hash code")
+        @DisplayName("run at the same time, each on the thread that asked, however many (up to a hundred here), also when the keys share a hash code")
         void runAtTheSameTime(Shapes shapes) throws Exception {
             shapes.check(3, round -> {
                 SeenLock lock = ReadWriteCacheTest.lock(round);
@@ -948,6 +949,7 @@ class ReadWriteCacheEdgeTest {
                             + "each held by the test (rule 4: loads of different keys run at the same time, "
                             + "however many; a load must not wait for another key's load to end)",
                             calls.get(calls.size() - 1));
+                    assertLoadedByAnAsker(load, key, List.of(calls.get(calls.size() - 1)));
                 }
                 assertThat(store.lockHeldDuringALoad()).as("the lock during the loads").isNull();
                 loads.forEach(Store.Step::release);
@@ -974,6 +976,7 @@ class ReadWriteCacheEdgeTest {
                 Store.Step load = store.hold(key.name());
                 Call<String> loading = Call.start("get(" + key + ") #0", lock, () -> cache.get(key));
                 load.awaitStarted("get of a missing key", loading);
+                assertLoadedByAnAsker(load, key, List.of(loading));
                 int waiters = round.between("waiters", 3, 7);
                 List<Call<String>> calls = new ArrayList<>();
                 for (int w = 1; w <= waiters; w++) {
@@ -1001,6 +1004,21 @@ class ReadWriteCacheEdgeTest {
                         .awaitEndedAlone("a kept value").value("")).isEqualTo(key + "#1");
                 assertThat(store.loads(key.name())).as("loads of %s (rule 7)", key).isEqualTo(1);
             });
+        }
+    }
+
+    /**
+     * Fails unless {@code load} runs on the thread of one of {@code askers}: rule 4 has each load run on the thread
+     * that asked first (its thread-locals, its interrupt, no hidden threads), not on a thread of the cache's own.
+     */
+    static void assertLoadedByAnAsker(Store.Step load, Key key, List<? extends Call<?>> askers) {
+        Thread loader = load.loader();
+        if (askers.stream().noneMatch(asker -> asker.thread() == loader)) {
+            throw new AssertionError("the load of " + key + " ran on '" + (loader == null ? null : loader.getName())
+                    + "'" + (loader != null && loader.isVirtual() ? " (a virtual thread)" : "") + ", not on the "
+                    + "thread of " + (askers.size() == 1 ? askers.get(0) : "any of " + askers) + " that asked for "
+                    + "the missing key, which only waited for it: each load runs on the thread that asked "
+                    + "(rule 4), never on a thread or pool of the cache's own");
         }
     }
 }
