@@ -459,6 +459,84 @@ class RequestServerEdgeTest {
         });
     }
 
+    /** More times than a right flusher waits in the idle time of {@link #goesOnWithoutSpinningAfterAnInterruptedWrite}. */
+    private static final long IDLE_WAITS_BOUND = 1_000;
+
+    @Test
+    @Order(10)
+    @Tag("rule-6")
+    @DisplayName("goes on writing, and waits between writes without spinning, after the sink threw an InterruptedException of its own or an interrupted I/O")
+    void goesOnWithoutSpinningAfterAnInterruptedWrite(Shapes shapes) throws Exception {
+        // The sink's own interrupts: its client library was interrupted (or says so), nobody interrupted the flusher.
+        // A flusher that "restores the interrupt status" from them parks no more: every park returns at once.
+        List<Throwable> kinds = shapes.shuffled("failures of the writes in order", List.of(
+                new InterruptedException("the audit store's client was interrupted"),
+                new java.io.InterruptedIOException("the audit store's socket read was interrupted"),
+                new java.nio.channels.ClosedByInterruptException()));
+        long periodMillis = shapes.between("flush period (ms)", 10, 30);
+        long idleMillis = shapes.between("idle time (ms)", 100, 200);
+        List<RequestContext> contexts = Desk.contexts(shapes, kinds.size() + 1);
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        try (Desk desk = Desk.of(1, 1, Duration.ofMillis(periodMillis))) {
+            RequestServer server = desk.server;
+            List<String> thrown = new ArrayList<>();
+            for (int w = 1; w <= kinds.size(); w++) {
+                desk.sink.failWrite(w, kinds.get(w - 1));
+            }
+            for (int step = 0; step < kinds.size() && desk.sink.writes() < kinds.size(); step++) {
+                RequestContext context = contexts.get(step);
+                int before = desk.sink.writes();
+                desk.get(server.handle(context, () -> {
+                    server.audit(context.traceId() + " #1");
+                    return null;
+                }), "a request that audits");
+                RequestServerTest.awaitTrue(() -> desk.sink.writes() > before, desk, "the flusher should have "
+                        + "tried to write the record of request " + (step + 1) + (before == 0 ? "" : " after the sink "
+                        + "threw " + thrown) + " (rule 6: a sink that throws, whatever it throws, does not stop the "
+                        + "flusher; nobody interrupted the flusher itself)");
+                thrown.clear();
+                kinds.subList(0, desk.sink.writes()).forEach(kind -> thrown.add(EveryFailure.describe(kind)));
+            }
+            RequestContext last = contexts.get(kinds.size());
+            Expected expected = new Expected();
+            desk.get(server.handle(last, () -> {
+                server.audit(expected.message(last, last.traceId(), 1));
+                server.audit(expected.message(last, last.traceId(), 2));
+                return null;
+            }), "a request that audits");
+            RequestServerTest.awaitWritten(desk, expected, "records audited after the sink threw " + thrown
+                    + " must still be written (rule 6: the sink's InterruptedException is a failure of that write "
+                    + "like any other, not a request to stop: nobody interrupted the flusher)");
+            // Idle now: a right flusher waits about once a period (a few times in the idle time); one whose parks
+            // return at once, its interrupt status set, waits (and returns) hundreds of thousands of times.
+            List<Thread> threads = desk.serversThreads();
+            long before = waited(mx, threads);
+            long waits = 0;
+            long start = System.nanoTime();
+            long end = start + idleMillis * 1_000_000L;
+            while (System.nanoTime() - end < 0 && waits <= IDLE_WAITS_BOUND) {
+                Thread.sleep(5);
+                waits = waited(mx, threads) - before;
+            }
+            long idled = (System.nanoTime() - start) / 1_000_000L;
+            assertThat(waits).as("times the server's threads %s began to wait (park, sleep, wait) in %d ms with "
+                    + "nothing to write and a flush period of %d ms, after the sink threw %s: a right flusher waits "
+                    + "about once a period; one whose every wait returns at once spins. The interrupt was the "
+                    + "sink's: restoring it on the flusher's thread makes every later park return at once. Between "
+                    + "writes the flusher waits, it never spins (rule 6)", threads, idled, periodMillis, thrown)
+                    .isLessThanOrEqualTo(IDLE_WAITS_BOUND);
+        }
+    }
+
+    private static long waited(ThreadMXBean mx, List<Thread> threads) {
+        long sum = 0;
+        for (Thread thread : threads) {
+            java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
+            sum += info == null ? 0 : info.getWaitedCount();
+        }
+        return sum;
+    }
+
     private static List<Thread> whoWaits(Desk desk, Thread closing) {
         List<Thread> threads = new ArrayList<>(List.of(closing));
         threads.addAll(desk.serversThreads());
