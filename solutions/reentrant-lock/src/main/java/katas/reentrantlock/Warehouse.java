@@ -96,8 +96,10 @@ public class Warehouse {
                 throw new OutOfStockException(from, units, held);
             }
             audit.approve(from, to, units); // a veto (anything it throws) leaves the stock as it was
-            restock(to, units);
-            take(from, units);
+            if (!from.equals(to)) { // FIX: a move within one bin changes nothing, and must not overflow it
+                restock(to, units);
+                take(from, units);
+            }
         } finally {
             lock.unlock(); // FIX: also when the stock was short or the audit threw: no hold is left behind
         }

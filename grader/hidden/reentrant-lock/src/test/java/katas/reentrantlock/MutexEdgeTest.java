@@ -99,13 +99,32 @@ class MutexEdgeTest {
             TimeUnit unit = round.oneOf("unit", TimeUnit.NANOSECONDS, TimeUnit.MILLISECONDS, TimeUnit.DAYS);
             long none = round.oneOf("no time", 0L, -1L, Long.MIN_VALUE);
             long longest = round.oneOf("longest", Long.MAX_VALUE, Long.MAX_VALUE - 1);
-            Actor.alone("free-tryer", "tryLock() of a free lock", "tryLock() waited on a free lock (rule 5)", () -> {
+            // The owner asks again with a timeout of every size, each in a unit of its own: it gets one more hold
+            // every time, whatever the timeout (rules 2 and 5).
+            List<Timeout> again = new ArrayList<>();
+            for (String size : round.shuffled("timeouts of the owner asking again", EVERY_SIZE)) {
+                again.add(timeoutOf(round, size, "owner's " + size));
+            }
+            Actor.alone("free-tryer", "tryLock() of a free lock, then by its owner", "tryLock() waited on a free lock "
+                    + "or on a lock its own thread held (rules 2 and 5)", () -> {
                 assertThat(mutex.tryLock(none, unit)).as("rule 5: tryLock(%d %s) of a free lock", none, unit)
                         .isTrue();
+                int holds = 1;
+                for (Timeout timeout : again) {
+                    assertThat(timeout.tryLock(mutex)).as("rule 2: tryLock(%s) by the owner, who holds the lock %d "
+                            + "times: the owner asking again gets one more hold, whatever the timeout (also 0 or "
+                            + "below, which never waits)", timeout, holds).isTrue();
+                    holds++;
+                    assertThat(mutex.getHoldCount()).as("rule 2: the owner's holds after tryLock(%s) took it again",
+                            timeout).isEqualTo(holds);
+                }
                 assertThat(mutex.tryLock(longest, unit)).as("rule 5: tryLock(%d %s) by the owner", longest, unit)
                         .isTrue();
-                mutex.unlock();
-                mutex.unlock();
+                for (int i = 0; i <= holds; i++) {
+                    mutex.unlock();
+                }
+                assertThat(mutex.getHoldCount()).as("rule 2: the owner's holds after as many unlocks as holds")
+                        .isZero();
             });
             mutex.lock();
             Actor quick = Actor.start("quick-tryer", () -> assertThat(mutex.tryLock(none, unit))
@@ -135,42 +154,61 @@ class MutexEdgeTest {
     @Test
     @Tag("rule-5")
     @Tag("rule-6")
-    @DisplayName("stops tryLock and lockInterruptibly when interrupted before or while they wait, taking nothing")
+    @DisplayName("stops tryLock of every timeout that outlasts the test, the longest included, and lockInterruptibly, "
+            + "when interrupted while or before they wait, taking nothing")
     void stopsInterruptibleWaits(Shapes shapes) throws Exception {
+        // Every wait of the round is interrupted while it waits; one of them also before the call. A tryLock whose
+        // timeout is too long to count (Long.MAX_VALUE of any unit, or more days than 292 years of nanoseconds) is
+        // still a tryLock: an interrupt stops it, as it stops one of an hour.
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
-            String way = round.oneOf("way", "lockInterruptibly()", "tryLock(1 hour)");
-            boolean before = round.chance("interrupted before the call", 0.5);
+            List<String> waits = round.shuffled("the interruptible waits", List.of("lockInterruptibly()",
+                    "some minutes or more", "beyond 292 years", "the longest"));
+            String alsoBefore = round.oneOf("the wait also interrupted before the call", waits);
             mutex.lock();
-            Actor waiter = Actor.start("recalled-" + round.between("picker", 1, 99), () -> {
-                if (before) {
-                    Thread.currentThread().interrupt();
-                }
-                try {
-                    if (way.equals("lockInterruptibly()")) {
-                        mutex.lockInterruptibly();
-                    } else {
-                        mutex.tryLock(1, TimeUnit.HOURS);
+            for (String wait : waits) {
+                for (boolean before : wait.equals(alsoBefore) ? List.of(false, true) : List.of(false)) {
+                    Timeout timeout = wait.equals("lockInterruptibly()") ? null
+                            : timeoutOf(round, wait, wait + (before ? " (interrupted before)" : ""));
+                    String way = timeout == null ? wait : "tryLock(" + timeout + ")";
+                    Actor waiter = Actor.start("recalled-" + round.between("picker of " + way, 1, 99), () -> {
+                        if (before) {
+                            Thread.currentThread().interrupt();
+                        }
+                        boolean took = true;
+                        try {
+                            if (timeout == null) {
+                                mutex.lockInterruptibly();
+                            } else {
+                                took = timeout.tryLock(mutex);
+                            }
+                        } catch (InterruptedException expected) {
+                            assertThat(mutex.isHeldByCurrentThread()).as("rule 6: %s threw InterruptedException "
+                                    + "but took the lock", way).isFalse();
+                            return;
+                        }
+                        if (mutex.isHeldByCurrentThread()) {
+                            mutex.unlock();
+                        }
+                        throw new AssertionError("rule 6: " + way + " returned " + (timeout == null ? "" : took
+                                + " ") + "although its thread was interrupted " + (before ? "before the call"
+                                : "while it waited") + " and another thread held the lock all along: it must throw "
+                                + "InterruptedException and take nothing" + (timeout == null ? "" : ", whatever the "
+                                + "timeout (one too long to count is no lock(): an interrupt stops it too)"));
+                    });
+                    if (!before) {
+                        waiter.awaitWaiting("rule 6: " + way + " while another thread holds the lock");
+                        waiter.thread().interrupt();
                     }
-                } catch (InterruptedException expected) {
-                    assertThat(mutex.isHeldByCurrentThread()).as("rule 6: %s threw InterruptedException but "
-                            + "took the lock", way).isFalse();
-                    return;
+                    waiter.mustFinish("rule 6: " + way + " kept waiting although its thread was interrupted "
+                            + (before ? "before the call" : "while it waited") + " (the interrupt was swallowed)");
+                    waiter.rethrowFailure();
+                    assertThat(mutex.getHoldCount()).as("rule 6: the owner's hold after an interrupted %s gave up",
+                            way).isEqualTo(1);
                 }
-                throw new AssertionError("rule 6: " + way + " returned although its thread was interrupted "
-                        + (before ? "before the call" : "while it waited") + " and the lock was held all along");
-            });
-            if (!before) {
-                waiter.awaitWaiting("rule 6: " + way + " while another thread holds the lock");
-                waiter.thread().interrupt();
             }
-            waiter.mustFinish("rule 6: " + way + " kept waiting although its thread was interrupted "
-                    + (before ? "before the call" : "while it waited") + " (the interrupt was swallowed)");
-            waiter.rethrowFailure();
-            assertThat(mutex.getHoldCount()).as("rule 6: the owner's hold after an interrupted waiter gave up")
-                    .isEqualTo(1);
             mutex.unlock();
-            Actor.alone("next-picker", "lock() once the owner let go, after an interrupted waiter", "the lock "
+            Actor.alone("next-picker", "lock() once the owner let go, after interrupted waiters", "the lock "
                     + "stayed taken after an interrupted waiter gave up (rule 6)", () -> {
                         mutex.lock();
                         mutex.unlock();
@@ -186,29 +224,13 @@ class MutexEdgeTest {
     void stopsTryLockOfEveryTimeoutInterruptedBeforeTheCall(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
-            List<String> sizes = round.shuffled("timeouts, one of each size", List.of("none", "below zero",
-                    "below a millisecond", "some milliseconds", "the longest"));
+            List<String> sizes = round.shuffled("timeouts, one of each size", EVERY_SIZE);
             List<String> calls = new ArrayList<>();
             for (String size : sizes) {
-                TimeUnit unit = round.oneOf("unit of " + size, TimeUnit.values());
-                long timeout = switch (size) {
-                    case "none" -> 0L;
-                    case "below zero" -> round.oneOf("timeout below zero", -1L, Long.MIN_VALUE,
-                            -round.between("some time below zero", 2L, 1_000_000L));
-                    case "below a millisecond" -> {
-                        unit = round.oneOf("unit below a millisecond", TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS);
-                        yield unit == TimeUnit.NANOSECONDS ? round.between("nanoseconds", 1L, 999_999L)
-                                : round.between("microseconds", 1L, 999L);
-                    }
-                    case "some milliseconds" -> {
-                        unit = TimeUnit.MILLISECONDS;
-                        yield round.between("milliseconds", 1L, 350L);
-                    }
-                    default -> round.oneOf("the longest timeout", Long.MAX_VALUE, Long.MAX_VALUE - 1);
-                };
-                calls.add("tryLock(" + timeout + ", " + unit + ")");
-                long t = timeout;
-                TimeUnit u = unit;
+                Timeout drawn = timeoutOf(round, size, size);
+                calls.add("tryLock(" + drawn + ")");
+                long t = drawn.amount();
+                TimeUnit u = drawn.unit();
                 mutex.lock();
                 Actor tryer = Actor.start("recalled-" + round.between("picker of " + size, 1, 99), () -> {
                     Thread.currentThread().interrupt();
@@ -238,5 +260,59 @@ class MutexEdgeTest {
                         mutex.unlock();
                     });
         });
+    }
+
+    /** Every size of timeout the tests draw, from none to the longest. */
+    static final List<String> EVERY_SIZE = List.of("none", "below zero", "below a millisecond", "some milliseconds",
+            "some minutes or more", "beyond 292 years", "the longest");
+
+    /** A timeout of {@code tryLock}: an amount in a unit. */
+    record Timeout(long amount, TimeUnit unit) {
+
+        boolean tryLock(Mutex mutex) throws InterruptedException {
+            return mutex.tryLock(amount, unit);
+        }
+
+        @Override
+        public String toString() {
+            return amount + ", " + unit;
+        }
+    }
+
+    /**
+     * A timeout of the given size (one of {@link #EVERY_SIZE}) in a unit drawn with it, remembered under
+     * {@code name}: "beyond 292 years" is more than {@code Long.MAX_VALUE} nanoseconds in a unit above them (what
+     * {@code unit.toNanos} makes {@code Long.MAX_VALUE}), "the longest" {@code Long.MAX_VALUE} (or one less) of any
+     * unit.
+     */
+    static Timeout timeoutOf(Shapes round, String size, String name) {
+        TimeUnit unit = round.oneOf("unit of " + name, TimeUnit.values());
+        return switch (size) {
+            case "none" -> new Timeout(0L, unit);
+            case "below zero" -> new Timeout(round.oneOf("timeout below zero, " + name, -1L, Long.MIN_VALUE,
+                    -round.between("some time below zero, " + name, 2L, 1_000_000L)), unit);
+            case "below a millisecond" -> {
+                TimeUnit small = round.oneOf("unit below a millisecond, " + name, TimeUnit.NANOSECONDS,
+                        TimeUnit.MICROSECONDS);
+                yield new Timeout(small == TimeUnit.NANOSECONDS ? round.between("nanoseconds, " + name, 1L, 999_999L)
+                        : round.between("microseconds, " + name, 1L, 999L), small);
+            }
+            case "some milliseconds" -> new Timeout(round.between("milliseconds, " + name, 1L, 350L),
+                    TimeUnit.MILLISECONDS);
+            case "some minutes or more" -> {
+                long least = Math.max(1L, unit.convert(1, TimeUnit.MINUTES));
+                long most = Math.max(least, unit.convert(3_650, TimeUnit.DAYS));
+                yield new Timeout(round.between("amount, " + name, least, most), unit);
+            }
+            case "beyond 292 years" -> {
+                TimeUnit coarse = round.oneOf("unit beyond 292 years, " + name, TimeUnit.MICROSECONDS,
+                        TimeUnit.MILLISECONDS, TimeUnit.SECONDS, TimeUnit.MINUTES, TimeUnit.HOURS, TimeUnit.DAYS);
+                long least = Long.MAX_VALUE / coarse.toNanos(1) + 1;
+                yield new Timeout(round.between("amount, " + name, least, Long.MAX_VALUE - 1), coarse);
+            }
+            case "the longest" -> new Timeout(round.oneOf("the longest timeout, " + name, Long.MAX_VALUE,
+                    Long.MAX_VALUE - 1), unit);
+            default -> throw new IllegalArgumentException(size);
+        };
     }
 }

@@ -121,14 +121,21 @@ class WarehouseStressTest {
             int threads = round.between("threads", 2, 6);
             int calls = round.between("calls each", 50, 300);
             int vetoEvery = round.between("a veto every n-th move", 2, 5);
+            int withinEvery = round.between("a move within one bin every n-th call", 2, 4);
             Throwable[] vetoes = {
                 round.failure("veto 0", "cycle count in progress", 0),
                 round.failure("veto 1", "scanner offline", 1),
                 round.failure("veto 2", "bin blocked for inspection", 2)};
             AtomicLong approved = new AtomicLong();
+            // What the audit was asked on each thread: how many times, and what it threw the last time.
+            ThreadLocal<long[]> asked = ThreadLocal.withInitial(() -> new long[1]);
+            ThreadLocal<Throwable[]> vetoed = ThreadLocal.withInitial(() -> new Throwable[1]);
             Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                asked.get()[0]++;
+                vetoed.get()[0] = null;
                 long n = approved.incrementAndGet();
                 if (n % vetoEvery == 0) {
+                    vetoed.get()[0] = vetoes[(int) (n / vetoEvery % 3)];
                     throw Sneaky.raise(vetoes[(int) (n / vetoEvery % 3)]);
                 }
             });
@@ -137,20 +144,45 @@ class WarehouseStressTest {
             Contention.threads(threads).callsEach(calls).named("mover").within(Duration.ofSeconds(10))
                     .run((thread, call) -> {
                         Location from = bins.get((thread * 3 + call) % bins.size());
-                        Location to = bins.get((thread + call * 7) % bins.size());
+                        // A move within one bin now and then: it changes nothing, but it is a move all the same
+                        // (the lock, the stock check, the audit).
+                        boolean within = call % withinEvery == thread % withinEvery;
+                        Location to = within ? from : bins.get((thread + call * 7) % bins.size());
+                        long units = 1 + call % 4;
                         int before = call % 3 == 0 ? 1 : 0;
                         if (before == 1) {
                             mutex.lock(); // a caller that already holds the lock: its hold must survive the failure
                         }
+                        long askedBefore = asked.get()[0];
+                        vetoed.get()[0] = null;
                         Throwable thrown = null;
                         try {
-                            warehouse.moveStock(from, to, 1 + call % 4);
+                            warehouse.moveStock(from, to, units);
                         } catch (OutOfStockException | IllegalStateException | Shapes.KataError e) {
                             thrown = e;
                         } catch (Exception checked) {
                             thrown = checked;
                         }
                         int holds = mutex.getHoldCount();
+                        String move = "moveStock(" + from + ", " + to + ", " + units + ")" + (within ? " (a move "
+                                + "within one bin)" : "");
+                        if (!(thrown instanceof OutOfStockException) && asked.get()[0] == askedBefore) {
+                            if (before == 1) {
+                                mutex.unlock();
+                            }
+                            throw new AssertionError("rule 7: " + move + (thrown == null ? " returned"
+                                    : " threw " + thrown) + " without asking the audit: a move, also one within "
+                                    + "one bin, is the stock check, the audit and then the change");
+                        }
+                        Throwable veto = vetoed.get()[0];
+                        if (veto != null && thrown != veto) {
+                            if (before == 1) {
+                                mutex.unlock();
+                            }
+                            throw new AssertionError("rule 8: the audit vetoed " + move + " with " + veto + ", and "
+                                    + "moveStock " + (thrown == null ? "returned" : "threw " + thrown) + ": what the "
+                                    + "audit throws is passed on as it is");
+                        }
                         if (before == 1) {
                             mutex.unlock();
                         }
@@ -176,7 +208,9 @@ class WarehouseStressTest {
     void givesTheLockBackWhenArgumentsAreWrong(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Mutex mutex = new Mutex();
+            AtomicLong audited = new AtomicLong();
             Warehouse warehouse = new Warehouse(mutex, (from, to, units) -> {
+                audited.incrementAndGet();
                 if (units < 1) {
                     throw new AssertionError("rule 7: the audit was asked to approve a move of " + units + " units: "
                             + "a count below one is refused before anything else");
@@ -187,8 +221,30 @@ class WarehouseStressTest {
             long huge = round.between("units near the limit", Long.MAX_VALUE - 1_000, Long.MAX_VALUE);
             long more = round.between("units more than fit", Long.MAX_VALUE - huge + 1, Long.MAX_VALUE);
             long notAUnit = round.oneOf("units below one", 0L, -1L, Long.MIN_VALUE);
+            // Moves within the full bin, of all its units and of amounts drawn from the whole range: each changes
+            // nothing, so none overflows it (a move that adds before it takes would).
+            List<Long> within = round.shuffled("units moved within the full bin", List.of(huge,
+                    round.between("some of its units", 1L, huge), round.between("many of its units", huge / 2, huge),
+                    round.between("a few of its units", 1L, 1_000L)));
             Actor.alone("receiving", "warehouse calls on one thread", WarehouseTest.NESTED, () -> {
                 warehouse.restock(bin, huge);
+                for (long units : within) {
+                    long asked = audited.get();
+                    try {
+                        warehouse.moveStock(bin, bin, units);
+                    } catch (ArithmeticException overflow) {
+                        throw new AssertionError("rule 7: a move of " + units + " units within one bin of " + huge
+                                + " threw " + overflow + ": a move within one bin changes nothing, so it fills no "
+                                + "bin past Long.MAX_VALUE (add before you take, and the bin overflows on the way)",
+                                overflow);
+                    }
+                    assertThat(audited.get()).as("rule 7: audits asked by a move of %d units within one bin of %d "
+                            + "(a move within one bin is a move: the check, the audit, the change)", units, huge)
+                            .isEqualTo(asked + 1);
+                    assertThat(warehouse.stockOf(bin)).as("rule 7: a bin of %d after a move of %d units within it",
+                            huge, units).isEqualTo(huge);
+                    assertThat(mutex.getHoldCount()).as("rule 8: holds after a move within one bin").isZero();
+                }
                 warehouse.restock(other, 1);
                 try {
                     warehouse.restock(bin, more);
@@ -265,7 +321,9 @@ class WarehouseStressTest {
                     "stockOf(a bin of the layout)", "stockOf(a new bin of an aisle of the layout)",
                     "stockOf(a bin of an aisle it does not have)", "totalOf(an aisle of the layout)",
                     "totalOf(an aisle it does not have)", "total()", "restock(a bin of the layout)",
-                    "restock(a bin of an aisle it does not have)", "moveStock(into an aisle it does not have)"));
+                    "restock(a bin of an aisle it does not have)", "moveStock(into an aisle it does not have)",
+                    "moveStock(within a bin of the layout)", "moveStock(within a bin of an aisle it does not have)"));
+            long withinUnits = round.between("units moved within a bin", 1L, 60L);
             int surely = round.between("the call surely interrupted", 0, calls.size() - 1);
             for (int i = 0; i < calls.size(); i++) {
                 String which = calls.get(i);
@@ -284,6 +342,10 @@ class WarehouseStressTest {
                             case "total()" -> warehouse.total();
                             case "restock(a bin of the layout)" -> warehouse.restock(known, 1);
                             case "restock(a bin of an aisle it does not have)" -> warehouse.restock(incoming, 1);
+                            case "moveStock(within a bin of the layout)" -> warehouse.moveStock(known, known,
+                                    withinUnits);
+                            case "moveStock(within a bin of an aisle it does not have)" -> warehouse.moveStock(
+                                    newAisle, newAisle, withinUnits);
                             default -> warehouse.moveStock(known, incoming, 1);
                         }
                     } catch (OutOfStockException nothingThere) {
