@@ -277,17 +277,26 @@ class ConnectionPoolEdgeTest {
         @Test
         @Tag("rule-3")
         @Tag("rule-4")
-        @DisplayName("lets several waiters time out or be interrupted, and the one still waiting gets the connection")
+        @DisplayName("lets several waiters time out or be interrupted, whatever their timeouts, and the one still "
+                + "waiting gets the connection")
         void severalWaitersEachEndTheirOwnWay(Shapes shapes) throws Exception {
+            // Red team K: a timeout of centuries waited with acquireUninterruptibly(), and every interrupted waiter
+            // here waited 60 s. Now one waiter of each size of timeout is interrupted, from seconds to the longest a
+            // Duration holds, each in acquire or withConnection (drawn), in a drawn order.
             int size = shapes.between("connections", 1, 3);
             ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
             List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, size);
-            int interrupted = shapes.between("waiters interrupted", 1, 3);
+            List<Duration> timeouts = timeoutsOfEverySize(shapes);
+            int interrupted = timeouts.size();
             List<Attempt> stopped = new ArrayList<>();
             for (int w = 0; w < interrupted; w++) {
-                stopped.add(Attempt.start("waiter " + w + " (acquire(60 s), interrupted)", () -> pool.acquire(Conductor.LONG))
-                        .awaitWaiting("all are borrowed"));
+                Duration timeout = timeouts.get(w);
+                Borrow borrow = shapes.oneOf("interrupted waiter " + w + " borrows with", Borrow.values());
+                stopped.add(Attempt.start("waiter " + w + " (" + borrow.name(timeout) + ", interrupted)",
+                        () -> borrow.call(pool, timeout, new AtomicReference<>()))
+                        .awaitWaiting("all are borrowed, and its timeout is far longer than the test (rule 3)"));
             }
+            stopped = shapes.shuffled("order of the interrupts", stopped);
             Duration timeout = ConnectionPoolTest.shortTimeout(shapes);
             Attempt patient = Attempt.start("the patient waiter (acquire(60 s))", () -> pool.acquire(Conductor.LONG))
                     .awaitWaiting("all are borrowed");
@@ -297,7 +306,10 @@ class ConnectionPoolEdgeTest {
                     .isInstanceOf(TimeoutException.class);
             for (Attempt waiter : stopped) {
                 waiter.interrupt();
-                waiter.awaitEnded("it was interrupted while it waited (rule 4)");
+                waiter.awaitEnded("it was interrupted while it waited, and an interrupt ends a wait of any length, "
+                        + "one of centuries or the longest a Duration holds too: wait with an interruptible call "
+                        + "(tryAcquire(timeout) with the timeout clamped, or acquire()), never acquireUninterruptibly() "
+                        + "(rule 4)");
                 assertThat(waiter.thrown()).as("%s %s (rule 4)", waiter, waiter.outcome())
                         .isInstanceOf(InterruptedException.class);
             }
@@ -310,6 +322,23 @@ class ConnectionPoolEdgeTest {
             borrowed.forEach(pool::release);
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after " + interrupted + " interrupted waits and a "
                     + "timeout among them (neither takes anything: rules 3 and 4)");
+        }
+
+        /**
+         * One timeout far longer than any test runs of each size: seconds, hours to days, years (under the 292 that
+         * nanoseconds can count), centuries beyond them, and one of the longest a Duration holds (Long.MAX_VALUE of
+         * each unit it can hold that many of, the most minutes, hours and days it holds, ChronoUnit.FOREVER).
+         */
+        static List<Duration> timeoutsOfEverySize(Shapes shapes) {
+            return List.of(Duration.ofSeconds(shapes.between("timeout in s", 1, 3_600)),
+                    Duration.ofMinutes(shapes.between("timeout in min", 61, 60 * 24 * 365)),
+                    Duration.ofDays(shapes.between("timeout in days, under 292 years", 366, 106_000)),
+                    Duration.ofDays(shapes.between("timeout in days, beyond 292 years", 106_752, 1_000_000_000)),
+                    shapes.oneOf("the longest timeout", Duration.ofNanos(Long.MAX_VALUE),
+                            Duration.of(Long.MAX_VALUE, java.time.temporal.ChronoUnit.MICROS),
+                            Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE),
+                            Duration.ofMinutes(Long.MAX_VALUE / 60), Duration.ofHours(Long.MAX_VALUE / 3_600),
+                            Duration.ofDays(Long.MAX_VALUE / 86_400), java.time.temporal.ChronoUnit.FOREVER.getDuration()));
         }
 
         @Test

@@ -32,8 +32,8 @@ class StartingGunEdgeTest {
         shapes.check(3, round -> {
             Track track = new Track(new WakeableLock());
             StartingGun gun = new StartingGun(track.lock());
-            Duration huge = round.oneOf("huge timeout", Duration.ofSeconds(Long.MAX_VALUE),
-                    Duration.ofMillis(Long.MAX_VALUE), Duration.ofDays(round.between("days", 106_752, 1_000_000_000)));
+            Duration huge = round.chance("the longest of a unit (else centuries)", 0.5) ? theLongest(round,
+                    "huge timeout") : Duration.ofDays(round.between("days", 106_752, 1_000_000_000));
             Runner runner = Runner.timed("runner-patient", gun, huge);
             track.mustBeWaiting(runner, "rule 6: awaitStart(" + huge + ") (a timeout longer than Long.MAX_VALUE "
                     + "nanoseconds must not overflow: TimeUnit.NANOSECONDS.convert(Duration) saturates)");
@@ -58,7 +58,7 @@ class StartingGunEdgeTest {
                 track.fire(gun);
                 track.reset(gun);
             }
-            Duration timeout = Duration.ofSeconds(round.between("timeout in s", 1, 3_600));
+            Duration timeout = anyLongTimeout(round, "timeout");
             boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
             // Both calls, in either order: a mistake in either must show.
             for (boolean timed : List.of(timedFirst, !timedFirst)) {
@@ -92,7 +92,10 @@ class StartingGunEdgeTest {
             track.mustAllBeWaiting(runners, "before the others give up");
             Duration shortTimeout = Duration.of(round.between("short timeout in µs", 300, 60_000), ChronoUnit.MICROS);
             Runner hasty = Runner.timed("runner-hasty", gun, shortTimeout);
-            Runner interrupted = Runner.untimed("runner-called-off", gun);
+            Duration calledOffTimeout = round.chance("the interrupted runner without a timeout", 0.3) ? null
+                    : anyLongTimeout(round, "the interrupted runner's timeout");
+            Runner interrupted = calledOffTimeout == null ? Runner.untimed("runner-called-off", gun)
+                    : Runner.timed("runner-called-off", gun, calledOffTimeout);
             track.mustBeWaiting(interrupted, "before its interrupt");
             interrupted.interrupt();
             for (Runner gaveUp : List.of(hasty, interrupted)) {
@@ -106,7 +109,8 @@ class StartingGunEdgeTest {
             assertThat(hasty.took()).as("rule 6: time %s took before it gave up on a gun never fired (not before its "
                     + "whole timeout has passed: mind the unit, and no timeout is too short to wait)", hasty.call())
                     .isGreaterThanOrEqualTo(shortTimeout);
-            assertThat(interrupted.ending()).as("rule 7: an interrupted runner: %s", interrupted.describeEnding())
+            assertThat(interrupted.ending()).as("rule 7: an interrupted runner (an interrupt ends a wait of any length, "
+                    + "the longest timeouts too): %s", interrupted.describeEnding())
                     .isEqualTo(Runner.Ending.INTERRUPTED);
             track.mustBeFree("rule 7", "one runner timed out and one was interrupted");
             for (Runner runner : runners) {
@@ -679,7 +683,7 @@ class StartingGunEdgeTest {
             }
             boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
             boolean beforeTheCall = round.chance("interrupted before the call (else while it queues)", 0.5);
-            Duration timeout = Duration.ofSeconds(round.between("timeout in s", 1, 3_600));
+            Duration timeout = anyLongTimeout(round, "timeout");
             for (boolean timed : List.of(timedFirst, !timedFirst)) {
                 Runner runner;
                 String how;
@@ -714,11 +718,99 @@ class StartingGunEdgeTest {
     }
 
     @Test
+    @Tag("rule-7")
+    @Tag("rule-6")
+    @DisplayName("an interrupt ends a wait of any length: seconds, days, years, centuries, the longest timeouts and "
+            + "awaitStart()")
+    void anInterruptEndsAWaitOfAnyLength(Shapes shapes) throws Exception {
+        // Red team K: a timeout too long to count in nanoseconds waited with awaitUninterruptibly(), and no test
+        // interrupted such a runner. Every round, one runner of each size of timeout waits (the longest ones drawn
+        // from Long.MAX_VALUE of each unit, Duration's own maximum and centuries, and awaitStart() with none), with
+        // one or two runners that are never interrupted; each is interrupted in turn while the test holds the lock,
+        // so it must leave the condition and queue for the lock, then throw; the others wait on, and go at the fire.
+        shapes.check(2, round -> {
+            Track track = new Track(new WakeableLock());
+            StartingGun gun = new StartingGun(track.lock());
+            if (round.chance("fired and reset first", 0.5)) {
+                track.fire(gun);
+                track.reset(gun);
+            }
+            List<Runner> stops = new ArrayList<>();
+            int lane = round.between("first interrupted lane", 1, 90);
+            for (Duration timeout : timeoutsOfEverySize(round)) {
+                String name = "runner-interrupted-lane-" + lane++;
+                stops.add(timeout == null ? Runner.untimed(name, gun) : Runner.timed(name, gun, timeout));
+            }
+            List<Runner> waiting = new ArrayList<>(stops);
+            List<Runner> stayers = Runner.field(round, gun, 1, 2);
+            waiting.addAll(stayers);
+            track.mustAllBeWaiting(waiting, "rule 3: before the interrupts, on a gun not fired");
+            for (Runner stopped : round.shuffled("order of the interrupts", stops)) {
+                waiting.remove(stopped);
+                interruptedWhileItWaits(track, stopped);
+                for (Runner runner : waiting) {
+                    track.mustWaitAgain(runner, "rule 7", "another runner, " + stopped + " in " + stopped.call()
+                            + ", was interrupted");
+                }
+            }
+            track.fire(gun);
+            track.mustAllGo(stayers, "rule 1", "fired after " + stops.size() + " other runners were interrupted");
+        });
+    }
+
+    /**
+     * Interrupts a runner that waits on the condition while the test holds the lock: it must leave the condition
+     * and queue for the lock (to throw), and once the test lets go, end with InterruptedException, without waiting
+     * on the condition again, and leave the lock free.
+     */
+    private static void interruptedWhileItWaits(Track track, Runner stopped) throws InterruptedException {
+        String call = stopped.call();
+        track.lock().lock();
+        try {
+            stopped.interrupt();
+            long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+            while (!track.lock().hasQueuedThread(stopped.thread()) && !stopped.isDone()) {
+                if (System.nanoTime() > giveUp) {
+                    boolean onTheCondition = track.lock().threadsWaitingOnConditions().contains(stopped.thread());
+                    throw new AssertionError("rule 7: runner " + stopped + " was interrupted while it waited in " + call
+                            + ", and " + Track.PATIENCE_MILLIS / 1000 + " s later it " + (onTheCondition ? "still "
+                            + "waited on the gun's condition" : "had not asked for the gun's lock back") + " ("
+                            + stopped.thread().getState() + " in " + Track.where(stopped) + "): an interrupt ends a "
+                            + "wait of any length, a timeout too long to count in nanoseconds too (it waits like "
+                            + "awaitStart(), with await(), never awaitUninterruptibly())");
+                }
+                Track.pause();
+            }
+        } finally {
+            track.lock().unlock();
+        }
+        long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+        while (!stopped.isDone()) {
+            if (track.waiters().contains(stopped.thread()) || System.nanoTime() > giveUp) {
+                throw new AssertionError("rule 7: runner " + stopped + " was interrupted in " + call + " and went on "
+                        + "waiting for the gun (" + Track.where(stopped) + "): the interrupt was swallowed; let "
+                        + "InterruptedException out, whatever the timeout");
+            }
+            Track.pause();
+        }
+        assertThat(stopped.ending()).as("rule 7: how %s ended after an interrupt: %s (an interrupt is not a timeout "
+                + "nor a fire: throw InterruptedException)", call, stopped.describeEnding())
+                .isEqualTo(Runner.Ending.INTERRUPTED);
+        track.mustBeFree("rule 7", "runner " + stopped + " left " + call + " with InterruptedException");
+    }
+
+    @Test
     @Tag("rule-2")
-    @DisplayName("isFired() on a fired gun is true, also while another thread holds the gun's lock")
+    @DisplayName("isFired() on a fired gun is true, also while another thread holds the gun's lock, however long")
     void isFiredWhileTheLockIsBusy(Shapes shapes) throws Exception {
         // isFired() may wait its turn for the lock, or read a volatile flag at once; it may not answer "not fired"
-        // because the lock is busy: right after a fire, the woken runners take the lock one by one.
+        // because the lock is busy: right after a fire, the woken runners take the lock one by one. Red team K's
+        // isFired() waited 200 ms for the lock (tryLock with a timeout), then said false. The test keeps the lock
+        // until each asker has answered, or is parked in the lock's queue with no deadline (lock(): only the test's
+        // unlock can end that wait, so it waits its turn, however long), or a drawn 1 to 2 s have passed: an asker
+        // that waits for the lock with a deadline, or spins on tryLock(), is given far longer than any "moment" it
+        // allows itself, and must not have answered false meanwhile. Only such an asker costs that time; a right
+        // one that retries tryLock(timeout) until it has the lock passes, a second or two later.
         shapes.check(2, round -> {
             Track track = new Track(new WakeableLock());
             StartingGun gun = new StartingGun(track.lock());
@@ -728,35 +820,88 @@ class StartingGunEdgeTest {
                 track.reset(gun);
             }
             track.fire(gun);
-            java.util.concurrent.atomic.AtomicReference<Object> answer = new java.util.concurrent.atomic
-                    .AtomicReference<>();
-            Thread asker = Thread.ofPlatform().daemon(true).name("display-asking-isFired").unstarted(() -> {
-                try {
-                    answer.set(gun.isFired());
-                } catch (Throwable failure) {
-                    answer.set(failure);
-                }
-            });
-            long holdNanos = TimeUnit.MILLISECONDS.toNanos(round.between("ms the test keeps the lock at most", 20,
-                    80));
+            // Two askers at once: one plain, one whose thread is interrupted before it asks (isFired() has no
+            // InterruptedException to throw: an interrupt is no reason to say "not fired" either).
+            List<Asker> askers = round.shuffled("order the askers start", List.of(new Asker(gun, false),
+                    new Asker(gun, true)));
+            long holdNanos = TimeUnit.MILLISECONDS.toNanos(round.between("ms the test keeps the lock from an asker "
+                    + "with a deadline", 1_000, 2_000));
             track.lock().lock();
+            long start = System.nanoTime();
             try {
-                asker.start();
-                long until = System.nanoTime() + holdNanos;
-                // Until the asker answered, or queues for the lock, or the hold is over.
-                while (asker.isAlive() && !track.lock().hasQueuedThread(asker) && System.nanoTime() < until) {
+                askers.forEach(asker -> asker.thread.start());
+                while (!askers.stream().allMatch(asker -> asker.settled(track.lock(), start))) {
+                    if (System.nanoTime() - start > holdNanos) {
+                        for (Asker asker : askers.stream().filter(asker -> asker.held == null).toList()) {
+                            asker.held = "the test held the lock " + (System.nanoTime() - start) / 1_000_000 + " ms, "
+                                    + "and then let go; it was " + asker.thread.getState() + (track.lock()
+                                    .hasQueuedThread(asker.thread) ? ", queued for the lock" : "");
+                        }
+                        break;
+                    }
                     Track.pause();
                 }
             } finally {
                 track.lock().unlock();
             }
-            asker.join(Track.PATIENCE_MILLIS);
-            assertThat(asker.isAlive()).as("rule 2: isFired() still had not answered %s s after the test let go of "
-                    + "the gun's lock", Track.PATIENCE_MILLIS / 1000).isFalse();
-            assertThat(answer.get()).as("rule 2: isFired() on a gun fired (after %d fire+reset pulse(s)), asked while "
-                    + "another thread held the gun's lock (once fired and until reset, isFired() is true: wait your "
-                    + "turn for the lock, or read a volatile flag; a busy lock is no answer)", pulses).isEqualTo(true);
+            for (Asker asker : askers) {
+                asker.thread.join(Track.PATIENCE_MILLIS);
+                assertThat(asker.thread.isAlive()).as("rule 2: isFired() still had not answered %s s after the test "
+                        + "let go of the gun's lock", Track.PATIENCE_MILLIS / 1000).isFalse();
+                assertThat(asker.answer.get()).as("rule 2: isFired() on a gun fired (after %d fire+reset pulse(s)), "
+                        + "asked %swhile another thread held the gun's lock (%s). Once fired and until reset, isFired() "
+                        + "is true: wait your turn for the lock (lock(), however long it takes), or read a volatile "
+                        + "flag; a busy lock is no answer, neither at once nor after a while, nor is an interrupt",
+                        pulses, asker.interruptedFirst ? "by a thread interrupted before it asked, " : "", asker.held)
+                        .isEqualTo(true);
+            }
         });
+    }
+
+    /** A thread that asks isFired() once, and what the test saw of it while it held the gun's lock. */
+    private static final class Asker {
+        final boolean interruptedFirst;
+        final java.util.concurrent.atomic.AtomicReference<Object> answer = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        final Thread thread;
+        volatile String held;
+
+        Asker(StartingGun gun, boolean interruptedFirst) {
+            this.interruptedFirst = interruptedFirst;
+            this.thread = Thread.ofPlatform().daemon(true).name("display-asking-isFired"
+                    + (interruptedFirst ? "-interrupted" : "")).unstarted(() -> {
+                        if (interruptedFirst) {
+                            Thread.currentThread().interrupt();
+                        }
+                        try {
+                            answer.set(gun.isFired());
+                        } catch (Throwable failure) {
+                            answer.set(failure);
+                        }
+                    });
+        }
+
+        /**
+         * Whether the test may stop holding the lock for this asker: it answered (with the lock held by the test, only
+         * a volatile read can), or it is parked in the lock's queue with no deadline, which only an unlock can end.
+         */
+        boolean settled(WakeableLock lock, long start) {
+            if (held != null) {
+                return true;
+            }
+            if (answer.get() != null) {
+                held = "it answered while the test still held the lock, " + (System.nanoTime() - start) / 1_000_000
+                        + " ms after it began";
+            } else if (lock.hasQueuedThread(thread) && thread.getState() == Thread.State.WAITING) {
+                held = "it waited its turn for the lock";
+            }
+            return held != null;
+        }
+
+        @Override
+        public String toString() {
+            return interruptedFirst ? "the interrupted asker" : "the asker";
+        }
     }
 
     @Test
@@ -833,6 +978,42 @@ class StartingGunEdgeTest {
             throw new AssertionError(rule + ": " + situation + ", so runner " + runner + " must go ("
                     + (runner.isTimed() ? "return true" : "return") + "), but " + runner.describeEnding());
         }
+    }
+
+    /**
+     * The longest timeouts a Duration holds, one drawn: Long.MAX_VALUE of each unit it can hold that many of
+     * (nanoseconds, microseconds, milliseconds, seconds), the most minutes, hours and days it holds, and its own
+     * maximum (ChronoUnit.FOREVER). Every one is too long to count in nanoseconds, or just fits (Long.MAX_VALUE ns).
+     */
+    static Duration theLongest(Shapes round, String name) {
+        return round.oneOf(name, Duration.ofNanos(Long.MAX_VALUE), Duration.of(Long.MAX_VALUE, ChronoUnit.MICROS),
+                Duration.ofMillis(Long.MAX_VALUE), Duration.ofSeconds(Long.MAX_VALUE),
+                Duration.ofMinutes(Long.MAX_VALUE / 60), Duration.ofHours(Long.MAX_VALUE / 3_600),
+                Duration.ofDays(Long.MAX_VALUE / 86_400), ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * A timeout far longer than any test runs, of a drawn size: seconds, hours to days, years (under the 292 that
+     * nanoseconds can count), centuries beyond them, or one of {@link #theLongest}. An interrupt or a fire must
+     * end a wait of any of them.
+     */
+    static Duration anyLongTimeout(Shapes round, String name) {
+        return switch (round.between(name + ": size (seconds, days, years, centuries, the longest)", 0, 4)) {
+            case 0 -> Duration.ofSeconds(round.between(name + " in s", 1, 3_600));
+            case 1 -> Duration.ofMinutes(round.between(name + " in min", 61, 60 * 24 * 365));
+            case 2 -> Duration.ofDays(round.between(name + " in days", 366, 106_000));
+            case 3 -> Duration.ofDays(round.between(name + " in days", 106_752, 1_000_000_000));
+            default -> theLongest(round, name);
+        };
+    }
+
+    /** One timeout of each size of {@link #anyLongTimeout}, and null for awaitStart() with none. */
+    static List<Duration> timeoutsOfEverySize(Shapes round) {
+        return java.util.Arrays.asList(null, Duration.ofSeconds(round.between("timeout in s", 1, 3_600)),
+                Duration.ofMinutes(round.between("timeout in min", 61, 60 * 24 * 365)),
+                Duration.ofDays(round.between("timeout in days, under 292 years", 366, 106_000)),
+                Duration.ofDays(round.between("timeout in days, beyond 292 years", 106_752, 1_000_000_000)),
+                theLongest(round, "the longest timeout"));
     }
 
     /** A gun on {@code lock} that is not fired now: new, or (drawn) fired and reset before the test begins. */
