@@ -6,6 +6,7 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
 import katas.grader.discovery.KitLayout;
+import katas.grader.execution.SharedClasses;
 
 /**
  * What to grade, built fluently:
@@ -20,9 +21,12 @@ import katas.grader.discovery.KitLayout;
  *     own tests turn it off, to prove the fork's defences against the code it would refuse
  * @param firstTests unique ids of tests to run before all others, when they exist: the self-check's guess at
  *     the test that stops a mutant, so that a fail-fast grade stops at once
+ * @param shared classes the forks may map from an archive instead of loading them (the self-check's, made
+ *     from the kit's own code); {@link SharedClasses#NONE} otherwise
  */
 public record GradeRequest(KitLayout layout, List<String> katas, Subject subject, Set<String> parts,
-        OptionalInt cores, boolean failFast, OptionalLong seed, boolean fairPlay, List<String> firstTests) {
+        OptionalInt cores, boolean failFast, OptionalLong seed, boolean fairPlay, List<String> firstTests,
+        SharedClasses shared) {
 
     public static Builder builder() {
         return new Builder();
@@ -39,6 +43,7 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
         private OptionalLong seed = OptionalLong.empty();
         private boolean fairPlay = true;
         private List<String> firstTests = List.of();
+        private SharedClasses shared = SharedClasses.NONE;
 
         public Builder layout(KitLayout layout) {
             this.layout = layout;
@@ -87,9 +92,15 @@ public record GradeRequest(KitLayout layout, List<String> katas, Subject subject
             return this;
         }
 
+        /** Only for grades of the kit's own code (see {@link GradeRequest}). */
+        public Builder shared(SharedClasses shared) {
+            this.shared = Objects.requireNonNull(shared, "shared");
+            return this;
+        }
+
         public GradeRequest build() {
             return new GradeRequest(Objects.requireNonNull(layout, "layout"), katas, subject, parts, cores, failFast,
-                    seed, fairPlay, firstTests);
+                    seed, fairPlay, firstTests, shared);
         }
     }
 }

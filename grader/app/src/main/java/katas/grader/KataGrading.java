@@ -79,7 +79,8 @@ final class KataGrading {
         parts.forEach(part -> part.plan(plan));
         List<Path> forkClasspath = forkClasspath(kata, work);
         // The fork's JVM starts up and loads JUnit while javac runs; unused (the code does not compile), it is stopped.
-        try (ForkLaunch launch = executor.prestart(forkClasspath, kata.manifest().limits(), work)) {
+        try (ForkLaunch launch = executor.prestart(forkClasspath, kata.manifest().limits(), work,
+                request.shared())) {
             return buildRunAndScore(kata, request, seed, listener, work, start, sources.get(), seal, parts, plan,
                     forkClasspath, launch);
         }
@@ -101,7 +102,7 @@ final class KataGrading {
         KataExecutor.Job job = new KataExecutor.Job(kata.id(), forkClasspath, build.visibleClasses(),
                 build.hiddenClasses(), plan.selectors(), request.firstTests(), request.failFast(),
                 measure ? plan.measurements() : List.of(),
-                kata.manifest().limits(), kata.manifest().packageName(), seed, work, inputs);
+                kata.manifest().limits(), kata.manifest().packageName(), seed, work, inputs, request.shared());
         RunRecord run = executor.execute(job, launch);
         Optional<Incident> tampering = run.incidents().stream().filter(i -> i.kind() == IncidentKind.TAMPERED)
                 .findFirst();

@@ -165,7 +165,7 @@ public final class GradeCommand implements Callable<Integer> {
             return catalog.invalid().isEmpty() ? ExitCodes.GRADED : ExitCodes.USAGE;
         }
         if (selfCheck) {
-            boolean kept = new SelfCheck(layout, runs, mutantRuns, coreCount, System.out).run(katas);
+            boolean kept = new SelfCheck(layout, runs, mutantRuns, coreCount, System.out).shareClasses().run(katas);
             return kept ? ExitCodes.GRADED : ExitCodes.BROKEN_PROMISE;
         }
         if (batch != null) {

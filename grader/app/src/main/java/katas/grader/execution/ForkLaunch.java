@@ -33,47 +33,47 @@ public final class ForkLaunch implements AutoCloseable {
      * Starts a fork JVM on {@code classpath}. Its folders are made first (empty): a JVM skips a class
      * path folder that does not exist when it starts, and the classes arrive later.
      */
-    public static ForkLaunch start(List<Path> classpath, Limits limits, Path workDir) throws IOException {
+    public static ForkLaunch start(List<Path> classpath, Limits limits, Path workDir, SharedClasses shared)
+            throws IOException {
         for (Path entry : classpath) {
             if (entry.startsWith(workDir)) {
                 Files.createDirectories(entry);
             }
         }
-        ProcessBuilder builder = new ProcessBuilder(command(classpath, limits, workDir)).directory(workDir.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command(classpath, limits, workDir, shared))
+                .directory(workDir.toFile());
         ForkEnvironment.apply(builder.environment(), workDir);
         return new ForkLaunch(Containment.get().start(builder));
     }
 
     /**
-     * The fork's command: the runtime and JUnit as named modules, then on the class path the tests, the
-     * other libraries, and the code under grading last. Where the JDK has them (24+), flags deny
-     * {@code sun.misc.Unsafe}'s memory access and native code to the code on the class path, which
-     * would otherwise read through any module's walls; attaching an agent is always off.
+     * The fork's command: the runtime and JUnit as named modules, then on the class path the other
+     * libraries of the grader, the tests, and the code under grading last (the grader's part first, the
+     * same in every fork, so that {@link SharedClasses} can archive it). Where the JDK has them (24+),
+     * flags deny {@code sun.misc.Unsafe}'s memory access and native code to the code on the class path,
+     * which would otherwise read through any module's walls; attaching an agent is always off.
      */
-    private static List<String> command(List<Path> classpath, Limits limits, Path workDir) {
+    private static List<String> command(List<Path> classpath, Limits limits, Path workDir, SharedClasses shared) {
         List<Path> grader = classpath.stream().filter(p -> !p.startsWith(workDir)).toList();
         ForkModules modules = ForkModules.of(grader, GraderItself.location());
-        List<Path> cp = new ArrayList<>();
-        for (Path entry : classpath) {
-            if (entry.startsWith(workDir)) {
-                cp.add(entry);
-            } else if (modules.classPath().contains(entry)) {
-                cp.add(entry);
-            }
-        }
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(ForkFlags.forThisJdk());
-        cmd.add("-Xmx" + limits.heapMegabytes() + "m");
-        cmd.add("-XX:-UsePerfData");
+        List<Path> cp = new ArrayList<>(grader.stream().filter(modules.classPath()::contains).toList());
+        String graderClassPath = join(cp);
+        classpath.stream().filter(p -> p.startsWith(workDir)).forEach(cp::add);
+        List<String> jvm = new ArrayList<>();
+        jvm.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        jvm.addAll(ForkFlags.forThisJdk());
+        jvm.add("-Xmx" + limits.heapMegabytes() + "m");
+        jvm.add("-XX:-UsePerfData");
+        jvm.add("--add-modules");
+        jvm.add("ALL-DEFAULT,ALL-MODULE-PATH");
+        jvm.add("--module-path");
+        jvm.add(join(modules.modulePath()));
+        List<String> cmd = new ArrayList<>(jvm);
+        cmd.addAll(shared.options(jvm, graderClassPath));
         cmd.add("-Djava.awt.headless=true");
         cmd.add("-Dfile.encoding=UTF-8");
         cmd.add("-Djava.io.tmpdir=" + workDir.resolve("tmp"));
         cmd.add("-Duser.home=" + workDir.resolve("home"));
-        cmd.add("--add-modules");
-        cmd.add("ALL-DEFAULT,ALL-MODULE-PATH");
-        cmd.add("--module-path");
-        cmd.add(join(modules.modulePath()));
         cmd.add("-cp");
         cmd.add(join(cp));
         cmd.add("-m");

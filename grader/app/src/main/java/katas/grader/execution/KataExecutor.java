@@ -33,15 +33,17 @@ public final class KataExecutor {
      * @param seed the seed the tests draw their shapes from
      * @param inputs the compiled classes, written afresh before every fork but the first, and the grader's
      *     libraries, checked before every fork and after the last
+     * @param shared the archive of classes its forks may map ({@link SharedClasses#NONE} but in the self-check)
      */
     public record Job(String kataId, List<Path> classpath, List<String> visibleClasses, List<String> hiddenClasses,
             List<ForkSpec.Selector> selectors, List<String> first, boolean failFast, List<ForkSpec.MeasurementSpec> speedups,
-            Limits limits, String learnerPackage, long seed, Path workDir, ForkInputs inputs) {
+            Limits limits, String learnerPackage, long seed, Path workDir, ForkInputs inputs, SharedClasses shared) {
     }
 
     /** Starts the job's first fork ahead of it: it loads JUnit while the grader compiles. */
-    public ForkLaunch prestart(List<Path> classpath, Limits limits, Path workDir) throws IOException {
-        return ForkLaunch.start(classpath, limits, workDir);
+    public ForkLaunch prestart(List<Path> classpath, Limits limits, Path workDir, SharedClasses shared)
+            throws IOException {
+        return ForkLaunch.start(classpath, limits, workDir, shared);
     }
 
     /** Runs the job; never throws for anything the learner's code does. */
@@ -70,7 +72,7 @@ public final class KataExecutor {
                 job.inputs().restore();
             }
             ForkLaunch launch = fork == 1 && first != null ? first : ForkLaunch.start(job.classpath(), job.limits(),
-                    job.workDir());
+                    job.workDir(), job.shared());
             try (launch) {
                 if (new ForkProcess(record).run(launch, spec)) {
                     break;

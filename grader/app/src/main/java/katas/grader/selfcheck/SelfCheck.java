@@ -3,6 +3,7 @@ package katas.grader.selfcheck;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -29,6 +30,7 @@ import katas.grader.discovery.KitLayout;
 import katas.grader.discovery.Overlay;
 import katas.grader.discovery.Rule;
 import katas.grader.discovery.UnknownKataException;
+import katas.grader.execution.SharedClasses;
 import katas.grader.execution.TestRecord;
 import katas.grader.execution.TestStatus;
 import katas.grader.integrity.Seal;
@@ -81,6 +83,8 @@ public final class SelfCheck {
     private Duration kataBudget = KATA_BUDGET;
     private int jobs = Math.min(2, Runtime.getRuntime().availableProcessors());
     private IntToDoubleFunction capacity = SelfCheck::measureCapacity;
+    private boolean shareClasses;
+    private SharedClasses shared = SharedClasses.NONE;
 
     public SelfCheck(KitLayout layout, int runs, int mutantRuns, OptionalInt cores, PrintStream out) {
         this.layout = layout;
@@ -111,6 +115,15 @@ public final class SelfCheck {
         return this;
     }
 
+    /**
+     * Lets the forks map the classes they all load from an archive made from the first grade's fork
+     * ({@link SharedClasses}): the kit's code only, so never for a learner's grade.
+     */
+    public SelfCheck shareClasses() {
+        this.shareClasses = true;
+        return this;
+    }
+
     /** Measures how many cores' worth of CPU {@code threads} threads get with another probe: for tests. */
     public SelfCheck capacity(IntToDoubleFunction probe) {
         this.capacity = probe;
@@ -128,6 +141,16 @@ public final class SelfCheck {
 
     /** Checks the named katas (all when empty); true when every promise is kept. */
     public boolean run(List<String> names) throws IOException, UnknownKataException {
+        Path sharedDir = shareClasses ? Files.createTempDirectory("self-check-classes-") : null;
+        shared = shareClasses ? SharedClasses.in(sharedDir) : SharedClasses.NONE;
+        try {
+            return runAll(names);
+        } finally {
+            shared.close();
+        }
+    }
+
+    private boolean runAll(List<String> names) throws IOException, UnknownKataException {
         long start = System.currentTimeMillis();
         Catalog catalog = new KataDiscovery().discover(layout).select(names);
         out.printf("Self-check: %d %s of each solution and alternative, %d of each mutant (%d grades side by side "
@@ -177,6 +200,7 @@ public final class SelfCheck {
         checkFiles(kata, v);
         for (int run = 1; run <= runs; run++) {
             KataResult solution = expectFull(kata, Subject.SOLUTION, run, v); // alone: its speedup is measured
+            shared.archiveInBackground(); // its fork listed the classes forks load; later forks map them
             if (run == 1) {
                 checkRules(kata, solution, v);
             }
@@ -530,7 +554,7 @@ public final class SelfCheck {
     private GradeResult grade(Kata kata, Subject subject, Set<String> parts, boolean failFast, List<String> firstTests,
             String what) throws IOException, UnknownKataException {
         GradeRequest request = GradeRequest.builder().layout(layout).katas(List.of(kata.id())).subject(subject)
-                .parts(parts).cores(cores).failFast(failFast).firstTests(firstTests).build();
+                .parts(parts).cores(cores).failFast(failFast).firstTests(firstTests).shared(shared).build();
         StepTimes times = new StepTimes();
         GradeResult result = grader.grade(request, times);
         System.err.println("self-check " + kata.id() + ": " + what + ": " + times.summary() + ", seed " + result.seed());
