@@ -431,6 +431,91 @@ class FraudCheckTest {
     }
 
     /**
+     * A withdrawal on a thread of its own meets a fraud check that calls {@code balance()} itself, on the thread that
+     * asks it (red team L: the money taken out under the account's monitor before the approval, and put back if the
+     * check throws: other threads are shut out by the monitor, but the fraud check runs inside it). It must see the
+     * whole balance, whether it then approves or throws. An account whose lock is not reentrant (a StampedLock, a
+     * semaphore) cannot answer from inside its own withdrawal: the asking thread then waits for ever, which is
+     * allowed (the rules do not promise that the fraud check may call the account), and this round judges nothing.
+     */
+    static void letTheFraudCheckLook(Shapes round) throws InterruptedException {
+        long opening = round.between("opening balance", 1, 1L << 50);
+        long amount = round.chance("withdraw the whole balance", 0.25) ? opening
+                : round.between("amount", 1, opening);
+        boolean refuses = round.chance("the fraud check throws after looking", 0.3);
+        Throwable failure = round.failure("the fraud check throws", "fraud service says no");
+        AtomicReference<BankAccount> holder = new AtomicReference<>();
+        AtomicReference<Thread> asker = new AtomicReference<>();
+        AtomicBoolean looking = new AtomicBoolean();
+        AtomicReference<Long> seen = new AtomicReference<>();
+        BankAccount account = new BankAccount(opening, asked -> {
+            if (asker.compareAndSet(null, Thread.currentThread())) {
+                looking.set(true);
+                try {
+                    seen.set(holder.get().balance());
+                } finally {
+                    looking.set(false);
+                }
+            }
+            if (refuses) {
+                throw Sneaky.raise(failure);
+            }
+        });
+        holder.set(account);
+        java.util.concurrent.CompletableFuture<Object> outcome = new java.util.concurrent.CompletableFuture<>();
+        Thread customer = Thread.ofPlatform().daemon(true).name("customer-" + round.between("customer", 1, 999))
+                .start(() -> {
+                    try {
+                        outcome.complete(account.withdraw(amount));
+                    } catch (Throwable t) {
+                        outcome.complete(t);
+                    }
+                });
+        long start = System.nanoTime();
+        long waitingSince = -1;
+        while (!outcome.isDone()) {
+            long now = System.nanoTime();
+            Thread inside = looking.get() ? asker.get() : null;
+            Thread.State state = inside == null ? Thread.State.RUNNABLE : inside.getState();
+            if (state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING) {
+                if (waitingSince < 0) {
+                    waitingSince = now;
+                } else if (now - waitingSince > TimeUnit.MILLISECONDS.toNanos(100)) {
+                    return; // balance() waits for the lock its own withdrawal holds: not reentrant, nothing to judge
+                }
+            } else {
+                waitingSince = -1;
+            }
+            if (now - start > TimeUnit.SECONDS.toNanos(10)) {
+                return; // never judged by time: other tests bound a withdrawal
+            }
+            try {
+                outcome.get(1, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException notYet) {
+                // looks again
+            }
+        }
+        Object result = outcome.getNow(null);
+        String what = String.format("withdraw(%,d) from %,d", amount, opening);
+        assertThat(seen.get()).as("rule 6: the fraud check was never asked about %s (%s)", what, result).isNotNull();
+        assertThat(seen.get()).as("rule 6, no one sees the money gone before approve has returned: the fraud check, "
+                + "deciding about %s, called balance() on the thread that asked it ('%s') and saw %,d instead of the "
+                + "%,d the account had: the money had left before the approval. Taking it out first and putting it "
+                + "back if the check throws still shows it gone; check the balance, ask, then take the money", what,
+                asker.get().getName(), seen.get(), opening).isEqualTo(opening);
+        if (refuses) {
+            assertThat(result instanceof Throwable thrown && BankAccountTest.causes(thrown, failure)).as("rule 7: the "
+                    + "fraud check threw %s; %s %s", failure, what, result).isTrue();
+        } else {
+            assertThat(result).as("rule 4: %s, approved", what).isEqualTo(Boolean.TRUE);
+        }
+        customer.join(Duration.ofSeconds(10));
+        assertThat(account.balance()).as("rule 5 and 7: %s, %s", what, refuses ? "refused by the fraud check"
+                : "paid").isEqualTo(refuses ? opening : opening - amount);
+    }
+
+    /**
      * A fraud check as another library would hand it over: a JDK proxy, whose class is in none of this kata's
      * packages, calling {@code decide} for each approval.
      */
@@ -459,6 +544,13 @@ class FraudCheckTest {
         @DisplayName("takes no money out before the fraud check has approved it, however long it takes")
         void takesNoMoneyBeforeApproval(Shapes shapes) throws Exception {
             shapes.check(4, BankAccountTest::takeNoMoneyBeforeApproval);
+        }
+
+        @Test
+        @Tag("rule-6")
+        @DisplayName("shows the whole balance to a fraud check that looks at the account while it decides")
+        void showsTheWholeBalanceToTheFraudCheck(Shapes shapes) throws Exception {
+            shapes.check(4, FraudCheckTest::letTheFraudCheckLook);
         }
 
         @Test

@@ -256,21 +256,36 @@ class ParallelPrimeCounterStressTest {
     @Tag("rule-1")
     @DisplayName("lets its free threads take over while one thread is stuck, and never tests a number twice meanwhile")
     void letsFreeThreadsTakeOver(Shapes shapes) throws Exception {
-        shapes.check(2, round -> takeOver(round, round.between("threads", 2, 5), false));
+        // Every round draws its range from a few numbers per thread to tens of thousands (as a power of two, then
+        // within it): half a share, the most a stuck thread may hold, is then anything from 2 numbers up, and a
+        // piece must be small enough for each (red team L: pieces never below 128 numbers held up to 142 numbers in
+        // [0, 1000) with 8 threads, where the rule allows 62; ranges of 60,000 and more never showed it).
+        shapes.check(2, round -> takeOver(round, round.between("threads", 2, 5), false, MANY_PER_THREAD));
         // Many threads (a held thread needs no core), stuck on the count's first call, which begins a piece: a
         // piece must be small enough to leave at most size / (2 * threads) untested, for every thread count
         // (a fixed number of pieces, such as 64, is not enough beyond 32 threads).
-        shapes.check(1, round -> takeOver(round, round.between("threads, more than 32", 33, 40), true));
+        shapes.check(1, round -> takeOver(round, round.between("threads, more than 32", 33, 40), true,
+                MANY_PER_THREAD));
         // Past 128 threads too (red team H capped the pieces at 256 in all, "a few hundred tasks are plenty"): the
         // number of pieces must keep growing with the thread count. A cheap predicate, and the threads of this round
         // end before the test does (the grader stops a test past 200 threads of its own).
-        shapes.check(1, round -> takeOver(round, round.between("threads, more than 128", 129, 190), true));
+        shapes.check(1, round -> takeOver(round, round.between("threads, more than 128", 129, 190), true,
+                MANY_PER_THREAD));
+        // And every run, a range of only a few numbers per thread (4 to 127), stuck on the first call: a piece may
+        // hold only a handful of numbers then, whatever a piece "should" cost to hand out.
+        shapes.check(1, round -> takeOver(round, round.between("threads, with a few numbers each", 2, 40), true,
+                FEW_PER_THREAD));
     }
 
-    private void takeOver(Shapes round, int threads, boolean stuckOnTheFirstCall) throws Exception {
+    /** The most numbers per thread a take-over round draws: 60,000 (as a power of two, 2^15). */
+    private static final int MANY_PER_THREAD = 15;
+    /** The most numbers per thread of a round with a few per thread: 127 (as a power of two, 2^6). */
+    private static final int FEW_PER_THREAD = 6;
+
+    private void takeOver(Shapes round, int threads, boolean stuckOnTheFirstCall, int mostBits) throws Exception {
         Set<Thread> before = Set.copyOf(Probes.liveThreads());
         try {
-            takeOverOnce(round, threads, stuckOnTheFirstCall);
+            takeOverOnce(round, threads, stuckOnTheFirstCall, mostBits);
         } finally {
             if (threads > 64) {
                 awaitEnded(before);
@@ -278,11 +293,27 @@ class ParallelPrimeCounterStressTest {
         }
     }
 
-    private void takeOverOnce(Shapes round, int threads, boolean stuckOnTheFirstCall) throws Exception {
-        long size = round.between("size", 60_000, 120_000);
+    /**
+     * A range of 4 to 2^(mostBits + 1) - 1 numbers per thread (never more than 120,000 in all), drawn first as a
+     * power of two, so that a few numbers per thread come up as often as thousands.
+     */
+    private static long takeOverSize(Shapes round, int threads, int mostBits) {
+        long mostPerThread = Math.min((1L << (mostBits + 1)) - 1, 120_000L / threads);
+        int bits = round.between("numbers per thread, as a power of two", 2,
+                63 - Long.numberOfLeadingZeros(mostPerThread));
+        long perThread = round.between("numbers per thread", 1L << bits,
+                Math.min(mostPerThread, (1L << (bits + 1)) - 1));
+        return perThread * threads + round.between("numbers beyond a whole share each", 0, threads - 1);
+    }
+
+    private void takeOverOnce(Shapes round, int threads, boolean stuckOnTheFirstCall, int mostBits)
+            throws Exception {
+        long size = takeOverSize(round, threads, mostBits);
         long from = round.between("from", 0, 1_000_000);
         long stickAt = stuckOnTheFirstCall ? from : from + round.between("stuck at offset", 0, size / 2);
-        long hold = round.between("stuck for at least ms", 350, 600);
+        // (a range of a few numbers per thread is tested within moments: a shorter hold keeps the round cheap)
+        long hold = mostBits == FEW_PER_THREAD ? round.between("stuck for at least ms", 100, 200)
+                : round.between("stuck for at least ms", 350, 600);
         long salt = round.between("salt", 0, 1 << 30);
         LongPredicate answer = threads > 64 ? Probes.coin(salt, 7) : Probes.answers(salt);
         Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
@@ -295,11 +326,16 @@ class ParallelPrimeCounterStressTest {
                 ledger.countReturned();
             }
         }
-        assertThat(stuck.releasedInTime()).as("rule 5: %s%s", stuck.whyNotReleased(size, threads),
+        assertThat(stuck.releasedInTime()).as("rule 5: %s%s%s", stuck.whyNotReleased(size, threads),
                 stuckOnTheFirstCall ? String.format(java.util.Locale.ROOT, ". With %d threads a piece must hold fewer "
                         + "than %,d numbers ((to - from) / (2 * threads)): a fixed number of pieces (64, say) is too "
                         + "few once there are more than half as many threads; cut the range into a number of pieces "
-                        + "that grows with the thread count", threads, size / (2L * threads)) : "").isTrue();
+                        + "that grows with the thread count", threads, size / (2L * threads))
+                        : String.format(java.util.Locale.ROOT, ". Here a piece must hold at most %,d numbers",
+                                size / (2L * threads)),
+                String.format(java.util.Locale.ROOT, ", however small the range (here %,d numbers, %,d per thread): "
+                        + "a smallest piece size (\"a piece of fewer than 128 costs more to hand out than to count\") "
+                        + "leaves a small range in too few, too large pieces", size, size / threads)).isTrue();
         assertThat(ledger.problems())
                 .as("rule 1: one call of isPrime took %d ms or more; count must still ask about every number "
                         + "exactly once (never test a slow piece again elsewhere) and wait for every call", hold)
