@@ -2022,6 +2022,208 @@ class AsyncRateLimiterEdgeCaseTest {
         });
     }
 
+
+    /** How a task ends, for the tests that look at what happens once it has ended. */
+    private enum HowItEnds {
+        SUCCEEDS_AT_ONCE, SUCCEEDS_LATER, FAILS_AT_ONCE, FAILS_LATER, SUPPLIER_THROWS, SUPPLIER_RETURNS_NULL,
+        CANCELLED_BY_ITS_CALLER_IN_FLIGHT, OWN_FUTURE_CANCELLED
+    }
+
+    @Test
+    @Order(32)
+    @Tag("rule-6")
+    @DisplayName("tells a task's caller before the next tasks start in the slot its end freed, on the same thread")
+    void tellsTheCallerBeforeTheTasksItsEndLetsStart(Shapes shapes) throws Exception {
+        // Red team L: finished() frees the slot, drains the line (running the next suppliers on this thread), and
+        // only then completes the caller's future. In virtual time the suppliers take no time, so only what they see
+        // tells: the caller of the task that ended must already have heard when the next task starts.
+        shapes.check(2, round -> {
+            long period = period(round);
+            int maxConcurrent = round.between("maxConcurrent", 1, 3);
+            int behind = round.between("tasks waiting behind the full slots", 1, 4);
+            boolean behindEndAtOnce = round.chance("the tasks behind end the moment they start", 0.5);
+            String how = round.oneOf("how the task ends", "succeeds", "fails", "its own future is cancelled");
+            try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
+                    4 * period)) {
+                List<Held> running = new ArrayList<>();
+                List<CompletableFuture<Object>> results = new ArrayList<>();
+                for (int i = 0; i < maxConcurrent; i++) {
+                    Held task = new Held("task " + i, run);
+                    running.add(task);
+                    results.add(run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                int ends = round.between("the task that ends", 0, maxConcurrent - 1);
+                CompletableFuture<Object> endedResult = results.get(ends);
+                List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+                run.caller().run("submit() x " + behind + " behind the full slots", () -> {
+                    for (int i = 0; i < behind; i++) {
+                        int index = i;
+                        run.limiter.submit(() -> {
+                            seen.add("task " + index + " behind started; the caller of the task that ended had "
+                                    + (endedResult.isDone() ? "heard (" + VirtualRun.outcome(endedResult) + ")"
+                                            : "NOT heard yet"));
+                            return behindEndAtOnce ? CompletableFuture.completedFuture("behind " + index)
+                                    : new CompletableFuture<>();
+                        });
+                    }
+                });
+                run.settle();
+                assertThat(seen).as("tasks started while every slot was taken").isEmpty();
+                Held ending = running.get(ends);
+                run.caller().run("ending " + ending.name + " (it " + how + ")", () -> {
+                    switch (how) {
+                        case "succeeds" -> ending.own.complete("done");
+                        case "fails" -> ending.own.completeExceptionally(
+                                round.failure("the failure of the task that ends", "the partner said no"));
+                        default -> ending.own.cancel(round.chance("cancel(mayInterruptIfRunning)", 0.5));
+                    }
+                });
+                run.settle();
+                assertThat(seen).as("what the tasks started in the slot freed by %s saw, with %s, %d slot(s) taken "
+                        + "and %d task(s) waiting, when one running task %s", ending.name, run.limits, maxConcurrent,
+                        behind, how).hasSize(behindEndAtOnce ? behind : 1);
+                assertThat(seen).as("with %s, every slot taken and %d task(s) waiting, one running task %s; what each "
+                        + "task started in the slot it freed saw of that task's caller's future when its supplier "
+                        + "ran: the caller hears the moment its task ends (rule 6), before the limiter goes on to "
+                        + "start the next tasks (free the slot, tell the caller, then start what may start)",
+                        run.limits, behind, how).allMatch(s -> !s.contains("NOT heard"));
+            }
+        });
+    }
+
+    @Test
+    @Order(33)
+    @Tag("rule-13")
+    @DisplayName("forgets a burst of starts once it left the window, though the traffic after it is light")
+    void forgetsABurstOnceItLeftTheWindow(Shapes shapes) throws Exception {
+        // Red team L: at most one start that left the window dropped per decision (an if where a while belongs): a
+        // burst's starts stay in the log for as long as later traffic is lighter than the burst.
+        shapes.check(2, round -> {
+            int burst = round.between("tasks in the burst", 1_500, 3_000);
+            int permits = round.oneOf("permits", Integer.MAX_VALUE,
+                    round.between("huge permits", burst, Integer.MAX_VALUE));
+            long period = period(round);
+            int lightPeriods = round.between("periods of light traffic after the burst", 1, 4);
+            Random random = round.random();
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE),
+                    (lightPeriods + 3) * period)) {
+                AtomicInteger started = new AtomicInteger();
+                Supplier<CompletableFuture<Object>> instant = () -> {
+                    started.incrementAndGet();
+                    return CompletableFuture.completedFuture("done");
+                };
+                run.caller().run("submit() x " + burst + " at once", () -> {
+                    for (int i = 0; i < burst; i++) {
+                        run.limiter.submit(instant);
+                    }
+                });
+                run.settle();
+                int singles = 0;
+                for (int p = 1; p <= lightPeriods; p++) {
+                    int inThisPeriod = 1 + random.nextInt(3);
+                    long at = p * period;
+                    for (int i = 0; i < inThisPeriod; i++) {
+                        at += random.nextLong(period / (inThisPeriod + 1));
+                        run.advanceTo(at);
+                        run.caller().run("submit() of a single task, " + Times.at(at) + " after the burst",
+                                () -> run.limiter.submit(instant));
+                        singles++;
+                    }
+                }
+                run.settle();
+                assertThat(started).as("tasks started, with no concurrency limit and %s", run.limits)
+                        .hasValue(burst + singles);
+                Retained retained = Retained.by(run.limiter);
+                long held = retained.present + retained.objects;
+                long allowed = 4L * singles + 64;
+                assertThat(held).as("with %s, after a burst of %,d starts at one moment and then %d single task(s) "
+                        + "over the %d period(s) after it (at most %d starts are in the window now), the objects and "
+                        + "entries the limiter holds (its own objects, and the elements of the collections and arrays "
+                        + "they reach; the largest: %s, with %,d places): it keeps starts that left the window. Drop "
+                        + "every start that is a period old when you decide, not one per decision (rule 13: memory "
+                        + "for the starts the limiter has)", run.limits, burst, singles, lightPeriods, singles,
+                        retained.largest, retained.largestEntries).isLessThanOrEqualTo(allowed);
+            }
+        });
+    }
+
+    @Test
+    @Order(34)
+    @Tag("rule-7")
+    @Tag("rule-13")
+    @DisplayName("keeps nothing of tasks that ended, however they ended (failed, threw, returned null, cancelled in flight)")
+    void forgetsTasksHoweverTheyEnded(Shapes shapes) throws Exception {
+        // Red team L: callers' futures mapped to the tasks' own futures, and forgotten with thenAccept (on success
+        // only): every task that failed, threw, returned null or was cancelled in flight stayed in the map for ever.
+        int count = shapes.between("tasks", 600, 1_200);
+        long period = period(shapes);
+        List<Throwable> kinds = EveryFailure.shuffled(shapes, "failures", "the partner");
+        List<HowItEnds> endings = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            endings.add(HowItEnds.values()[i % HowItEnds.values().length]);
+        }
+        List<HowItEnds> order = shapes.shuffled("how each task ends", endings);
+        try (VirtualRun run = new VirtualRun(shapes, new Limits(Integer.MAX_VALUE, period, Integer.MAX_VALUE),
+                4 * period)) {
+            List<CompletableFuture<Object>> owns = new ArrayList<>();
+            List<CompletableFuture<Object>> results = run.caller().call("submit() x " + count, () -> {
+                List<CompletableFuture<Object>> submitted = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    HowItEnds how = order.get(i);
+                    Throwable failure = kinds.get(i % kinds.size());
+                    CompletableFuture<Object> own = switch (how) {
+                        case SUCCEEDS_AT_ONCE -> CompletableFuture.completedFuture("done");
+                        case FAILS_AT_ONCE -> CompletableFuture.failedFuture(failure);
+                        case SUPPLIER_THROWS, SUPPLIER_RETURNS_NULL -> null;
+                        default -> new CompletableFuture<>();
+                    };
+                    owns.add(own);
+                    submitted.add(run.limiter.submit(() -> switch (how) {
+                        case SUPPLIER_THROWS -> throw Sneaky.raise(failure);
+                        default -> own;
+                    }));
+                }
+                return submitted;
+            });
+            run.settle();
+            List<Integer> endOrder = shapes.shuffled("order in which the held tasks end",
+                    java.util.stream.IntStream.range(0, count).boxed().toList());
+            run.caller().run("ending the tasks still in flight, in a random order", () -> {
+                for (int i : endOrder) {
+                    CompletableFuture<Object> own = owns.get(i);
+                    switch (order.get(i)) {
+                        case SUCCEEDS_LATER -> own.complete("done later");
+                        case FAILS_LATER -> own.completeExceptionally(kinds.get(i % kinds.size()));
+                        case CANCELLED_BY_ITS_CALLER_IN_FLIGHT -> results.get(i).cancel(true);
+                        case OWN_FUTURE_CANCELLED -> own.cancel(false);
+                        default -> {
+                        }
+                    }
+                }
+            });
+            run.settle();
+            assertThat(results).as("callers' futures once every task ended").allMatch(CompletableFuture::isDone);
+            assertThat(run.inFlight()).as("inFlight() once every task ended, however it ended (rule 7)").isZero();
+            assertThat(run.waiting()).as("waiting() once every task ended").isZero();
+            // Once their starts have left the window, one more task lets the limiter drop them from its log.
+            run.advanceTo(period + 1 + shapes.random().nextLong(period));
+            run.caller().run("submit() of one more task, a period later",
+                    () -> run.limiter.submit(() -> CompletableFuture.completedFuture("one more")));
+            run.settle();
+            Retained retained = Retained.by(run.limiter);
+            long held = retained.present + retained.objects;
+            assertThat(held).as("objects and entries the limiter holds (its own objects, and the elements of the "
+                    + "collections and arrays they reach; the largest: %s, with %,d places) once %,d tasks ended, "
+                    + "each in one of these ways: %s, and a period later one more task ran: nothing waits and "
+                    + "nothing is in flight, yet it keeps something of the tasks that ended. A task that failed, whose "
+                    + "supplier threw or returned null, or that was cancelled in flight has ended like one that "
+                    + "succeeded (rule 7): forget it in a callback that runs however it ends, such as whenComplete, "
+                    + "not thenAccept (rule 13: memory only for the starts and tasks the limiter has)",
+                    retained.largest, retained.largestEntries, count, java.util.Arrays.toString(HowItEnds.values()))
+                    .isLessThan(64);
+        }
+    }
     /**
      * Wake-ups of a scheduler in virtual time that, at random, fire before {@code schedule()} returns: another
      * thread moves the clock to the wake-up's moment and runs it, and {@code schedule()} waits until it has run
