@@ -953,6 +953,87 @@ class BoundedBufferEdgeTest {
 
         @Test
         @Tag("rule-8")
+        @DisplayName("close() right after some puts (takes) wakes every consumer (producer) still waiting, however many wait")
+        void closeRightAfterPutsOrTakesWakesEveryWaiter(Shapes shapes) throws Exception {
+            // Consumers: some puts, then close(), all while the waiters wait for the lock: the puts' signals reach
+            // only as many consumers as there are items, so close() must wake the rest itself, items or none.
+            WakeableLock lock = new WakeableLock();
+            int consumers = shapes.between("waiting consumers", 2, 4);
+            int puts = shapes.between("items put just before close()", 1, consumers - 1);
+            BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(Math.max(capacity(shapes), puts), lock);
+            List<Waiter> waiting = new ArrayList<>();
+            for (int c = 0; c < consumers; c++) {
+                boolean timed = shapes.chance("timed consumer", 0.5);
+                waiting.add(Waiter.start((timed ? "poll(60 s)" : "take()") + " from an empty buffer", lock,
+                        () -> timed ? buffer.poll(Traffic.LONG).orElse(null) : buffer.take())
+                        .awaitWaiting("the buffer is empty (rule 4)"));
+            }
+            List<Parcel> parcels = new ArrayList<>();
+            lock.lock();
+            try {
+                for (int i = 0; i < puts; i++) {
+                    Parcel parcel = new Parcel(shapes.between("producer", 0, 9), i);
+                    parcels.add(parcel);
+                    onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
+                }
+                onTheTestThread(lock, "close()", () -> { buffer.close(); return null; });
+            } finally {
+                lock.unlock();
+            }
+            List<Object> got = new ArrayList<>();
+            for (Waiter consumer : waiting) {
+                consumer.awaitEnded(consumers + " consumers waited, " + puts + " item(s) were put and the buffer was "
+                        + "closed at once: close() wakes every waiter, also when the buffer is not empty (rule 8)");
+                if (consumer.thrown() == null) {
+                    got.add(consumer.returned());
+                } else {
+                    assertThat(consumer.thrown()).as("%s, after %d item(s) were put and the buffer closed (rule 8)",
+                            consumer, puts).isInstanceOf(BufferClosedException.class);
+                }
+            }
+            assertThat(got).as("what %d waiting consumers got from %d item(s) put just before close() (rule 8: "
+                    + "consumers go on taking what is left)", consumers, puts).containsExactlyInAnyOrderElementsOf(parcels);
+
+            // Producers: some takes from a full buffer, then close(): the takes' signals reach only as many
+            // producers as there is room, so close() must wake the rest itself, and every one of them throws.
+            WakeableLock otherLock = new WakeableLock();
+            int producers = shapes.between("waiting producers", 2, 4);
+            int takes = shapes.between("items taken just before close()", 1, producers - 1);
+            BoundedBuffer<Parcel> full = new BoundedBuffer<>(Math.max(capacity(shapes), takes), otherLock);
+            Drain.fill(full, 0);
+            List<Waiter> blocked = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                boolean timed = shapes.chance("timed producer", 0.5);
+                Parcel parcel = new Parcel(1, p);
+                blocked.add(Waiter.start((timed ? "offer(item, 60 s)" : "put(item)") + " into a full buffer",
+                        otherLock, () -> timed ? full.offer(parcel, Traffic.LONG) : putAndSayNull(full, parcel))
+                        .awaitWaiting("the buffer is full (rule 4)"));
+            }
+            otherLock.lock();
+            try {
+                for (int i = 0; i < takes; i++) {
+                    onTheTestThread(otherLock, "take()", full::take);
+                }
+                onTheTestThread(otherLock, "close()", () -> { full.close(); return null; });
+            } finally {
+                otherLock.unlock();
+            }
+            for (Waiter producer : blocked) {
+                producer.awaitEnded(producers + " producers waited, " + takes + " item(s) were taken and the buffer "
+                        + "was closed at once: close() wakes every waiter, also when the buffer is not full (rule 8)");
+                assertThat(producer.thrown()).as("%s, woken after %d take(s) and close() (rule 8: every producer "
+                        + "that was waiting throws, also one that finds room) %s", producer, takes, producer.outcome())
+                        .isInstanceOf(BufferClosedException.class);
+            }
+        }
+
+        private static Object putAndSayNull(BoundedBuffer<Parcel> buffer, Parcel parcel) throws InterruptedException {
+            buffer.put(parcel);
+            return null;
+        }
+
+        @Test
+        @Tag("rule-8")
         @Tag("rule-9")
         @DisplayName("close() wakes timed waiters on both sides with BufferClosedException")
         void closeWakesTimedWaiters(Shapes shapes) throws Exception {
