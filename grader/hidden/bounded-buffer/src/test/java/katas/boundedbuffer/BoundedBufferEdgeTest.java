@@ -505,6 +505,9 @@ class BoundedBufferEdgeTest {
             try {
                 caller = Waiter.start(call + " while the test holds the lock", lock,
                         () -> polling ? buffer.poll(timeout) : buffer.offer(parcel, timeout)).awaitQueuedForTheLock();
+                if (timeout.compareTo(Duration.ZERO) > 0) {
+                    holdWhileItWaitsWithADeadline(lock, caller, timeout);
+                }
             } finally {
                 lock.unlock();
             }
@@ -515,6 +518,23 @@ class BoundedBufferEdgeTest {
                             caller, polling ? "from a buffer holding " + parcel : "into an empty buffer",
                             polling ? "empty" : "full")
                     .isEqualTo(expected);
+        }
+
+        /**
+         * A call may wait for the lock only without a deadline (rule 6): one queued with a deadline, as
+         * tryLock(timeout) is, gives up while the test still holds the lock. So the test holds it for the whole
+         * timeout, and then until the caller has ended or waits in the lock's queue without a deadline (2 s at
+         * most): the caller's own state decides when to let go, never how fast the machine is.
+         */
+        private static void holdWhileItWaitsWithADeadline(WakeableLock lock, Waiter caller, Duration timeout)
+                throws InterruptedException {
+            long start = System.nanoTime();
+            TimeUnit.NANOSECONDS.sleep(timeout.toNanos());
+            while (!caller.ended() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2)
+                    && Thread.getAllStackTraces().keySet().stream()
+                            .noneMatch(t -> lock.hasQueuedThread(t) && t.getState() == Thread.State.WAITING)) {
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
         }
     }
 
