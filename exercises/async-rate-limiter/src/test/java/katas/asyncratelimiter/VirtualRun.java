@@ -360,14 +360,22 @@ final class VirtualRun implements AutoCloseable {
      * A clock that reads the virtual time but now and then pauses the thread that reads it (a yield, or a
      * park of some tens of microseconds): a limiter that reads the time between checking for a free slot
      * and taking it is caught between the two steps while other threads run.
+     *
+     * <p>Only the other threads pause. The thread that makes the clock is the test's own, and it moves the
+     * virtual time only while no other thread calls the limiter: a pause there finds no race, and on a busy
+     * machine a park lasts a whole time slice, so a limiter that reads the clock often (a timer for every
+     * wait, say) would run out of time instead of being judged.
      */
     static java.util.function.LongSupplier hesitating(ManualScheduler scheduler) {
+        Thread calm = Thread.currentThread();
         return () -> {
-            int roll = java.util.concurrent.ThreadLocalRandom.current().nextInt(16);
-            if (roll == 0) {
-                java.util.concurrent.locks.LockSupport.parkNanos(30_000);
-            } else if (roll < 4) {
-                Thread.yield();
+            if (Thread.currentThread() != calm) {
+                int roll = java.util.concurrent.ThreadLocalRandom.current().nextInt(16);
+                if (roll == 0) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(30_000);
+                } else if (roll < 4) {
+                    Thread.yield();
+                }
             }
             return scheduler.nanoTime();
         };

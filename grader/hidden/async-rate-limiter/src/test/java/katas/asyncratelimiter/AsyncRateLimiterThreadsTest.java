@@ -689,7 +689,7 @@ class AsyncRateLimiterThreadsTest {
             if (reading || broken != null) {
                 return;
             }
-            if (HeldLocks.of(self).moreThan(locksBefore)) {
+            if (HeldLocks.ofProbed(self, locksBefore).moreThan(locksBefore)) {
                 return; // still inside the limiter's lock (one taken twice): the state may be half-changed there
             }
             reading = true;

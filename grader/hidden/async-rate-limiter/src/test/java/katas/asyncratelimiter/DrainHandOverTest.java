@@ -258,7 +258,7 @@ class DrainHandOverTest {
                 // Also while this thread still holds a lock (one taken twice, one inside another, or a second lock
                 // that says who drains, taken with tryLock()): the other thread's call then either returns at once,
                 // or waits for that lock, and this thread goes on without waiting for it.
-                boolean inside = HeldLocks.of(self).moreThan(locksBefore);
+                boolean inside = HeldLocks.ofProbed(self, locksBefore).moreThan(locksBefore);
                 Thread thread = Thread.ofPlatform().daemon(true).name(name).start(() -> {
                     try {
                         call.run();

@@ -22,6 +22,30 @@ public final class NoiseHook {
         noise();
     }
 
+    /**
+     * Just before a thread calls a lock object (a {@code java.util.concurrent.locks} type) with no argument
+     * ({@code lock()}, {@code unlock()}, {@code tryLock()}...): a probe then knows which lock objects its thread may
+     * hold, and asks them instead of walking the whole heap for them.
+     */
+    public static void seeLock(Object lock) {
+        if (Thread.currentThread() == probed) {
+            synchronized (locksSeen) {
+                locksSeen.add(lock);
+            }
+        }
+    }
+
+    /**
+     * Just before a thread takes a lock object with a call that has arguments ({@code tryLock(1, SECONDS)}): the lock
+     * it takes is not known, so a probe must walk the heap for the locks its thread holds.
+     */
+    public static void beforeUnseenLockCall() {
+        if (Thread.currentThread() == probed) {
+            unseenLockTaken = true;
+        }
+        beforeLock();
+    }
+
     /** Just after a thread has let go of a lock. */
     public static void afterUnlock() {
         if (Thread.currentThread() == probed) {
@@ -37,6 +61,9 @@ public final class NoiseHook {
     private static volatile Thread probed;
     private static volatile Runnable probe;
     private static volatile int boundaries; // written only by the probed thread
+    private static volatile boolean unseenLockTaken; // written only by the probed thread
+    private static final java.util.Set<Object> locksSeen = java.util.Collections.newSetFromMap(
+            new java.util.IdentityHashMap<>());
 
     /**
      * From now on, {@code check} runs on {@code thread} just after each lock it lets go of, until
@@ -44,6 +71,10 @@ public final class NoiseHook {
      */
     static void probeAfterEachUnlock(Thread thread, Runnable check) {
         boundaries = 0;
+        unseenLockTaken = false;
+        synchronized (locksSeen) {
+            locksSeen.clear();
+        }
         probe = check;
         probed = thread;
     }
@@ -56,9 +87,25 @@ public final class NoiseHook {
         return boundaries;
     }
 
+    /**
+     * The lock objects the probed thread called since the probe was set, or null when it took one that could not
+     * be seen.
+     */
+    static java.util.List<Object> locksSeen() {
+        if (unseenLockTaken) {
+            return null;
+        }
+        synchronized (locksSeen) {
+            return java.util.List.copyOf(locksSeen);
+        }
+    }
+
     static void stopProbing() {
         probed = null;
         probe = null;
+        synchronized (locksSeen) {
+            locksSeen.clear();
+        }
     }
 
     private static void noise() {

@@ -299,7 +299,16 @@ final class Noisy {
                         boolean taking = locks && !releasing;
                         boolean atomic = kinds.atomic(owner) || owner.equals("java/lang/invoke/VarHandle");
                         boolean lockedMethod = synchronizedMethods.contains(owner + "." + method + desc);
-                        if (taking || atomic || lockedMethod) {
+                        boolean receiverOnTop = locks && opcode != Opcodes.INVOKESTATIC && !method.equals("<init>")
+                                && desc.startsWith("()");
+                        if (receiverOnTop) {
+                            super.visitInsn(Opcodes.DUP);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOK, "seeLock", "(Ljava/lang/Object;)V",
+                                    false);
+                        }
+                        if (taking && !receiverOnTop && opcode != Opcodes.INVOKESTATIC && !method.equals("<init>")) {
+                            hook("beforeUnseenLockCall");
+                        } else if (taking || atomic || lockedMethod) {
                             hook("beforeLock");
                         }
                         super.visitMethodInsn(opcode, owner, method, desc, isInterface);
