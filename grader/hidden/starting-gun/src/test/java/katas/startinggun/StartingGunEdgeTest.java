@@ -53,11 +53,7 @@ class StartingGunEdgeTest {
     void anInterruptBeforeTheCallThrows(Shapes shapes) throws Exception {
         shapes.check(3, round -> {
             Track track = new Track(new WakeableLock());
-            StartingGun gun = new StartingGun(track.lock());
-            if (round.chance("fired and reset first", 0.5)) {
-                track.fire(gun);
-                track.reset(gun);
-            }
+            StartingGun gun = aGunNotFiredNow(track, round);
             Duration timeout = anyLongTimeout(round, "timeout");
             boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
             // Both calls, in either order: a mistake in either must show.
@@ -298,11 +294,7 @@ class StartingGunEdgeTest {
     void anInterruptBeatsAZeroTimeout(Shapes shapes) throws Exception {
         shapes.check(2, round -> {
             Track track = new Track(new WakeableLock());
-            StartingGun gun = new StartingGun(track.lock());
-            if (round.chance("fired and reset first", 0.5)) {
-                track.fire(gun);
-                track.reset(gun);
-            }
+            StartingGun gun = aGunNotFiredNow(track, round);
             for (Duration timeout : List.of(Duration.ZERO, Duration.ofNanos(-1), Duration.ofSeconds(-5))) {
                 Thread.currentThread().interrupt();
                 Throwable thrown = null;
@@ -676,11 +668,7 @@ class StartingGunEdgeTest {
         // lock() keeps it queued until the test lets go, however long that is.
         shapes.check(2, round -> {
             Track track = new Track(new WakeableLock());
-            StartingGun gun = new StartingGun(track.lock());
-            if (round.chance("fired and reset first", 0.5)) {
-                track.fire(gun);
-                track.reset(gun);
-            }
+            StartingGun gun = aGunNotFiredNow(track, round);
             boolean timedFirst = round.chance("the runner with a timeout first", 0.5);
             boolean beforeTheCall = round.chance("interrupted before the call (else while it queues)", 0.5);
             Duration timeout = anyLongTimeout(round, "timeout");
@@ -730,11 +718,7 @@ class StartingGunEdgeTest {
         // so it must leave the condition and queue for the lock, then throw; the others wait on, and go at the fire.
         shapes.check(2, round -> {
             Track track = new Track(new WakeableLock());
-            StartingGun gun = new StartingGun(track.lock());
-            if (round.chance("fired and reset first", 0.5)) {
-                track.fire(gun);
-                track.reset(gun);
-            }
+            StartingGun gun = aGunNotFiredNow(track, round);
             List<Runner> stops = new ArrayList<>();
             int lane = round.between("first interrupted lane", 1, 90);
             for (Duration timeout : timeoutsOfEverySize(round)) {
@@ -1014,6 +998,16 @@ class StartingGunEdgeTest {
                 Duration.ofDays(round.between("timeout in days, under 292 years", 366, 106_000)),
                 Duration.ofDays(round.between("timeout in days, beyond 292 years", 106_752, 1_000_000_000)),
                 theLongest(round, "the longest timeout"));
+    }
+
+    /** A gun on the track's lock that is not fired now: new, or (drawn) fired and reset by the track first. */
+    private static StartingGun aGunNotFiredNow(Track track, Shapes round) throws Exception {
+        StartingGun gun = new StartingGun(track.lock());
+        if (round.chance("fired and reset first", 0.5)) {
+            track.fire(gun);
+            track.reset(gun);
+        }
+        return gun;
     }
 
     /** A gun on {@code lock} that is not fired now: new, or (drawn) fired and reset before the test begins. */

@@ -369,14 +369,7 @@ class RequestServerEdgeTest {
                         + thrown.subList(0, before)) + " (rule 6: a sink that throws, even an Error, does not stop "
                         + "the flusher)");
             }
-            RequestContext last = contexts.get(errors);
-            Expected expected = new Expected();
-            desk.get(server.handle(last, () -> {
-                server.audit(expected.message(last, last.traceId(), 1));
-                server.audit(expected.message(last, last.traceId(), 2));
-                return null;
-            }), "a request that audits");
-            RequestServerTest.awaitWritten(desk, expected, "records audited after the sink threw " + thrown
+            auditTwiceAndAwaitWritten(desk, contexts.get(errors), "records audited after the sink threw " + thrown
                     + " must still be written (rule 6: catch Throwable around the write, whatever it is, an OutOfMemoryError too, "
                     + "or the flusher dies)");
         }
@@ -497,14 +490,7 @@ class RequestServerEdgeTest {
                 thrown.clear();
                 kinds.subList(0, desk.sink.writes()).forEach(kind -> thrown.add(EveryFailure.describe(kind)));
             }
-            RequestContext last = contexts.get(kinds.size());
-            Expected expected = new Expected();
-            desk.get(server.handle(last, () -> {
-                server.audit(expected.message(last, last.traceId(), 1));
-                server.audit(expected.message(last, last.traceId(), 2));
-                return null;
-            }), "a request that audits");
-            RequestServerTest.awaitWritten(desk, expected, "records audited after the sink threw " + thrown
+            auditTwiceAndAwaitWritten(desk, contexts.get(kinds.size()), "records audited after the sink threw " + thrown
                     + " must still be written (rule 6: the sink's InterruptedException is a failure of that write "
                     + "like any other, not a request to stop: nobody interrupted the flusher)");
             // Idle now: a right flusher waits about once a period (a few times in the idle time); one whose parks
@@ -542,5 +528,16 @@ class RequestServerEdgeTest {
         threads.addAll(desk.serversThreads());
         threads.addAll(desk.poolThreads());
         return threads;
+    }
+
+    /** The last request audits two records, which must be written (rule 6): the flusher lives on. */
+    private static void auditTwiceAndAwaitWritten(Desk desk, RequestContext last, String why) throws Exception {
+        Expected expected = new Expected();
+        desk.get(desk.server.handle(last, () -> {
+            desk.server.audit(expected.message(last, last.traceId(), 1));
+            desk.server.audit(expected.message(last, last.traceId(), 2));
+            return null;
+        }), "a request that audits");
+        RequestServerTest.awaitWritten(desk, expected, why);
     }
 }
