@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -19,6 +18,7 @@ import katas.grader.execution.Incident;
 import katas.grader.execution.ForkPlan;
 import katas.grader.execution.KataExecutor;
 import katas.grader.execution.RunRecord;
+import katas.grader.execution.ScratchFolder;
 import katas.grader.fork.IncidentKind;
 import katas.grader.integrity.Seal;
 import katas.grader.integrity.SealCheck;
@@ -54,7 +54,7 @@ final class KataGrading {
             Thread.currentThread().interrupt();
             return failed(kata, request, KataStatus.ERROR, "grading was interrupted", start);
         } finally {
-            deleteQuietly(work);
+            ScratchFolder.deleteQuietly(work);
         }
     }
 
@@ -159,16 +159,5 @@ final class KataGrading {
                 .toList();
         return new KataResult(kata.id(), kata.manifest().title(), request.subject().toString(), status, message, zero,
                 List.of(), List.of(), System.currentTimeMillis() - start, kata.rules());
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
-        }
     }
 }

@@ -17,6 +17,7 @@ import katas.grader.GradeResult;
 import katas.grader.Grader;
 import katas.grader.discovery.KitLayout;
 import katas.grader.discovery.UnknownKataException;
+import katas.grader.execution.ScratchFolder;
 import katas.grader.report.Gradebook;
 import katas.grader.report.ResultsJson;
 import katas.grader.scoring.KataStatus;
@@ -84,7 +85,7 @@ public final class BatchGrader {
                     failures.add(name);
                 }
             } finally {
-                StudentCopy.delete(copy);
+                ScratchFolder.deleteQuietly(copy);
             }
         }
         // Written when no student's code runs any more, so none can rewrite another's report.

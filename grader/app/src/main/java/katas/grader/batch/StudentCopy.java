@@ -3,7 +3,6 @@ package katas.grader.batch;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -52,14 +51,6 @@ final class StudentCopy {
         }
         Files.createDirectories(exercises);
         return into;
-    }
-
-    static void delete(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
-        }
     }
 
     private static boolean isBuildOutput(Path exercises, Path file) {

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
 
 /**
  * A class-data-sharing archive of the classes every fork loads around the tests (JUnit, AssertJ, the
@@ -66,6 +64,9 @@ public final class SharedClasses implements AutoCloseable {
         if (ready) {
             // A JVM that cannot map the archive would say so on the fork's console, which is the code's.
             return List.of("-XX:SharedArchiveFile=" + archive(), "-Xlog:cds*=off");
+        }
+        if (recorded.get() != null) {
+            return List.of(); // the list is being made, or the archive: this fork goes without
         }
         List<String> dump = new ArrayList<>(jvm);
         dump.addAll(List.of("-cp", classPath, "-Xshare:dump", "-XX:SharedClassListFile=" + classList(),
@@ -132,13 +133,6 @@ public final class SharedClasses implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
-        if (dir == null) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
-        }
+        ScratchFolder.deleteQuietly(dir);
     }
 }
