@@ -245,6 +245,29 @@ class WarehouseStressTest {
                             huge, units).isEqualTo(huge);
                     assertThat(mutex.getHoldCount()).as("rule 8: holds after a move within one bin").isZero();
                 }
+                // A move within one bin of more than it holds is refused like any other: the stock check comes
+                // first, before the audit (red team N: one that only asks the audit got through a seed in three).
+                Location small = new Location("Y" + round.between("the small bin's aisle", 1, 9), "shelf");
+                long few = round.oneOf("units in the small bin", 0L, round.between("a few units", 1L, 1_000L));
+                if (few > 0) {
+                    warehouse.restock(small, few);
+                }
+                long tooMany = round.oneOf("units moved within the small bin, more than it holds", few + 1,
+                        round.between("many more units", few + 2, Long.MAX_VALUE));
+                long askedBefore = audited.get();
+                try {
+                    warehouse.moveStock(small, small, tooMany);
+                    throw new AssertionError("rule 7: a move of " + tooMany + " units within a bin of " + few
+                            + " returned: a move within one bin is a move all the same, and its stock check comes "
+                            + "first (OutOfStockException, before the audit is asked)");
+                } catch (OutOfStockException expected) {
+                    assertThat(mutex.getHoldCount()).as("rule 8: holds after a move within one bin threw "
+                            + "OutOfStockException").isZero();
+                }
+                assertThat(audited.get()).as("rule 7: audits asked by a move of %d units within a bin of %d (the "
+                        + "stock check comes before the audit)", tooMany, few).isEqualTo(askedBefore);
+                assertThat(warehouse.stockOf(small)).as("rule 7: a bin of %d after a refused move of %d units "
+                        + "within it", few, tooMany).isEqualTo(few);
                 warehouse.restock(other, 1);
                 try {
                     warehouse.restock(bin, more);
