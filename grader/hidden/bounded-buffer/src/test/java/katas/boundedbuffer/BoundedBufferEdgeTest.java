@@ -408,10 +408,12 @@ class BoundedBufferEdgeTest {
             // short timeout asks for the lock; the test lets go once the timeout has passed and the call still waits
             // for the lock. The timeout is how long to wait for an item or room, not for the lock: a call takes the
             // lock as every call does, and then the item that was there all along is its own. A call that gives up
-            // because the lock did not come within its timeout (tryLock(timeout)) leaves the item in the buffer.
+            // because the lock did not come within its timeout (tryLock(timeout)) leaves the item in the buffer; the
+            // test holds the lock longer than any wait a timed tryLock asks for (red team O: tryLock(timeout + 10 s)
+            // outlasted a hold of 5 s).
             int capacity = capacity(shapes);
             Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 5, 40));
-            WakeableLock lock = new WakeableLock();
+            OutlastingLock lock = new OutlastingLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             Parcel parcel = new Parcel(0, 0);
             onTheTestThread(lock, "put(item)", () -> { buffer.put(parcel); return null; });
@@ -436,11 +438,11 @@ class BoundedBufferEdgeTest {
          * waited for the lock longer than {@code timeout} and still waits for it (parked for good, not on a timer),
          * or has given up; returns what the call returned.
          */
-        private static Object lateForTheLock(WakeableLock lock, String what, Duration timeout, Callable<?> call)
+        private static Object lateForTheLock(OutlastingLock lock, String what, Duration timeout, Callable<?> call)
                 throws Exception {
             FutureTask<Object> task = new FutureTask<>(call::call);
             Thread thread = Thread.ofPlatform().daemon(true).name(what).unstarted(task);
-            lock.lock();
+            lock.holdForGood();
             try {
                 thread.start();
                 long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
@@ -493,7 +495,7 @@ class BoundedBufferEdgeTest {
         }
 
         private static void waitsItsTurn(int capacity, Duration timeout, boolean polling) throws Exception {
-            WakeableLock lock = new WakeableLock();
+            OutlastingLock lock = new OutlastingLock();
             BoundedBuffer<Parcel> buffer = new BoundedBuffer<>(capacity, lock);
             Parcel parcel = new Parcel(0, 0);
             if (polling) {
@@ -501,7 +503,7 @@ class BoundedBufferEdgeTest {
             }
             String call = (polling ? "poll(" : "offer(item, ") + timeout + ")";
             Waiter caller;
-            lock.lock();
+            lock.holdForGood();
             try {
                 caller = Waiter.start(call + " while the test holds the lock", lock,
                         () -> polling ? buffer.poll(timeout) : buffer.offer(parcel, timeout)).awaitQueuedForTheLock();
