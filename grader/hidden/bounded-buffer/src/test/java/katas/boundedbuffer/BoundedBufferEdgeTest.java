@@ -13,6 +13,7 @@ import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import katas.testkit.KataTest;
+import katas.testkit.OutlastingLock;
 import katas.testkit.Shapes;
 import katas.testkit.WakeableLock;
 import org.junit.jupiter.api.DisplayName;
