@@ -1,5 +1,12 @@
 package katas.barrierphases;
 
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import katas.barrierphases.Probe.Fault;
 import katas.barrierphases.Trial.Outcome;
 import katas.testkit.KataTest;
@@ -214,43 +221,365 @@ class SimulationFailureTest {
     @Tag("rule-6")
     @DisplayName("reports the first failure, not what the rule throws in other workers once they are stopped")
     void reportsTheFirstFailureNotItsFallout(Shapes shapes) throws Exception {
-        // A rule whose cell reads something interruptible throws when its worker is interrupted: once the first
-        // failure stops the others, a worker busy in a cell fails too. That second failure is fallout of the
-        // stop: the first one is what run() reports (remember it before you stop the others, and keep it).
+        // A rule whose cell reads a device throws when its worker is interrupted: once the first failure stops the
+        // others, every worker reading its sensor fails too. That second failure is fallout of the stop: the first
+        // one is what run() reports (record it before you stop the others, and keep it). The failing cell throws
+        // only once every other worker reads its sensor, and a sensor holds whoever interrupts its worker until
+        // that worker has thrown and ended: a run that stops the others before it records its own failure has
+        // recorded their fallout first, every time, not only when the scheduler says so.
         shapes.check(3, round -> {
             int workers = round.between("workers", 2, 6);
             int rows = round.between("rows", workers, 14);
             int cols = round.between("columns", 1, 6);
             int phases = round.between("phases", 2, 5);
-            Fault fault = new Fault(round.between("failing phase", 1, phases - 1), round.between("failing row", 0,
-                    rows - 1), round.between("failing column", 0, cols - 1), round.failure("failure",
-                    "the rule failed first"), true, round.chance("others notice interrupts", .5));
-            boolean interruptedKind = round.chance("the others' fallout is an InterruptedException", .5);
+            int faultPhase = round.between("failing phase", 1, phases - 1);
+            int faultRow = round.between("failing row", 0, rows - 1);
+            int faultCol = round.between("failing column", 0, cols - 1);
+            Throwable failure = round.failure("failure", "the rule failed first");
+            String fallout = round.oneOf("what a stopped sensor read throws", FALLOUT_KINDS);
             double[][] initial = Heat.grid(round, rows, cols);
-            Probe probe = new Probe(initial, phases).withoutHolding().failing(fault);
-            CellRule interruptible = (grid, row, col) -> {
-                double value = probe.next(grid, row, col);
-                if (Thread.currentThread().isInterrupted()) {
-                    throw katas.testkit.Sneaky.raise(interruptedKind
-                            ? new InterruptedException("the sensor read of cell (" + row + ", " + col + ") was "
-                                    + "interrupted")
-                            : new IllegalStateException("the sensor read of cell (" + row + ", " + col + ") was cut "
-                                    + "short by an interrupt"));
-                }
-                return value;
-            };
-            String story = Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + fault.failure()
-                    + " for cell (" + fault.row() + ", " + fault.col() + ") of phase " + (fault.phase() + 1)
-                    + " while the other workers were busy in a cell that throws when its worker is interrupted (the "
-                    + "first failure is the one to report, not the fallout of stopping the others: rule 6)";
-            try (Trial trial = new Trial(story, new Simulation(workers, interruptible), initial, phases, probe)
-                    .start()) {
+            Probe probe = new Probe(initial, phases).withoutHolding();
+            SensorReads rule = new SensorReads(probe, rows, cols, phases, Math.min(workers, rows), faultPhase,
+                    faultRow * cols + faultCol, failure, fallout);
+            String story = Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + failure + " for cell ("
+                    + faultRow + ", " + faultCol + ") of phase " + (faultPhase + 1) + " while every other worker "
+                    + "reads a sensor that throws " + fallout + " when its worker is interrupted (the first failure "
+                    + "is the one to report, not the fallout of stopping the others: record it before you stop them, "
+                    + "rule 6)";
+            try (Trial trial = new Trial(story, new Simulation(workers, rule), initial, phases, probe).start()) {
                 Outcome outcome = trial.outcome(() -> "The worker whose rule threw never reaches the barrier: the "
                         + "others must be stopped, and run() must throw (rule 6)");
-                trial.assertFailedWith(outcome, fault.failure());
+                trial.assertFailedWith(outcome, failure);
                 trial.assertEveryThreadEnded(outcome);
             }
         });
+    }
+
+    private static final List<String> FALLOUT_KINDS = List.of("InterruptedException", "ClosedByInterruptException",
+            "IllegalStateException", "an Error");
+
+    /** What a rule throws when its worker is stopped: {@code kind}, one of {@link #FALLOUT_KINDS}. */
+    private static Throwable fallout(String kind, int row, int col) {
+        String cell = "cell (" + row + ", " + col + ")";
+        return switch (kind) {
+            case "InterruptedException" -> new InterruptedException("the sensor read of " + cell + " was interrupted");
+            case "ClosedByInterruptException" -> new java.nio.channels.ClosedByInterruptException();
+            case "IllegalStateException" -> new IllegalStateException("the sensor of " + cell + " was closed by an "
+                    + "interrupt");
+            default -> new Shapes.KataError("the sensor of " + cell + " gave up when its worker was interrupted");
+        };
+    }
+
+    /**
+     * The rule of {@link #reportsTheFirstFailureNotItsFallout}: in the failing phase, every worker but the one that
+     * owns the failing cell reads a {@link Sensor} in its first cell, and throws its fallout when interrupted there;
+     * the failing cell throws once all of them read. A worker nobody interrupts reads on once the failing worker
+     * has ended or waits (at the barrier, say) for a while, and computes its cell.
+     */
+    private static final class SensorReads implements CellRule {
+        private final Probe probe;
+        private final int cols;
+        private final int phases;
+        private final int bands;
+        private final int faultPhase;
+        private final int faultCell;
+        private final Throwable failure;
+        private final String fallout;
+        private final java.util.concurrent.atomic.AtomicIntegerArray computed;
+        private final Map<Thread, java.util.concurrent.atomic.AtomicIntegerArray> perThread = new ConcurrentHashMap<>();
+        private final AtomicInteger reading = new AtomicInteger();
+        private final Set<Thread> holding = Sensor.holdingSet();
+        private volatile Thread faultOwner;
+        private volatile boolean faultThrown;
+
+        SensorReads(Probe probe, int rows, int cols, int phases, int bands, int faultPhase, int faultCell,
+                Throwable failure, String fallout) {
+            this.probe = probe;
+            this.cols = cols;
+            this.phases = phases;
+            this.bands = bands;
+            this.faultPhase = faultPhase;
+            this.faultCell = faultCell;
+            this.failure = failure;
+            this.fallout = fallout;
+            this.computed = new java.util.concurrent.atomic.AtomicIntegerArray(rows * cols);
+        }
+
+        @Override
+        public double next(Grid previous, int row, int col) {
+            Thread me = Thread.currentThread();
+            int cell = row * cols + col;
+            int phase = computed.getAndIncrement(cell);
+            if (phase == 0 && cell == faultCell) {
+                faultOwner = me;
+            }
+            int mine = phase < phases ? perThread.computeIfAbsent(me, t -> new java.util.concurrent.atomic
+                    .AtomicIntegerArray(phases)).incrementAndGet(phase) : 0;
+            if (phase == faultPhase && cell == faultCell) {
+                long start = System.nanoTime();
+                while (reading.get() < bands - 1 && System.nanoTime() - start < 3_000_000_000L) {
+                    probe.tick();
+                    LockSupport.parkNanos(50_000);
+                }
+                faultThrown = true;
+                throw katas.testkit.Sneaky.raise(failure);
+            }
+            if (phase == faultPhase && mine == 1 && me != faultOwner) {
+                Sensor sensor = new Sensor(holding, probe::tick);
+                long[] elsewhereSince = {0};
+                boolean stopped = sensor.read(reading::incrementAndGet, () -> nobodyWillStop(sensor, elsewhereSince));
+                if (stopped) {
+                    sensor.threw();
+                    throw katas.testkit.Sneaky.raise(fallout(fallout, row, col));
+                }
+            }
+            return probe.next(previous, row, col);
+        }
+
+        /** The failing worker has ended, or waits outside any sensor for a while, without interrupting us. */
+        private boolean nobodyWillStop(Sensor sensor, long[] elsewhereSince) {
+            Thread owner = faultOwner;
+            if (!faultThrown || owner == null) {
+                return false;
+            }
+            if (!owner.isAlive()) {
+                return true;
+            }
+            if (!sensor.waitsElsewhere(owner)) {
+                elsewhereSince[0] = 0;
+                return false;
+            }
+            long now = System.nanoTime();
+            if (elsewhereSince[0] == 0) {
+                elsewhereSince[0] = now;
+            }
+            return now - elsewhereSince[0] >= 100_000_000L;
+        }
+    }
+
+    @Test
+    @Tag("rule-8")
+    @Tag("rule-6")
+    @DisplayName("says it was interrupted, not that the rule failed, when the cells it stopped for its caller throw")
+    void interruptNotTheFalloutOfStoppingTheWorkers(Shapes shapes) throws Exception {
+        // The workers' cells read something interruptible: stopped by run() for its interrupted caller, they throw.
+        // What they throw is the fallout of the stop (rule 6); the caller was interrupted and hears so (rule 8).
+        shapes.check(3, round -> {
+            int workers = round.between("workers", 1, 6);
+            int rows = round.between("rows", 1, 12);
+            int cols = round.between("columns", 1, 5);
+            int phases = round.between("phases", 1, 5);
+            int phase = round.between("phase interrupted", 0, phases - 1);
+            int bands = Math.min(workers, rows);
+            String kind = round.oneOf("what a stopped cell throws", FALLOUT_KINDS);
+            boolean[] throwing = new boolean[bands];
+            throwing[0] = true; // the first worker to notice the interrupt throws, whatever else is drawn
+            for (int k = 1; k < bands; k++) {
+                throwing[k] = round.chance("worker " + (k + 1) + " to notice the interrupt throws", 0.6);
+            }
+            double[][] initial = Heat.grid(round, rows, cols);
+            Probe probe = new Probe(initial, phases).withoutHolding().blockingIn(phase, round.chance("wind down",
+                    .5));
+            Map<Thread, Integer> noticed = new ConcurrentHashMap<>();
+            CellRule rule = (grid, row, col) -> {
+                double value = probe.next(grid, row, col);
+                if (Thread.currentThread().isInterrupted()) {
+                    int k = noticed.computeIfAbsent(Thread.currentThread(), t -> noticed.size());
+                    if (throwing[Math.min(k, bands - 1)]) {
+                        throw katas.testkit.Sneaky.raise(fallout(kind, row, col));
+                    }
+                }
+                return value;
+            };
+            String what = Runs.shape(workers, rows, cols, phases) + ", the caller interrupted in phase " + (phase + 1)
+                    + ", cells that throw " + kind + " when their worker is stopped";
+            try (Trial trial = new Trial(what, new Simulation(workers, rule), initial, phases, probe).start()) {
+                trial.awaitBlocked(bands, "Each worker's first cell of that phase waits until its thread is "
+                        + "interrupted (rule 5: one worker per band).");
+                trial.interruptCaller();
+                Outcome outcome = trial.outcome(() -> "Its caller was interrupted: run() must interrupt every worker, "
+                        + "wait for them to end and throw InterruptedException (rule 8)");
+                trial.assertEveryThreadEnded(outcome);
+                if (outcome.thrown() instanceof SimulationFailedException failed) {
+                    throw new AssertionError(what + ": its caller was interrupted, and run() threw "
+                            + "SimulationFailedException caused by " + failed.getCause() + ", which the rule threw "
+                            + "only because run() stopped its worker for the interrupted caller: what the rule throws "
+                            + "once its worker is stopped is fallout, never the run's failure (rule 6); an interrupted "
+                            + "caller hears that it was interrupted: InterruptedException (rule 8)", failed);
+                }
+                trial.assertInterruptReported(outcome);
+                Assertions.assertThat(probe.cellsStarted(phase + 1)).as(what + ": cells of phase " + (phase + 2)
+                        + " computed after the interrupt (rule 8)").isZero();
+            }
+        });
+    }
+
+    private static final String BEFORE_THE_CALL = "before the call";
+    private static final String WHILE_IT_WAITS = "while it waits";
+
+    @Test
+    @Tag("rule-8")
+    @Tag("rule-9")
+    @DisplayName("clears the interrupt status with the InterruptedException it throws, and leaves it clear when nobody "
+            + "interrupted its caller, so the same thread runs it again")
+    void clearsTheInterruptStatusItReports(Shapes shapes) throws Exception {
+        // The runs are made on this test's own thread, one after another, as an application's thread would make
+        // them: the thread that caught an InterruptedException has handled that interrupt, and its next run must work.
+        shapes.check(2, round -> {
+            int workers = round.between("workers", 1, 6);
+            Switchboard board = new Switchboard();
+            Simulation simulation = new Simulation(workers, board);
+            for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
+                    WHILE_IT_WAITS))) {
+                interruptedOnThisThread(round, simulation, board, workers, moment);
+                int rows = round.between("rows of the run after the one interrupted " + moment, 1, 10);
+                int cols = round.between("columns of the run after the one interrupted " + moment, 1, 5);
+                int phases = round.between("phases of the run after the one interrupted " + moment, 0, 4);
+                double[][] initial = Heat.grid(round, rows, cols);
+                Probe probe = new Probe(initial, phases).withoutHolding();
+                board.plug(probe);
+                double[][] grid;
+                try {
+                    grid = simulation.run(initial, phases);
+                } catch (InterruptedException refused) {
+                    Thread.interrupted();
+                    throw new AssertionError("run() threw InterruptedException for an interrupt " + moment + ", and "
+                            + "the next run on the same thread, whose caller nobody had interrupted again, was refused "
+                            + "with InterruptedException too: the interrupt status was still set from the interrupt "
+                            + "run() had already reported. Throwing InterruptedException clears it (rules 8 and 9)",
+                            refused);
+                }
+                boolean statusLeft = Thread.interrupted();
+                Assertions.assertThat(Arrays.deepEquals(grid, probe.expected(phases))).as("the grid of %s, run on "
+                        + "the thread whose previous run was interrupted %s: what one thread computes (rules 1 and 9)",
+                        Runs.shape(workers, rows, cols, phases), moment).isTrue();
+                Assertions.assertThat(statusLeft).as("the interrupt status of a caller nobody interrupted, after "
+                        + "run() returned the grid of %s: clear; run() never sets its caller's status for nothing "
+                        + "(rule 8)", Runs.shape(workers, rows, cols, phases)).isFalse();
+            }
+            failedOnThisThread(round, simulation, board, workers);
+        });
+    }
+
+    /** One run on this thread, interrupted {@code moment}: InterruptedException, and the status clear after it. */
+    private static void interruptedOnThisThread(Shapes round, Simulation simulation, Switchboard board, int workers,
+            String moment) throws Exception {
+        boolean before = moment.equals(BEFORE_THE_CALL);
+        int rows = round.between("rows of the run interrupted " + moment, 1, 10);
+        int cols = round.between("columns of the run interrupted " + moment, 1, 5);
+        int phases = round.between("phases of the run interrupted " + moment, before ? 0 : 1, 4);
+        double[][] initial = Heat.grid(round, rows, cols);
+        Probe probe = new Probe(initial, phases).withoutHolding();
+        if (!before) {
+            probe.blockingIn(round.between("phase interrupted " + moment, 0, phases - 1), round.chance("wind down, "
+                    + moment, .5));
+        }
+        board.plug(probe);
+        Thread me = Thread.currentThread();
+        Thread interrupter = null;
+        if (before) {
+            me.interrupt();
+        } else {
+            // Each worker's first cell of that phase waits until its thread is interrupted: run() cannot end first.
+            int bands = Math.min(workers, rows);
+            interrupter = new Thread(() -> {
+                long start = System.nanoTime();
+                while (probe.everBlocked() < bands && System.nanoTime() - start < 5_000_000_000L) {
+                    LockSupport.parkNanos(100_000);
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                }
+                me.interrupt();
+            }, "interrupter of run()'s caller");
+            interrupter.setDaemon(true);
+            interrupter.start();
+        }
+        Throwable thrown = null;
+        boolean statusAfter;
+        try {
+            try {
+                simulation.run(initial, phases);
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            statusAfter = me.isInterrupted();
+        } finally {
+            if (interrupter != null) {
+                interrupter.interrupt();
+                joinQuietly(interrupter);
+            }
+            probe.workers().forEach(SimulationFailureTest::joinQuietly);
+            Thread.interrupted();
+        }
+        String call = "run() of " + Runs.shape(workers, rows, cols, phases) + " on a thread interrupted " + moment;
+        if (thrown == null) {
+            throw new AssertionError(call + " returned a grid: an interrupted caller gets InterruptedException "
+                    + "(rule 8)");
+        }
+        if (!(thrown instanceof InterruptedException)) {
+            throw new AssertionError(call + " threw " + thrown + ": an interrupted caller gets InterruptedException "
+                    + "(rule 8)", thrown);
+        }
+        if (statusAfter) {
+            throw new AssertionError(call + " threw InterruptedException and left the thread's interrupt status set. "
+                    + "Like every blocking method of the JDK, throwing InterruptedException clears it (look at it with "
+                    + "Thread.interrupted(), which clears it, not isInterrupted()): the caller that catches the "
+                    + "exception has been told, and its next run, sleep or wait on that thread would be refused at "
+                    + "once for an interrupt it has already handled (rules 8 and 9)", thrown);
+        }
+    }
+
+    /** A run whose rule fails, its caller never interrupted: SimulationFailedException, and the status clear. */
+    private static void failedOnThisThread(Shapes round, Simulation simulation, Switchboard board, int workers)
+            throws Exception {
+        int rows = round.between("rows of the failed run", 1, 10);
+        int cols = round.between("columns of the failed run", 1, 5);
+        int phases = round.between("phases of the failed run", 1, 4);
+        Fault fault = new Fault(round.between("failing phase of the failed run", 0, phases - 1),
+                round.between("failing row of the failed run", 0, rows - 1), round.between("failing column of the "
+                + "failed run", 0, cols - 1), round.failure("failure of the failed run", "the rule failed"),
+                round.chance("others busy in the failed run", .5), round.chance("others notice interrupts in the "
+                + "failed run", .5));
+        double[][] initial = Heat.grid(round, rows, cols);
+        Probe probe = new Probe(initial, phases).withoutHolding().failing(fault);
+        board.plug(probe);
+        Throwable thrown = null;
+        boolean statusAfter;
+        try {
+            try {
+                simulation.run(initial, phases);
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            statusAfter = Thread.interrupted();
+        } finally {
+            probe.workers().forEach(SimulationFailureTest::joinQuietly);
+            Thread.interrupted();
+        }
+        String what = Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + fault.failure() + " for cell ("
+                + fault.row() + ", " + fault.col() + ") of phase " + (fault.phase() + 1);
+        Assertions.assertThat(thrown).as("what run() of %s threw (rule 6)", what)
+                .isInstanceOf(SimulationFailedException.class);
+        Assertions.assertThat(statusAfter).as("the interrupt status of a caller nobody interrupted, after run() of %s "
+                + "threw SimulationFailedException: clear; the workers it stopped were interrupted, never its caller "
+                + "(rule 8)", what).isFalse();
+    }
+
+    /** Waits (2 s at most) for a thread the test started or watched, whatever this thread's interrupt status. */
+    private static void joinQuietly(Thread thread) {
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        boolean interrupted = false;
+        while (thread.isAlive() && System.nanoTime() < deadline) {
+            try {
+                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException again) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

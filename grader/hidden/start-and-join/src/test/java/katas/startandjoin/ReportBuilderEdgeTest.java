@@ -9,6 +9,7 @@ import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
@@ -644,6 +645,204 @@ class ReportBuilderEdgeTest {
                 }
             }
         });
+    }
+
+    @Test
+    @Order(19)
+    @Tag("rule-6")
+    @Tag("rule-7")
+    @DisplayName("clears the interrupt status with the InterruptedException it throws, and leaves it clear when nobody "
+            + "interrupted its caller, so the same thread builds its next report")
+    void clearsTheInterruptStatusItReports(Shapes shapes) throws Exception {
+        // The calls run on this test's own thread, one after another, as an application's thread would make them:
+        // the thread that caught an InterruptedException has handled that interrupt, and its next call must work.
+        shapes.check(2, round -> {
+            ReportBuilder builder = new ReportBuilder();
+            for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
+                    WHILE_IT_WAITS))) {
+                interruptedOnThisThread(round, builder, moment);
+                List<String> sections = Briefing.sections(round, round.between("sources of the report after the "
+                        + "one interrupted " + moment, 0, 6));
+                List<Source> quick = sections.stream().<Source>map(section -> () -> section).toList();
+                List<String> report;
+                try {
+                    report = builder.fetchAll(quick);
+                } catch (InterruptedException refused) {
+                    Thread.interrupted();
+                    throw new AssertionError("fetchAll threw InterruptedException for an interrupt " + moment + ", "
+                            + "and the next report on the same thread, whose caller nobody had interrupted again, was "
+                            + "refused with InterruptedException too: the interrupt status was still set from the "
+                            + "interrupt fetchAll had already reported. Throwing InterruptedException clears it (rules 6 "
+                            + "and 7)", refused);
+                }
+                boolean statusLeft = Thread.interrupted();
+                assertThat(report).as("the report after one whose caller was interrupted %s, on the same thread "
+                        + "(rule 7)", moment).isEqualTo(sections);
+                assertThat(statusLeft).as("the interrupt status of a caller nobody interrupted, after fetchAll "
+                        + "returned its report of %d source(s): clear; fetchAll sets it only for an interrupt its caller "
+                        + "really had (rule 6)", sections.size()).isFalse();
+            }
+            failedOnThisThread(round, builder);
+        });
+    }
+
+    private static final String BEFORE_THE_CALL = "before the call";
+    private static final String WHILE_IT_WAITS = "while it waits";
+
+    /** One call of fetchAll on this thread, interrupted {@code moment}; the status must be handled as rule 6 says. */
+    private static void interruptedOnThisThread(Shapes round, ReportBuilder builder, String moment) throws Exception {
+        boolean before = moment.equals(BEFORE_THE_CALL);
+        int count = round.between("sources of the report interrupted " + moment, before ? 0 : 1, 6);
+        boolean returnWhatTheyHave = round.chance("stopped sources of the report interrupted " + moment
+                + " return what they have (else throw InterruptedException)", 0.4);
+        int quickOnes = before ? round.between("sources that return at once, interrupted " + moment, 0, count) : 0;
+        CountDownLatch fetching = new CountDownLatch(count - quickOnes);
+        CountDownLatch released = new CountDownLatch(1);
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        List<Source> sources = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String section = "section " + i;
+            if (i < quickOnes) {
+                sources.add(() -> {
+                    threads.add(Thread.currentThread());
+                    return section;
+                });
+                continue;
+            }
+            sources.add(() -> {
+                threads.add(Thread.currentThread());
+                fetching.countDown();
+                try {
+                    released.await();
+                } catch (InterruptedException stopped) {
+                    if (!returnWhatTheyHave) {
+                        throw stopped;
+                    }
+                }
+                return section;
+            });
+        }
+        Thread me = Thread.currentThread();
+        Thread interrupter = null;
+        if (before) {
+            me.interrupt();
+        } else {
+            // Every source waits until its thread is interrupted: fetchAll cannot end before this interrupt.
+            interrupter = new Thread(() -> {
+                try {
+                    fetching.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException notHere) {
+                    return;
+                }
+                me.interrupt();
+            }, "interrupter of the report's caller");
+            interrupter.setDaemon(true);
+            interrupter.start();
+        }
+        List<String> report = null;
+        Throwable thrown = null;
+        boolean statusAfter;
+        try {
+            try {
+                report = builder.fetchAll(sources);
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            statusAfter = me.isInterrupted();
+        } finally {
+            released.countDown();
+            if (interrupter != null) {
+                interrupter.interrupt();
+                joinQuietly(interrupter);
+            }
+            threads.forEach(ReportBuilderEdgeTest::joinQuietly);
+            Thread.interrupted();
+        }
+        String call = "fetchAll of " + count + " source(s) on a thread interrupted " + moment;
+        if (thrown == null) {
+            throw new AssertionError(call + " returned the report " + report + ": an interrupted caller gets no report, "
+                    + "it gets InterruptedException (rule 6)");
+        }
+        if (thrown instanceof InterruptedException && statusAfter) {
+            throw new AssertionError(call + " threw InterruptedException and left the thread's interrupt status set. "
+                    + "Like every blocking method of the JDK, throwing InterruptedException clears it (look at it with "
+                    + "Thread.interrupted(), which clears it, not isInterrupted()): the caller that catches the exception "
+                    + "has been told, and its next report, sleep or wait on that thread would be refused at once for "
+                    + "an interrupt it has already handled (rules 6 and 7)", thrown);
+        }
+        if (!(thrown instanceof InterruptedException) && !statusAfter) {
+            throw new AssertionError(call + " threw " + thrown + " with the thread's interrupt status cleared, so "
+                    + "whoever interrupted it cannot tell: throw InterruptedException, or set the interrupt status "
+                    + "again before throwing something else (rule 6)", thrown);
+        }
+    }
+
+    /** A report whose source fails, its caller never interrupted: the status stays clear. */
+    private static void failedOnThisThread(Shapes round, ReportBuilder builder) throws Exception {
+        int count = round.between("sources of the failed report", 1, 6);
+        int failing = round.between("failing source of the failed report", 0, count - 1);
+        Throwable failure = Briefing.anyFailure(round, "failure of the failed report", "the crew roster service");
+        boolean returnWhatTheyHave = round.chance("the failed report's stopped sources return what they have", 0.4);
+        CountDownLatch released = new CountDownLatch(1);
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        List<Source> sources = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            String section = "section " + i;
+            if (i == failing) {
+                sources.add(() -> {
+                    threads.add(Thread.currentThread());
+                    throw katas.testkit.Sneaky.raise(failure);
+                });
+                continue;
+            }
+            sources.add(() -> {
+                threads.add(Thread.currentThread());
+                try {
+                    released.await();
+                } catch (InterruptedException stopped) {
+                    if (!returnWhatTheyHave) {
+                        throw stopped;
+                    }
+                }
+                return section;
+            });
+        }
+        Throwable thrown = null;
+        boolean statusAfter;
+        try {
+            try {
+                builder.fetchAll(sources);
+            } catch (Throwable t) {
+                thrown = t;
+            }
+            statusAfter = Thread.interrupted();
+        } finally {
+            released.countDown();
+            threads.forEach(ReportBuilderEdgeTest::joinQuietly);
+            Thread.interrupted();
+        }
+        assertThat(thrown).as("what fetchAll threw when source %d of %d threw %s (rule 3)", failing, count, failure)
+                .isInstanceOf(SourceFailedException.class);
+        assertThat(statusAfter).as("the interrupt status of a caller nobody interrupted, after fetchAll threw "
+                + "SourceFailedException because source %d failed: clear; the sources it stopped were interrupted, "
+                + "never its caller, and fetchAll sets the caller's status only for an interrupt the caller really had "
+                + "(rule 6)", failing).isFalse();
+    }
+
+    /** Waits (2 s at most) for a thread the test started, whatever this thread's interrupt status. */
+    private static void joinQuietly(Thread thread) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        boolean interrupted = false;
+        while (thread.isAlive() && System.nanoTime() < deadline) {
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException again) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** A failure of any kind, or a Throwable that is neither an Exception nor an Error. */
