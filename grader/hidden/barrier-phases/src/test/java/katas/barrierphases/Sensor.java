@@ -33,6 +33,7 @@ final class Sensor extends AbstractSelector {
     private volatile Thread reader;
     private volatile boolean woken;
     private volatile boolean threw;
+    private volatile boolean leaving;
 
     /** A sensor of a run: {@code holding} is shared by the run's sensors, {@code tick} counts as progress. */
     Sensor(Set<Thread> holding, Runnable tick) {
@@ -62,6 +63,7 @@ final class Sensor extends AbstractSelector {
             }
             return woken;
         } finally {
+            leaving = true;
             end();
         }
     }
@@ -95,7 +97,10 @@ final class Sensor extends AbstractSelector {
             long elsewhereSince = 0;
             while (worker.isAlive() && System.nanoTime() - start < HOLD_NANOS) {
                 long now = System.nanoTime();
-                if (threw && waitsElsewhere(worker)) {
+                // Before JDK 23 (JDK-8322829), interrupt() calls wakeup() holding the worker's interrupt lock, which
+                // the worker's end() then waits for: a worker leaving its sensor and blocked there waits for us, so
+                // we let go after a while (the order is then not forced, but nothing hangs or fails right code).
+                if ((threw || leaving) && waitsElsewhere(worker)) {
                     if (elsewhereSince == 0) {
                         elsewhereSince = now;
                     } else if (now - elsewhereSince >= ELSEWHERE_NANOS) {
