@@ -767,6 +767,68 @@ class StartingGunEdgeTest {
         });
     }
 
+    @Test
+    @Tag("rule-7")
+    @DisplayName("an interrupt ends a short wait too: a timeout of a few milliseconds to under a second")
+    void anInterruptEndsAShortWait(Shapes shapes) throws Exception {
+        // Red team N: a timeout under a second sat out its rest when interrupted (and answered false, setting the
+        // interrupt again), and every interrupt mid-wait was tried with timeouts of seconds or more. A timeout of each
+        // size (milliseconds, tens, hundreds) is interrupted once the runner waits on the gun's condition. Judged by
+        // the outcome, not a clock: the lock writes down each wait on its condition and how it ended. When the first
+        // wait ended without the time being up (nobody signals here, so the interrupt ended it), the runner was
+        // interrupted while it waited and must throw InterruptedException. When the time was up first (a busy machine
+        // let the runner time out before the interrupt came), the attempt proves nothing: it is tried again with a
+        // timeout twice as long.
+        shapes.check(3, round -> {
+            int size = round.between("size of the timeout (ms, tens of ms, hundreds of ms)", 0, 2);
+            long micros = switch (size) {
+                case 0 -> round.between("timeout in µs", 1_000, 9_999);
+                case 1 -> round.between("timeout in µs", 10_000, 99_999);
+                default -> round.between("timeout in µs", 100_000, 999_000);
+            };
+            Duration timeout = Duration.of(micros, ChronoUnit.MICROS);
+            for (int attempt = 1; attempt <= 12; attempt++, timeout = timeout.multipliedBy(2)) {
+                WatchedLock lock = new WatchedLock();
+                StartingGun gun = aGunNotFiredNow(lock, round);
+                int waitsBefore = lock.conditionWaits().size();
+                Runner runner = Runner.timed("runner-interrupted-in-a-short-wait", gun, timeout);
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+                while (!runner.isDone() && !lock.threadsWaitingOnConditions().contains(runner.thread())) {
+                    if (System.nanoTime() > giveUp) {
+                        throw new AssertionError("rule 8: " + runner.call() + " on a gun not fired neither waited on a "
+                                + "condition of the lock given nor returned within " + Track.PATIENCE_MILLIS / 1000
+                                + " s; it is " + runner.thread().getState() + " in " + Track.where(runner));
+                    }
+                    Track.pause();
+                }
+                if (runner.isDone()) {
+                    continue; // timed out before the test saw it wait: too short for this machine now, longer next
+                }
+                runner.interrupt();
+                if (!runner.awaitDone(timeout.toMillis() + Track.PATIENCE_MILLIS)) {
+                    throw new AssertionError("rule 7: runner " + runner + " was interrupted while it waited in "
+                            + runner.call() + " on a gun not fired, and it " + runner.describeEnding() + " in "
+                            + Track.where(runner) + " long after: the interrupt was swallowed");
+                }
+                List<WakeableLock.ConditionWait> waits = lock.conditionWaits();
+                WakeableLock.ConditionWait first = waits.size() > waitsBefore ? waits.get(waitsBefore) : null;
+                if (first == null || first.timeWasUp()) {
+                    continue; // its time was up before the interrupt came: proves nothing, try a longer timeout
+                }
+                assertThat(runner.ending()).as("rule 7: %s on a gun not fired was interrupted while it waited on the "
+                        + "gun's condition (its wait %s ended by the interrupt, before its time was up), and then %s. "
+                        + "An interrupt ends a wait of any length, a short one too: let InterruptedException out at "
+                        + "once, do not sit out the rest of the timeout nor answer false", runner.call(), first.how(),
+                        runner.describeEnding()).isEqualTo(Runner.Ending.INTERRUPTED);
+                if (lock.isLocked()) {
+                    throw new AssertionError("rule 7: runner " + runner + " left " + runner.call() + " with "
+                            + "InterruptedException and the gun's lock still held (" + lock + "): unlock in finally");
+                }
+                return;
+            }
+        });
+    }
+
     /**
      * Interrupts a runner that waits on the condition while the test holds the lock: it must leave the condition
      * and queue for the lock (to throw), and once the test lets go, end with InterruptedException, without waiting
