@@ -262,6 +262,86 @@ class MutexEdgeTest {
         });
     }
 
+    @Test
+    @Tag("rule-6")
+    @Tag("rule-5")
+    @DisplayName("stops a short tryLock too, of a few milliseconds up to a second, when interrupted while it waits")
+    void stopsAShortTryLockInterruptedWhileItWaits(Shapes shapes) throws Exception {
+        // Red team N: a tryLock of a second or less waited out its timeout when interrupted (and returned false, with
+        // the interrupt set again), and every interrupt while a tryLock waited was tried with timeouts of minutes or
+        // more. Here the timeout is drawn from milliseconds, tens, hundreds of them, or one second, in a drawn unit,
+        // and the waiter is interrupted once it is seen waiting. Judged by the outcome, not by how long it took: the
+        // interrupt is sent before the timeout counted from the moment the waiter called has passed, so a right
+        // tryLock is still waiting then (it never gives up before its timeout: rule 5) and must throw. When a busy
+        // machine let the timeout pass before the test could send the interrupt, the attempt proves nothing and is
+        // tried again with a timeout twice as long.
+        shapes.check(3, round -> {
+            Mutex mutex = new Mutex();
+            int size = round.between("size of the timeout (ms, tens of ms, hundreds of ms, one second)", 0, 3);
+            long micros = switch (size) {
+                case 0 -> round.between("timeout in µs", 1_000L, 9_999L);
+                case 1 -> round.between("timeout in µs", 10_000L, 99_999L);
+                case 2 -> round.between("timeout in µs", 100_000L, 999_999L);
+                default -> 1_000_000L;
+            };
+            TimeUnit unit = round.oneOf("unit of the timeout", TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS,
+                    TimeUnit.MILLISECONDS);
+            int picker = round.between("picker", 1, 99);
+            mutex.lock();
+            try {
+                for (int attempt = 1; attempt <= 12; attempt++, micros *= 2) {
+                    long amount = unit.convert(micros, TimeUnit.MICROSECONDS);
+                    long timeoutNanos = unit.toNanos(amount);
+                    String way = "tryLock(" + amount + ", " + unit + ")";
+                    long[] calledAt = {0L};
+                    boolean[] took = {false};
+                    boolean[] threw = {false};
+                    Actor tryer = Actor.start("recalled-picker-" + picker + "-" + attempt, () -> {
+                        calledAt[0] = System.nanoTime();
+                        try {
+                            took[0] = mutex.tryLock(amount, unit);
+                        } catch (InterruptedException expected) {
+                            threw[0] = true;
+                            assertThat(mutex.isHeldByCurrentThread()).as("rule 6: %s threw InterruptedException but "
+                                    + "took the lock", way).isFalse();
+                            return;
+                        }
+                        if (took[0]) {
+                            mutex.unlock();
+                        }
+                    });
+                    tryer.awaitWaiting("rule 5: " + way + " while another thread holds the lock");
+                    long sentAt = 0L;
+                    if (!tryer.isDone()) {
+                        tryer.thread().interrupt();
+                        sentAt = System.nanoTime(); // the interrupt status is set by now
+                    }
+                    tryer.mustFinish("rule 6: " + way + " kept waiting although its thread was interrupted while it "
+                            + "waited (the interrupt was swallowed)");
+                    tryer.rethrowFailure();
+                    assertThat(took[0]).as("rule 1: %s returned true while another thread held the lock all along",
+                            way).isFalse();
+                    assertThat(mutex.getHoldCount()).as("rule 6: the owner's hold after an interrupted %s", way)
+                            .isEqualTo(1);
+                    if (threw[0]) {
+                        return;
+                    }
+                    if (sentAt != 0L && sentAt - calledAt[0] < timeoutNanos) {
+                        throw new AssertionError("rule 6: " + way + " was interrupted while it waited, "
+                                + String.format(java.util.Locale.ROOT, "%.2f ms after the call, of %.2f ms", (sentAt
+                                - calledAt[0]) / 1e6, timeoutNanos / 1e6) + ": before its "
+                                + "time was up; it returned false instead of throwing InterruptedException: an "
+                                + "interrupt stops a tryLock of any timeout, a short one too (do not wait out the "
+                                + "rest of the timeout and set the interrupt again)");
+                    }
+                    // It timed out before the interrupt came (or before the test saw it wait): a longer timeout next.
+                }
+            } finally {
+                mutex.unlock();
+            }
+        });
+    }
+
     /** Every size of timeout the tests draw, from none to the longest. */
     static final List<String> EVERY_SIZE = List.of("none", "below zero", "below a millisecond", "some milliseconds",
             "some minutes or more", "beyond 292 years", "the longest");

@@ -443,8 +443,11 @@ class StartingGunEdgeTest {
 
     @Test
     @Tag("rule-6")
-    @DisplayName("a zero or negative timeout still waits its turn for the lock, and then answers what the gun says")
+    @DisplayName("a zero or negative timeout on a fired gun answers true, also while another thread holds the lock")
     void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
+        // The test fires, takes the lock, and lets a runner call with no time. A right runner waits its turn for the
+        // lock and then reads the gun (it queues until the test lets go), or reads a volatile flag at once and
+        // answers true: both are right. A false, at once or later, is never right for a fired gun (tryLock()).
         Duration negative = Duration.ofMillis(-shapes.between("a negative timeout in ms", 1, 1_000));
         for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), negative)) {
             Track track = new Track(new WakeableLock());
@@ -456,11 +459,21 @@ class StartingGunEdgeTest {
                 runner = Runner.timed("runner-no-time", gun, none);
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
                 while (!track.lock().hasQueuedThread(runner.thread())) {
-                    if (runner.isDone() || System.nanoTime() > giveUp) {
+                    if (runner.isDone()) {
+                        if (runner.ending() == Runner.Ending.RETURNED && runner.answer()) {
+                            break; // answered true at once (a volatile flag, read as for isFired()): right
+                        }
                         throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
                                 + "the gun's lock: it " + runner.describeEnding() + " without waiting its turn for "
                                 + "the lock (no time to wait for the fire is not 'not fired' while another thread "
-                                + "has the lock; only the gun, read under the lock, can say)");
+                                + "has the lock: wait your turn for the lock and read the gun, or read a volatile "
+                                + "flag as for isFired(); tryLock() and false is no answer for a fired gun)");
+                    }
+                    if (System.nanoTime() > giveUp) {
+                        throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
+                                + "the gun's lock: after " + Track.PATIENCE_MILLIS / 1000 + " s it neither answered "
+                                + "nor queued for the lock; it is " + runner.thread().getState() + " in "
+                                + Track.where(runner));
                     }
                     Track.pause();
                 }
@@ -478,7 +491,8 @@ class StartingGunEdgeTest {
     void aFiredGunIsTrueAfterALongWaitForTheLock(Shapes shapes) throws Exception {
         // The test fires, takes the lock, and only then lets a runner call awaitStart(timeout). It keeps the lock
         // well past the runner's timeout (or until the runner stops asking for it: it gave up). Waiting for the lock
-        // is not waiting for the fire: the gun was fired before the call, so the answer is true, however late.
+        // is not waiting for the fire: the gun was fired before the call, so the answer is true, however late; a
+        // true at once (a volatile flag read without the lock) is right too, a false never is.
         Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 10, 60));
         Track track = new Track(new WakeableLock());
         StartingGun gun = new StartingGun(track.lock());
@@ -491,8 +505,18 @@ class StartingGunEdgeTest {
         track.lock().lock();
         try {
             runner = Runner.timed("runner-queued-for-the-lock", gun, timeout);
-            track.mustQueueForLock(runner, "rule 6: " + runner.call() + " on a fired gun, while the test holds its "
-                    + "lock");
+            // A runner that reads a volatile flag answers at once without the lock (judged below: true is right);
+            // one that takes the lock queues for it. Either way it must have done one or the other in time.
+            long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+            while (!runner.isDone() && !track.lock().hasQueuedThread(runner.thread())) {
+                if (System.nanoTime() > giveUp) {
+                    throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held the "
+                            + "gun's lock: after " + Track.PATIENCE_MILLIS / 1000 + " s it neither answered nor "
+                            + "queued for the lock; it is " + runner.thread().getState() + " in "
+                            + Track.where(runner));
+                }
+                Track.pause();
+            }
             long until = System.nanoTime() + timeout.toNanos() * 3 + TimeUnit.MILLISECONDS.toNanos(250);
             while (System.nanoTime() < until && track.lock().hasQueuedThread(runner.thread())) {
                 Track.pause();
@@ -502,7 +526,8 @@ class StartingGunEdgeTest {
         }
         track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, while another "
                 + "thread kept the gun's lock past the timeout (the timeout is for the fire, not for the lock: take "
-                + "the lock, then look; no tryLock(timeout) that answers false for a fired gun)");
+                + "the lock, then look, or read a volatile flag as for isFired(); no tryLock(timeout) that answers "
+                + "false for a fired gun)");
     }
 
     @Test
@@ -739,6 +764,68 @@ class StartingGunEdgeTest {
             }
             track.fire(gun);
             track.mustAllGo(stayers, "rule 1", "fired after " + stops.size() + " other runners were interrupted");
+        });
+    }
+
+    @Test
+    @Tag("rule-7")
+    @DisplayName("an interrupt ends a short wait too: a timeout of a few milliseconds to under a second")
+    void anInterruptEndsAShortWait(Shapes shapes) throws Exception {
+        // Red team N: a timeout under a second sat out its rest when interrupted (and answered false, setting the
+        // interrupt again), and every interrupt mid-wait was tried with timeouts of seconds or more. A timeout of each
+        // size (milliseconds, tens, hundreds) is interrupted once the runner waits on the gun's condition. Judged by
+        // the outcome, not a clock: the lock writes down each wait on its condition and how it ended. When the first
+        // wait ended without the time being up (nobody signals here, so the interrupt ended it), the runner was
+        // interrupted while it waited and must throw InterruptedException. When the time was up first (a busy machine
+        // let the runner time out before the interrupt came), the attempt proves nothing: it is tried again with a
+        // timeout twice as long.
+        shapes.check(3, round -> {
+            int size = round.between("size of the timeout (ms, tens of ms, hundreds of ms)", 0, 2);
+            long micros = switch (size) {
+                case 0 -> round.between("timeout in µs", 1_000, 9_999);
+                case 1 -> round.between("timeout in µs", 10_000, 99_999);
+                default -> round.between("timeout in µs", 100_000, 999_000);
+            };
+            Duration timeout = Duration.of(micros, ChronoUnit.MICROS);
+            for (int attempt = 1; attempt <= 12; attempt++, timeout = timeout.multipliedBy(2)) {
+                WatchedLock lock = new WatchedLock();
+                StartingGun gun = aGunNotFiredNow(lock, round);
+                int waitsBefore = lock.conditionWaits().size();
+                Runner runner = Runner.timed("runner-interrupted-in-a-short-wait", gun, timeout);
+                long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+                while (!runner.isDone() && !lock.threadsWaitingOnConditions().contains(runner.thread())) {
+                    if (System.nanoTime() > giveUp) {
+                        throw new AssertionError("rule 8: " + runner.call() + " on a gun not fired neither waited on a "
+                                + "condition of the lock given nor returned within " + Track.PATIENCE_MILLIS / 1000
+                                + " s; it is " + runner.thread().getState() + " in " + Track.where(runner));
+                    }
+                    Track.pause();
+                }
+                if (runner.isDone()) {
+                    continue; // timed out before the test saw it wait: too short for this machine now, longer next
+                }
+                runner.interrupt();
+                if (!runner.awaitDone(timeout.toMillis() + Track.PATIENCE_MILLIS)) {
+                    throw new AssertionError("rule 7: runner " + runner + " was interrupted while it waited in "
+                            + runner.call() + " on a gun not fired, and it " + runner.describeEnding() + " in "
+                            + Track.where(runner) + " long after: the interrupt was swallowed");
+                }
+                List<WakeableLock.ConditionWait> waits = lock.conditionWaits();
+                WakeableLock.ConditionWait first = waits.size() > waitsBefore ? waits.get(waitsBefore) : null;
+                if (first == null || first.timeWasUp()) {
+                    continue; // its time was up before the interrupt came: proves nothing, try a longer timeout
+                }
+                assertThat(runner.ending()).as("rule 7: %s on a gun not fired was interrupted while it waited on the "
+                        + "gun's condition (its wait %s ended by the interrupt, before its time was up), and then %s. "
+                        + "An interrupt ends a wait of any length, a short one too: let InterruptedException out at "
+                        + "once, do not sit out the rest of the timeout nor answer false", runner.call(), first.how(),
+                        runner.describeEnding()).isEqualTo(Runner.Ending.INTERRUPTED);
+                if (lock.isLocked()) {
+                    throw new AssertionError("rule 7: runner " + runner + " left " + runner.call() + " with "
+                            + "InterruptedException and the gun's lock still held (" + lock + "): unlock in finally");
+                }
+                return;
+            }
         });
     }
 
