@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import katas.testkit.KataTest;
+import katas.testkit.OutlastingLock;
 import katas.testkit.Shapes;
 import katas.testkit.WakeableLock;
 import org.junit.jupiter.api.DisplayName;
@@ -450,11 +451,12 @@ class StartingGunEdgeTest {
         // answers true: both are right. A false, at once or later, is never right for a fired gun (tryLock()).
         Duration negative = Duration.ofMillis(-shapes.between("a negative timeout in ms", 1, 1_000));
         for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), negative)) {
-            Track track = new Track(new WakeableLock());
+            OutlastingLock held = new OutlastingLock(); // outlasts any timed tryLock, whatever its grace
+            Track track = new Track(held);
             StartingGun gun = new StartingGun(track.lock());
             track.fire(gun);
             Runner runner;
-            track.lock().lock();
+            held.holdForGood();
             try {
                 runner = Runner.timed("runner-no-time", gun, none);
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
@@ -494,7 +496,8 @@ class StartingGunEdgeTest {
         // is not waiting for the fire: the gun was fired before the call, so the answer is true, however late; a
         // true at once (a volatile flag read without the lock) is right too, a false never is.
         Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 10, 60));
-        Track track = new Track(new WakeableLock());
+        OutlastingLock held = new OutlastingLock(); // outlasts any timed tryLock, whatever its grace
+        Track track = new Track(held);
         StartingGun gun = new StartingGun(track.lock());
         if (shapes.chance("fired, reset and fired again", 0.5)) {
             track.fire(gun);
@@ -502,7 +505,7 @@ class StartingGunEdgeTest {
         }
         track.fire(gun);
         Runner runner;
-        track.lock().lock();
+        held.holdForGood();
         try {
             runner = Runner.timed("runner-queued-for-the-lock", gun, timeout);
             // A runner that reads a volatile flag answers at once without the lock (judged below: true is right);
