@@ -2032,17 +2032,28 @@ class AsyncRateLimiterEdgeCaseTest {
     @Test
     @Order(32)
     @Tag("rule-6")
-    @DisplayName("tells a task's caller before the next tasks start in the slot its end freed, on the same thread")
+    @Tag("rule-7")
+    @DisplayName("tells a task's caller before the next tasks start in the slot its end freed, on the same thread, however it ended (its future completed, its supplier threw or returned null)")
     void tellsTheCallerBeforeTheTasksItsEndLetsStart(Shapes shapes) throws Exception {
         // Red team L: finished() frees the slot, drains the line (running the next suppliers on this thread), and
         // only then completes the caller's future. In virtual time the suppliers take no time, so only what they see
         // tells: the caller of the task that ended must already have heard when the next task starts.
+        // Red team O: a supplier that throws (or returns null) freed its slot at once, but its caller was told only
+        // once the drain had started every task it could. So the line behind the full slots always begins with tasks
+        // whose supplier throws (any kind of failure) or returns null: they start, one after the other, in the slot
+        // that the running task's end freed, and end there.
         shapes.check(2, round -> {
             long period = period(round);
             int maxConcurrent = round.between("maxConcurrent", 1, 3);
             int behind = round.between("tasks waiting behind the full slots", 1, 4);
             boolean behindEndAtOnce = round.chance("the tasks behind end the moment they start", 0.5);
             String how = round.oneOf("how the task ends", "succeeds", "fails", "its own future is cancelled");
+            int failing = round.between("tasks at the head of the line whose supplier throws or returns null", 1, 2);
+            List<Throwable> thrown = new ArrayList<>();
+            for (int i = 0; i < failing; i++) {
+                thrown.add(round.chance("supplier " + i + " returns null (else it throws)", 0.25) ? null
+                        : round.oneOf("what supplier " + i + " throws", EveryFailure.all("the partner's client")));
+            }
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
                     4 * period)) {
                 List<Held> running = new ArrayList<>();
@@ -2054,15 +2065,41 @@ class AsyncRateLimiterEdgeCaseTest {
                 }
                 run.settle();
                 int ends = round.between("the task that ends", 0, maxConcurrent - 1);
-                CompletableFuture<Object> endedResult = results.get(ends);
+                Held ending = running.get(ends);
+                // The tasks that end before each later one starts, and their callers' futures (in line order).
+                List<String> endedNames = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(ending.name));
+                List<CompletableFuture<Object>> endedResults = new java.util.concurrent.CopyOnWriteArrayList<>(
+                        List.of(results.get(ends)));
                 List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-                run.caller().run("submit() x " + behind + " behind the full slots", () -> {
+                java.util.function.BiFunction<String, Integer, String> look = (who, ahead) -> {
+                    StringBuilder out = new StringBuilder(who).append(" started; the caller of");
+                    for (int k = 0; k < ahead; k++) {
+                        CompletableFuture<Object> told = endedResults.get(k);
+                        out.append(k == 0 ? " " : ", of ").append(endedNames.get(k)).append(told.isDone()
+                                ? " had heard (" + VirtualRun.outcome(told) + ")" : " had NOT heard yet");
+                    }
+                    return out.toString();
+                };
+                run.caller().run("submit() x " + (failing + behind) + " behind the full slots", () -> {
+                    for (int i = 0; i < failing; i++) {
+                        Throwable failure = thrown.get(i);
+                        String name = "failing task " + i + " (its supplier " + (failure == null ? "returns null"
+                                : "throws " + EveryFailure.describe(failure)) + ")";
+                        int ahead = 1 + i; // the running task that ends, and the failing tasks ahead of it
+                        CompletableFuture<Object> result = run.limiter.submit(() -> {
+                            seen.add(look.apply(name, ahead));
+                            if (failure != null) {
+                                throw Sneaky.raise(failure);
+                            }
+                            return null;
+                        });
+                        endedNames.add(name);
+                        endedResults.add(result);
+                    }
                     for (int i = 0; i < behind; i++) {
                         int index = i;
                         run.limiter.submit(() -> {
-                            seen.add("task " + index + " behind started; the caller of the task that ended had "
-                                    + (endedResult.isDone() ? "heard (" + VirtualRun.outcome(endedResult) + ")"
-                                            : "NOT heard yet"));
+                            seen.add(look.apply("task " + index + " behind", 1 + failing));
                             return behindEndAtOnce ? CompletableFuture.completedFuture("behind " + index)
                                     : new CompletableFuture<>();
                         });
@@ -2070,7 +2107,6 @@ class AsyncRateLimiterEdgeCaseTest {
                 });
                 run.settle();
                 assertThat(seen).as("tasks started while every slot was taken").isEmpty();
-                Held ending = running.get(ends);
                 run.caller().run("ending " + ending.name + " (it " + how + ")", () -> {
                     switch (how) {
                         case "succeeds" -> ending.own.complete("done");
@@ -2081,13 +2117,17 @@ class AsyncRateLimiterEdgeCaseTest {
                 });
                 run.settle();
                 assertThat(seen).as("what the tasks started in the slot freed by %s saw, with %s, %d slot(s) taken "
-                        + "and %d task(s) waiting, when one running task %s", ending.name, run.limits, maxConcurrent,
-                        behind, how).hasSize(behindEndAtOnce ? behind : 1);
-                assertThat(seen).as("with %s, every slot taken and %d task(s) waiting, one running task %s; what each "
-                        + "task started in the slot it freed saw of that task's caller's future when its supplier "
-                        + "ran: the caller hears the moment its task ends (rule 6), before the limiter goes on to "
-                        + "start the next tasks (free the slot, tell the caller, then start what may start)",
-                        run.limits, behind, how).allMatch(s -> !s.contains("NOT heard"));
+                        + "and %d task(s) waiting (the first %d of them fail in their supplier), when one running task "
+                        + "%s", ending.name, run.limits, maxConcurrent, failing + behind, failing, how)
+                        .hasSize(failing + (behindEndAtOnce ? behind : 1));
+                assertThat(seen).as("with %s, every slot taken and %d task(s) waiting, one running task %s, and the "
+                        + "first %d task(s) in line then started in the slot it freed and ended there, their supplier "
+                        + "throwing or returning null; what each task started in that slot saw of the callers' futures "
+                        + "of the tasks that had ended before it when its supplier ran: the caller hears the moment "
+                        + "its task ends, also when its supplier throws or returns null (rules 6, 7), before the "
+                        + "limiter goes on to start the next tasks (free the slot, tell the caller, then start what "
+                        + "may start)", run.limits, failing + behind, how, failing)
+                        .allMatch(s -> !s.contains("NOT heard"));
             }
         });
     }
