@@ -1586,13 +1586,20 @@ class AsyncRateLimiterEdgeCaseTest {
     @Order(22)
     @Tag("rule-3")
     @Tag("rule-5")
+    @Tag("rule-7")
     @Tag("rule-11")
-    @DisplayName("has freed a task's slot when its caller hears: a callback sees it gone and a task it submits starts at once")
+    @DisplayName("has freed a task's slot when its caller hears, however it ended (its future completed, its supplier threw or returned null): a callback sees it gone and a task it submits starts at once")
     void freesTheSlotBeforeTheCallerHears(Shapes shapes) throws Exception {
+        // Red team O: a supplier that threw (or returned null) had its caller told first and its slot freed after.
+        // So a task whose supplier fails waits behind the full slots; it starts in the slot the ending task frees,
+        // and its caller's callback must find its slot free too.
         shapes.check(2, round -> {
             long period = period(round);
             int maxConcurrent = round.between("maxConcurrent", 1, 3);
-            boolean fails = round.chance("the task fails (else it succeeds)", 0.3);
+            String how = round.oneOf("how the task ends", "succeeds", "fails", "its own future is cancelled");
+            Throwable thrown = round.chance("the waiting task's supplier returns null (else it throws)", 0.25) ? null
+                    : round.oneOf("what the waiting task's supplier throws", EveryFailure.all("the partner's client"));
+            String failingHow = thrown == null ? "returned null" : "threw " + EveryFailure.describe(thrown);
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
                 List<Held> running = new ArrayList<>();
                 List<CompletableFuture<Object>> results = new ArrayList<>();
@@ -1602,31 +1609,52 @@ class AsyncRateLimiterEdgeCaseTest {
                     results.add(run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task)));
                 }
                 run.settle();
+                CompletableFuture<Object> failingResult = run.caller().call("submit(a task whose supplier "
+                        + failingHow + ")", () -> run.limiter.submit(() -> {
+                            if (thrown != null) {
+                                throw Sneaky.raise(thrown);
+                            }
+                            return null;
+                        }));
+                run.settle();
+                AtomicInteger failingInFlightSeen = new AtomicInteger(-1);
+                failingResult.whenComplete((value, failure) -> failingInFlightSeen.set(run.limiter.inFlight()));
                 int ends = round.between("the task that ends", 0, maxConcurrent - 1);
                 Held followUp = new Held("follow-up", run);
                 AtomicInteger inFlightSeen = new AtomicInteger(-1);
                 AtomicInteger startsSeen = new AtomicInteger(-1);
                 results.get(ends).whenComplete((value, failure) -> {
                     inFlightSeen.set(run.limiter.inFlight());
-                    run.limiter.submit(followUp);
+                    run.limiter.submit(followUp); // behind the task whose supplier fails: it starts once that one ended
                     startsSeen.set(followUp.calls);
                 });
-                run.caller().run("ending " + running.get(ends).name, () -> {
-                    if (fails) {
-                        running.get(ends).own.completeExceptionally(new IllegalStateException("the partner said no"));
-                    } else {
-                        running.get(ends).own.complete("done");
+                run.caller().run("ending " + running.get(ends).name + " (it " + how + ")", () -> {
+                    switch (how) {
+                        case "succeeds" -> running.get(ends).own.complete("done");
+                        case "fails" -> running.get(ends).own.completeExceptionally(
+                                new IllegalStateException("the partner said no"));
+                        default -> running.get(ends).own.cancel(round.chance("cancel(mayInterruptIfRunning)", 0.5));
                     }
                 });
                 run.settle();
                 assertThat(inFlightSeen.get()).as("with %s and %d tasks in flight, one of them %s; inFlight() inside "
                         + "a whenComplete callback on its caller's future: the task is in flight until its own future "
                         + "completes, and it has, so it no longer counts (free the slot, then tell the caller: rule 3)",
-                        run.limits, maxConcurrent, fails ? "failed" : "ended").isEqualTo(maxConcurrent - 1);
+                        run.limits, maxConcurrent, how).isEqualTo(maxConcurrent - 1);
+                assertThat(failingResult.isCompletedExceptionally()).as("the caller's future of the task whose "
+                        + "supplier %s, once it started in the slot that %s freed (rule 7)", failingHow,
+                        running.get(ends).name).isTrue();
+                assertThat(failingInFlightSeen.get()).as("with %s, %d tasks in flight, and a task waiting whose "
+                        + "supplier %s: one running task %s, the waiting task started in its slot and ended there, "
+                        + "its supplier having %s; inFlight() inside a whenComplete callback on that task's caller's "
+                        + "future: a supplier that throws or returns null ends its task at once, so its slot is free "
+                        + "before its caller hears (free the slot, then tell the caller: rules 3, 7)", run.limits,
+                        maxConcurrent, failingHow, how, failingHow).isEqualTo(maxConcurrent - 1);
                 assertThat(startsSeen.get()).as("with %s, every slot taken, one task %s, and its caller's callback "
-                        + "submitted a task while that slot was free: starts of that task when submit() returned. It "
-                        + "starts the moment it is submitted (rule 5); callbacks may call back in (rule 11)", run.limits,
-                        fails ? "failed" : "ended").isOne();
+                        + "submitted a task while that slot was free, behind a task whose supplier %s: starts of "
+                        + "that task when submit() returned. It starts the moment it is submitted (rule 5), once the "
+                        + "task ahead of it ended; callbacks may call back in (rule 11)", run.limits, how, failingHow)
+                        .isOne();
             }
         });
     }
