@@ -961,6 +961,104 @@ class AsyncRateLimiterEdgeCaseTest {
     }
 
     @Test
+    @Order(35)
+    @Tag("rule-9")
+    @DisplayName("leaves nothing on the scheduler once closed, also when the line emptied (cancelled or started) while a wake-up was pending")
+    void closeCancelsTheWakeUpOfAnEmptiedLine(Shapes shapes) throws Exception {
+        // Red team O: close() returned early when nothing waited ("no wake-up is wanted then"), leaving the wake-up
+        // that was scheduled for tasks which have since left the line: cancelled by their callers, or started by a
+        // drain that came before the wake-up (a busy scheduler runs it late). The closed limiter's timer stayed on
+        // the application's scheduler for up to a period.
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 3);
+            long period = period(round);
+            long late = round.between("how late the scheduler runs a wake-up (ns)", 1L, period);
+            String emptied = round.oneOf("how the line empties before close()", "every waiting task is cancelled",
+                    "the waiting tasks start before the wake-up runs", "some are cancelled, the others start");
+            boolean start = !emptied.startsWith("every");
+            String trigger = round.oneOf("what lets them start", "a running task ends", "one more task is submitted");
+            boolean bySubmit = start && permits > 1 && trigger.startsWith("one more");
+            int room = permits - (bySubmit ? 1 : 0); // starts the window has for the waiting tasks once it moved
+            // Cancelled: all, none, or the first ones (the others start).
+            int cancelled = switch (emptied.charAt(0)) {
+                case 'e' -> round.between("tasks that wait for the rate", 1, 4);
+                case 't' -> 0;
+                default -> round.between("tasks cancelled", 1, 3);
+            };
+            int waiting = cancelled + (start ? round.between("tasks that start", 1, room) : 0);
+            boolean interrupt = round.chance("cancel(mayInterruptIfRunning)", 0.5);
+            ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period + late));
+            // A busy scheduler: each timer runs `late` ns after the moment it was asked for (a plain proxy: cheaper
+            // than a mock, and the limiter sees it only through the ShopScheduler that VirtualRun wraps around it).
+            ScheduledExecutorService scheduler = (ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+                    ScheduledExecutorService.class.getClassLoader(), new Class<?>[] {ScheduledExecutorService.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("schedule") && args != null && args.length == 3) {
+                            long delay = ((TimeUnit) args[2]).toNanos((Long) args[1]);
+                            args = new Object[] {args[0], Math.max(0L, delay) + late, TimeUnit.NANOSECONDS};
+                        }
+                        try {
+                            return method.invoke(manual, args);
+                        } catch (java.lang.reflect.InvocationTargetException thrown) {
+                            throw thrown.getCause();
+                        }
+                    });
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), manual,
+                    scheduler)) {
+                List<Held> first = new ArrayList<>();
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    first.add(task);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                List<Held> waiters = new ArrayList<>();
+                List<CompletableFuture<Object>> waiterResults = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    waiters.add(task);
+                    waiterResults.add(run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                for (int i = 0; i < cancelled; i++) {
+                    CompletableFuture<Object> result = waiterResults.get(i);
+                    run.caller().run("cancelling waiting " + i, () -> result.cancel(interrupt));
+                }
+                run.settle();
+                Held extra = new Held("one more", run);
+                if (start) {
+                    // The window has moved, but the wake-up (asked for then) has not run yet.
+                    run.advanceTo(period + round.between("when, after the window moved (ns)", 0L, late - 1));
+                    if (bySubmit) {
+                        run.caller().call("submit(one more)", () -> run.limiter.submit(extra));
+                    } else {
+                        run.caller().run("ending task 0", () -> first.getFirst().own.complete("done"));
+                    }
+                    run.settle();
+                    for (int i = cancelled; i < waiting; i++) {
+                        assertThat(waiters.get(i).calls).as("starts of waiting %d once the window moved and %s, with %s "
+                                + "(it starts then: rule 5)", i, bySubmit ? "one more task was submitted"
+                                : "a running task ended", run.limits).isOne();
+                    }
+                }
+                assertThat(run.waiting()).as("waiting() once the line emptied (%s)", emptied).isZero();
+                run.closeLimiter();
+                assertThat(manual.pending()).as("timers left on the scheduler by a limiter closed with nothing in "
+                        + "line, with %s: %d task(s) waited for the rate, a wake-up was scheduled for them, and then "
+                        + "%s (%d cancelled by their callers, %d started before the wake-up ran) before close(). "
+                        + "close() cancels its pending wake-up whether anything waits or not, so that nothing of a "
+                        + "closed limiter stays behind on the application's scheduler (rule 9)", run.limits, waiting,
+                        emptied, cancelled, start ? waiting - cancelled : 0).isZero();
+                run.advanceTo(3 * period + late);
+                for (int i = 0; i < cancelled; i++) {
+                    assertThat(waiters.get(i).calls).as("starts of waiting %d, cancelled while it waited", i).isZero();
+                }
+                assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+            }
+        });
+    }
+
+    @Test
     @Order(12)
     @Tag("rule-9")
     @DisplayName("closes twice without harm, refuses every task after the first close, and starts none")
