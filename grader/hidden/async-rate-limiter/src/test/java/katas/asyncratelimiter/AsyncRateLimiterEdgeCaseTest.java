@@ -961,6 +961,104 @@ class AsyncRateLimiterEdgeCaseTest {
     }
 
     @Test
+    @Order(35)
+    @Tag("rule-9")
+    @DisplayName("leaves nothing on the scheduler once closed, also when the line emptied (cancelled or started) while a wake-up was pending")
+    void closeCancelsTheWakeUpOfAnEmptiedLine(Shapes shapes) throws Exception {
+        // Red team O: close() returned early when nothing waited ("no wake-up is wanted then"), leaving the wake-up
+        // that was scheduled for tasks which have since left the line: cancelled by their callers, or started by a
+        // drain that came before the wake-up (a busy scheduler runs it late). The closed limiter's timer stayed on
+        // the application's scheduler for up to a period.
+        shapes.check(2, round -> {
+            int permits = round.between("permits", 1, 3);
+            long period = period(round);
+            long late = round.between("how late the scheduler runs a wake-up (ns)", 1L, period);
+            String emptied = round.oneOf("how the line empties before close()", "every waiting task is cancelled",
+                    "the waiting tasks start before the wake-up runs", "some are cancelled, the others start");
+            boolean start = !emptied.startsWith("every");
+            String trigger = round.oneOf("what lets them start", "a running task ends", "one more task is submitted");
+            boolean bySubmit = start && permits > 1 && trigger.startsWith("one more");
+            int room = permits - (bySubmit ? 1 : 0); // starts the window has for the waiting tasks once it moved
+            // Cancelled: all, none, or the first ones (the others start).
+            int cancelled = switch (emptied.charAt(0)) {
+                case 'e' -> round.between("tasks that wait for the rate", 1, 4);
+                case 't' -> 0;
+                default -> round.between("tasks cancelled", 1, 3);
+            };
+            int waiting = cancelled + (start ? round.between("tasks that start", 1, room) : 0);
+            boolean interrupt = round.chance("cancel(mayInterruptIfRunning)", 0.5);
+            ManualScheduler manual = new ManualScheduler(VirtualRun.clockOrigin(round, 4 * period + late));
+            // A busy scheduler: each timer runs `late` ns after the moment it was asked for (a plain proxy: cheaper
+            // than a mock, and the limiter sees it only through the ShopScheduler that VirtualRun wraps around it).
+            ScheduledExecutorService scheduler = (ScheduledExecutorService) java.lang.reflect.Proxy.newProxyInstance(
+                    ScheduledExecutorService.class.getClassLoader(), new Class<?>[] {ScheduledExecutorService.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("schedule") && args != null && args.length == 3) {
+                            long delay = ((TimeUnit) args[2]).toNanos((Long) args[1]);
+                            args = new Object[] {args[0], Math.max(0L, delay) + late, TimeUnit.NANOSECONDS};
+                        }
+                        try {
+                            return method.invoke(manual, args);
+                        } catch (java.lang.reflect.InvocationTargetException thrown) {
+                            throw thrown.getCause();
+                        }
+                    });
+            try (VirtualRun run = new VirtualRun(round, new Limits(permits, period, Integer.MAX_VALUE), manual,
+                    scheduler)) {
+                List<Held> first = new ArrayList<>();
+                for (int i = 0; i < permits; i++) {
+                    Held task = new Held("task " + i, run);
+                    first.add(task);
+                    run.caller().call("submit(task " + i + ")", () -> run.limiter.submit(task));
+                }
+                run.settle();
+                List<Held> waiters = new ArrayList<>();
+                List<CompletableFuture<Object>> waiterResults = new ArrayList<>();
+                for (int i = 0; i < waiting; i++) {
+                    Held task = new Held("waiting " + i, run);
+                    waiters.add(task);
+                    waiterResults.add(run.caller().call("submit(waiting " + i + ")", () -> run.limiter.submit(task)));
+                }
+                run.settle();
+                for (int i = 0; i < cancelled; i++) {
+                    CompletableFuture<Object> result = waiterResults.get(i);
+                    run.caller().run("cancelling waiting " + i, () -> result.cancel(interrupt));
+                }
+                run.settle();
+                Held extra = new Held("one more", run);
+                if (start) {
+                    // The window has moved, but the wake-up (asked for then) has not run yet.
+                    run.advanceTo(period + round.between("when, after the window moved (ns)", 0L, late - 1));
+                    if (bySubmit) {
+                        run.caller().call("submit(one more)", () -> run.limiter.submit(extra));
+                    } else {
+                        run.caller().run("ending task 0", () -> first.getFirst().own.complete("done"));
+                    }
+                    run.settle();
+                    for (int i = cancelled; i < waiting; i++) {
+                        assertThat(waiters.get(i).calls).as("starts of waiting %d once the window moved and %s, with %s "
+                                + "(it starts then: rule 5)", i, bySubmit ? "one more task was submitted"
+                                : "a running task ended", run.limits).isOne();
+                    }
+                }
+                assertThat(run.waiting()).as("waiting() once the line emptied (%s)", emptied).isZero();
+                run.closeLimiter();
+                assertThat(manual.pending()).as("timers left on the scheduler by a limiter closed with nothing in "
+                        + "line, with %s: %d task(s) waited for the rate, a wake-up was scheduled for them, and then "
+                        + "%s (%d cancelled by their callers, %d started before the wake-up ran) before close(). "
+                        + "close() cancels its pending wake-up whether anything waits or not, so that nothing of a "
+                        + "closed limiter stays behind on the application's scheduler (rule 9)", run.limits, waiting,
+                        emptied, cancelled, start ? waiting - cancelled : 0).isZero();
+                run.advanceTo(3 * period + late);
+                for (int i = 0; i < cancelled; i++) {
+                    assertThat(waiters.get(i).calls).as("starts of waiting %d, cancelled while it waited", i).isZero();
+                }
+                assertThat(manual.failures()).as("exceptions thrown by the limiter's wake-ups").isEmpty();
+            }
+        });
+    }
+
+    @Test
     @Order(12)
     @Tag("rule-9")
     @DisplayName("closes twice without harm, refuses every task after the first close, and starts none")
@@ -1586,13 +1684,20 @@ class AsyncRateLimiterEdgeCaseTest {
     @Order(22)
     @Tag("rule-3")
     @Tag("rule-5")
+    @Tag("rule-7")
     @Tag("rule-11")
-    @DisplayName("has freed a task's slot when its caller hears: a callback sees it gone and a task it submits starts at once")
+    @DisplayName("has freed a task's slot when its caller hears, however it ended (its future completed, its supplier threw or returned null): a callback sees it gone and a task it submits starts at once")
     void freesTheSlotBeforeTheCallerHears(Shapes shapes) throws Exception {
+        // Red team O: a supplier that threw (or returned null) had its caller told first and its slot freed after.
+        // So a task whose supplier fails waits behind the full slots; it starts in the slot the ending task frees,
+        // and its caller's callback must find its slot free too.
         shapes.check(2, round -> {
             long period = period(round);
             int maxConcurrent = round.between("maxConcurrent", 1, 3);
-            boolean fails = round.chance("the task fails (else it succeeds)", 0.3);
+            String how = round.oneOf("how the task ends", "succeeds", "fails", "its own future is cancelled");
+            Throwable thrown = round.chance("the waiting task's supplier returns null (else it throws)", 0.25) ? null
+                    : round.oneOf("what the waiting task's supplier throws", EveryFailure.all("the partner's client"));
+            String failingHow = thrown == null ? "returned null" : "threw " + EveryFailure.describe(thrown);
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent), 4 * period)) {
                 List<Held> running = new ArrayList<>();
                 List<CompletableFuture<Object>> results = new ArrayList<>();
@@ -1602,31 +1707,52 @@ class AsyncRateLimiterEdgeCaseTest {
                     results.add(run.caller().call("submit(" + task.name + ")", () -> run.limiter.submit(task)));
                 }
                 run.settle();
+                CompletableFuture<Object> failingResult = run.caller().call("submit(a task whose supplier "
+                        + failingHow + ")", () -> run.limiter.submit(() -> {
+                            if (thrown != null) {
+                                throw Sneaky.raise(thrown);
+                            }
+                            return null;
+                        }));
+                run.settle();
+                AtomicInteger failingInFlightSeen = new AtomicInteger(-1);
+                failingResult.whenComplete((value, failure) -> failingInFlightSeen.set(run.limiter.inFlight()));
                 int ends = round.between("the task that ends", 0, maxConcurrent - 1);
                 Held followUp = new Held("follow-up", run);
                 AtomicInteger inFlightSeen = new AtomicInteger(-1);
                 AtomicInteger startsSeen = new AtomicInteger(-1);
                 results.get(ends).whenComplete((value, failure) -> {
                     inFlightSeen.set(run.limiter.inFlight());
-                    run.limiter.submit(followUp);
+                    run.limiter.submit(followUp); // behind the task whose supplier fails: it starts once that one ended
                     startsSeen.set(followUp.calls);
                 });
-                run.caller().run("ending " + running.get(ends).name, () -> {
-                    if (fails) {
-                        running.get(ends).own.completeExceptionally(new IllegalStateException("the partner said no"));
-                    } else {
-                        running.get(ends).own.complete("done");
+                run.caller().run("ending " + running.get(ends).name + " (it " + how + ")", () -> {
+                    switch (how) {
+                        case "succeeds" -> running.get(ends).own.complete("done");
+                        case "fails" -> running.get(ends).own.completeExceptionally(
+                                new IllegalStateException("the partner said no"));
+                        default -> running.get(ends).own.cancel(round.chance("cancel(mayInterruptIfRunning)", 0.5));
                     }
                 });
                 run.settle();
                 assertThat(inFlightSeen.get()).as("with %s and %d tasks in flight, one of them %s; inFlight() inside "
                         + "a whenComplete callback on its caller's future: the task is in flight until its own future "
                         + "completes, and it has, so it no longer counts (free the slot, then tell the caller: rule 3)",
-                        run.limits, maxConcurrent, fails ? "failed" : "ended").isEqualTo(maxConcurrent - 1);
+                        run.limits, maxConcurrent, how).isEqualTo(maxConcurrent - 1);
+                assertThat(failingResult.isCompletedExceptionally()).as("the caller's future of the task whose "
+                        + "supplier %s, once it started in the slot that %s freed (rule 7)", failingHow,
+                        running.get(ends).name).isTrue();
+                assertThat(failingInFlightSeen.get()).as("with %s, %d tasks in flight, and a task waiting whose "
+                        + "supplier %s: one running task %s, the waiting task started in its slot and ended there, "
+                        + "its supplier having %s; inFlight() inside a whenComplete callback on that task's caller's "
+                        + "future: a supplier that throws or returns null ends its task at once, so its slot is free "
+                        + "before its caller hears (free the slot, then tell the caller: rules 3, 7)", run.limits,
+                        maxConcurrent, failingHow, how, failingHow).isEqualTo(maxConcurrent - 1);
                 assertThat(startsSeen.get()).as("with %s, every slot taken, one task %s, and its caller's callback "
-                        + "submitted a task while that slot was free: starts of that task when submit() returned. It "
-                        + "starts the moment it is submitted (rule 5); callbacks may call back in (rule 11)", run.limits,
-                        fails ? "failed" : "ended").isOne();
+                        + "submitted a task while that slot was free, behind a task whose supplier %s: starts of "
+                        + "that task when submit() returned. It starts the moment it is submitted (rule 5), once the "
+                        + "task ahead of it ended; callbacks may call back in (rule 11)", run.limits, how, failingHow)
+                        .isOne();
             }
         });
     }
@@ -2032,17 +2158,28 @@ class AsyncRateLimiterEdgeCaseTest {
     @Test
     @Order(32)
     @Tag("rule-6")
-    @DisplayName("tells a task's caller before the next tasks start in the slot its end freed, on the same thread")
+    @Tag("rule-7")
+    @DisplayName("tells a task's caller before the next tasks start in the slot its end freed, on the same thread, however it ended (its future completed, its supplier threw or returned null)")
     void tellsTheCallerBeforeTheTasksItsEndLetsStart(Shapes shapes) throws Exception {
         // Red team L: finished() frees the slot, drains the line (running the next suppliers on this thread), and
         // only then completes the caller's future. In virtual time the suppliers take no time, so only what they see
         // tells: the caller of the task that ended must already have heard when the next task starts.
+        // Red team O: a supplier that throws (or returns null) freed its slot at once, but its caller was told only
+        // once the drain had started every task it could. So the line behind the full slots always begins with tasks
+        // whose supplier throws (any kind of failure) or returns null: they start, one after the other, in the slot
+        // that the running task's end freed, and end there.
         shapes.check(2, round -> {
             long period = period(round);
             int maxConcurrent = round.between("maxConcurrent", 1, 3);
             int behind = round.between("tasks waiting behind the full slots", 1, 4);
             boolean behindEndAtOnce = round.chance("the tasks behind end the moment they start", 0.5);
             String how = round.oneOf("how the task ends", "succeeds", "fails", "its own future is cancelled");
+            int failing = round.between("tasks at the head of the line whose supplier throws or returns null", 1, 2);
+            List<Throwable> thrown = new ArrayList<>();
+            for (int i = 0; i < failing; i++) {
+                thrown.add(round.chance("supplier " + i + " returns null (else it throws)", 0.25) ? null
+                        : round.oneOf("what supplier " + i + " throws", EveryFailure.all("the partner's client")));
+            }
             try (VirtualRun run = new VirtualRun(round, new Limits(Integer.MAX_VALUE, period, maxConcurrent),
                     4 * period)) {
                 List<Held> running = new ArrayList<>();
@@ -2054,15 +2191,41 @@ class AsyncRateLimiterEdgeCaseTest {
                 }
                 run.settle();
                 int ends = round.between("the task that ends", 0, maxConcurrent - 1);
-                CompletableFuture<Object> endedResult = results.get(ends);
+                Held ending = running.get(ends);
+                // The tasks that end before each later one starts, and their callers' futures (in line order).
+                List<String> endedNames = new java.util.concurrent.CopyOnWriteArrayList<>(List.of(ending.name));
+                List<CompletableFuture<Object>> endedResults = new java.util.concurrent.CopyOnWriteArrayList<>(
+                        List.of(results.get(ends)));
                 List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-                run.caller().run("submit() x " + behind + " behind the full slots", () -> {
+                java.util.function.BiFunction<String, Integer, String> look = (who, ahead) -> {
+                    StringBuilder out = new StringBuilder(who).append(" started; the caller of");
+                    for (int k = 0; k < ahead; k++) {
+                        CompletableFuture<Object> told = endedResults.get(k);
+                        out.append(k == 0 ? " " : ", of ").append(endedNames.get(k)).append(told.isDone()
+                                ? " had heard (" + VirtualRun.outcome(told) + ")" : " had NOT heard yet");
+                    }
+                    return out.toString();
+                };
+                run.caller().run("submit() x " + (failing + behind) + " behind the full slots", () -> {
+                    for (int i = 0; i < failing; i++) {
+                        Throwable failure = thrown.get(i);
+                        String name = "failing task " + i + " (its supplier " + (failure == null ? "returns null"
+                                : "throws " + EveryFailure.describe(failure)) + ")";
+                        int ahead = 1 + i; // the running task that ends, and the failing tasks ahead of it
+                        CompletableFuture<Object> result = run.limiter.submit(() -> {
+                            seen.add(look.apply(name, ahead));
+                            if (failure != null) {
+                                throw Sneaky.raise(failure);
+                            }
+                            return null;
+                        });
+                        endedNames.add(name);
+                        endedResults.add(result);
+                    }
                     for (int i = 0; i < behind; i++) {
                         int index = i;
                         run.limiter.submit(() -> {
-                            seen.add("task " + index + " behind started; the caller of the task that ended had "
-                                    + (endedResult.isDone() ? "heard (" + VirtualRun.outcome(endedResult) + ")"
-                                            : "NOT heard yet"));
+                            seen.add(look.apply("task " + index + " behind", 1 + failing));
                             return behindEndAtOnce ? CompletableFuture.completedFuture("behind " + index)
                                     : new CompletableFuture<>();
                         });
@@ -2070,7 +2233,6 @@ class AsyncRateLimiterEdgeCaseTest {
                 });
                 run.settle();
                 assertThat(seen).as("tasks started while every slot was taken").isEmpty();
-                Held ending = running.get(ends);
                 run.caller().run("ending " + ending.name + " (it " + how + ")", () -> {
                     switch (how) {
                         case "succeeds" -> ending.own.complete("done");
@@ -2081,13 +2243,17 @@ class AsyncRateLimiterEdgeCaseTest {
                 });
                 run.settle();
                 assertThat(seen).as("what the tasks started in the slot freed by %s saw, with %s, %d slot(s) taken "
-                        + "and %d task(s) waiting, when one running task %s", ending.name, run.limits, maxConcurrent,
-                        behind, how).hasSize(behindEndAtOnce ? behind : 1);
-                assertThat(seen).as("with %s, every slot taken and %d task(s) waiting, one running task %s; what each "
-                        + "task started in the slot it freed saw of that task's caller's future when its supplier "
-                        + "ran: the caller hears the moment its task ends (rule 6), before the limiter goes on to "
-                        + "start the next tasks (free the slot, tell the caller, then start what may start)",
-                        run.limits, behind, how).allMatch(s -> !s.contains("NOT heard"));
+                        + "and %d task(s) waiting (the first %d of them fail in their supplier), when one running task "
+                        + "%s", ending.name, run.limits, maxConcurrent, failing + behind, failing, how)
+                        .hasSize(failing + (behindEndAtOnce ? behind : 1));
+                assertThat(seen).as("with %s, every slot taken and %d task(s) waiting, one running task %s, and the "
+                        + "first %d task(s) in line then started in the slot it freed and ended there, their supplier "
+                        + "throwing or returning null; what each task started in that slot saw of the callers' futures "
+                        + "of the tasks that had ended before it when its supplier ran: the caller hears the moment "
+                        + "its task ends, also when its supplier throws or returns null (rules 6, 7), before the "
+                        + "limiter goes on to start the next tasks (free the slot, tell the caller, then start what "
+                        + "may start)", run.limits, failing + behind, how, failing)
+                        .allMatch(s -> !s.contains("NOT heard"));
             }
         });
     }
