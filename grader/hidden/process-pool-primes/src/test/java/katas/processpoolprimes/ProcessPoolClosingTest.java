@@ -48,25 +48,53 @@ class ProcessPoolClosingTest {
     @Test
     @Order(1)
     @Tag("rule-12")
-    @DisplayName("asks every worker to stop, kills those that do not, and returns only once all have exited")
+    @Tag("rule-14")
+    @DisplayName("asks every worker to stop, kills those that do not, and returns only once all have exited, leaving alone the interrupt status of a caller nobody interrupted")
     void asksThenKillsThenWaits(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 4);
         try (ProbeHub hub = ProbeHub.start(IGNORE_EOF, ProbeHub::answer); ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
-            assertThat(count(pool, cut.from(), cut.to(), cut.rangeSize())).as("rule 5: the total for %s", cut.describe())
-                    .isEqualTo(cut.expectedTotal());
-            List<ProcessHandle> workers = children.alive();
-            Pools.close(pool, "these workers do not exit when their input ends, and close() waited for them without "
-                    + "a bound: ask politely, wait a little (a few hundred milliseconds), then destroy the process");
-            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (these workers ignore the end of "
-                    + "their input, so close() had to kill them)");
+            Pools.Cut again = Pools.cut(shapes, "second count", shapes.between("second count ranges", 1, 6), 100_000);
+            // One thread makes every call, as a program that counts and then closes its pool would: a pool that sets
+            // the interrupt status of a caller nobody interrupted (after a count, or a close) is seen by that caller.
+            Within.call(Pools.COUNT_BOUND.plus(Pools.CLOSE_BOUND), "two counts, then close() twice, on one thread",
+                    "a count of a few ranges takes well under a second; close() must not wait without a bound for these "
+                            + "workers, which do not exit when their input ends: ask politely, wait a little (a few "
+                            + "hundred milliseconds), then destroy the process", () -> {
+                assertThat(pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()))
+                        .as("rule 5: the total for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+                assertCallerNotInterrupted("countPrimes(" + cut.from() + ", " + cut.to() + ", " + cut.rangeSize() + ")");
+                assertThat(pool.countPrimes(again.from(), again.to(), again.rangeSize()))
+                        .as("rule 5: the total of a second count on the same thread, %s", again.describe())
+                        .isEqualTo(again.expectedTotal());
+                assertCallerNotInterrupted("a second countPrimes on the same thread");
+                List<ProcessHandle> workers = children.alive();
+                pool.close();
+                ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (these workers ignore the end "
+                        + "of their input, so close() had to kill them)");
+                assertCallerNotInterrupted("close()");
+                pool.close();
+                ChildProcesses.assertAllExited(workers, "rule 12", "when a second close() returned");
+                assertCallerNotInterrupted("a second close() on the same thread");
+                return null;
+            });
             assertThat(hub.sawEof())
                     .as("rule 12: the workers that saw the end of their input before they were stopped: close() must "
                             + "ask first (close each worker's standard input), give them a moment to exit by "
                             + "themselves, and only then kill those still running; none of these %d was asked", size)
                     .isNotEmpty();
         }
+    }
+
+    /** Fails if the calling thread's interrupt status is set after {@code call}, which nobody interrupted; clears it. */
+    private static void assertCallerNotInterrupted(String call) {
+        assertThat(Thread.interrupted())
+                .as("rules 12 and 14: the interrupt status of the thread that called %s was set when it returned, "
+                        + "although nobody interrupted that thread: the status belongs to the caller; set it again "
+                        + "only after catching an InterruptedException (a wait that really was interrupted), never "
+                        + "otherwise (its next wait, or count, would fail at once)", call)
+                .isFalse();
     }
 
     @Test
@@ -84,6 +112,7 @@ class ProcessPoolClosingTest {
             List<ProcessHandle> workers = children.alive();
             CountDownLatch gate = new CountDownLatch(1);
             List<String> early = new CopyOnWriteArrayList<>();
+            List<String> flagged = new CopyOnWriteArrayList<>();
             List<CompletableFuture<Object>> calls = new ArrayList<>();
             for (int i = 1; i <= closers; i++) {
                 int closer = i;
@@ -94,6 +123,9 @@ class ProcessPoolClosingTest {
                     if (!alive.isEmpty()) {
                         early.add("close() call " + closer + " of " + closers + " returned while " + alive.size()
                                 + " worker(s) were still running: " + ChildProcesses.describe(alive));
+                    }
+                    if (Thread.interrupted()) {
+                        flagged.add("close() call " + closer + " of " + closers);
                     }
                     return null;
                 }));
@@ -111,6 +143,11 @@ class ProcessPoolClosingTest {
             assertThat(early)
                     .as("rule 12: %d threads called close() at once; every one of them may return only once every worker "
                             + "has exited, also the ones that found another close() already under way", closers)
+                    .isEmpty();
+            assertThat(flagged)
+                    .as("rule 12: %d threads called close() at once, and nobody interrupted them; these returned with "
+                            + "their interrupt status set: a close() that waits for another one to finish stopping the "
+                            + "workers sets the status again only if its own wait was interrupted", closers)
                     .isEmpty();
         }
     }
@@ -347,11 +384,16 @@ class ProcessPoolClosingTest {
     void closeDuringACountEndsItAndNoCountFollows(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 3);
         Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 10), 100_000);
-        long[] stuck = cut.pieces().get(shapes.between("range that never gets an answer", 0, cut.ranges() - 1));
+        int stuckAt = shapes.between("range that never gets an answer", 0, cut.ranges() - 1);
+        long[] stuck = cut.pieces().get(stuckAt);
         boolean slowNotHung = shapes.chance("its worker is slow (not hung)", 0.5);
         CountDownLatch release = new CountDownLatch(1);
+        // The ranges before the stuck one are answered; the stuck one and every range after it wait as long, so that
+        // when close() comes every worker that still has work holds a range that is never answered: each dispatcher
+        // of the pool is then in the middle of a request that fails, none between two ranges.
+        int holders = Math.min(size, cut.ranges() - stuckAt);
         try (ProbeHub hub = ProbeHub.start(ask -> {
-            if (ask.from() == stuck[0] && ask.to() == stuck[1]) {
+            if (ask.from() >= stuck[0]) {
                 if (!slowNotHung) {
                     return new ProbeHub.Hang();
                 }
@@ -362,9 +404,10 @@ class ProcessPoolClosingTest {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             CompletableFuture<Long> counting = Within.start("countPrimes",
                     () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
-            assertThat(hub.awaitProgress(() -> hub.holding().values().stream().anyMatch(a -> a.from() == stuck[0]),
-                    Duration.ofSeconds(10)))
-                    .as("rule 13: no worker was asked %s, and then nothing happened for 10 s", ProbeHub.range(stuck[0], stuck[1]))
+            assertThat(hub.awaitProgress(() -> hub.holding().size() >= holders
+                            && hub.holding().values().stream().anyMatch(a -> a.from() == stuck[0]), Duration.ofSeconds(10)))
+                    .as("rule 13: %d workers did not hold a request at once, %s among them, and then nothing happened "
+                            + "for 10 s", holders, ProbeHub.range(stuck[0], stuck[1]))
                     .isTrue();
             Pools.close(pool, "close() was called while countPrimes waited for a worker that does not answer; close() "
                     + "may be called from any thread at any time, and stops the workers within a bound");
@@ -401,6 +444,70 @@ class ProcessPoolClosingTest {
             Thread.sleep(100);
             children.assertNoneAlive("rule 13", "after countPrimes was called on a closed pool (it must start nothing)");
             assertThat(hub.probes().size()).as("rule 13: workers started by a count on a closed pool").isEqualTo(probes);
+        }
+    }
+
+    @Test
+    @Order(9)
+    @Tag("rule-13")
+    @DisplayName("ends a count when close() comes while its workers are answering, with ranges still to send")
+    void closeBetweenTwoRangesEndsTheCount(Shapes shapes) throws Exception {
+        int size = shapes.between("workers", 1, 2);
+        Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", size + 1, 12), 100_000);
+        CountDownLatch release = new CountDownLatch(1);
+        // Every worker holds a range until close() is under way, then answers it: the pool then has ranges left to
+        // send, and answers in hand, on a closed pool; whatever part of it finds the pool closed must end the count.
+        try (ProbeHub hub = ProbeHub.start(ask -> {
+            release.await(20, TimeUnit.SECONDS);
+            return ProbeHub.answer(ask);
+        }); ChildProcesses children = ChildProcesses.watch()) {
+            ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            CompletableFuture<Long> counting = Within.start("countPrimes",
+                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+            assertThat(hub.awaitProgress(() -> hub.holding().size() >= size, Duration.ofSeconds(10)))
+                    .as("rule 7: the workers holding a request of %s at once, of %d, and then nothing happened for 10 s",
+                            cut.describe(), size)
+                    .isTrue();
+            AtomicReference<Thread> closer = new AtomicReference<>();
+            CompletableFuture<Object> closing = Within.start("close() while every worker holds a range", () -> {
+                closer.set(Thread.currentThread());
+                pool.close();
+                return null;
+            });
+            // close() is under way once its thread waits (for the workers to exit) or has returned; only then do the
+            // workers answer. Whenever they answer, a right pool ends the count, with IllegalStateException or, if it
+            // had every answer first, the right total: the moment only decides whether a wrong pool is seen.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (!closing.isDone() && System.nanoTime() < deadline) {
+                Thread thread = closer.get();
+                if (thread != null && (thread.getState() == Thread.State.WAITING
+                        || thread.getState() == Thread.State.TIMED_WAITING)) {
+                    break;
+                }
+                LockSupport.parkNanos(100_000);
+            }
+            release.countDown();
+            try {
+                closing.get(Pools.CLOSE_BOUND.toSeconds(), TimeUnit.SECONDS);
+            } catch (TimeoutException hung) {
+                throw new AssertionError("rule 12: close(), called while every worker held a range of a count, did not "
+                        + "return within " + Pools.CLOSE_BOUND.toSeconds() + " s");
+            }
+            try {
+                long total = counting.get(5, TimeUnit.SECONDS);
+                assertThat(total).as("rule 13: the count closed while its workers were answering returned a total, so "
+                        + "it must be the right one for %s", cut.describe()).isEqualTo(cut.expectedTotal());
+            } catch (TimeoutException hung) {
+                throw new AssertionError("rule 13: countPrimes of " + cut.describe() + " was still waiting 5 s after "
+                        + "close() returned; close() came while every one of the " + size + " worker(s) held a range, "
+                        + "which they answered as close() began, with ranges still to send: whatever takes the next "
+                        + "range and finds the pool closed must report it (so that countPrimes ends with "
+                        + "IllegalStateException), not stop without a word");
+            } catch (ExecutionException failed) {
+                assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
+                        .isInstanceOf(IllegalStateException.class);
+            }
+            children.assertNoneAlive("rule 13", "after close() returned during a count");
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
@@ -181,7 +182,10 @@ class ProcessPoolWhenWorkersDieTest {
         List<long[]> ranges = cut.pieces();
         List<Integer> order = shapes.shuffled("ranges", Stream.iterate(0, i -> i + 1).limit(ranges.size()).toList());
         long[] unlucky = ranges.get(order.get(0));
-        long[] doomed = ranges.get(order.get(1));
+        // The range that kills every worker has at least size - 1 ranges after it: once it is taken, every other worker
+        // gets one of those, and holds it (below) until the count has failed and the next one has started.
+        int doomedAt = shapes.between("range that kills every worker (index)", 0, ranges.size() - size);
+        long[] doomed = ranges.get(doomedAt);
         int max = ProcessPool.MAX_ATTEMPTS;
         String death = Deaths.draw(shapes, "death", false);
         try (ProbeHub hub = ProbeHub.start(); ChildProcesses children = ChildProcesses.watch()) {
@@ -219,13 +223,19 @@ class ProcessPoolWhenWorkersDieTest {
             Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 1, 10),
                     100_000);
             AtomicBoolean nextCountStarted = new AtomicBoolean();
+            AtomicInteger held = new AtomicInteger();
             hub.policy(ask -> {
                 if (ask.from() == doomed[0] && ask.to() == doomed[1]) {
                     return new ProbeHub.Crash(death);
                 }
-                // Hold the other ranges until the doomed one has killed its last worker (at most 3 s), so that
-                // their answers arrive after the pool knows the count has failed. (It was asked, and answered,
-                // in the counts before.)
+                if (ask.from() < doomed[0] || held.getAndIncrement() >= size - 1) {
+                    // The ranges before it are counted at once, and so are those after the first size - 1 (a pool that
+                    // puts a dead worker's range back at the end of its queue must not find every worker held).
+                    return ProbeHub.answer(ask);
+                }
+                // Hold the first size - 1 ranges asked after it until the doomed one has killed its last worker (at
+                // most 3 s), so that their answers arrive after the pool knows the count has failed: every worker but
+                // the doomed range's holds one then. (It was asked, and answered, in the counts before.)
                 hub.await(() -> hub.timesAsked(doomed[0], doomed[1]) >= doomedBefore + max, Duration.ofSeconds(3));
                 // Then until the test has started the next count (at most 0.75 s): a pool that threw without
                 // reading these answers first lets it start, and must not send a request to a worker that still
