@@ -315,7 +315,7 @@ class FraudCheckTest {
         // small withdrawals among them that the balance always covers, and every customer already served keeps
         // reading the balance until all are served.
         shapes.check(1, round -> {
-            int meetings = round.between("meetings", 30, 40);
+            int meetings = round.between("meetings", 20, 25);
             for (int meeting = 0; meeting < meetings; meeting++) {
                 meetAtOnce(round);
             }
