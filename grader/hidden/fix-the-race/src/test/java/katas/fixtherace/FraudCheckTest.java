@@ -289,15 +289,189 @@ class FraudCheckTest {
             for (int bits = 6; bits <= 60; bits++) {
                 for (boolean interrupted : new boolean[] {false, true}) {
                     for (boolean small : new boolean[] {true, false}) {
-                        withdrawDuringAnApproval(round, interrupted, small, bits);
+                        withdrawDuringAnApproval(round, interrupted, small, bits, false);
                     }
+                }
+                // Red team O: the amount held apart while its approval is pending, a withdrawal refused meanwhile
+                // though the money is still there; when that approval fails, the refusal was wrong (every other
+                // power of two, from 2^6, and 2^59 and 2^60: a quarter more rounds at most).
+                if (bits % 2 == 0 || bits >= 59) {
+                    withdrawDuringAnApproval(round, round.chance("interrupted, while one is refused", 0.5),
+                            round.chance("small, while one is refused", 0.5), bits, true);
                 }
             }
         });
     }
 
-    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small, int bits)
-            throws InterruptedException {
+    @Test
+    @Order(5)
+    @Tag("rule-4")
+    @Tag("rule-8")
+    @DisplayName("refuses no withdrawal the balance covers, and never shows a balance below zero, when many approved "
+            + "withdrawals go through at once")
+    void approvedTogetherNeitherOverdrawsNorRefusesWhatIsCovered(Shapes shapes) throws Exception {
+        // Red team O: a lock-free withdraw that takes the money first (addAndGet(-amount)) and puts it back when that
+        // went below zero. Between the two steps the balance is negative, and any withdrawal that meets it then is
+        // refused though the money is there. That window opens only when an approved withdrawal finds the balance
+        // too low: here every round has several of them, approved all at once (the fraud check holds each
+        // withdrawal until every other one is being approved too, or waits for the account, or is done), with
+        // small withdrawals among them that the balance always covers, and every customer already served keeps
+        // reading the balance until all are served.
+        shapes.check(1, round -> {
+            int meetings = round.between("meetings", 20, 25);
+            for (int meeting = 0; meeting < meetings; meeting++) {
+                meetAtOnce(round);
+            }
+        });
+    }
+
+    private static void meetAtOnce(Shapes round) throws InterruptedException {
+        int bigs = round.between("large withdrawals (any one fits, no two do)", 3, 5);
+        int smalls = round.between("small withdrawals (all of them fit beside any large one)", 1, 4);
+        long opening = round.between("opening balance", 64, 1L << 50);
+        int n = bigs + smalls;
+        long[] amounts = new long[n];
+        for (int i = 0; i < n; i++) {
+            amounts[i] = i < bigs ? round.between("large amount", opening / 2 + 1, opening * 3 / 4)
+                    : round.between("small amount", 1, opening / (4L * smalls));
+        }
+        // The first wave (one large withdrawal and some small ones) is approved first; once it is served, its
+        // customers read the balance while the second wave (the other large ones, and the other small ones) is
+        // approved all at once.
+        int firstWave = 1 + round.between("small withdrawals in the first wave", 0, smalls);
+        List<Long> second = new ArrayList<>();
+        List<Long> firstSmalls = new ArrayList<>();
+        for (int i = 1; i < bigs; i++) {
+            second.add(amounts[i]);
+        }
+        for (int i = bigs; i < n; i++) {
+            (i - bigs < firstWave - 1 ? firstSmalls : second).add(amounts[i]);
+        }
+        List<Long> order = new ArrayList<>(List.of(amounts[0]));
+        order.addAll(firstSmalls);
+        order.addAll(round.shuffled("second wave", second));
+        for (int i = 0; i < n; i++) {
+            amounts[i] = order.get(i);
+        }
+        // 0: not yet calling, 1: withdrawing, 2: its fraud check asked (held or approved), 3: served
+        java.util.concurrent.atomic.AtomicIntegerArray phase = new java.util.concurrent.atomic.AtomicIntegerArray(n);
+        Thread[] customers = new Thread[n];
+        boolean[] asked = new boolean[n];
+        Boolean[] paid = new Boolean[n];
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<String> negative = new AtomicReference<>();
+        ThreadLocal<Integer> who = new ThreadLocal<>();
+        CountDownLatch start = new CountDownLatch(1);
+        BankAccount account = new BankAccount(opening, amount -> {
+            Integer me = who.get();
+            if (me == null || asked[me]) {
+                return; // asked again (a compare-and-set loop that starts over): approved at once
+            }
+            asked[me] = true;
+            phase.set(me, 2);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2); // never judged by time
+            while (System.nanoTime() < deadline && !(othersReady(customers, phase, me)
+                    && (me < firstWave || firstWaveOut(customers, phase, firstWave)))) {
+                Thread.yield(); // leaves the cores to the customers it waits for
+            }
+        });
+        for (int i = 0; i < n; i++) {
+            int me = i;
+            customers[i] = Thread.ofPlatform().daemon(true).name("customer-" + (i + 1)).unstarted(() -> {
+                who.set(me);
+                try {
+                    start.await();
+                    phase.set(me, 1);
+                    paid[me] = account.withdraw(amounts[me]);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                } finally {
+                    phase.set(me, 3);
+                }
+                // Served: keeps looking at the balance while the others are served.
+                boolean all;
+                do {
+                    all = true;
+                    for (int j = 0; j < n; j++) {
+                        all &= phase.get(j) == 3;
+                    }
+                    long seen = account.balance();
+                    if (seen < 0) {
+                        negative.compareAndSet(null, String.format("%,d", seen));
+                    }
+                } while (!all && failure.get() == null);
+            });
+            customers[i].start();
+        }
+        start.countDown();
+        for (Thread t : customers) {
+            t.join(Duration.ofSeconds(20));
+            if (t.isAlive()) {
+                throw new AssertionError("rule 9: " + n + " withdrawals did not finish within 20 s. "
+                        + ThreadDiagnosis.explain(List.of(customers)));
+            }
+        }
+        String what = String.format("withdrawals of %s from %,d, approved all at once", java.util.Arrays.stream(
+                amounts).mapToObj(a -> String.format("%,d", a)).toList(), opening);
+        if (failure.get() != null) {
+            throw new AssertionError("rule 4: " + what + ": a withdrawal threw " + failure.get(), failure.get());
+        }
+        assertThat(negative.get()).as("rule 4 and 8, never below zero, not even for a moment: %s; a customer "
+                + "reading the balance saw it. Taking the money first and putting it back when too little was there "
+                + "still shows the account overdrawn", what).isNull();
+        long taken = 0;
+        for (int i = 0; i < n; i++) {
+            taken += paid[i] ? amounts[i] : 0;
+        }
+        long balance = account.balance();
+        assertThat(balance).as("rule 5: %s: opening %,d - paid %,d", what, opening, taken)
+                .isEqualTo(opening - taken);
+        for (int i = 0; i < n; i++) {
+            if (!paid[i]) {
+                assertThat(amounts[i]).as("rule 4, a withdrawal is refused only if the balance really was too low: "
+                        + "%s; withdraw(%,d) was refused, but the balance never went below %,d (no deposits were "
+                        + "made: it only went down)", what, amounts[i], balance).isGreaterThan(balance);
+            }
+        }
+    }
+
+    /** True when every customer of the first wave is served, or waits (for the account) without being approved. */
+    private static boolean firstWaveOut(Thread[] customers, java.util.concurrent.atomic.AtomicIntegerArray phase,
+            int firstWave) {
+        for (int j = 0; j < firstWave; j++) {
+            if (phase.get(j) == 3) {
+                continue;
+            }
+            Thread.State state = customers[j].getState();
+            if (phase.get(j) != 1 || (state != Thread.State.BLOCKED && state != Thread.State.WAITING
+                    && state != Thread.State.TIMED_WAITING)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** True when every other customer is being approved too, is served, or waits (for the account). */
+    private static boolean othersReady(Thread[] customers, java.util.concurrent.atomic.AtomicIntegerArray phase,
+            int me) {
+        for (int j = 0; j < customers.length; j++) {
+            if (j == me || phase.get(j) >= 2) {
+                continue;
+            }
+            if (phase.get(j) == 0) {
+                return false;
+            }
+            Thread.State state = customers[j].getState();
+            if (state != Thread.State.BLOCKED && state != Thread.State.WAITING
+                    && state != Thread.State.TIMED_WAITING && state != Thread.State.TERMINATED) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void withdrawDuringAnApproval(Shapes round, boolean interrupted, boolean small, int bits,
+            boolean refused) throws InterruptedException {
         long opening = round.between("opening balance (from 2^bits)", 1L << bits,
                 Math.min((1L << (bits + 1)) - 1, Long.MAX_VALUE / 4));
         // Small: the balance is 2^k to 2^(k+1) times the amount, k drawn from 6 to bits (red team G: a re-check
@@ -311,12 +485,17 @@ class FraudCheckTest {
         AtomicBoolean firstAsk = new AtomicBoolean(true);
         CountDownLatch deciding = new CountDownLatch(1);
         CountDownLatch decided = new CountDownLatch(1);
+        Throwable no = refused ? round.failure("the fraud check refuses the first withdrawal", "fraud suspected") : null;
         BankAccount account = new BankAccount(opening, amount -> {
             if (Thread.currentThread() == firstThread.get() && firstAsk.getAndSet(false)) {
                 deciding.countDown();
                 WaitingTest.awaitUninterruptibly(decided);
+                if (refused) {
+                    throw Sneaky.raise(no);
+                }
             }
         });
+        AtomicReference<Throwable> firstThrew = new AtomicReference<>();
         boolean[] paid = new boolean[2];
         boolean[] keptInterrupt = {true};
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -325,7 +504,11 @@ class FraudCheckTest {
                     try {
                         paid[0] = account.withdraw(firstAmount);
                     } catch (Throwable t) {
-                        failure.compareAndSet(null, t);
+                        if (refused && BankAccountTest.causes(t, no)) {
+                            firstThrew.set(t);
+                        } else {
+                            failure.compareAndSet(null, t);
+                        }
                     } finally {
                         deciding.countDown();
                     }
@@ -368,6 +551,21 @@ class FraudCheckTest {
         String who = String.format("withdraw(%,d) from %,d was being approved when %s withdrew %,d", firstAmount,
                 opening, interrupted ? "a thread whose interrupt flag was set" : "another thread", secondAmount);
         long balance = account.balance();
+        if (refused) {
+            assertThat(firstThrew.get()).as("rule 7: %s; the fraud check then threw %s about the first: its "
+                    + "withdraw must fail with that exception (it %s)", who, no, paid[0] ? "returned true"
+                            : "returned false").isNotNull();
+            assertThat(paid[1]).as("rule 4, a withdrawal is refused only if the balance really was too low: %s; the "
+                    + "second was refused, but the first approval then failed (the fraud check threw %s), so the "
+                    + "balance never went below %,d. Money whose approval is still pending has not left: it may not "
+                    + "be held apart from the balance to refuse others%s", who, no.getClass().getSimpleName(), opening,
+                    interrupted ? " (also for an interrupted thread)" : "").isTrue();
+            assertThat(balance).as("rule 5 and 7: %s; the first failed, the second was paid", who)
+                    .isEqualTo(opening - secondAmount);
+            assertThat(keptInterrupt[0]).as("rule 9: %s; the account cleared the interrupt flag of the second "
+                    + "thread", who).isTrue();
+            return;
+        }
         long expected = opening - (paid[0] ? firstAmount : 0) - (paid[1] ? secondAmount : 0);
         assertThat(paid[0] && paid[1]).as("rule 4, the account is never overdrawn: %s; both were paid, and the balance "
                 + "is %,d. The balance must be checked again, in the same step as the debit, after the approval%s", who,

@@ -275,6 +275,23 @@ class ParallelPrimeCounterStressTest {
         // hold only a handful of numbers then, whatever a piece "should" cost to hand out.
         shapes.check(1, round -> takeOver(round, round.between("threads, with a few numbers each", 2, 40), true,
                 FEW_PER_THREAD));
+        // And every run, stuck in the last share of a range one short of 2^b numbers per thread (b from 4 to 6):
+        // pieces of size / pieces numbers, the leftover added to the last one (red team O), make that piece nearly
+        // twice a share long when the range is one short of two pieces per piece of the split (8, 16 or 32 per
+        // thread); a stuck number anywhere in the last share leaves untested at most what its piece still holds.
+        for (int b = 4; b <= 6; b++) {
+            int bits = b;
+            shapes.check(1, round -> stuckInTheLastShare(round, round.between("threads", 2, 6), bits));
+        }
+    }
+
+    private void stuckInTheLastShare(Shapes round, int threads, int bits) throws Exception {
+        long size = ((long) threads << bits) - 1;
+        long leeway = size / (2L * threads);
+        long from = round.between("from", 0, 1_000_000);
+        long behind = round.between("numbers from the stuck one to the end", leeway + 2, size / threads);
+        judgeTakeOver(round, threads, false, size, from, from + size - behind,
+                round.between("stuck for at least ms", 30, 60));
     }
 
     /** The most numbers per thread a take-over round draws: 60,000 (as a power of two, 2^15). */
@@ -314,6 +331,11 @@ class ParallelPrimeCounterStressTest {
         // (a range of a few numbers per thread is tested within moments: a shorter hold keeps the round cheap)
         long hold = mostBits == FEW_PER_THREAD ? round.between("stuck for at least ms", 100, 200)
                 : round.between("stuck for at least ms", 350, 600);
+        judgeTakeOver(round, threads, stuckOnTheFirstCall, size, from, stickAt, hold);
+    }
+
+    private void judgeTakeOver(Shapes round, int threads, boolean stuckOnTheFirstCall, long size, long from,
+            long stickAt, long hold) throws Exception {
         long salt = round.between("salt", 0, 1 << 30);
         LongPredicate answer = threads > 64 ? Probes.coin(salt, 7) : Probes.answers(salt);
         Stuck stuck = new Stuck(size, stickAt, size / (2L * threads), hold);
@@ -331,7 +353,8 @@ class ParallelPrimeCounterStressTest {
                         + "than %,d numbers ((to - from) / (2 * threads)): a fixed number of pieces (64, say) is too "
                         + "few once there are more than half as many threads; cut the range into a number of pieces "
                         + "that grows with the thread count", threads, size / (2L * threads))
-                        : String.format(java.util.Locale.ROOT, ". Here a piece must hold at most %,d numbers",
+                        : String.format(java.util.Locale.ROOT, ". Here a piece must hold at most %,d numbers (the last one too: spread what "
+                                + "the division leaves over the pieces, do not add it all to the last)",
                                 size / (2L * threads)),
                 String.format(java.util.Locale.ROOT, ", however small the range (here %,d numbers, %,d per thread): "
                         + "a smallest piece size (\"a piece of fewer than 128 costs more to hand out than to count\") "
