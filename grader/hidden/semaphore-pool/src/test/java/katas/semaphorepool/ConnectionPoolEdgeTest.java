@@ -645,6 +645,69 @@ class ConnectionPoolEdgeTest {
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a work gave its connection back itself "
                     + "and withConnection gave it back again (rule 6)");
         }
+
+        @Test
+        @Tag("rule-6")
+        @Tag("rule-5")
+        @Tag("rule-1")
+        @DisplayName("does not take back the next borrower's connection when the work gave it back itself and another "
+                + "borrower took it before withConnection ended")
+        void doesNotTakeBackTheNextBorrowersConnection(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                int size = round.between("connections", 1, 4);
+                boolean nextOnAnotherThread = round.chance("the next borrower is another thread (else the work's own)", 0.5);
+                boolean workThrows = round.chance("the work throws after the next borrower took the connection", 0.5);
+                ConnectionPool pool = new ConnectionPool(size, new Ledger(size, round.random()));
+                // The test holds all the others, so the connection the work gives back is the only one to lend.
+                List<Connection> others = ConnectionPoolTest.borrowAll(pool, size - 1);
+                AtomicReference<Connection> worked = new AtomicReference<>();
+                AtomicReference<Object> next = new AtomicReference<>();
+                Throwable thrown = catchThrowable(() -> pool.withConnection(Conductor.LONG, c -> {
+                    worked.set(c);
+                    pool.release(c);
+                    try {
+                        if (nextOnAnotherThread) {
+                            Attempt other = Attempt.start("the next borrower (acquire(60 s)) while the work runs",
+                                    () -> pool.acquire(Conductor.LONG)).awaitEnded("a connection is free (rule 1)");
+                            if (other.thrown() != null) {
+                                throw new AssertionError(other + " " + other.outcome() + " after the work gave back " + c
+                                        + ", the only free connection (rule 1)", other.thrown());
+                            }
+                            next.set(other.returned());
+                        } else {
+                            next.set(pool.acquire(Conductor.LONG));
+                        }
+                    } catch (Exception unexpected) {
+                        throw new AssertionError("the next borrower, after the work gave back " + c, unexpected);
+                    }
+                    if (workThrows) {
+                        throw new IllegalArgumentException("the work failed after giving back its connection");
+                    }
+                    return "given back by the work";
+                }));
+                Connection given = worked.get();
+                assertThat(next.get()).as("what the next borrower got, while the only free connection of the pool was %s, "
+                        + "given back by the work of withConnection (rule 1)", given).isSameAs(given);
+                assertThat(thrown).as("withConnection, whose work gave %s back itself while the next borrower took it "
+                        + "before withConnection ended: withConnection's giving back is a second one, of a loan that is "
+                        + "no longer its own (rules 5 and 6)", given).isInstanceOf(IllegalStateException.class);
+                Duration timeout = ConnectionPoolTest.shortTimeout(round);
+                Attempt third = Attempt.start("acquire(" + timeout.toMillis() + " ms) by a third borrower, while the next "
+                        + "borrower holds " + given + " and the test holds the " + (size - 1) + " others",
+                        () -> pool.acquire(timeout)).awaitEnded("its timeout must bound the wait (rule 3)");
+                if (!(third.thrown() instanceof TimeoutException)) {
+                    throw new AssertionError(third + " " + third.outcome() + ": all " + size + " are borrowed, it must time "
+                            + "out. withConnection gave back " + given + " when its work had already given it back and "
+                            + "the next borrower held it: a connection lent to two borrowers at once (rules 1 and 6)",
+                            third.thrown());
+                }
+                pool.release(given);
+                others.forEach(pool::release);
+                ConnectionPoolTest.assertHoldsExactly(pool, size, round, "after a work gave its connection back itself, "
+                        + "the next borrower took it and gave it back, and withConnection's own giving back was refused "
+                        + "(rule 6)");
+            });
+        }
     }
 
     @Nested
