@@ -324,6 +324,68 @@ class ConnectionPoolEdgeTest {
                     + "timeout among them (neither takes anything: rules 3 and 4)");
         }
 
+        @Test
+        @Tag("rule-4")
+        @DisplayName("ends a wait with a timeout under a second at once when interrupted, from a few milliseconds up")
+        void endsAShortWaitWhenInterrupted(Shapes shapes) throws Exception {
+            // Red team N: a wait under a second caught the InterruptedException, waited out the rest of its timeout and
+            // only set the interrupt again; every interrupted waiter here had a timeout of a second or more. Now one
+            // waiter per range of short timeouts is interrupted once it is parked. Whether the interrupt came before
+            // the timeout ran out is told by the test's own clock (after the interrupt was sent, so it can only say
+            // "too late" wrongly, never "in time"): when it was too late, either outcome is right and the same range
+            // is tried again with twice the timeout (at most 999 ms), so a slow machine only costs more tries.
+            int size = shapes.between("connections", 1, 3);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, size);
+            long[][] ranges = {{1, 20}, {20, 200}, {200, 999}};
+            for (long[] range : shapes.shuffled("order of the ranges of timeouts (ms)", List.of(ranges))) {
+                long millis = shapes.between("timeout in ms, " + range[0] + " to " + range[1], (int) range[0],
+                        (int) range[1]);
+                Duration timeout = Duration.ofMillis(millis).plusNanos(shapes.between("and ns", 0, 999_999));
+                Borrow borrow = shapes.oneOf("the waiter with about " + millis + " ms borrows with", Borrow.values());
+                for (int attempt = 1; ; attempt++) {
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    long start = System.nanoTime();
+                    Duration asked = timeout;
+                    Attempt waiter = Attempt.start("a waiter (" + borrow.name(asked) + ", interrupted once parked) while "
+                            + "all " + size + " are borrowed", () -> borrow.call(pool, asked, workRan));
+                    long patience = start + Attempt.PATIENCE.toNanos();
+                    while (!waiter.ended() && !waiter.isWaiting() && System.nanoTime() - patience < 0) {
+                        Thread.onSpinWait();
+                    }
+                    if (!waiter.ended() && !waiter.isWaiting()) {
+                        waiter.interrupt();
+                        throw new AssertionError(waiter + " was neither waiting nor done " + Attempt.PATIENCE.toSeconds()
+                                + " s after it began: all are borrowed, it must wait (rule 3)");
+                    }
+                    waiter.interrupt();
+                    boolean inTime = !waiter.ended() && System.nanoTime() - start < asked.toNanos();
+                    waiter.awaitEnded("it was interrupted while it waited, " + (inTime ? "before" : "maybe after")
+                            + " its timeout of " + asked + " ran out: an interrupt ends a wait of any length, under a "
+                            + "second too, at once (rule 4)");
+                    assertThat(workRan.get()).as("%s, interrupted while all were borrowed (rule 4: it takes nothing)",
+                            waiter).isNull();
+                    if (inTime) {
+                        assertThat(waiter.thrown()).as("%s %s: it was interrupted while parked, before its timeout of "
+                                + "%s ran out; an interrupted wait ends at once with InterruptedException, whatever its "
+                                + "timeout, one under a second too (rule 4)", waiter, waiter.outcome(), asked)
+                                .isInstanceOf(InterruptedException.class);
+                        break;
+                    }
+                    assertThat(waiter.thrown()).as("%s %s: interrupted about when its timeout ran out, it ends with "
+                            + "InterruptedException or TimeoutException (rules 3 and 4)", waiter, waiter.outcome())
+                            .isInstanceOfAny(InterruptedException.class, TimeoutException.class);
+                    if (attempt >= 12) {
+                        break; // the machine is too slow to interrupt even a 999 ms wait in time: nothing to judge
+                    }
+                    timeout = Duration.ofNanos(Math.min(timeout.toNanos() * 2, Duration.ofMillis(999).toNanos()));
+                }
+            }
+            borrowed.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after waiters with timeouts under a second were "
+                    + "interrupted (an interrupted wait takes nothing: rule 4)");
+        }
+
         /**
          * One timeout far longer than any test runs of each size: seconds, hours to days, years (under the 292 that
          * nanoseconds can count), centuries beyond them, and one of the longest a Duration holds (Long.MAX_VALUE of
