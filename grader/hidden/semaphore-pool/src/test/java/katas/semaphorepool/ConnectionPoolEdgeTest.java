@@ -773,6 +773,60 @@ class ConnectionPoolEdgeTest {
     }
 
     @Nested
+    @DisplayName("waiting")
+    class Waiting {
+
+        @Test
+        @Tag("rule-8")
+        @DisplayName("blocks a waiting borrower until a connection comes back, without waking up again and again")
+        void blocksWithoutWakingUpAgainAndAgain(Shapes shapes) throws Exception {
+            // Red team N: a borrower waited in slices of 5 ms (tryAcquire(5 ms) in a loop, looking at the pool between
+            // two), which no sleep, yield or onSpinWait shows. The JVM counts each time a thread begins to wait
+            // (ThreadMXBean's waited count): a borrower that blocks until it is woken begins once while nothing comes
+            // back, one that polls begins again after every slice, tens of times in the watched span.
+            int size = shapes.between("connections", 1, 3);
+            Timeouts.Borrow borrow = shapes.oneOf("the waiter borrows with", Timeouts.Borrow.values());
+            long watchedMillis = shapes.between("watched for (ms)", 150, 300);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, size);
+            AtomicReference<Thread> waiterThread = new AtomicReference<>();
+            Attempt waiter = Attempt.start("a waiter (" + borrow.name(Conductor.LONG) + ") while all " + size
+                    + " are borrowed", () -> {
+                        waiterThread.set(Thread.currentThread());
+                        return borrow.call(pool, Conductor.LONG, new AtomicReference<>());
+                    }).awaitWaiting("all are borrowed (rule 1)");
+            java.lang.management.ThreadMXBean jvm = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = waitedCount(jvm, waiterThread.get());
+            Thread.sleep(watchedMillis);
+            long after = waitedCount(jvm, waiterThread.get());
+            waiter.awaitStillWaiting("all are still borrowed (rule 1)");
+            long wakeUps = after - before;
+            if (before >= 0 && after >= 0 && wakeUps > 3) {
+                throw new AssertionError(waiter + " began to wait " + wakeUps + " more times in " + watchedMillis
+                        + " ms while no connection came back: it polls (waits a little, looks again) instead of "
+                        + "blocking until it is woken; wait once, for the whole timeout, with tryAcquire(timeout), "
+                        + "poll(timeout) or awaitNanos (rule 8)");
+            }
+            Connection back = borrowed.remove(0);
+            pool.release(back);
+            waiter.awaitEnded("a connection came back (rule 1)");
+            assertThat(waiter.thrown()).as("%s %s, once a connection came back (rule 1)", waiter, waiter.outcome())
+                    .isNull();
+            if (borrow.keeps()) {
+                pool.release(back);
+            }
+            borrowed.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a waiter was watched and got a connection");
+        }
+
+        /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
+        private static long waitedCount(java.lang.management.ThreadMXBean jvm, Thread thread) {
+            java.lang.management.ThreadInfo info = jvm.getThreadInfo(thread.threadId());
+            return info == null ? -1 : info.getWaitedCount();
+        }
+    }
+
+    @Nested
     @DisplayName("closing")
     class Closing {
 
