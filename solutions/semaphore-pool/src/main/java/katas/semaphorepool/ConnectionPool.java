@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -26,7 +27,9 @@ public class ConnectionPool implements AutoCloseable {
     private final Object lock = new Object();
     private final Set<Connection> mine = Collections.newSetFromMap(new IdentityHashMap<>());
     private final Deque<Connection> idle = new ArrayDeque<>(); // guarded by lock
-    private final Set<Connection> borrowed = Collections.newSetFromMap(new IdentityHashMap<>()); // guarded by lock
+    // FIX: each borrowed connection with its loan (a new object per acquire): withConnection gives back its own loan
+    // only, never the next borrower's when its work already gave the connection back.
+    private final Map<Connection, Object> borrowed = new IdentityHashMap<>(); // guarded by lock
     private volatile boolean closed;
 
     /**
@@ -71,7 +74,7 @@ public class ConnectionPool implements AutoCloseable {
         }
         synchronized (lock) {
             Connection connection = idle.pop();
-            borrowed.add(connection);
+            borrowed.put(connection, new Object());
             return connection;
         }
     }
@@ -83,12 +86,17 @@ public class ConnectionPool implements AutoCloseable {
      * @throws IllegalStateException when {@code connection} is this pool's but not borrowed (given back twice)
      */
     public void release(Connection connection) {
+        giveBack(connection, null);
+    }
+
+    /** Gives back {@code connection}: any loan of it when {@code loan} is null, else that loan only. */
+    private void giveBack(Connection connection, Object loan) {
         synchronized (lock) {
             if (!mine.contains(connection)) { // null is not one of mine either
                 throw new IllegalArgumentException("not a connection of this pool: " + connection);
             }
             // FIX: a connection given back twice must not become a second permit: the pool would grow.
-            if (!borrowed.remove(connection)) {
+            if (loan == null ? borrowed.remove(connection) == null : !borrowed.remove(connection, loan)) {
                 throw new IllegalStateException("this connection is not borrowed (given back twice?): " + connection);
             }
             idle.push(connection); // FIX: back in the idle list before its permit, so a permit always finds one
@@ -104,10 +112,14 @@ public class ConnectionPool implements AutoCloseable {
             throws InterruptedException, TimeoutException {
         Objects.requireNonNull(work, "work");
         Connection connection = acquire(timeout); // FIX: outside the try: a failed acquire gives nothing back
+        Object loan;
+        synchronized (lock) {
+            loan = borrowed.get(connection); // this call's loan: the work may give it back, and another borrow it
+        }
         try {
             return work.apply(connection);
         } finally {
-            release(connection); // FIX: in finally, so a RuntimeException, an Error or a checked one leaks nothing
+            giveBack(connection, loan); // FIX: in finally, so a RuntimeException, an Error or a checked one leaks nothing
         }
     }
 

@@ -324,6 +324,68 @@ class ConnectionPoolEdgeTest {
                     + "timeout among them (neither takes anything: rules 3 and 4)");
         }
 
+        @Test
+        @Tag("rule-4")
+        @DisplayName("ends a wait with a timeout under a second at once when interrupted, from a few milliseconds up")
+        void endsAShortWaitWhenInterrupted(Shapes shapes) throws Exception {
+            // Red team N: a wait under a second caught the InterruptedException, waited out the rest of its timeout and
+            // only set the interrupt again; every interrupted waiter here had a timeout of a second or more. Now one
+            // waiter per range of short timeouts is interrupted once it is parked. Whether the interrupt came before
+            // the timeout ran out is told by the test's own clock (after the interrupt was sent, so it can only say
+            // "too late" wrongly, never "in time"): when it was too late, either outcome is right and the same range
+            // is tried again with twice the timeout (at most 999 ms), so a slow machine only costs more tries.
+            int size = shapes.between("connections", 1, 3);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, size);
+            long[][] ranges = {{1, 20}, {20, 200}, {200, 999}};
+            for (long[] range : shapes.shuffled("order of the ranges of timeouts (ms)", List.of(ranges))) {
+                long millis = shapes.between("timeout in ms, " + range[0] + " to " + range[1], (int) range[0],
+                        (int) range[1]);
+                Duration timeout = Duration.ofMillis(millis).plusNanos(shapes.between("and ns", 0, 999_999));
+                Borrow borrow = shapes.oneOf("the waiter with about " + millis + " ms borrows with", Borrow.values());
+                for (int attempt = 1; ; attempt++) {
+                    AtomicReference<String> workRan = new AtomicReference<>();
+                    long start = System.nanoTime();
+                    Duration asked = timeout;
+                    Attempt waiter = Attempt.start("a waiter (" + borrow.name(asked) + ", interrupted once parked) while "
+                            + "all " + size + " are borrowed", () -> borrow.call(pool, asked, workRan));
+                    long patience = start + Attempt.PATIENCE.toNanos();
+                    while (!waiter.ended() && !waiter.isWaiting() && System.nanoTime() - patience < 0) {
+                        Thread.onSpinWait();
+                    }
+                    if (!waiter.ended() && !waiter.isWaiting()) {
+                        waiter.interrupt();
+                        throw new AssertionError(waiter + " was neither waiting nor done " + Attempt.PATIENCE.toSeconds()
+                                + " s after it began: all are borrowed, it must wait (rule 3)");
+                    }
+                    waiter.interrupt();
+                    boolean inTime = !waiter.ended() && System.nanoTime() - start < asked.toNanos();
+                    waiter.awaitEnded("it was interrupted while it waited, " + (inTime ? "before" : "maybe after")
+                            + " its timeout of " + asked + " ran out: an interrupt ends a wait of any length, under a "
+                            + "second too, at once (rule 4)");
+                    assertThat(workRan.get()).as("%s, interrupted while all were borrowed (rule 4: it takes nothing)",
+                            waiter).isNull();
+                    if (inTime) {
+                        assertThat(waiter.thrown()).as("%s %s: it was interrupted while parked, before its timeout of "
+                                + "%s ran out; an interrupted wait ends at once with InterruptedException, whatever its "
+                                + "timeout, one under a second too (rule 4)", waiter, waiter.outcome(), asked)
+                                .isInstanceOf(InterruptedException.class);
+                        break;
+                    }
+                    assertThat(waiter.thrown()).as("%s %s: interrupted about when its timeout ran out, it ends with "
+                            + "InterruptedException or TimeoutException (rules 3 and 4)", waiter, waiter.outcome())
+                            .isInstanceOfAny(InterruptedException.class, TimeoutException.class);
+                    if (attempt >= 12) {
+                        break; // the machine is too slow to interrupt even a 999 ms wait in time: nothing to judge
+                    }
+                    timeout = Duration.ofNanos(Math.min(timeout.toNanos() * 2, Duration.ofMillis(999).toNanos()));
+                }
+            }
+            borrowed.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after waiters with timeouts under a second were "
+                    + "interrupted (an interrupted wait takes nothing: rule 4)");
+        }
+
         /**
          * One timeout far longer than any test runs of each size: seconds, hours to days, years (under the 292 that
          * nanoseconds can count), centuries beyond them, and one of the longest a Duration holds (Long.MAX_VALUE of
@@ -644,6 +706,123 @@ class ConnectionPoolEdgeTest {
                     .isInstanceOf(IllegalStateException.class);
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a work gave its connection back itself "
                     + "and withConnection gave it back again (rule 6)");
+        }
+
+        @Test
+        @Tag("rule-6")
+        @Tag("rule-5")
+        @Tag("rule-1")
+        @DisplayName("does not take back the next borrower's connection when the work gave it back itself and another "
+                + "borrower took it before withConnection ended")
+        void doesNotTakeBackTheNextBorrowersConnection(Shapes shapes) throws Exception {
+            shapes.check(2, round -> {
+                int size = round.between("connections", 1, 4);
+                boolean nextOnAnotherThread = round.chance("the next borrower is another thread (else the work's own)", 0.5);
+                boolean workThrows = round.chance("the work throws after the next borrower took the connection", 0.5);
+                ConnectionPool pool = new ConnectionPool(size, new Ledger(size, round.random()));
+                // The test holds all the others, so the connection the work gives back is the only one to lend.
+                List<Connection> others = ConnectionPoolTest.borrowAll(pool, size - 1);
+                AtomicReference<Connection> worked = new AtomicReference<>();
+                AtomicReference<Object> next = new AtomicReference<>();
+                Throwable thrown = catchThrowable(() -> pool.withConnection(Conductor.LONG, c -> {
+                    worked.set(c);
+                    pool.release(c);
+                    try {
+                        if (nextOnAnotherThread) {
+                            Attempt other = Attempt.start("the next borrower (acquire(60 s)) while the work runs",
+                                    () -> pool.acquire(Conductor.LONG)).awaitEnded("a connection is free (rule 1)");
+                            if (other.thrown() != null) {
+                                throw new AssertionError(other + " " + other.outcome() + " after the work gave back " + c
+                                        + ", the only free connection (rule 1)", other.thrown());
+                            }
+                            next.set(other.returned());
+                        } else {
+                            next.set(pool.acquire(Conductor.LONG));
+                        }
+                    } catch (Exception unexpected) {
+                        throw new AssertionError("the next borrower, after the work gave back " + c, unexpected);
+                    }
+                    if (workThrows) {
+                        throw new IllegalArgumentException("the work failed after giving back its connection");
+                    }
+                    return "given back by the work";
+                }));
+                Connection given = worked.get();
+                assertThat(next.get()).as("what the next borrower got, while the only free connection of the pool was %s, "
+                        + "given back by the work of withConnection (rule 1)", given).isSameAs(given);
+                assertThat(thrown).as("withConnection, whose work gave %s back itself while the next borrower took it "
+                        + "before withConnection ended: withConnection's giving back is a second one, of a loan that is "
+                        + "no longer its own (rules 5 and 6)", given).isInstanceOf(IllegalStateException.class);
+                Duration timeout = ConnectionPoolTest.shortTimeout(round);
+                Attempt third = Attempt.start("acquire(" + timeout.toMillis() + " ms) by a third borrower, while the next "
+                        + "borrower holds " + given + " and the test holds the " + (size - 1) + " others",
+                        () -> pool.acquire(timeout)).awaitEnded("its timeout must bound the wait (rule 3)");
+                if (!(third.thrown() instanceof TimeoutException)) {
+                    throw new AssertionError(third + " " + third.outcome() + ": all " + size + " are borrowed, it must time "
+                            + "out. withConnection gave back " + given + " when its work had already given it back and "
+                            + "the next borrower held it: a connection lent to two borrowers at once (rules 1 and 6)",
+                            third.thrown());
+                }
+                pool.release(given);
+                others.forEach(pool::release);
+                ConnectionPoolTest.assertHoldsExactly(pool, size, round, "after a work gave its connection back itself, "
+                        + "the next borrower took it and gave it back, and withConnection's own giving back was refused "
+                        + "(rule 6)");
+            });
+        }
+    }
+
+    @Nested
+    @DisplayName("waiting")
+    class Waiting {
+
+        @Test
+        @Tag("rule-8")
+        @DisplayName("blocks a waiting borrower until a connection comes back, without waking up again and again")
+        void blocksWithoutWakingUpAgainAndAgain(Shapes shapes) throws Exception {
+            // Red team N: a borrower waited in slices of 5 ms (tryAcquire(5 ms) in a loop, looking at the pool between
+            // two), which no sleep, yield or onSpinWait shows. The JVM counts each time a thread begins to wait
+            // (ThreadMXBean's waited count): a borrower that blocks until it is woken begins once while nothing comes
+            // back, one that polls begins again after every slice, tens of times in the watched span.
+            int size = shapes.between("connections", 1, 3);
+            Timeouts.Borrow borrow = shapes.oneOf("the waiter borrows with", Timeouts.Borrow.values());
+            long watchedMillis = shapes.between("watched for (ms)", 150, 300);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, size);
+            AtomicReference<Thread> waiterThread = new AtomicReference<>();
+            Attempt waiter = Attempt.start("a waiter (" + borrow.name(Conductor.LONG) + ") while all " + size
+                    + " are borrowed", () -> {
+                        waiterThread.set(Thread.currentThread());
+                        return borrow.call(pool, Conductor.LONG, new AtomicReference<>());
+                    }).awaitWaiting("all are borrowed (rule 1)");
+            java.lang.management.ThreadMXBean jvm = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = waitedCount(jvm, waiterThread.get());
+            Thread.sleep(watchedMillis);
+            long after = waitedCount(jvm, waiterThread.get());
+            waiter.awaitStillWaiting("all are still borrowed (rule 1)");
+            long wakeUps = after - before;
+            if (before >= 0 && after >= 0 && wakeUps > 3) {
+                throw new AssertionError(waiter + " began to wait " + wakeUps + " more times in " + watchedMillis
+                        + " ms while no connection came back: it polls (waits a little, looks again) instead of "
+                        + "blocking until it is woken; wait once, for the whole timeout, with tryAcquire(timeout), "
+                        + "poll(timeout) or awaitNanos (rule 8)");
+            }
+            Connection back = borrowed.remove(0);
+            pool.release(back);
+            waiter.awaitEnded("a connection came back (rule 1)");
+            assertThat(waiter.thrown()).as("%s %s, once a connection came back (rule 1)", waiter, waiter.outcome())
+                    .isNull();
+            if (borrow.keeps()) {
+                pool.release(back);
+            }
+            borrowed.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a waiter was watched and got a connection");
+        }
+
+        /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
+        private static long waitedCount(java.lang.management.ThreadMXBean jvm, Thread thread) {
+            java.lang.management.ThreadInfo info = jvm.getThreadInfo(thread.threadId());
+            return info == null ? -1 : info.getWaitedCount();
         }
     }
 

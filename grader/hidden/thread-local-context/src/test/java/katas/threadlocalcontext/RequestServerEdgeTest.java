@@ -8,7 +8,9 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -511,6 +513,37 @@ class RequestServerEdgeTest {
                     + "sink's: restoring it on the flusher's thread makes every later park return at once. Between "
                     + "writes the flusher waits, it never spins (rule 6)", threads, idled, periodMillis, thrown)
                     .isLessThanOrEqualTo(IDLE_WAITS_BOUND);
+            // Red team N: a flusher that waits on a Condition spins without the waited count rising (awaitNanos throws
+            // before it parks once the interrupt status is set, so the JVM never sees it begin to wait). Its thread's
+            // state tells instead: a waiting flusher is WAITING or TIMED_WAITING at nearly every sample, a spinning
+            // one RUNNABLE at most (also while the OS does not run it), however busy the machine.
+            int samples = shapes.between("samples of the server's threads' states", 100, 200);
+            long sampledMillis = shapes.between("sampled over (ms)", 100, 300);
+            Map<Thread, Integer> runnable = new HashMap<>();
+            for (int i = 0; i < samples; i++) {
+                for (Thread thread : threads) {
+                    if (thread.getState() == Thread.State.RUNNABLE) {
+                        runnable.merge(thread, 1, Integer::sum);
+                    }
+                }
+                Thread.sleep(Duration.ofNanos(sampledMillis * 1_000_000L / samples));
+            }
+            for (Map.Entry<Thread, Integer> seen : runnable.entrySet()) {
+                Thread thread = seen.getKey();
+                StackTraceElement[] stack = thread.getStackTrace();
+                // The server's own thread (its code or the test's sink on the stack), not one the JVM started meanwhile.
+                boolean runsKataCode = java.util.Arrays.stream(stack)
+                        .anyMatch(frame -> frame.getClassName().startsWith("katas.threadlocalcontext."));
+                if (seen.getValue() * 2 > samples && runsKataCode) {
+                    throw new AssertionError("the server's thread " + thread.getName() + " was RUNNABLE at "
+                            + seen.getValue() + " of " + samples + " samples over " + sampledMillis + " ms with nothing "
+                            + "to write and a flush period of " + periodMillis + " ms, after the sink threw " + thrown
+                            + ": a waiting flusher is WAITING or TIMED_WAITING nearly always; this one spins. The "
+                            + "interrupt was the sink's: restoring it on the flusher's thread makes every later wait "
+                            + "(park, await, wait) return or throw at once. Between writes the flusher waits, it never "
+                            + "spins (rule 6); it is at " + java.util.Arrays.toString(java.util.Arrays.copyOf(stack, Math.min(8, stack.length))));
+                }
+            }
         }
     }
 
