@@ -30,8 +30,11 @@ record HeldLocks(int monitors, int synchronizers) {
      */
     static HeldLocks ofProbed(Thread thread, HeldLocks before) {
         java.util.List<Object> seen = NoiseHook.locksSeen();
+        if (seen == null) {
+            return of(thread);
+        }
         int held = 0;
-        for (Object lock : seen == null ? java.util.List.of() : seen) {
+        for (Object lock : seen) {
             switch (lock) {
                 case ReentrantLock reentrant -> held += reentrant.isHeldByCurrentThread() ? 1 : 0;
                 case ReentrantReadWriteLock.WriteLock write -> held += write.isHeldByCurrentThread() ? 1 : 0;
@@ -46,9 +49,6 @@ record HeldLocks(int monitors, int synchronizers) {
                     }
                 }
             }
-        }
-        if (seen == null) {
-            return of(thread);
         }
         ThreadInfo info = THREADS.getThreadInfo(new long[] {thread.threadId()}, true, false)[0];
         return new HeldLocks(info.getLockedMonitors().length, before.synchronizers + held);

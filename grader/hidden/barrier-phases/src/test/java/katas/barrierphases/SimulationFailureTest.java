@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import katas.barrierphases.Probe.Fault;
 import katas.barrierphases.Trial.Outcome;
+import katas.testkit.CallerThread;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import org.assertj.core.api.Assertions;
@@ -475,43 +476,21 @@ class SimulationFailureTest {
                     + moment, .5));
         }
         board.plug(probe);
-        Thread me = Thread.currentThread();
-        Thread interrupter = null;
+        Thread interrupter;
         if (before) {
-            me.interrupt();
+            Thread.currentThread().interrupt();
+            interrupter = null;
         } else {
             // Each worker's first cell of that phase waits until its thread is interrupted: run() cannot end first.
             int bands = Math.min(workers, rows);
-            interrupter = new Thread(() -> {
-                long start = System.nanoTime();
-                while (probe.everBlocked() < bands && System.nanoTime() - start < 5_000_000_000L) {
-                    LockSupport.parkNanos(100_000);
-                    if (Thread.currentThread().isInterrupted()) {
-                        return;
-                    }
-                }
-                me.interrupt();
-            }, "interrupter of run()'s caller");
-            interrupter.setDaemon(true);
-            interrupter.start();
+            interrupter = CallerThread.interruptWhen(() -> probe.everBlocked() >= bands, "interrupter of run()'s caller");
         }
-        Throwable thrown = null;
-        boolean statusAfter;
-        try {
-            try {
-                simulation.run(initial, phases);
-            } catch (Throwable t) {
-                thrown = t;
-            }
-            statusAfter = me.isInterrupted();
-        } finally {
-            if (interrupter != null) {
-                interrupter.interrupt();
-                joinQuietly(interrupter);
-            }
-            probe.workers().forEach(SimulationFailureTest::joinQuietly);
-            Thread.interrupted();
-        }
+        CallerThread.Outcome<double[][]> outcome = CallerThread.call(() -> simulation.run(initial, phases), () -> {
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(probe.workers());
+        });
+        Throwable thrown = outcome.thrown();
+        boolean statusAfter = outcome.interruptStatus();
         String call = "run() of " + Runs.shape(workers, rows, cols, phases) + " on a thread interrupted " + moment;
         if (thrown == null) {
             throw new AssertionError(call + " returned a grid: an interrupted caller gets InterruptedException "
@@ -544,19 +523,10 @@ class SimulationFailureTest {
         double[][] initial = Heat.grid(round, rows, cols);
         Probe probe = new Probe(initial, phases).withoutHolding().failing(fault);
         board.plug(probe);
-        Throwable thrown = null;
-        boolean statusAfter;
-        try {
-            try {
-                simulation.run(initial, phases);
-            } catch (Throwable t) {
-                thrown = t;
-            }
-            statusAfter = Thread.interrupted();
-        } finally {
-            probe.workers().forEach(SimulationFailureTest::joinQuietly);
-            Thread.interrupted();
-        }
+        CallerThread.Outcome<double[][]> outcome = CallerThread.call(() -> simulation.run(initial, phases),
+                () -> CallerThread.joinQuietly(probe.workers()));
+        Throwable thrown = outcome.thrown();
+        boolean statusAfter = outcome.interruptStatus();
         String what = Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + fault.failure() + " for cell ("
                 + fault.row() + ", " + fault.col() + ") of phase " + (fault.phase() + 1);
         Assertions.assertThat(thrown).as("what run() of %s threw (rule 6)", what)
@@ -564,22 +534,6 @@ class SimulationFailureTest {
         Assertions.assertThat(statusAfter).as("the interrupt status of a caller nobody interrupted, after run() of %s "
                 + "threw SimulationFailedException: clear; the workers it stopped were interrupted, never its caller "
                 + "(rule 8)", what).isFalse();
-    }
-
-    /** Waits (2 s at most) for a thread the test started or watched, whatever this thread's interrupt status. */
-    private static void joinQuietly(Thread thread) {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        boolean interrupted = false;
-        while (thread.isAlive() && System.nanoTime() < deadline) {
-            try {
-                thread.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException again) {
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     @Test

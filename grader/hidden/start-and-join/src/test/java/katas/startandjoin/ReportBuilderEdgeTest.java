@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import katas.startandjoin.ScriptedSource.Stop;
 import katas.startandjoin.Stage.Outcome;
+import katas.testkit.CallerThread;
 import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
@@ -709,55 +710,24 @@ class ReportBuilderEdgeTest {
                 });
                 continue;
             }
-            sources.add(() -> {
-                threads.add(Thread.currentThread());
-                fetching.countDown();
-                try {
-                    released.await();
-                } catch (InterruptedException stopped) {
-                    if (!returnWhatTheyHave) {
-                        throw stopped;
-                    }
-                }
-                return section;
-            });
+            sources.add(waitsForRelease(section, threads, fetching, released, returnWhatTheyHave));
         }
-        Thread me = Thread.currentThread();
-        Thread interrupter = null;
+        Thread interrupter;
         if (before) {
-            me.interrupt();
+            Thread.currentThread().interrupt();
+            interrupter = null;
         } else {
             // Every source waits until its thread is interrupted: fetchAll cannot end before this interrupt.
-            interrupter = new Thread(() -> {
-                try {
-                    fetching.await(5, TimeUnit.SECONDS);
-                } catch (InterruptedException notHere) {
-                    return;
-                }
-                me.interrupt();
-            }, "interrupter of the report's caller");
-            interrupter.setDaemon(true);
-            interrupter.start();
+            interrupter = CallerThread.interruptWhen(() -> fetching.getCount() == 0, "interrupter of the report's caller");
         }
-        List<String> report = null;
-        Throwable thrown = null;
-        boolean statusAfter;
-        try {
-            try {
-                report = builder.fetchAll(sources);
-            } catch (Throwable t) {
-                thrown = t;
-            }
-            statusAfter = me.isInterrupted();
-        } finally {
+        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> builder.fetchAll(sources), () -> {
             released.countDown();
-            if (interrupter != null) {
-                interrupter.interrupt();
-                joinQuietly(interrupter);
-            }
-            threads.forEach(ReportBuilderEdgeTest::joinQuietly);
-            Thread.interrupted();
-        }
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(threads);
+        });
+        List<String> report = outcome.returned();
+        Throwable thrown = outcome.thrown();
+        boolean statusAfter = outcome.interruptStatus();
         String call = "fetchAll of " + count + " source(s) on a thread interrupted " + moment;
         if (thrown == null) {
             throw new AssertionError(call + " returned the report " + report + ": an interrupted caller gets no report, "
@@ -795,32 +765,14 @@ class ReportBuilderEdgeTest {
                 });
                 continue;
             }
-            sources.add(() -> {
-                threads.add(Thread.currentThread());
-                try {
-                    released.await();
-                } catch (InterruptedException stopped) {
-                    if (!returnWhatTheyHave) {
-                        throw stopped;
-                    }
-                }
-                return section;
-            });
+            sources.add(waitsForRelease(section, threads, new CountDownLatch(0), released, returnWhatTheyHave));
         }
-        Throwable thrown = null;
-        boolean statusAfter;
-        try {
-            try {
-                builder.fetchAll(sources);
-            } catch (Throwable t) {
-                thrown = t;
-            }
-            statusAfter = Thread.interrupted();
-        } finally {
+        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> builder.fetchAll(sources), () -> {
             released.countDown();
-            threads.forEach(ReportBuilderEdgeTest::joinQuietly);
-            Thread.interrupted();
-        }
+            CallerThread.joinQuietly(threads);
+        });
+        Throwable thrown = outcome.thrown();
+        boolean statusAfter = outcome.interruptStatus();
         assertThat(thrown).as("what fetchAll threw when source %d of %d threw %s (rule 3)", failing, count, failure)
                 .isInstanceOf(SourceFailedException.class);
         assertThat(statusAfter).as("the interrupt status of a caller nobody interrupted, after fetchAll threw "
@@ -829,20 +781,24 @@ class ReportBuilderEdgeTest {
                 + "(rule 6)", failing).isFalse();
     }
 
-    /** Waits (2 s at most) for a thread the test started, whatever this thread's interrupt status. */
-    private static void joinQuietly(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        boolean interrupted = false;
-        while (thread.isAlive() && System.nanoTime() < deadline) {
+    /**
+     * A source that says it is fetching, then waits for the test's release; stopped (interrupted), it returns what it
+     * has or throws the InterruptedException, as drawn.
+     */
+    private static Source waitsForRelease(String section, Set<Thread> threads, CountDownLatch fetching,
+            CountDownLatch released, boolean returnWhatTheyHave) {
+        return () -> {
+            threads.add(Thread.currentThread());
+            fetching.countDown();
             try {
-                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
-            } catch (InterruptedException again) {
-                interrupted = true;
+                released.await();
+            } catch (InterruptedException stopped) {
+                if (!returnWhatTheyHave) {
+                    throw stopped;
+                }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+            return section;
+        };
     }
 
     /** A failure of any kind, or a Throwable that is neither an Exception nor an Error. */
