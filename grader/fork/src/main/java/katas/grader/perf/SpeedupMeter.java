@@ -24,6 +24,12 @@ import katas.testkit.perf.SpeedupWorkload;
  * (none). A correct solution is graded within seconds; a speedup between 1x and the target, where
  * every hundredth of a ratio is worth points, gets every pair.
  *
+ * <p>A near miss, a median short of the target by less than {@code AGREEMENT}, gets as many pairs again,
+ * and the median of them all counts. A quiet machine now and then runs a whole measurement a few percent
+ * slow (the reference of parallel-primes, 1.76x to 1.83x in quiet runs, once measured 1.69x against its
+ * 1.70x target): more pairs let a right solution's usual speed show, and give a solution whose usual
+ * speed is short of the target no second chance, only a steadier median.
+ *
  * <p>After the warm-up, unless {@code KATA_CORES} fixes the cores, a short calibration
  * ({@link ParallelCapacity}) measures how many cores' worth of parallel work the machine delivers;
  * the target ({@link SpeedupTarget}) never counts more.
@@ -80,8 +86,9 @@ public final class SpeedupMeter {
         double baselineTotal = 0;
         double candidateTotal = 0;
         long slowestBaseline = 0;
+        int last = pairs;
         try {
-            for (int trial = 0; trial <= pairs; trial++) {
+            for (int trial = 0; trial <= last; trial++) {
                 I input = workload.input(trial);
                 described = workload.describe(input);
                 Timed<A> base;
@@ -113,6 +120,9 @@ public final class SpeedupMeter {
                     if (decided(ratios, target)) {
                         break;
                     }
+                    if (trial == last && last == pairs && nearMiss(ratios, target)) {
+                        last = 2 * pairs;
+                    }
                 }
             }
         } catch (TooSlow slow) {
@@ -138,6 +148,12 @@ public final class SpeedupMeter {
             return false;
         }
         return close.stream().allMatch(r -> r >= target) || close.stream().allMatch(r -> r <= 1);
+    }
+
+    /** True when the median falls short of the target by less than {@link #AGREEMENT}: see the class comment. */
+    static boolean nearMiss(List<Double> ratios, double target) {
+        double median = median(ratios);
+        return median < target && median >= target * (1 - AGREEMENT);
     }
 
     /** The ratios within {@link #AGREEMENT} of the median, relative to it. */

@@ -106,6 +106,39 @@ class SpeedupMeterTest {
     }
 
     @Test
+    @DisplayName("measures as many pairs again after a near miss, and counts the median of them all")
+    void measuresAgainAfterANearMiss() {
+        // 5 pairs at 1.67x against a 1.70x target (short by 2%), then a machine back to its usual speed: 1.82x
+        Measurement m = meter().measure(new Timed(100, false, 60, 60, 60, 60, 60, 60, 55), 5, 0.85, 2);
+        assertThat(m.ratios()).hasSize(10);
+        assertThat(m.speedup()).isGreaterThanOrEqualTo(1.70);
+    }
+
+    @Test
+    @DisplayName("keeps a steady near miss a miss: more pairs, the same median")
+    void keepsASteadyNearMissShort() {
+        Measurement m = meter().measure(new Timed(100, false, 60), 5, 0.85, 2);
+        assertThat(m.ratios()).hasSize(10);
+        assertThat(m.speedup()).isCloseTo(100 / 60.0, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @Test
+    @DisplayName("measures no more pairs for a speedup clearly short of the target")
+    void measuresNoMoreForAClearMiss() {
+        Measurement m = meter().measure(new Timed(100, false, 66), 5, 0.85, 2); // 1.52x: 11% short
+        assertThat(m.ratios()).hasSize(5);
+    }
+
+    @Test
+    @DisplayName("tells a near miss from a clear one by the 8% margin below the target")
+    void nearMissIsWithinTheMargin() {
+        assertThat(SpeedupMeter.nearMiss(List.of(1.69), 1.70)).isTrue();
+        assertThat(SpeedupMeter.nearMiss(List.of(1.57), 1.70)).isTrue();
+        assertThat(SpeedupMeter.nearMiss(List.of(1.56), 1.70)).isFalse();
+        assertThat(SpeedupMeter.nearMiss(List.of(1.70), 1.70)).isFalse();
+    }
+
+    @Test
     @DisplayName("stops a candidate that crawls at four times the baseline's time, and says it is too slow")
     void stopsACrawlingCandidate() {
         SpeedupWorkload<Integer, Integer> crawler = new SpeedupWorkload<>() {
