@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -39,37 +40,42 @@ class SimulationEdgeTest {
         assertThatThrownBy(() -> new Simulation(shapes.between("no workers", -3, 0), rule))
                 .as("rule 1: new Simulation(workers below 1, rule) must throw IllegalArgumentException (what it "
                         + "threw, null if nothing)").isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Simulation(workers, rule).run(grid, shapes.between("negative phases", -5, -1)))
-                .as("rule 1: run(grid, a negative number of phases) must throw IllegalArgumentException (what it "
-                        + "threw, null if nothing)").isInstanceOf(IllegalArgumentException.class);
+        refused(() -> new Simulation(workers, rule).run(grid, shapes.between("negative phases", -5, -1)),
+                "run(grid, a negative number of phases)");
         // No phase to run changes nothing: a grid that cannot run is refused before any phase (or none) runs.
         for (int phases : new int[] {0, shapes.between("phases", 1, 4)}) {
-            String run = phases == 0 ? ", even for no phase at all (rule 1)" : " (rule 1)";
-            assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[0][0], phases))
-                    .as("a grid of no rows" + run).isInstanceOf(IllegalArgumentException.class);
-            assertThatThrownBy(() -> new Simulation(workers, rule).run(new double[2][0], phases))
-                    .as("a grid of no columns" + run).isInstanceOf(IllegalArgumentException.class);
+            String run = phases == 0 ? ", even for no phase at all" : "";
+            refused(() -> new Simulation(workers, rule).run(new double[0][0], phases), "a grid of no rows" + run);
+            refused(() -> new Simulation(workers, rule).run(new double[2][0], phases), "a grid of no columns" + run);
             double[][] ragged = Heat.copy(grid);
             ragged[shapes.between("short row, " + phases + " phases", 1, grid.length - 1)] =
                     new double[grid[0].length + shapes.oneOf("row length off by, " + phases + " phases", -1, 1)];
-            assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, phases))
-                    .as("a grid whose rows differ in length" + run).isInstanceOf(IllegalArgumentException.class);
-            // Checked before anything else: an interrupted caller with a grid that cannot run hears about the grid.
-            Thread.currentThread().interrupt();
-            try {
-                assertThatThrownBy(() -> new Simulation(workers, rule).run(ragged, phases))
-                        .as("a grid whose rows differ in length, run by a thread whose interrupt status is set" + run
-                                + ": check the grid before anything else, the interrupt too")
-                        .isInstanceOf(IllegalArgumentException.class);
-            } finally {
-                Thread.interrupted();
-            }
+            refused(() -> new Simulation(workers, rule).run(ragged, phases), "a grid whose rows differ in length" + run);
             for (int missing : new int[] {0, shapes.between("missing row, " + phases + " phases", 1, grid.length - 1)}) {
                 double[][] holed = Heat.copy(grid);
                 holed[missing] = null;
-                assertThatThrownBy(() -> new Simulation(workers, rule).run(holed, phases))
-                        .as("a grid whose row " + missing + " is null" + run).isInstanceOf(IllegalArgumentException.class);
+                refused(() -> new Simulation(workers, rule).run(holed, phases), "a grid whose row " + missing
+                        + " is null" + run);
             }
+        }
+    }
+
+    /**
+     * The call must throw IllegalArgumentException, and also on a thread whose interrupt status is set: the
+     * arguments are checked before anything else, the interrupt too (red team P: a negative number of phases
+     * checked after the interrupt came out as an InterruptedException, the caller's mistake reported as an
+     * interrupt).
+     */
+    private static void refused(ThrowingCallable call, String what) {
+        assertThatThrownBy(call).as("rule 1: %s must throw IllegalArgumentException (what it threw, null if nothing)",
+                what).isInstanceOf(IllegalArgumentException.class);
+        Thread.currentThread().interrupt();
+        try {
+            assertThatThrownBy(call).as("rule 1: %s, run by a thread whose interrupt status is set, must throw "
+                    + "IllegalArgumentException: check the arguments before anything else, the interrupt too (what it "
+                    + "threw, null if nothing)", what).isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            Thread.interrupted();
         }
     }
 }
