@@ -205,16 +205,18 @@ class MutexWakeupTest {
     @Test
     @Tag("rule-4")
     @Tag("rule-6")
-    @DisplayName("lets its waiters wait while the lock stays held, also a lock() waiter interrupted meanwhile and a "
-            + "tryLock of a few seconds: the unlock wakes them, they neither poll nor spin")
+    @DisplayName("lets its waiters wait while the lock stays held, also a lock() waiter interrupted meanwhile and "
+            + "tryLocks of tens of milliseconds to seconds: the unlock wakes them, they neither poll nor spin")
     void letsItsWaitersWaitUntilTheUnlock(Shapes shapes) throws Exception {
         // Two things are watched while the test holds the lock and nobody wakes the waiters.
         // How often the JVM sees each waiter begin to wait (Object.wait, park; ThreadMXBean's waited count): a waiter
         // that nobody wakes begins to wait once, and again only after a wakeup it did not ask for; one that polls (a
         // wait of a millisecond, then a look) begins again every time, hundreds of times a second even on a busy
-        // machine. The bound allows a look every 10 ms. A tryLock is watched with a timeout drawn from under a second
-        // to under ten seconds (red team N's tryLock polled every millisecond when its timeout was under 10 s, and only
-        // a tryLock of a day was watched), and a right one that times out meanwhile is fine: it waited once.
+        // machine. The bound allows a look every 10 ms. Two tryLocks are watched, one with a timeout drawn from 30 to
+        // 149 ms, one from 150 ms to under ten seconds (red team N's tryLock polled every
+        // millisecond when its timeout was under 10 s, red team P's when it was 250 ms or less), and a right one that
+        // times out meanwhile is fine: it waited once. One that times out is judged by its own thread's count, from
+        // the call to its return, against the time it waited (3 waits, and one more for every 10 ms).
         // The waiters' states, sampled about every millisecond: a waiter is WAITING (or TIMED_WAITING, BLOCKED) at
         // nearly every sample. One more waiter, in lock(), is interrupted a few times: each interrupt may wake it once
         // or twice (a right lock() notes it, clears it and waits on). A lock() that waits with its interrupt status
@@ -227,14 +229,16 @@ class MutexWakeupTest {
         shapes.check(2, round -> {
             Mutex mutex = new Mutex();
             long windowMillis = round.between("watched for (ms)", 150, 250);
-            List<Way> ways = new ArrayList<>(round.shuffled("the first three ways", List.of(Way.LOCK,
-                    Way.LOCK_INTERRUPTIBLY, shortTryLock(round, "the first tryLock"))));
+            List<Way> ways = new ArrayList<>(round.shuffled("the first four ways", List.of(Way.LOCK,
+                    Way.LOCK_INTERRUPTIBLY, briefTryLock(round, "the first tryLock"),
+                    shortTryLock(round, "the second tryLock"))));
             int more = round.between("more waiting threads", 0, 2);
             for (int i = 0; i < more; i++) {
-                ways.add(switch (round.between("way of waiter " + (ways.size() + 1), 0, 3)) {
+                ways.add(switch (round.between("way of waiter " + (ways.size() + 1), 0, 4)) {
                     case 0 -> Way.LOCK;
                     case 1 -> Way.LOCK_INTERRUPTIBLY;
-                    case 2 -> shortTryLock(round, "waiter " + (ways.size() + 1));
+                    case 2 -> briefTryLock(round, "waiter " + (ways.size() + 1));
+                    case 3 -> shortTryLock(round, "waiter " + (ways.size() + 1));
                     default -> longTryLock(round, "waiter " + (ways.size() + 1));
                 });
             }
@@ -250,15 +254,18 @@ class MutexWakeupTest {
             int all = ways.size() + 1;
             long[] gaveUpAfter = new long[all];
             java.util.Arrays.fill(gaveUpAfter, -1L);
+            long[] waitsUntilItGaveUp = new long[all];
             for (int i = 0; i < ways.size(); i++) {
                 Way way = ways.get(i);
                 int index = i;
                 names.add(way.toString());
                 waiters.add(Actor.start("waiter-" + i, () -> {
+                    long waitedBefore = waitedCount(jvm, Thread.currentThread());
                     long begun = System.nanoTime();
                     if (way.timed()) {
                         if (!mutex.tryLock(way.amount(), way.unit())) {
                             gaveUpAfter[index] = System.nanoTime() - begun; // judged below, against its timeout
+                            waitsUntilItGaveUp[index] = waitedCount(jvm, Thread.currentThread()) - waitedBefore;
                             return;
                         }
                     } else if (way == Way.LOCK) {
@@ -328,6 +335,14 @@ class MutexWakeupTest {
                     assertThat(gaveUpAfter[i]).as("rule 5: %s gave up after %d ms on a lock another thread held "
                             + "(nobody woke it): not before its whole timeout", names.get(i),
                             gaveUpAfter[i] / 1_000_000).isGreaterThanOrEqualTo(ways.get(i).nanos());
+                    // Judged by its own count (the window's misses a waiter gone before it ends): once, a right one.
+                    long allowedUntilItGaveUp = 3 + gaveUpAfter[i] / TimeUnit.MILLISECONDS.toNanos(10);
+                    assertThat(waitsUntilItGaveUp[i]).as("rule 4: %s began to wait %d times in the %d ms it waited "
+                            + "before it gave up, while another thread held the lock all along and nobody woke it: "
+                            + "a tryLock that waits in slices of a millisecond or so and looks again after each polls "
+                            + "(it spins slowly), whatever its timeout; it must wait until the unlock wakes it or its "
+                            + "whole time is up", names.get(i), waitsUntilItGaveUp[i], gaveUpAfter[i] / 1_000_000)
+                            .isLessThanOrEqualTo(allowedUntilItGaveUp);
                 }
             }
             long bound = Math.max(5, windowMillis / 10);
@@ -350,6 +365,240 @@ class MutexWakeupTest {
             assertThat(interruptKept[0]).as("rule 6: lock(), interrupted while it waited, returned with the "
                     + "interrupt status cleared: keep it").isTrue();
         });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @Tag("rule-6")
+    @DisplayName("loses no wakeup to an interrupt that comes around the unlock: every waiter not interrupted gets the "
+            + "lock, and it is free at the end")
+    void losesNoWakeupToAnInterruptAroundTheUnlock(Shapes shapes) throws Exception {
+        // The test holds the lock; one or two interruptible waiters (lockInterruptibly(), a tryLock of seconds) and one
+        // to three others (lock(), lockInterruptibly(), a tryLock of seconds) begin to wait one after the other, most
+        // often the interrupted ones first (a lock that wakes one waiter, as notify() does, wakes the one that waited
+        // longest). The test frees the lock and interrupts the interruptible ones, while it holds every monitor of the
+        // lock (just after the unlock or just before it, so that no waiter runs on in between) or right after the
+        // unlock without them. An interrupted waiter may take the lock or throw; one woken by the unlock that throws
+        // must not take the wakeup with it (red team P: lockInterruptibly() looked at the interrupt when wait()
+        // returned, before the lock, and the lock() behind it waited for ever on a free lock).
+        shapes.check(12, round -> {
+            Mutex mutex = new Mutex();
+            int interruptedCount = round.between("interrupted waiters", 1, 2);
+            int othersCount = round.between("other waiters", 1, 3);
+            boolean interruptedFirst = round.chance("the interrupted ones begin to wait first", 0.8);
+            String when = round.oneOf("the interrupts come", "just after the unlock", "just before the unlock",
+                    "right after the unlock, without the lock's monitors");
+            List<String> ways = new ArrayList<>();
+            List<Boolean> interruptedOnes = new ArrayList<>();
+            for (int i = 0; i < interruptedCount; i++) {
+                ways.add(round.oneOf("way of interrupted waiter " + (i + 1), "lockInterruptibly()",
+                        "tryLock(" + round.between("seconds, interrupted waiter " + (i + 1), 5, 3_600) + " s)"));
+                interruptedOnes.add(true);
+            }
+            for (int i = 0; i < othersCount; i++) {
+                int at = interruptedFirst ? ways.size() : i;
+                ways.add(at, round.oneOf("way of other waiter " + (i + 1), "lock()", "lockInterruptibly()",
+                        "tryLock(" + round.between("seconds, other waiter " + (i + 1), 5, 3_600) + " s)"));
+                interruptedOnes.add(at, false);
+            }
+            mutex.lock();
+            List<Actor> waiters = new ArrayList<>();
+            List<Actor> toInterrupt = new ArrayList<>();
+            boolean[] threw = new boolean[ways.size()];
+            for (int i = 0; i < ways.size(); i++) {
+                String way = ways.get(i);
+                boolean interruptible = interruptedOnes.get(i);
+                int index = i;
+                Actor waiter = Actor.start((interruptible ? "interrupted-" : "waiter-") + i, () -> {
+                    boolean took;
+                    try {
+                        took = lockByWay(mutex, way);
+                    } catch (InterruptedException e) {
+                        threw[index] = true;
+                        assertThat(mutex.isHeldByCurrentThread()).as("rule 6: %s threw InterruptedException but "
+                                + "its thread owns the lock", way).isFalse();
+                        assertThat(interruptible).as("rule 6: %s threw InterruptedException although its thread "
+                                + "was never interrupted", way).isTrue();
+                        return;
+                    }
+                    assertThat(took).as("rule 5: %s gave up long before its time, on a lock that was freed",
+                            way).isTrue();
+                    mutex.unlock();
+                });
+                awaitParked(waiter, "rule 1: " + way + " while another thread holds the lock");
+                waiters.add(waiter);
+                if (interruptible) {
+                    toInterrupt.add(waiter);
+                }
+            }
+            Runnable interrupt = () -> toInterrupt.forEach(waiter -> waiter.thread().interrupt());
+            switch (when) {
+                case "just after the unlock" -> Wakeups.holdingMonitorsOf(mutex, () -> {
+                    mutex.unlock();
+                    interrupt.run();
+                });
+                case "just before the unlock" -> Wakeups.holdingMonitorsOf(mutex, () -> {
+                    interrupt.run();
+                    mutex.unlock();
+                });
+                default -> {
+                    mutex.unlock();
+                    interrupt.run();
+                }
+            }
+            String queue = String.join(", ", ways);
+            for (int i = 0; i < waiters.size(); i++) {
+                Actor waiter = waiters.get(i);
+                if (!interruptedOnes.get(i)) {
+                    waiter.mustFinish("rule 4: a wake-up was lost: " + ways.get(i) + " never got the lock. The "
+                            + "test held it while [" + queue + "] began to wait in that order, then freed it and "
+                            + "interrupted the " + (interruptedCount == 1 ? "first " : "") + "interruptible one"
+                            + (interruptedCount == 1 ? "" : "s") + " " + when + ". A waiter woken to a free lock "
+                            + "that then throws InterruptedException must pass the wakeup on (or the unlock must "
+                            + "wake every waiter): here it took it with it, and the lock stayed free with threads "
+                            + "waiting for it");
+                }
+            }
+            for (int i = 0; i < waiters.size(); i++) {
+                waiters.get(i).mustFinish("rule 6: " + ways.get(i) + ", interrupted " + when + ", neither threw "
+                        + "nor took the lock");
+                waiters.get(i).rethrowFailure();
+            }
+            assertThat(mutex.tryLock(0, TimeUnit.NANOSECONDS)).as("rule 4: every waiter of [%s] returned (and "
+                    + "unlocked what it took), interrupts %s, yet the lock is still taken", queue, when).isTrue();
+            mutex.unlock();
+        });
+    }
+
+    @Test
+    @Tag("rule-4")
+    @DisplayName("lets a waiter wait at once: a call that finds the lock taken does not spin before it waits")
+    void waitsAtOnceWithoutSpinningFirst(Shapes shapes) throws Exception {
+        // A few calls, one after the other, each while the test holds the lock, judged from just before the call until
+        // its thread is seen parked (WAITING or TIMED_WAITING): a right lock looks, maybe a few times, and parks after
+        // microseconds of work; one that spins first (red team P: Thread.yield() in a loop for up to 50 ms, "adaptive
+        // spinning") burns its share of a CPU all that time. Two bounds, each far from a right lock. The median CPU
+        // time of the calls (a busy machine delays a thread but does not make it burn more CPU; the first call may
+        // load classes). And the quickest call's time until parked: a spin that yields burns little CPU on a busy
+        // machine, but takes its whole time at every call, while a right call is delayed by load now and then, not
+        // every time. The test looks with short parks, not spinning, to leave the CPU to the waiter.
+        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
+        if (!jvm.isThreadCpuTimeSupported() || !jvm.isThreadCpuTimeEnabled()) {
+            return;
+        }
+        shapes.check(2, round -> {
+            Mutex mutex = new Mutex();
+            int calls = round.between("calls", 5, 7);
+            List<String> ways = new ArrayList<>();
+            for (int k = 0; k < calls; k++) {
+                ways.add(round.oneOf("way of call " + (k + 1), "lock()", "lockInterruptibly()",
+                        "tryLock(" + round.between("seconds, call " + (k + 1), 5, 86_400) + " s)"));
+            }
+            java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
+            java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
+            java.util.concurrent.atomic.AtomicInteger calling = new java.util.concurrent.atomic.AtomicInteger();
+            long[] cpuAtCall = new long[calls];
+            long[] startedAt = new long[calls];
+            Actor waiter = Actor.start("waiter-" + round.between("waiter", 1, 99), () -> {
+                for (int k = 0; k < calls; k++) {
+                    go.acquire();
+                    cpuAtCall[k] = jvm.getCurrentThreadCpuTime();
+                    startedAt[k] = System.nanoTime();
+                    calling.set(k + 1);
+                    assertThat(lockByWay(mutex, ways.get(k))).as("rule 5: %s gave up long before its time, on a "
+                            + "lock that was freed", ways.get(k)).isTrue();
+                    mutex.unlock();
+                    done.release();
+                }
+            });
+            long[] cpu = new long[calls];
+            long[] untilParked = new long[calls];
+            for (int k = 0; k < calls; k++) {
+                mutex.lock();
+                go.release();
+                long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
+                while (calling.get() < k + 1 && !waiter.isDone() && System.nanoTime() < patience) {
+                    LockSupport.parkNanos(LOOK_NANOS);
+                }
+                long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock");
+                cpu[k] = jvm.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
+                untilParked[k] = parkedAt - startedAt[k];
+                mutex.unlock();
+                if (!done.tryAcquire(Actor.PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {
+                    waiter.rethrowFailure();
+                    throw new AssertionError("rule 4: " + ways.get(k) + " never got the lock after it was freed");
+                }
+            }
+            waiter.mustFinish("rule 4: the waiter never returned");
+            waiter.rethrowFailure();
+            long[] sorted = cpu.clone();
+            java.util.Arrays.sort(sorted);
+            long median = sorted[calls / 2];
+            long quickest = java.util.Arrays.stream(untilParked).min().orElse(0);
+            StringBuilder seen = new StringBuilder();
+            for (int k = 0; k < calls; k++) {
+                seen.append(k == 0 ? "" : ", ").append(ways.get(k)).append(String.format(java.util.Locale.ROOT,
+                        ": %.2f ms of CPU, parked after %.1f ms", cpu[k] / 1e6, untilParked[k] / 1e6));
+            }
+            assertThat(median).as("rule 4: a call that found the lock taken kept its thread busy for %.2f ms of CPU "
+                    + "(the median of %d calls: %s) before it began to wait: a waiting thread waits (wait, park), it "
+                    + "does not spin first (a right lock parks after microseconds of work)", median / 1e6, calls, seen)
+                    .isLessThanOrEqualTo(SPIN_CPU_NANOS);
+            assertThat(quickest).as("rule 4: every one of %d calls that found the lock taken kept running for %d ms "
+                    + "or more before it began to wait (%s): a waiting thread waits (wait, park), it does not spin "
+                    + "first, not even yielding (a right lock parks after microseconds)", calls,
+                    SPIN_WALL_NANOS / 1_000_000, seen).isLessThan(SPIN_WALL_NANOS);
+        });
+    }
+
+    /**
+     * The CPU time a call may spend between its start and its wait, in the median of a few calls: a right lock takes
+     * a few microseconds (tens with a brief spin, as the JDK's locks do: 3 to 60 µs measured at a load of 14 on 2
+     * cores), far below this. A spin that yields burns less than its time on a busy machine: see the next bound.
+     */
+    private static final long SPIN_CPU_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);
+    /**
+     * How long every one of a few calls may take from its start until its thread is seen parked: a right call parks
+     * after microseconds, and a busy machine delays one call now and then (26 ms at most seen at a load of 14), never
+     * all of them; a call that spins (or yields) 50 ms before it waits takes that long every time.
+     */
+    private static final long SPIN_WALL_NANOS = TimeUnit.MILLISECONDS.toNanos(40);
+
+    /**
+     * Waits until the actor's thread is parked in a wait (WAITING or TIMED_WAITING, not only BLOCKED on the way in),
+     * or done, so that the next waiter begins to wait after it; fails with {@code what} when it keeps running.
+     */
+    private static long awaitParked(Actor waiter, String what) {
+        long deadline = System.nanoTime() + Actor.PATIENCE.toNanos();
+        while (!waiter.isDone()) {
+            Thread.State state = waiter.thread().getState();
+            if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
+                return System.nanoTime();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": the thread '" + waiter.thread().getName() + "' did not wait for "
+                        + "the lock but kept running for " + Actor.PATIENCE.toSeconds() + " s (a lock that spins "
+                        + "instead of waiting?)");
+            }
+            LockSupport.parkNanos(LOOK_NANOS);
+        }
+        return System.nanoTime();
+    }
+
+    /** How often {@link #awaitParked} looks: a parked thread is seen soon, without a CPU kept busy looking. */
+    private static final long LOOK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
+
+    /** Locks {@code mutex} by {@code way}: "lock()", "lockInterruptibly()" or "tryLock(N s)"; whether it took it. */
+    private static boolean lockByWay(Mutex mutex, String way) throws InterruptedException {
+        switch (way) {
+            case "lock()" -> mutex.lock();
+            case "lockInterruptibly()" -> mutex.lockInterruptibly();
+            default -> {
+                long seconds = Long.parseLong(way.substring("tryLock(".length(), way.indexOf(' ')));
+                return mutex.tryLock(seconds, TimeUnit.SECONDS);
+            }
+        }
+        return true;
     }
 
     /** How often the window looks at the waiters' states: about every millisecond. */
@@ -434,13 +683,24 @@ class MutexWakeupTest {
     }
 
     /**
-     * A tryLock of under a second to under ten seconds, in a unit drawn with it: far longer than the window watched,
+     * A tryLock of 150 ms to under ten seconds, in a unit drawn with it: about the window watched or far longer,
      * short enough that a lock which waits differently for "short" timeouts shows it.
      */
     private static Way shortTryLock(Shapes round, String name) {
         long millis = round.chance("a timeout of seconds (else tenths), " + name, 0.5)
                 ? round.between("timeout in ms, " + name, 1_000L, 9_900L)
-                : round.between("timeout in ms, " + name, 400L, 999L);
+                : round.between("timeout in ms, " + name, 150L, 999L);
+        TimeUnit unit = round.oneOf("unit, " + name, TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS,
+                TimeUnit.MILLISECONDS);
+        return new Way("tryLock", unit.convert(millis, TimeUnit.MILLISECONDS), unit);
+    }
+
+    /**
+     * A tryLock of tens of milliseconds, in a unit drawn with it: it times out within the window watched, and is
+     * judged by how often it began to wait from its call to its return.
+     */
+    private static Way briefTryLock(Shapes round, String name) {
+        long millis = round.between("timeout in ms, " + name, 30L, 149L);
         TimeUnit unit = round.oneOf("unit, " + name, TimeUnit.NANOSECONDS, TimeUnit.MICROSECONDS,
                 TimeUnit.MILLISECONDS);
         return new Way("tryLock", unit.convert(millis, TimeUnit.MILLISECONDS), unit);
