@@ -62,6 +62,109 @@ class ConnectionPoolEdgeTest {
             assertThat(catchThrowable(() -> new ConnectionPool(wrong, new Ledger(1, shapes.random()))))
                     .as("a pool of %d connections (rule 2)", wrong).isInstanceOf(IllegalArgumentException.class);
         }
+
+        @Test
+        @Tag("rule-1")
+        @Tag("rule-2")
+        @Tag("rule-3")
+        @DisplayName("keeps its size when the factory fails: the failure reaches whoever asked, and all connections are "
+                + "lent at once afterwards")
+        void keepsItsSizeWhenTheFactoryFails(Shapes shapes) throws Exception {
+            // Red team P: a pool that made its connections lazily kept the borrower's permit when the factory threw,
+            // so each failed make shrank the pool for good (a pool of 2 after two failures lent nothing at all). The
+            // factory here fails on drawn calls, the first of them among the first `size` (whether the pool makes
+            // its connections in the constructor or when first needed, that call happens), with drawn kinds.
+            int size = shapes.between("connections", 1, 4);
+            int failures = shapes.between("failures of the factory", 1, 3);
+            java.util.Map<Integer, Throwable> failing = new java.util.TreeMap<>();
+            int first = shapes.between("the factory's first failing call", 1, size);
+            failing.put(first, null);
+            while (failing.size() < failures) {
+                failing.put(shapes.between("another failing call of the factory", first + 1, size + failures), null);
+            }
+            for (Integer call : List.copyOf(failing.keySet())) {
+                failing.put(call, shapes.failure("what call " + call + " of the factory throws", "the database is "
+                        + "restarting (call " + call + ")", shapes.between("kind of call " + call + "'s failure (0: a "
+                        + "RuntimeException, 1: an Error)", 0, 1)));
+            }
+            AtomicInteger calls = new AtomicInteger();
+            List<Connection> made = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.function.Supplier<Connection> factory = () -> {
+                int call = calls.incrementAndGet();
+                Throwable failure = failing.get(call);
+                if (failure != null) {
+                    throw Sneaky.raise(failure);
+                }
+                Connection connection = new Probe("db-" + call);
+                made.add(connection);
+                return connection;
+            };
+            List<String> seen = new ArrayList<>();
+            ConnectionPool pool = null;
+            while (pool == null) {
+                try {
+                    pool = new ConnectionPool(size, factory);
+                } catch (Throwable thrown) {
+                    assertThat(fromTheFactory(thrown, failing)).as("a pool of %d whose factory threw %s: the "
+                            + "constructor threw %s; a factory's failure reaches whoever asked for the connection "
+                            + "(rule 2)", size, failing.values(), thrown).isTrue();
+                    seen.add("the constructor threw " + thrown);
+                    assertThat(seen).as("constructors of a pool of %d that threw, with %d failures of the factory",
+                            size, failures).hasSizeLessThanOrEqualTo(failures);
+                }
+            }
+            Duration timeout = Duration.ofMillis(shapes.between("timeout of each acquire (ms)", 0, 200));
+            int tries = shapes.between("withConnection calls first", 0, 2);
+            for (int t = 1; t <= tries; t++) {
+                try {
+                    pool.withConnection(timeout, c -> c);
+                } catch (TimeoutException lost) {
+                    throw new AssertionError("withConnection(" + timeout + ") on a pool of " + size + " with nothing "
+                            + "borrowed timed out after " + seen + ": a make that failed keeps no permit; the pool "
+                            + "keeps its size (rules 1 and 3)", lost);
+                } catch (Throwable thrown) {
+                    assertThat(fromTheFactory(thrown, failing)).as("withConnection on a pool of %d with nothing "
+                            + "borrowed threw %s (rule 2)", size, thrown).isTrue();
+                    seen.add("withConnection threw " + thrown);
+                }
+            }
+            List<Connection> borrowed = new ArrayList<>();
+            for (int asks = 1; borrowed.size() < size; asks++) {
+                assertThat(asks).as("acquires needed to borrow all %d connections of a pool whose factory failed %d "
+                        + "times: %s", size, failures, seen).isLessThanOrEqualTo(size + failures);
+                try {
+                    Connection connection = pool.acquire(timeout);
+                    assertThat(borrowed).as("acquire gave %s, which a borrower still holds (rule 1)", connection)
+                            .noneMatch(held -> held == connection);
+                    assertThat(made).as("who made %s (rule 2)", connection).anyMatch(m -> m == connection);
+                    borrowed.add(connection);
+                } catch (TimeoutException lost) {
+                    throw new AssertionError("acquire(" + timeout + ") timed out with " + borrowed.size() + " of "
+                            + size + " connections borrowed, after " + seen + ": a connection the factory failed to "
+                            + "make must not keep its place (its permit): the failure reaches the borrower who asked, "
+                            + "and the pool keeps its size; while fewer than " + size + " are borrowed, a borrower "
+                            + "does not wait (rules 1 and 3)", lost);
+                } catch (Throwable thrown) {
+                    assertThat(fromTheFactory(thrown, failing)).as("acquire number %d of a pool of %d, %d borrowed, "
+                            + "threw %s (rule 2)", asks, size, borrowed.size(), thrown).isTrue();
+                    seen.add("acquire threw " + thrown);
+                }
+            }
+            borrowed.forEach(pool::release);
+            ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after the factory failed (" + seen + ")");
+            pool.close();
+        }
+
+        /** Whether {@code thrown} is one of the factory's failures, or has one as its cause. */
+        private static boolean fromTheFactory(Throwable thrown, java.util.Map<Integer, Throwable> failing) {
+            for (Throwable t = thrown; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                Throwable candidate = t;
+                if (failing.values().stream().anyMatch(f -> f == candidate)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     @Nested
@@ -818,6 +921,53 @@ class ConnectionPoolEdgeTest {
             borrowed.forEach(pool::release);
             ConnectionPoolTest.assertHoldsExactly(pool, size, shapes, "after a waiter was watched and got a connection");
         }
+
+        @Test
+        @Tag("rule-8")
+        @DisplayName("blocks a close() that waits for borrowed connections, without waking up again and again")
+        void blocksAWaitingCloseWithoutWakingUpAgainAndAgain(Shapes shapes) throws Exception {
+            // Red team P: close() waited in slices (wait(10) in a loop, looking at the borrowed connections between
+            // two), and only borrowers were watched. close() is watched here the same way: the JVM counts each time
+            // its thread begins to wait; one that blocks until a connection comes back begins once in the watched
+            // span, one that polls tens of times (a few even on a busy machine).
+            int size = shapes.between("connections", 1, 4);
+            int held = shapes.between("connections kept borrowed", 1, size);
+            long watchedMillis = shapes.between("watched for (ms)", 200, 300);
+            ConnectionPool pool = new ConnectionPool(size, new Ledger(size, shapes.random()));
+            List<Connection> borrowed = ConnectionPoolTest.borrowAll(pool, held);
+            AtomicReference<Thread> closerThread = new AtomicReference<>();
+            Attempt closer = Attempt.start("close() while " + held + " of " + size + " are borrowed", () -> {
+                closerThread.set(Thread.currentThread());
+                pool.close();
+                return "closed";
+            }).awaitWaiting(held + " are borrowed, so close() must wait (rule 7)");
+            java.lang.management.ThreadMXBean jvm = java.lang.management.ManagementFactory.getThreadMXBean();
+            long before = waitedCount(jvm, closerThread.get());
+            long start = System.nanoTime();
+            long wakeUps = 0;
+            while (System.nanoTime() - start < watchedMillis * 1_000_000L && wakeUps <= CLOSE_WAKE_UPS_BOUND) {
+                Thread.sleep(10);
+                long now = waitedCount(jvm, closerThread.get());
+                wakeUps = before < 0 || now < 0 ? 0 : now - before;
+            }
+            long watched = (System.nanoTime() - start) / 1_000_000L;
+            if (closer.ended()) {
+                throw new AssertionError(closer + " " + closer.outcome() + " while " + held + " connections were still "
+                        + "borrowed: it returns once every borrowed connection is back (rule 7)");
+            }
+            if (wakeUps > CLOSE_WAKE_UPS_BOUND) {
+                throw new AssertionError(closer + " began to wait " + wakeUps + " more times in " + watched + " ms "
+                        + "while no connection came back: it polls (waits a little, looks again) instead of blocking "
+                        + "until it is woken; wait once until a connection comes back, with acquire(size), await or "
+                        + "wait() without a timeout, woken by release (rule 8)");
+            }
+            shapes.shuffled("order given back", borrowed).forEach(pool::release);
+            closer.awaitEnded("every borrowed connection is back (rule 7)");
+            assertThat(closer.thrown()).as("%s %s (rule 7)", closer, closer.outcome()).isNull();
+        }
+
+        /** More times than a close() that blocks begins to wait while nothing comes back (it begins once, before). */
+        private static final long CLOSE_WAKE_UPS_BOUND = 3;
 
         /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
         private static long waitedCount(java.lang.management.ThreadMXBean jvm, Thread thread) {

@@ -464,10 +464,18 @@ class RequestServerEdgeTest {
     void goesOnWithoutSpinningAfterAnInterruptedWrite(Shapes shapes) throws Exception {
         // The sink's own interrupts: its client library was interrupted (or says so), nobody interrupted the flusher.
         // A flusher that "restores the interrupt status" from them parks no more: every park returns at once.
-        List<Throwable> kinds = shapes.shuffled("failures of the writes in order", List.of(
+        // Red team P: a flusher that "restores" the sink's interrupt and clears it only around its waits never spins,
+        // but every later write runs on an interrupted thread, and a file channel or socket fails them all. So the
+        // sink here fails, as a file channel does, every write made on an interrupted thread; and the sink's
+        // InterruptedException comes at a drawn place among failures of drawn kinds.
+        List<Throwable> failures = new ArrayList<>(List.of(
                 new InterruptedException("the audit store's client was interrupted"),
                 new java.io.InterruptedIOException("the audit store's socket read was interrupted"),
                 new java.nio.channels.ClosedByInterruptException()));
+        if (shapes.chance("an ordinary failure among them", 0.5)) {
+            failures.add(shapes.failure("the ordinary failure", "the audit store is full"));
+        }
+        List<Throwable> kinds = shapes.shuffled("failures of the writes in order", failures);
         long periodMillis = shapes.between("flush period (ms)", 10, 30);
         long idleMillis = shapes.between("idle time (ms)", 100, 200);
         List<RequestContext> contexts = Desk.contexts(shapes, kinds.size() + 1);
@@ -475,6 +483,15 @@ class RequestServerEdgeTest {
         try (Desk desk = Desk.of(1, 1, Duration.ofMillis(periodMillis))) {
             RequestServer server = desk.server;
             List<String> thrown = new ArrayList<>();
+            List<String> onInterrupted = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.atomic.AtomicInteger writing = new java.util.concurrent.atomic.AtomicInteger();
+            desk.sink.onWrite(() -> {
+                int number = writing.incrementAndGet();
+                if (Thread.currentThread().isInterrupted()) {
+                    onInterrupted.add("write " + number);
+                    throw Sneaky.raise(new java.nio.channels.ClosedByInterruptException());
+                }
+            });
             for (int w = 1; w <= kinds.size(); w++) {
                 desk.sink.failWrite(w, kinds.get(w - 1));
             }
@@ -494,7 +511,13 @@ class RequestServerEdgeTest {
             }
             auditTwiceAndAwaitWritten(desk, contexts.get(kinds.size()), "records audited after the sink threw " + thrown
                     + " must still be written (rule 6: the sink's InterruptedException is a failure of that write "
-                    + "like any other, not a request to stop: nobody interrupted the flusher)");
+                    + "like any other, not a request to stop: nobody interrupted the flusher). The sink, as a file "
+                    + "channel does, fails every write made on an interrupted thread; writes made on an interrupted "
+                    + "flusher so far: " + onInterrupted + " (do not set the flusher's interrupt status for the "
+                    + "sink's InterruptedException: every later write would fail)");
+            assertThat(onInterrupted).as("the writes made while the flusher's own interrupt status was set, after the "
+                    + "sink threw %s: nobody interrupted the flusher, so it writes on a thread that is not "
+                    + "interrupted, or a file channel or socket sink fails every write (rule 6)", thrown).isEmpty();
             // Idle now: a right flusher waits about once a period (a few times in the idle time); one whose parks
             // return at once, its interrupt status set, waits (and returns) hundreds of thousands of times.
             List<Thread> threads = desk.serversThreads();
