@@ -411,7 +411,10 @@ class BoundedBufferEdgeTest {
             // lock as every call does, and then the item that was there all along is its own. A call that gives up
             // because the lock did not come within its timeout (tryLock(timeout)) leaves the item in the buffer; the
             // test holds the lock longer than any wait a timed tryLock asks for (red team O: tryLock(timeout + 10 s)
-            // outlasted a hold of 5 s).
+            // outlasted a hold of 5 s). A call that asks in short tries (tryLock(10 ms) in a loop until a grace is
+            // over) polls the lock and gives up on it once its grace is over, which no hold can wait out (red team
+            // P: 10 s): the lock counts the short tries, and the test holds on until the call has asked more often
+            // than one that waits its turn ever does.
             int capacity = capacity(shapes);
             Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 5, 40));
             OutlastingLock lock = new OutlastingLock();
@@ -447,7 +450,7 @@ class BoundedBufferEdgeTest {
             try {
                 thread.start();
                 long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
-                while (!task.isDone() && !lock.hasQueuedThread(thread)) {
+                while (!task.isDone() && !lock.hasQueuedThread(thread) && !lock.polled(thread)) {
                     if (System.nanoTime() > deadline) {
                         throw new AssertionError(what + " did not ask for the buffer's lock within "
                                 + Waiter.PATIENCE.toSeconds() + " s while the test held it (its thread is "
@@ -457,11 +460,13 @@ class BoundedBufferEdgeTest {
                 }
                 // The call's deadline came before it queued: once the timeout has passed from here, it is gone. The
                 // test holds on while the call is still on a timer of its own (a timed wait for the lock that has not
-                // yet run out on a busy machine), so that such a call gives up before the lock comes.
+                // yet run out on a busy machine), so that such a call gives up before the lock comes, and while it
+                // asks in short tries (between two of them it is not queued), until it has shown that it polls.
                 long queued = System.nanoTime();
-                while (!task.isDone() && System.nanoTime() < deadline) {
+                while (!task.isDone() && !lock.polled(thread) && System.nanoTime() < deadline) {
                     boolean past = System.nanoTime() - queued >= timeout.toNanos();
-                    boolean settled = !lock.hasQueuedThread(thread) || thread.getState() == Thread.State.WAITING;
+                    boolean settled = lock.hasQueuedThread(thread) ? thread.getState() == Thread.State.WAITING
+                            : lock.shortTries(thread) == 0;
                     if (past && settled) {
                         break;
                     }
@@ -469,6 +474,9 @@ class BoundedBufferEdgeTest {
                 }
             } finally {
                 lock.unlock();
+            }
+            if (lock.polled(thread)) {
+                throw new AssertionError(polledTheLock(lock, thread, what));
             }
             try {
                 return task.get(Waiter.PATIENCE.toMillis(), TimeUnit.MILLISECONDS);
@@ -478,6 +486,14 @@ class BoundedBufferEdgeTest {
                 throw new AssertionError(what + " did not end within " + Waiter.PATIENCE.toSeconds() + " s after "
                         + "the test let go of the lock (its thread is " + thread.getState() + "; rules 4 and 6)");
             }
+        }
+
+        private static String polledTheLock(OutlastingLock lock, Thread thread, String what) {
+            return what + " asked for the buffer's lock in " + lock.shortTries(thread) + " short tries ("
+                    + lock.triesOf(thread) + ") while another thread held it (rule 6: a call waits its turn for the "
+                    + "lock, however long, with lock() or lockInterruptibly(); a loop of short tries polls the lock, "
+                    + "and one that stops asking after a while gives up on it, leaving the item or room it would "
+                    + "have found)";
         }
 
         @Test
@@ -514,6 +530,10 @@ class BoundedBufferEdgeTest {
             } finally {
                 lock.unlock();
             }
+            Optional<Thread> poller = lock.poller();
+            if (poller.isPresent()) {
+                throw new AssertionError(polledTheLock(lock, poller.get(), caller.toString()));
+            }
             Object expected = polling ? Optional.of(parcel) : Boolean.TRUE;
             assertThat(caller.awaitEnded("the test let go of the lock (rule 6)").returned())
                     .as("%s %s (rule 6: no time, or little, to wait for an item or room is not 'the buffer is %s' "
@@ -527,13 +547,15 @@ class BoundedBufferEdgeTest {
          * A call may wait for the lock only without a deadline (rule 6): one queued with a deadline, as
          * tryLock(timeout) is, gives up while the test still holds the lock. So the test holds it for the whole
          * timeout, and then until the caller has ended or waits in the lock's queue without a deadline (2 s at
-         * most): the caller's own state decides when to let go, never how fast the machine is.
+         * most), or until it has asked in more short tries than a call that waits its turn makes (it polls the
+         * lock): the caller's own state decides when to let go, never how fast the machine is.
          */
-        private static void holdWhileItWaitsWithADeadline(WakeableLock lock, Waiter caller, Duration timeout)
+        private static void holdWhileItWaitsWithADeadline(OutlastingLock lock, Waiter caller, Duration timeout)
                 throws InterruptedException {
             long start = System.nanoTime();
             TimeUnit.NANOSECONDS.sleep(timeout.toNanos());
             while (!caller.ended() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2)
+                    && lock.poller().isEmpty()
                     && Thread.getAllStackTraces().keySet().stream()
                             .noneMatch(t -> lock.hasQueuedThread(t) && t.getState() == Thread.State.WAITING)) {
                 TimeUnit.MILLISECONDS.sleep(1);

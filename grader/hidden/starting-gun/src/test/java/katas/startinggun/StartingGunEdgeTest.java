@@ -489,12 +489,18 @@ class StartingGunEdgeTest {
 
     @Test
     @Tag("rule-6")
-    @DisplayName("a timed runner on a fired gun answers true, even when another thread keeps the lock past its timeout")
+    @DisplayName("a timed runner on a fired gun answers true, even when another thread keeps the lock past its "
+            + "timeout, and waits its turn for the lock without polling it")
     void aFiredGunIsTrueAfterALongWaitForTheLock(Shapes shapes) throws Exception {
         // The test fires, takes the lock, and only then lets a runner call awaitStart(timeout). It keeps the lock
-        // well past the runner's timeout (or until the runner stops asking for it: it gave up). Waiting for the lock
-        // is not waiting for the fire: the gun was fired before the call, so the answer is true, however late; a
-        // true at once (a volatile flag read without the lock) is right too, a false never is.
+        // well past the runner's timeout (or until the runner has ended: it gave up). Waiting for the lock is not
+        // waiting for the fire: the gun was fired before the call, so the answer is true, however late; a true at
+        // once (a volatile flag read without the lock) is right too, a false never is. The lock counts the tries the
+        // runner makes while the test holds it: a runner that waits its turn queues once (lockInterruptibly(), or
+        // tries of a second or more); one that asks in short tries (tryLock(10 ms) in a loop) polls the lock (rule
+        // 8), and gives up on it once a grace is over, which no hold of a test can wait out (red team P: a grace of
+        // 1 s past the timeout). So the test holds on while the runner asks in short tries, until it has asked more
+        // often than a runner that waits its turn ever does.
         Duration timeout = Duration.ofMillis(shapes.between("timeout in ms", 10, 60));
         OutlastingLock held = new OutlastingLock(); // outlasts any timed tryLock, whatever its grace
         Track track = new Track(held);
@@ -511,7 +517,7 @@ class StartingGunEdgeTest {
             // A runner that reads a volatile flag answers at once without the lock (judged below: true is right);
             // one that takes the lock queues for it. Either way it must have done one or the other in time.
             long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
-            while (!runner.isDone() && !track.lock().hasQueuedThread(runner.thread())) {
+            while (!runner.isDone() && !track.lock().hasQueuedThread(runner.thread()) && !held.polled(runner.thread())) {
                 if (System.nanoTime() > giveUp) {
                     throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held the "
                             + "gun's lock: after " + Track.PATIENCE_MILLIS / 1000 + " s it neither answered nor "
@@ -520,12 +526,29 @@ class StartingGunEdgeTest {
                 }
                 Track.pause();
             }
-            long until = System.nanoTime() + timeout.toNanos() * 3 + TimeUnit.MILLISECONDS.toNanos(250);
-            while (System.nanoTime() < until && track.lock().hasQueuedThread(runner.thread())) {
+            // Past the timeout, the test lets go once the runner waits in the lock's queue with no deadline (parked
+            // for good), or has asked in no short try; a runner that keeps asking in short tries is held until it has
+            // shown it polls (a few tries, some tens of milliseconds), or for the test's patience at most.
+            long queued = System.nanoTime();
+            long until = queued + timeout.toNanos() * 3 + TimeUnit.MILLISECONDS.toNanos(250);
+            giveUp = queued + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
+            while (!runner.isDone() && !held.polled(runner.thread()) && System.nanoTime() < giveUp) {
+                boolean parkedForGood = track.lock().hasQueuedThread(runner.thread())
+                        && runner.thread().getState() == Thread.State.WAITING;
+                if (System.nanoTime() >= until && (parkedForGood || held.shortTries(runner.thread()) == 0)) {
+                    break;
+                }
                 Track.pause();
             }
         } finally {
             track.lock().unlock();
+        }
+        if (held.polled(runner.thread())) {
+            throw new AssertionError("rule 6: " + runner.call() + " on a fired gun asked for the gun's lock in "
+                    + held.shortTries(runner.thread()) + " short tries (" + held.triesOf(runner.thread()) + ") "
+                    + "while another thread held it: a loop of short tries polls the lock (rule 8: no polling), and "
+                    + "one that stops asking after a while gives up on it, and answers false for a fired gun (rule 6: "
+                    + "the timeout is for the fire, not for the lock); wait your turn with lockInterruptibly()");
         }
         track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, while another "
                 + "thread kept the gun's lock past the timeout (the timeout is for the fire, not for the lock: take "
