@@ -221,6 +221,77 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
+    @Order(12)
+    @Tag("rule-3")
+    @DisplayName("reports the first failure, not what a source it stops throws at once, even before the stopping returns")
+    void reportsTheFirstFailureNotTheFalloutOfTheStop(Shapes shapes) throws Exception {
+        // The other sources read a Sensor: interrupting one wakes its sensor on the interrupting thread, which holds
+        // that thread until the stopped source has thrown and its thread has ended. So whatever the thread that
+        // stops the others does after its interrupt() calls, the stopped sources have failed first: a failing
+        // source's thread that stops the others before it records its own failure has recorded their fallout first.
+        shapes.check(2, round -> {
+            int count = round.between("sources", 2, 6);
+            int failing = round.between("failing source", 0, count - 1);
+            Throwable failure = Briefing.anyFailure(round, "failure", "the de-icing queue");
+            CountDownLatch reading = new CountDownLatch(count - 1);
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            Set<Thread> holding = Sensor.holdingSet();
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+            List<Throwable> fallout = new ArrayList<>();
+            List<Source> sources = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                if (i == failing) {
+                    sources.add(() -> {
+                        threads.add(Thread.currentThread());
+                        reading.await(5, TimeUnit.SECONDS); // every other source reads its sensor (5 s at most)
+                        throw katas.testkit.Sneaky.raise(failure);
+                    });
+                    continue;
+                }
+                String stop = round.oneOf("what source " + i + " throws at once when stopped",
+                        "InterruptedException", "IOException", "IllegalStateException");
+                Throwable thrown = switch (stop) {
+                    case "InterruptedException" -> new InterruptedException("the reading of source " + i
+                            + " was interrupted");
+                    case "IOException" -> new IOException("the channel of source " + i + " was closed by an "
+                            + "interrupt");
+                    default -> new IllegalStateException("source " + i + " was stopped");
+                };
+                fallout.add(thrown);
+                String section = "section " + i;
+                sources.add(() -> {
+                    threads.add(Thread.currentThread());
+                    Sensor sensor = new Sensor(holding, () -> { });
+                    if (sensor.read(reading::countDown, over::get)) {
+                        sensor.threw();
+                        throw katas.testkit.Sneaky.raise(thrown);
+                    }
+                    return section;
+                });
+            }
+            CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> new ReportBuilder().fetchAll(sources),
+                    () -> {
+                        over.set(true);
+                        CallerThread.joinQuietly(threads);
+                    });
+            Throwable got = outcome.thrown();
+            String what = "source " + failing + " of " + count + " threw " + failure + " once the others were "
+                    + "being fetched";
+            if (!(got instanceof SourceFailedException reported)) {
+                throw new AssertionError(what + ", and fetchAll " + (got == null ? "returned " + outcome.returned()
+                        : "threw " + got) + " instead of SourceFailedException for it (rule 3)", got);
+            }
+            if (reported.source() != failing || reported.getCause() != failure) {
+                throw new AssertionError(what + ", and fetchAll threw SourceFailedException for source "
+                        + reported.source() + " with the cause " + reported.getCause() + (fallout.contains(
+                        reported.getCause()) ? ", what that source threw at once when it was stopped after the "
+                        + "failure: the first failure is the report's failure, never the fallout of stopping the "
+                        + "others. Record the failure before you stop the others (rule 3)" : " (rule 3)"), got);
+            }
+        });
+    }
+
+    @Test
     @Order(13)
     @Tag("rule-3")
     @DisplayName("reports an InterruptedException that a source throws on its own, unasked, like any other failure")
