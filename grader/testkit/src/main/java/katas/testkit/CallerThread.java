@@ -64,6 +64,70 @@ public final class CallerThread {
         return interrupter;
     }
 
+    /**
+     * Starts a daemon thread that interrupts this thread once {@code first} says so (5 s at most; null: no first
+     * interrupt, the test set the status before the call), then {@code again} more times while the call waits for what it stopped
+     * to wind down: each time once {@code windingDown} says something the call stopped is held (it cannot end before
+     * {@code over} runs, so the call cannot have finished waiting yet) and this thread's interrupt status is clear
+     * (the call has taken the interrupt before), and once this thread is seen parked (1 s at most: a call that waits
+     * without parking gets the interrupt all the same); then it waits until the call has taken that interrupt too
+     * (the status clear again, 5 s at most). After the last interrupt, or when it gives up (nothing wound down
+     * within 5 s) or is stopped, it runs {@code over}, which lets what winds down end. {@link #stop} it, and run
+     * {@code over} yourself, once the call has returned.
+     */
+    public static Thread interruptAgainWhileWindingDown(BooleanSupplier first, int again, BooleanSupplier windingDown,
+            Runnable over, String name) {
+        Thread caller = Thread.currentThread();
+        Thread interrupter = new Thread(() -> {
+            try {
+                if (first != null) {
+                    awaitOrGiveUp(first, 5_000); // as interruptWhen: 5 s at most, then it interrupts all the same
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    caller.interrupt();
+                }
+                for (int i = 0; i < again; i++) {
+                    if (!awaitOrGiveUp(() -> windingDown.getAsBoolean() && !caller.isInterrupted(), 5_000)) {
+                        return;
+                    }
+                    awaitOrGiveUp(() -> parked(caller), 1_000);
+                    if (Thread.currentThread().isInterrupted()) {
+                        return;
+                    }
+                    caller.interrupt();
+                    if (!awaitOrGiveUp(() -> !caller.isInterrupted(), 5_000)) {
+                        return;
+                    }
+                }
+            } finally {
+                over.run();
+            }
+        }, name);
+        interrupter.setDaemon(true);
+        interrupter.start();
+        return interrupter;
+    }
+
+    /** Whether {@code thread} is parked (waiting, with or without a timeout). */
+    private static boolean parked(Thread thread) {
+        Thread.State state = thread.getState();
+        return state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING;
+    }
+
+    /** Waits until {@code until} says so (true), or {@code millis} have passed or this thread is interrupted (false). */
+    private static boolean awaitOrGiveUp(BooleanSupplier until, long millis) {
+        long start = System.nanoTime();
+        while (!until.getAsBoolean()) {
+            if (Thread.currentThread().isInterrupted()
+                    || System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(millis)) {
+                return false;
+            }
+            LockSupport.parkNanos(100_000);
+        }
+        return true;
+    }
+
     /** Stops an interrupter that has not fired yet (null: none), and waits for it. */
     public static void stop(Thread interrupter) {
         if (interrupter != null) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -45,5 +46,55 @@ class CallerThreadTest {
         assertThat(outcome.thrown()).isInstanceOf(InterruptedException.class);
         assertThat(outcome.interruptStatus()).isFalse();
         assertThat(interrupter.isAlive()).isFalse();
+    }
+
+    @Test
+    @DisplayName("interrupts the caller again while it waits for what it stopped, each time once it took the last one")
+    void interruptsAgainWhileWindingDown() {
+        CountDownLatch over = new CountDownLatch(1);
+        AtomicInteger winding = new AtomicInteger();
+        Thread stopped = new Thread(() -> {
+            try {
+                new CountDownLatch(1).await();
+            } catch (InterruptedException stop) {
+                winding.incrementAndGet();
+                while (over.getCount() > 0) {
+                    try {
+                        over.await();
+                    } catch (InterruptedException again) {
+                        // held until the test says the wind-down is over
+                    }
+                }
+            }
+        }, "stopped");
+        stopped.start();
+        Thread interrupter = CallerThread.interruptAgainWhileWindingDown(
+                () -> stopped.getState() == Thread.State.WAITING, 2, () -> winding.get() > 0, over::countDown,
+                "interrupter");
+        CallerThread.Outcome<Integer> outcome = CallerThread.call(() -> {
+            int taken = 0;
+            try {
+                stopped.join();
+            } catch (InterruptedException first) {
+                taken++;
+                stopped.interrupt();
+                while (stopped.isAlive()) {
+                    try {
+                        stopped.join();
+                    } catch (InterruptedException again) {
+                        taken++;
+                    }
+                }
+            }
+            return taken;
+        }, () -> {
+            over.countDown();
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(stopped);
+        });
+        assertThat(outcome.thrown()).isNull();
+        assertThat(outcome.returned()).as("interrupts the call took: the first, then two while it waited").isEqualTo(3);
+        assertThat(outcome.interruptStatus()).isFalse();
+        assertThat(stopped.isAlive()).isFalse();
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import katas.barrierphases.Probe.Fault;
@@ -417,6 +418,8 @@ class SimulationFailureTest {
 
     private static final String BEFORE_THE_CALL = "before the call";
     private static final String WHILE_IT_WAITS = "while it waits";
+    private static final String AGAIN_WHILE_THEY_WIND_DOWN = "while it waits, and again while its stopped workers "
+            + "wind down";
 
     @Test
     @Tag("rule-8")
@@ -431,7 +434,7 @@ class SimulationFailureTest {
             Switchboard board = new Switchboard();
             Simulation simulation = new Simulation(workers, board);
             for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
-                    WHILE_IT_WAITS))) {
+                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN))) {
                 interruptedOnThisThread(round, simulation, board, workers, moment);
                 int rows = round.between("rows of the run after the one interrupted " + moment, 1, 10);
                 int cols = round.between("columns of the run after the one interrupted " + moment, 1, 5);
@@ -462,7 +465,12 @@ class SimulationFailureTest {
         });
     }
 
-    /** One run on this thread, interrupted {@code moment}: InterruptedException, and the status clear after it. */
+    /**
+     * One run on this thread, interrupted {@code moment}: InterruptedException, and the status clear after it. Its
+     * workers, once stopped, wind down until the test lets them end: while run() waits for them, its caller is
+     * interrupted again, 1 or 2 times (before the call: 0 to 2 times, if run() starts workers at all), each time once
+     * run() has taken the interrupt before and is seen waiting. Those interrupts, too, it has been told of.
+     */
     private static void interruptedOnThisThread(Shapes round, Simulation simulation, Switchboard board, int workers,
             String moment) throws Exception {
         boolean before = moment.equals(BEFORE_THE_CALL);
@@ -475,23 +483,31 @@ class SimulationFailureTest {
             probe.blockingIn(round.between("phase interrupted " + moment, 0, phases - 1), round.chance("wind down, "
                     + moment, .5));
         }
-        board.plug(probe);
-        Thread interrupter;
+        int again = before ? round.between("interrupts again while the stopped workers wind down, interrupted "
+                + moment, 0, 2) : moment.equals(WHILE_IT_WAITS) ? 0 : round.between("interrupts again while the "
+                + "stopped workers wind down", 1, 2);
+        CountDownLatch windDownOver = new CountDownLatch(1);
+        AtomicInteger windingDown = new AtomicInteger();
+        board.plug(again == 0 ? probe : heldWhenStopped(probe, windingDown, windDownOver));
         if (before) {
             Thread.currentThread().interrupt();
-            interrupter = null;
-        } else {
-            // Each worker's first cell of that phase waits until its thread is interrupted: run() cannot end first.
-            int bands = Math.min(workers, rows);
-            interrupter = CallerThread.interruptWhen(() -> probe.everBlocked() >= bands, "interrupter of run()'s caller");
         }
+        // Each worker's first cell of that phase waits until its thread is interrupted: run() cannot end before the
+        // first interrupt, nor before a stopped worker has ended, which it does only after the last interrupt was taken.
+        int bands = Math.min(workers, rows);
+        Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null
+                : () -> probe.everBlocked() >= bands, again, () -> windingDown.get() > 0, windDownOver::countDown,
+                "interrupter of run()'s caller");
         CallerThread.Outcome<double[][]> outcome = CallerThread.call(() -> simulation.run(initial, phases), () -> {
+            windDownOver.countDown();
             CallerThread.stop(interrupter);
             CallerThread.joinQuietly(probe.workers());
         });
         Throwable thrown = outcome.thrown();
         boolean statusAfter = outcome.interruptStatus();
-        String call = "run() of " + Runs.shape(workers, rows, cols, phases) + " on a thread interrupted " + moment;
+        String call = "run() of " + Runs.shape(workers, rows, cols, phases) + " on a thread interrupted " + moment
+                + (again == 0 ? "" : " (" + (again == 1 ? "once" : "twice") + " more while its stopped workers took a "
+                + "while to end, if they were stopped)");
         if (thrown == null) {
             throw new AssertionError(call + " returned a grid: an interrupted caller gets InterruptedException "
                     + "(rule 8)");
@@ -507,6 +523,30 @@ class SimulationFailureTest {
                     + "exception has been told, and its next run, sleep or wait on that thread would be refused at "
                     + "once for an interrupt it has already handled (rules 8 and 9)", thrown);
         }
+    }
+
+    /**
+     * {@code rule}, whose worker, once stopped (its interrupt status set when a cell is done), winds down in that cell
+     * (deaf to interrupts) until the test lets it end, and leaves it still stopped: run() waits for it meanwhile,
+     * and its caller is interrupted again.
+     */
+    private static CellRule heldWhenStopped(CellRule rule, AtomicInteger windingDown, CountDownLatch over) {
+        return (previous, row, col) -> {
+            double value = rule.next(previous, row, col);
+            if (Thread.currentThread().isInterrupted() && over.getCount() > 0) {
+                windingDown.incrementAndGet();
+                Thread.interrupted();
+                while (over.getCount() > 0) {
+                    try {
+                        over.await();
+                    } catch (InterruptedException more) {
+                        // still winding down
+                    }
+                }
+                Thread.currentThread().interrupt();
+            }
+            return value;
+        };
     }
 
     /** A run whose rule fails, its caller never interrupted: SimulationFailedException, and the status clear. */

@@ -221,6 +221,77 @@ class ReportBuilderEdgeTest {
     }
 
     @Test
+    @Order(12)
+    @Tag("rule-3")
+    @DisplayName("reports the first failure, not what a source it stops throws at once, even before the stopping returns")
+    void reportsTheFirstFailureNotTheFalloutOfTheStop(Shapes shapes) throws Exception {
+        // The other sources read a Sensor: interrupting one wakes its sensor on the interrupting thread, which holds
+        // that thread until the stopped source has thrown and its thread has ended. So whatever the thread that
+        // stops the others does after its interrupt() calls, the stopped sources have failed first: a failing
+        // source's thread that stops the others before it records its own failure has recorded their fallout first.
+        shapes.check(2, round -> {
+            int count = round.between("sources", 2, 6);
+            int failing = round.between("failing source", 0, count - 1);
+            Throwable failure = Briefing.anyFailure(round, "failure", "the de-icing queue");
+            CountDownLatch reading = new CountDownLatch(count - 1);
+            java.util.concurrent.atomic.AtomicBoolean over = new java.util.concurrent.atomic.AtomicBoolean();
+            Set<Thread> holding = Sensor.holdingSet();
+            Set<Thread> threads = ConcurrentHashMap.newKeySet();
+            List<Throwable> fallout = new ArrayList<>();
+            List<Source> sources = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                if (i == failing) {
+                    sources.add(() -> {
+                        threads.add(Thread.currentThread());
+                        reading.await(5, TimeUnit.SECONDS); // every other source reads its sensor (5 s at most)
+                        throw katas.testkit.Sneaky.raise(failure);
+                    });
+                    continue;
+                }
+                String stop = round.oneOf("what source " + i + " throws at once when stopped",
+                        "InterruptedException", "IOException", "IllegalStateException");
+                Throwable thrown = switch (stop) {
+                    case "InterruptedException" -> new InterruptedException("the reading of source " + i
+                            + " was interrupted");
+                    case "IOException" -> new IOException("the channel of source " + i + " was closed by an "
+                            + "interrupt");
+                    default -> new IllegalStateException("source " + i + " was stopped");
+                };
+                fallout.add(thrown);
+                String section = "section " + i;
+                sources.add(() -> {
+                    threads.add(Thread.currentThread());
+                    Sensor sensor = new Sensor(holding, () -> { });
+                    if (sensor.read(reading::countDown, over::get)) {
+                        sensor.threw();
+                        throw katas.testkit.Sneaky.raise(thrown);
+                    }
+                    return section;
+                });
+            }
+            CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> new ReportBuilder().fetchAll(sources),
+                    () -> {
+                        over.set(true);
+                        CallerThread.joinQuietly(threads);
+                    });
+            Throwable got = outcome.thrown();
+            String what = "source " + failing + " of " + count + " threw " + failure + " once the others were "
+                    + "being fetched";
+            if (!(got instanceof SourceFailedException reported)) {
+                throw new AssertionError(what + ", and fetchAll " + (got == null ? "returned " + outcome.returned()
+                        : "threw " + got) + " instead of SourceFailedException for it (rule 3)", got);
+            }
+            if (reported.source() != failing || reported.getCause() != failure) {
+                throw new AssertionError(what + ", and fetchAll threw SourceFailedException for source "
+                        + reported.source() + " with the cause " + reported.getCause() + (fallout.contains(
+                        reported.getCause()) ? ", what that source threw at once when it was stopped after the "
+                        + "failure: the first failure is the report's failure, never the fallout of stopping the "
+                        + "others. Record the failure before you stop the others (rule 3)" : " (rule 3)"), got);
+            }
+        });
+    }
+
+    @Test
     @Order(13)
     @Tag("rule-3")
     @DisplayName("reports an InterruptedException that a source throws on its own, unasked, like any other failure")
@@ -660,7 +731,7 @@ class ReportBuilderEdgeTest {
         shapes.check(2, round -> {
             ReportBuilder builder = new ReportBuilder();
             for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
-                    WHILE_IT_WAITS))) {
+                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN))) {
                 interruptedOnThisThread(round, builder, moment);
                 List<String> sections = Briefing.sections(round, round.between("sources of the report after the "
                         + "one interrupted " + moment, 0, 6));
@@ -689,16 +760,30 @@ class ReportBuilderEdgeTest {
 
     private static final String BEFORE_THE_CALL = "before the call";
     private static final String WHILE_IT_WAITS = "while it waits";
+    private static final String AGAIN_WHILE_THEY_WIND_DOWN = "while it waits, and again while its stopped sources "
+            + "wind down";
 
-    /** One call of fetchAll on this thread, interrupted {@code moment}; the status must be handled as rule 6 says. */
+    /**
+     * One call of fetchAll on this thread, interrupted {@code moment}; the status must be handled as rule 6 says. Some
+     * of its sources, once stopped, wind down until the test lets them end: while the call waits for them, its caller
+     * is interrupted again, 1 or 2 times (before the call: 0 to 2 times, if fetchAll starts sources at all), each time
+     * once the call has taken the interrupt before and is seen waiting. Those interrupts, too, it has been told of.
+     */
     private static void interruptedOnThisThread(Shapes round, ReportBuilder builder, String moment) throws Exception {
         boolean before = moment.equals(BEFORE_THE_CALL);
         int count = round.between("sources of the report interrupted " + moment, before ? 0 : 1, 6);
         boolean returnWhatTheyHave = round.chance("stopped sources of the report interrupted " + moment
                 + " return what they have (else throw InterruptedException)", 0.4);
         int quickOnes = before ? round.between("sources that return at once, interrupted " + moment, 0, count) : 0;
+        int again = before ? round.between("interrupts again while the stopped sources wind down, interrupted "
+                + moment, 0, 2) : moment.equals(WHILE_IT_WAITS) ? 0 : round.between("interrupts again while the "
+                + "stopped sources wind down", 1, 2);
+        int slowOnes = again == 0 || count == quickOnes ? 0 : round.between("stopped sources slow to wind down, "
+                + "interrupted " + moment, 1, count - quickOnes);
         CountDownLatch fetching = new CountDownLatch(count - quickOnes);
         CountDownLatch released = new CountDownLatch(1);
+        CountDownLatch windDownOver = new CountDownLatch(1);
+        AtomicInteger windingDown = new AtomicInteger();
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
         List<Source> sources = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -710,25 +795,28 @@ class ReportBuilderEdgeTest {
                 });
                 continue;
             }
-            sources.add(waitsForRelease(section, threads, fetching, released, returnWhatTheyHave));
+            Source waiting = waitsForRelease(section, threads, fetching, released, returnWhatTheyHave);
+            sources.add(i < count - slowOnes ? waiting : windsDownWhenStopped(waiting, windingDown, windDownOver));
         }
-        Thread interrupter;
         if (before) {
             Thread.currentThread().interrupt();
-            interrupter = null;
-        } else {
-            // Every source waits until its thread is interrupted: fetchAll cannot end before this interrupt.
-            interrupter = CallerThread.interruptWhen(() -> fetching.getCount() == 0, "interrupter of the report's caller");
         }
+        // Every source waits until its thread is interrupted: fetchAll cannot end before the first interrupt, nor
+        // before a slow source has ended, which it does only after the last interrupt has been taken.
+        Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null : () -> fetching.getCount() == 0,
+                again, () -> windingDown.get() > 0, windDownOver::countDown, "interrupter of the report's caller");
         CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> builder.fetchAll(sources), () -> {
             released.countDown();
+            windDownOver.countDown();
             CallerThread.stop(interrupter);
             CallerThread.joinQuietly(threads);
         });
         List<String> report = outcome.returned();
         Throwable thrown = outcome.thrown();
         boolean statusAfter = outcome.interruptStatus();
-        String call = "fetchAll of " + count + " source(s) on a thread interrupted " + moment;
+        String call = "fetchAll of " + count + " source(s) on a thread interrupted " + moment + (again == 0 ? ""
+                : " (" + (again == 1 ? "once" : "twice") + " more while " + slowOnes + " of them took a while to stop, "
+                + "if they were stopped)");
         if (thrown == null) {
             throw new AssertionError(call + " returned the report " + report + ": an interrupted caller gets no report, "
                     + "it gets InterruptedException (rule 6)");
@@ -745,6 +833,31 @@ class ReportBuilderEdgeTest {
                     + "whoever interrupted it cannot tell: throw InterruptedException, or set the interrupt status "
                     + "again before throwing something else (rule 6)", thrown);
         }
+    }
+
+    /**
+     * {@code source}, which, stopped, then winds down (deaf to interrupts) until the test lets it end:
+     * the call waits for it meanwhile, and its caller is interrupted again.
+     */
+    private static Source windsDownWhenStopped(Source source, AtomicInteger windingDown, CountDownLatch over) {
+        return () -> {
+            try {
+                return source.fetch();
+            } finally {
+                windingDown.incrementAndGet();
+                boolean again = false;
+                while (over.getCount() > 0) {
+                    try {
+                        over.await();
+                    } catch (InterruptedException more) {
+                        again = true;
+                    }
+                }
+                if (again) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
     }
 
     /** A report whose source fails, its caller never interrupted: the status stays clear. */
