@@ -12,6 +12,7 @@ import katas.barrierphases.Probe.Fault;
 import katas.barrierphases.Trial.Outcome;
 import katas.testkit.CallerThread;
 import katas.testkit.KataTest;
+import katas.testkit.Sensor;
 import katas.testkit.Shapes;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;

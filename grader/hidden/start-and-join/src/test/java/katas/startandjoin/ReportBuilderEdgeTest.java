@@ -22,6 +22,7 @@ import katas.startandjoin.Stage.Outcome;
 import katas.testkit.CallerThread;
 import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
+import katas.testkit.Sensor;
 import katas.testkit.Shapes;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;

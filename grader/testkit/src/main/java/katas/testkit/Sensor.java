@@ -1,4 +1,4 @@
-package katas.barrierphases;
+package katas.testkit;
 
 import java.io.IOException;
 import java.nio.channels.SelectionKey;
@@ -12,15 +12,16 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
- * A device a cell's rule reads, the way NIO reads: the worker waits in it until it is interrupted, and
+ * A device a worker's code reads, the way NIO reads: the worker waits in it until it is interrupted, and
  * {@code Thread.interrupt()} of a worker waiting in it wakes the sensor on the interrupting thread, before
  * {@code interrupt()} returns (as it closes an interruptible channel). The sensor uses that moment to hold the
- * interrupting thread until the worker it woke has thrown what its rule throws when stopped and has ended (or
- * waits for something else for a while, 3 s at most): whatever the interrupting thread does after its
- * {@code interrupt()} calls, it does after the stopped workers have done what they do. A run whose failing worker
- * stops the others before it records its own failure has then recorded their fallout first, every time.
+ * interrupting thread until the worker it woke has thrown what it throws when stopped and has ended (or waits for
+ * something else for a while, 3 s at most): whatever the interrupting thread does after its {@code interrupt()}
+ * calls, it does after the stopped workers have done what they do. Code whose failing worker stops the others
+ * before it records its own failure has then recorded their fallout first, every time (barrier-phases' cells and
+ * start-and-join's sources read one).
  */
-final class Sensor extends AbstractSelector {
+public final class Sensor extends AbstractSelector {
 
     /** How long a woken sensor holds its interrupter at most, whatever the worker does. */
     private static final long HOLD_NANOS = 3_000_000_000L;
@@ -36,13 +37,13 @@ final class Sensor extends AbstractSelector {
     private volatile boolean leaving;
 
     /** A sensor of a run: {@code holding} is shared by the run's sensors, {@code tick} counts as progress. */
-    Sensor(Set<Thread> holding, Runnable tick) {
+    public Sensor(Set<Thread> holding, Runnable tick) {
         super(SelectorProvider.provider());
         this.holding = holding;
         this.tick = tick;
     }
 
-    static Set<Thread> holdingSet() {
+    public static Set<Thread> holdingSet() {
         return ConcurrentHashMap.newKeySet();
     }
 
@@ -50,7 +51,7 @@ final class Sensor extends AbstractSelector {
      * Waits until this worker is interrupted (true), or until {@code giveUp} says nobody will (false), or 6 s;
      * {@code reading} runs once the sensor would be woken by an interrupt. Never clears the interrupt status.
      */
-    boolean read(Runnable reading, BooleanSupplier giveUp) {
+    public boolean read(Runnable reading, BooleanSupplier giveUp) {
         reader = Thread.currentThread();
         begin();
         // Only now may the test count this worker as reading: an interrupt from here on goes through wakeup().
@@ -69,12 +70,12 @@ final class Sensor extends AbstractSelector {
     }
 
     /** The worker is about to throw what its rule throws when stopped. */
-    void threw() {
+    public void threw() {
         threw = true;
     }
 
     /** Whether {@code thread} waits (parked, blocked) outside any sensor's wake-up. */
-    boolean waitsElsewhere(Thread thread) {
+    public boolean waitsElsewhere(Thread thread) {
         Thread.State state = thread.getState();
         return (state == Thread.State.BLOCKED || state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
                 && !holding.contains(thread);
