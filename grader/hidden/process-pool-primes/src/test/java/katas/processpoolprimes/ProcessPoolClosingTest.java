@@ -237,12 +237,37 @@ class ProcessPoolClosingTest {
             assertThat(started).as("rule 4: the workers that started reading their input within 30 s (of %d)", size)
                     .hasSize(size);
             List<ProcessHandle> workers = children.alive();
+            // When each worker is seen gone, judged worker by worker: a worker's death is seen at or after the moment
+            // it died, never before (load only makes the sighting later), so a worker that was killed and seen dead
+            // less than MOMENT_AT_LEAST after close() was called was killed before it had its moment, whatever the
+            // other workers got (red team I: only the first worker killed at once, the later ones given their moment,
+            // got past a check of close() as a whole on a busy machine). Two sightings, the earliest kept: a thread of
+            // the test's own that polls, and each process's onExit().
+            java.util.Map<Long, Long> seenDeadAt = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicLong closeCalledAt = new AtomicLong(Long.MAX_VALUE);
+            for (ProcessHandle worker : workers) {
+                worker.onExit().thenRun(() -> seenDeadAt.merge(worker.pid(), System.nanoTime(), Math::min));
+            }
+            AtomicBoolean stopWatching = new AtomicBoolean();
+            Thread watcher = TestThreads.own(Thread.ofPlatform().daemon(true).name("test watches the workers die")
+                    .priority(Thread.MAX_PRIORITY).unstarted(() -> {
+                        while (!stopWatching.get() && seenDeadAt.size() < workers.size()) {
+                            for (ProcessHandle worker : workers) {
+                                if (!seenDeadAt.containsKey(worker.pid()) && !worker.isAlive()) {
+                                    seenDeadAt.merge(worker.pid(), System.nanoTime(), Math::min);
+                                }
+                            }
+                            LockSupport.parkNanos(500_000);
+                        }
+                    }));
+            watcher.start();
             AtomicBoolean interruptKept = new AtomicBoolean();
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicLong closeNanos = new AtomicLong(-1);
             Thread closer = Thread.ofPlatform().daemon(true).name("test calls close").start(() -> {
                 Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
                 long start = System.nanoTime();
+                closeCalledAt.set(start);
                 try {
                     pool.close();
                 } catch (Throwable t) {
@@ -259,22 +284,43 @@ class ProcessPoolClosingTest {
             assertThat(failed.get()).as("rule 12: what close() threw when called with the interrupt status set").isNull();
             ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (it was called with the "
                     + "interrupt status set)");
+            // Every worker has exited: the onExit sightings come soon; the poller's come at once.
+            long sightings = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seenDeadAt.size() < workers.size() && System.nanoTime() < sightings) {
+                Thread.sleep(5);
+            }
+            stopWatching.set(true);
+            watcher.join(5_000);
             Set<Long> sawEof = marked(marks, ".eof");
-            Set<Long> killed = new HashSet<>(started);
-            killed.removeAll(marked(marks, ".exited"));
-            // Judged by how long close() gave them, a bound that load can only lengthen, never by whether they got
-            // out in time: on a busy machine a worker may not even be scheduled within a right pool's moment. A
-            // worker killed by a close() that took less than MOMENT_AT_LEAST in all was not given its moment.
+            Set<Long> exitedByThemselves = marked(marks, ".exited");
             long closeMillis = TimeUnit.NANOSECONDS.toMillis(closeNanos.get());
-            assertThat(closeMillis < MOMENT_AT_LEAST_MILLIS ? killed : Set.of())
+            // A worker that left no .exited mark was killed. Judged by how long after close() was called it was seen
+            // dead, a bound that load can only lengthen, never by whether it got out in time: on a busy machine a
+            // worker may not even be scheduled within a right pool's moment.
+            List<String> cutShort = new ArrayList<>();
+            for (ProcessHandle worker : workers) {
+                long pid = worker.pid();
+                if (exitedByThemselves.contains(pid)) {
+                    continue;
+                }
+                Long deadAt = seenDeadAt.get(pid);
+                long afterClose = deadAt == null ? Long.MAX_VALUE
+                        : TimeUnit.NANOSECONDS.toMillis(deadAt - closeCalledAt.get());
+                if (afterClose < MOMENT_AT_LEAST_MILLIS || closeMillis < MOMENT_AT_LEAST_MILLIS) {
+                    cutShort.add("pid " + pid + (sawEof.contains(pid) ? " (it had seen the end of its input)" : "")
+                            + ", killed and seen gone " + (deadAt == null ? "after close() returned" : afterClose
+                            + " ms after close() was called"));
+                }
+            }
+            assertThat(cutShort)
                     .as("rule 12: close() was called from a thread whose interrupt status was set (as when an interrupted "
-                            + "count closes the pool); these workers take %d ms to exit once their input ends, but were "
-                            + "killed first, by a close() that returned %d ms after it was called (%d of the %d saw "
-                            + "the end of their input). An interrupt must not cut the "
-                            + "workers' moment short: if waitFor throws InterruptedException, remember it and wait out "
-                            + "the moment (or clear the status first with Thread.interrupted()), and set the status "
-                            + "again when close() is done", PoliteExitWorker.EXIT_MILLIS, closeMillis, sawEof.size(),
-                            size)
+                            + "count closes the pool), and returned %d ms later; these workers take %d ms to exit once "
+                            + "their input ends, but were killed before a moment of %d ms had passed since close() was "
+                            + "called (%d of the %d workers saw the end of their input). Every worker is owed its "
+                            + "moment, the first one too: an interrupt must not cut it short. If waitFor throws "
+                            + "InterruptedException, remember it and wait out the moment (or clear the status first "
+                            + "with Thread.interrupted()), and set the status again when close() is done",
+                            closeMillis, PoliteExitWorker.EXIT_MILLIS, MOMENT_AT_LEAST_MILLIS, sawEof.size(), size)
                     .isEmpty();
             assertThat(interruptKept.get())
                     .as("rule 12: the interrupt status of the thread that called close() with it set: close() must "
