@@ -16,8 +16,11 @@ import java.nio.file.Path;
  */
 public final class PoliteExitWorker {
 
-    /** How long the worker takes to exit once its input ended: well inside the README's "moment". */
-    static final long EXIT_MILLIS = 40;
+    /**
+     * How long the worker takes to exit once its input ended: inside the README's "moment", and long enough that a
+     * close() that kills it at once (its thread delayed a little on a busy machine) still finds it running.
+     */
+    static final long EXIT_MILLIS = 100;
 
     private PoliteExitWorker() {
     }

@@ -100,10 +100,17 @@ class ProcessPoolClosingTest {
     @Test
     @Order(2)
     @Tag("rule-12")
-    @DisplayName("lets close() be called by several threads at once: each returns only once every worker has exited")
+    @Tag("rule-14")
+    @DisplayName("lets close() be called by several threads at once, some of them interrupted: each returns only once every worker has exited")
     void aSecondCloseWaitsToo(Shapes shapes) throws Exception {
         int size = shapes.between("workers", 1, 3);
-        int closers = shapes.between("threads calling close() at once", 2, 4);
+        // Some closers call with their interrupt status set (a shutdown path, a cancelled task): at least two, so that
+        // one of them finds another close() under way, whoever comes first; at least one is not interrupted, and one
+        // of those is drawn to be interrupted while it waits (red team P: a second close() that waits with the
+        // catch-and-restore idiom returns at once, interrupted, with the workers still running).
+        int closers = shapes.between("threads calling close() at once", 3, 5);
+        int interruptedBefore = shapes.between("closers called with the interrupt status set", 2, closers - 1);
+        int interruptedWhileWaiting = shapes.between("closer interrupted while it waits", interruptedBefore + 1, closers);
         try (ProbeHub hub = ProbeHub.start(IGNORE_EOF, ProbeHub::answer); ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
             Pools.Cut cut = Pools.cut(shapes, shapes.between("ranges", 1, 6), 100_000);
@@ -113,24 +120,52 @@ class ProcessPoolClosingTest {
             CountDownLatch gate = new CountDownLatch(1);
             List<String> early = new CopyOnWriteArrayList<>();
             List<String> flagged = new CopyOnWriteArrayList<>();
+            List<String> lost = new CopyOnWriteArrayList<>();
             List<CompletableFuture<Object>> calls = new ArrayList<>();
+            AtomicReference<Thread> waiter = new AtomicReference<>();
             for (int i = 1; i <= closers; i++) {
                 int closer = i;
+                boolean before = closer <= interruptedBefore;
+                String who = "close() call " + closer + " of " + closers + (before ? " (called with the interrupt status "
+                        + "set)" : closer == interruptedWhileWaiting ? " (interrupted while it waited)" : "");
                 calls.add(Within.start("close() #" + i, () -> {
                     gate.await();
+                    if (before) {
+                        Thread.currentThread().interrupt();
+                    }
+                    if (closer == interruptedWhileWaiting) {
+                        waiter.set(Thread.currentThread()); // from now on, a wait of this thread is one in close()
+                    }
                     pool.close();
                     List<ProcessHandle> alive = workers.stream().filter(ProcessHandle::isAlive).toList();
                     if (!alive.isEmpty()) {
-                        early.add("close() call " + closer + " of " + closers + " returned while " + alive.size()
-                                + " worker(s) were still running: " + ChildProcesses.describe(alive));
+                        early.add(who + " returned while " + alive.size() + " worker(s) were still running: "
+                                + ChildProcesses.describe(alive));
                     }
-                    if (Thread.interrupted()) {
-                        flagged.add("close() call " + closer + " of " + closers);
+                    boolean status = Thread.interrupted();
+                    if (before && !status) {
+                        lost.add(who);
+                    } else if (!before && closer != interruptedWhileWaiting && status) {
+                        flagged.add(who);
                     }
                     return null;
                 }));
             }
             gate.countDown();
+            // The closer drawn to be interrupted while it waits is interrupted once it is seen waiting, whichever
+            // close() it is: a first close() too must still stop every worker.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            CompletableFuture<Object> waiting = calls.get(interruptedWhileWaiting - 1);
+            while (!waiting.isDone() && System.nanoTime() < deadline) {
+                Thread thread = waiter.get();
+                if (thread != null && (thread.getState() == Thread.State.WAITING
+                        || thread.getState() == Thread.State.TIMED_WAITING)
+                        && workers.stream().anyMatch(ProcessHandle::isAlive)) {
+                    thread.interrupt();
+                    break;
+                }
+                LockSupport.parkNanos(200_000);
+            }
             for (CompletableFuture<Object> call : calls) {
                 try {
                     call.get(Pools.CLOSE_BOUND.toSeconds(), TimeUnit.SECONDS);
@@ -141,11 +176,20 @@ class ProcessPoolClosingTest {
                 }
             }
             assertThat(early)
-                    .as("rule 12: %d threads called close() at once; every one of them may return only once every worker "
-                            + "has exited, also the ones that found another close() already under way", closers)
+                    .as("rules 12 and 14: %d threads called close() at once (%d of them with the interrupt status set, "
+                            + "one more interrupted while it waited); every one of them may return only once every "
+                            + "worker has exited, also the ones that found another close() already under way, and also "
+                            + "when interrupted: a close() that waits for another one keeps waiting when its wait is "
+                            + "interrupted (remember the interrupt, set the status again when the workers are gone)",
+                            closers, interruptedBefore)
+                    .isEmpty();
+            assertThat(lost)
+                    .as("rule 14: these close() calls were made with the interrupt status set, and returned with it "
+                            + "cleared: the status belongs to the caller; leave it set (if a wait threw "
+                            + "InterruptedException, set it again before returning)")
                     .isEmpty();
             assertThat(flagged)
-                    .as("rule 12: %d threads called close() at once, and nobody interrupted them; these returned with "
+                    .as("rule 12: %d threads called close() at once, and nobody interrupted these; they returned with "
                             + "their interrupt status set: a close() that waits for another one to finish stopping the "
                             + "workers sets the status again only if its own wait was interrupted", closers)
                     .isEmpty();
@@ -237,12 +281,37 @@ class ProcessPoolClosingTest {
             assertThat(started).as("rule 4: the workers that started reading their input within 30 s (of %d)", size)
                     .hasSize(size);
             List<ProcessHandle> workers = children.alive();
+            // When each worker is seen gone, judged worker by worker: a worker's death is seen at or after the moment
+            // it died, never before (load only makes the sighting later), so a worker that was killed and seen dead
+            // less than MOMENT_AT_LEAST after close() was called was killed before it had its moment, whatever the
+            // other workers got (red team I: only the first worker killed at once, the later ones given their moment,
+            // got past a check of close() as a whole on a busy machine). Two sightings, the earliest kept: a thread of
+            // the test's own that polls, and each process's onExit().
+            java.util.Map<Long, Long> seenDeadAt = new java.util.concurrent.ConcurrentHashMap<>();
+            AtomicLong closeCalledAt = new AtomicLong(Long.MAX_VALUE);
+            for (ProcessHandle worker : workers) {
+                worker.onExit().thenRun(() -> seenDeadAt.merge(worker.pid(), System.nanoTime(), Math::min));
+            }
+            AtomicBoolean stopWatching = new AtomicBoolean();
+            Thread watcher = TestThreads.own(Thread.ofPlatform().daemon(true).name("test watches the workers die")
+                    .priority(Thread.MAX_PRIORITY).unstarted(() -> {
+                        while (!stopWatching.get() && seenDeadAt.size() < workers.size()) {
+                            for (ProcessHandle worker : workers) {
+                                if (!seenDeadAt.containsKey(worker.pid()) && !worker.isAlive()) {
+                                    seenDeadAt.merge(worker.pid(), System.nanoTime(), Math::min);
+                                }
+                            }
+                            LockSupport.parkNanos(500_000);
+                        }
+                    }));
+            watcher.start();
             AtomicBoolean interruptKept = new AtomicBoolean();
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicLong closeNanos = new AtomicLong(-1);
             Thread closer = Thread.ofPlatform().daemon(true).name("test calls close").start(() -> {
                 Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
                 long start = System.nanoTime();
+                closeCalledAt.set(start);
                 try {
                     pool.close();
                 } catch (Throwable t) {
@@ -259,22 +328,43 @@ class ProcessPoolClosingTest {
             assertThat(failed.get()).as("rule 12: what close() threw when called with the interrupt status set").isNull();
             ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (it was called with the "
                     + "interrupt status set)");
+            // Every worker has exited: the onExit sightings come soon; the poller's come at once.
+            long sightings = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (seenDeadAt.size() < workers.size() && System.nanoTime() < sightings) {
+                Thread.sleep(5);
+            }
+            stopWatching.set(true);
+            watcher.join(5_000);
             Set<Long> sawEof = marked(marks, ".eof");
-            Set<Long> killed = new HashSet<>(started);
-            killed.removeAll(marked(marks, ".exited"));
-            // Judged by how long close() gave them, a bound that load can only lengthen, never by whether they got
-            // out in time: on a busy machine a worker may not even be scheduled within a right pool's moment. A
-            // worker killed by a close() that took less than MOMENT_AT_LEAST in all was not given its moment.
+            Set<Long> exitedByThemselves = marked(marks, ".exited");
             long closeMillis = TimeUnit.NANOSECONDS.toMillis(closeNanos.get());
-            assertThat(closeMillis < MOMENT_AT_LEAST_MILLIS ? killed : Set.of())
+            // A worker that left no .exited mark was killed. Judged by how long after close() was called it was seen
+            // dead, a bound that load can only lengthen, never by whether it got out in time: on a busy machine a
+            // worker may not even be scheduled within a right pool's moment.
+            List<String> cutShort = new ArrayList<>();
+            for (ProcessHandle worker : workers) {
+                long pid = worker.pid();
+                if (exitedByThemselves.contains(pid)) {
+                    continue;
+                }
+                Long deadAt = seenDeadAt.get(pid);
+                long afterClose = deadAt == null ? Long.MAX_VALUE
+                        : TimeUnit.NANOSECONDS.toMillis(deadAt - closeCalledAt.get());
+                if (afterClose < MOMENT_AT_LEAST_MILLIS || closeMillis < MOMENT_AT_LEAST_MILLIS) {
+                    cutShort.add("pid " + pid + (sawEof.contains(pid) ? " (it had seen the end of its input)" : "")
+                            + ", killed and seen gone " + (deadAt == null ? "after close() returned" : afterClose
+                            + " ms after close() was called"));
+                }
+            }
+            assertThat(cutShort)
                     .as("rule 12: close() was called from a thread whose interrupt status was set (as when an interrupted "
-                            + "count closes the pool); these workers take %d ms to exit once their input ends, but were "
-                            + "killed first, by a close() that returned %d ms after it was called (%d of the %d saw "
-                            + "the end of their input). An interrupt must not cut the "
-                            + "workers' moment short: if waitFor throws InterruptedException, remember it and wait out "
-                            + "the moment (or clear the status first with Thread.interrupted()), and set the status "
-                            + "again when close() is done", PoliteExitWorker.EXIT_MILLIS, closeMillis, sawEof.size(),
-                            size)
+                            + "count closes the pool), and returned %d ms later; these workers take %d ms to exit once "
+                            + "their input ends, but were killed before a moment of %d ms had passed since close() was "
+                            + "called (%d of the %d workers saw the end of their input). Every worker is owed its "
+                            + "moment, the first one too: an interrupt must not cut it short. If waitFor throws "
+                            + "InterruptedException, remember it and wait out the moment (or clear the status first "
+                            + "with Thread.interrupted()), and set the status again when close() is done",
+                            closeMillis, PoliteExitWorker.EXIT_MILLIS, MOMENT_AT_LEAST_MILLIS, sawEof.size(), size)
                     .isEmpty();
             assertThat(interruptKept.get())
                     .as("rule 12: the interrupt status of the thread that called close() with it set: close() must "
@@ -402,8 +492,9 @@ class ProcessPoolClosingTest {
             return ProbeHub.answer(ask);
         }); ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            AtomicReference<Boolean> countLeftInterrupted = new AtomicReference<>();
             CompletableFuture<Long> counting = Within.start("countPrimes",
-                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+                    countNotingTheInterrupt(pool, cut, countLeftInterrupted));
             assertThat(hub.awaitProgress(() -> hub.holding().size() >= holders
                             && hub.holding().values().stream().anyMatch(a -> a.from() == stuck[0]), Duration.ofSeconds(10)))
                     .as("rule 13: %d workers did not hold a request at once, %s among them, and then nothing happened "
@@ -424,6 +515,8 @@ class ProcessPoolClosingTest {
                 assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
                         .isInstanceOf(IllegalStateException.class);
             }
+            assertCountCallerNotInterrupted(countLeftInterrupted, "close() was called from another thread while it "
+                    + "waited for a worker that does not answer");
             children.assertNoneAlive("rule 13", "after close() returned during a count");
             int probes = hub.probes().size();
             assertThatThrownBy(() -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()))
@@ -462,8 +555,9 @@ class ProcessPoolClosingTest {
             return ProbeHub.answer(ask);
         }); ChildProcesses children = ChildProcesses.watch()) {
             ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+            AtomicReference<Boolean> countLeftInterrupted = new AtomicReference<>();
             CompletableFuture<Long> counting = Within.start("countPrimes",
-                    () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+                    countNotingTheInterrupt(pool, cut, countLeftInterrupted));
             assertThat(hub.awaitProgress(() -> hub.holding().size() >= size, Duration.ofSeconds(10)))
                     .as("rule 7: the workers holding a request of %s at once, of %d, and then nothing happened for 10 s",
                             cut.describe(), size)
@@ -507,8 +601,37 @@ class ProcessPoolClosingTest {
                 assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
                         .isInstanceOf(IllegalStateException.class);
             }
+            assertCountCallerNotInterrupted(countLeftInterrupted, "close() was called from another thread while "
+                    + "its workers were answering, with ranges still to send");
             children.assertNoneAlive("rule 13", "after close() returned during a count");
         }
+    }
+
+    /**
+     * A count of {@code cut} on {@code pool} that notes, in {@code leftInterrupted}, its thread's interrupt status when
+     * countPrimes returned or threw. The thread is a new one that nobody interrupts.
+     */
+    private static java.util.concurrent.Callable<Long> countNotingTheInterrupt(ProcessPool pool, Pools.Cut cut,
+            AtomicReference<Boolean> leftInterrupted) {
+        return () -> {
+            try {
+                return pool.countPrimes(cut.from(), cut.to(), cut.rangeSize());
+            } finally {
+                leftInterrupted.set(Thread.currentThread().isInterrupted());
+            }
+        };
+    }
+
+    /** Fails if a count that nobody interrupted, ended as {@code how}, left its thread's interrupt status set. */
+    private static void assertCountCallerNotInterrupted(AtomicReference<Boolean> leftInterrupted, String how) {
+        assertThat(leftInterrupted.get())
+                .as("rules 13 and 14: the interrupt status of the thread in countPrimes when the count ended; %s, and "
+                        + "nobody interrupted that thread, yet it was left set: a count ended by close() throws "
+                        + "IllegalStateException and leaves its caller's status as it found it. close() must not wake "
+                        + "the count by interrupting its thread (the status belongs to the caller, whose next wait or "
+                        + "count would fail at once): end it through what the count waits on (a result, a closed pool "
+                        + "seen by whatever hands out the ranges)", how)
+                .isEqualTo(Boolean.FALSE);
     }
 
     @Test
@@ -542,8 +665,9 @@ class ProcessPoolClosingTest {
                 return ProbeHub.answer(ask);
             }); ChildProcesses children = ChildProcesses.watch()) {
                 ProcessPool pool = children.own(new ProcessPool(size, ProbeWorker.class, hub.args()));
+                AtomicReference<Boolean> countLeftInterrupted = new AtomicReference<>();
                 CompletableFuture<Long> counting = Within.start("countPrimes",
-                        () -> pool.countPrimes(cut.from(), cut.to(), cut.rangeSize()));
+                        countNotingTheInterrupt(pool, cut, countLeftInterrupted));
                 AtomicReference<String> when = new AtomicReference<>("(no start of a new worker was seen)");
                 CompletableFuture<Object> closing = Within.start("close() as a new worker starts", () -> {
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
@@ -582,6 +706,8 @@ class ProcessPoolClosingTest {
                     assertThat(failed.getCause()).as("rule 13: what countPrimes threw when the pool was closed under it")
                             .isInstanceOf(IllegalStateException.class);
                 }
+                assertCountCallerNotInterrupted(countLeftInterrupted, "close() was called from another thread "
+                        + when.get() + ", after a worker died");
                 List<ProcessHandle> left = children.awaitNoneAlive(Duration.ofSeconds(3));
                 assertThat(left)
                         .as("rule 13: close() was called %s, after the worker on %s %s; these workers were still running "
