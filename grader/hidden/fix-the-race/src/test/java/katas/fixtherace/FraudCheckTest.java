@@ -422,7 +422,7 @@ class FraudCheckTest {
                 long waitedBefore = waitedCount(mx, last);
                 boolean wasAsking = isAsking(asking, k);
                 decide[k].countDown();
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 if (wasAsking) {
                     threads[k].join(Duration.ofSeconds(10));
                 }
@@ -486,29 +486,41 @@ class FraudCheckTest {
 
     /**
      * Whether {@code thread} has settled since a decision: it ended, waits again (WAITING with a waited count above
-     * {@code waitedBefore}), or waits for a lock that a thread inside the fraud check holds.
+     * {@code waitedBefore}), or waits for a lock (not a signal) while a withdrawal is being approved: for a lock that
+     * a thread inside the fraud check holds. A thread woken by a signal may still show WAITING until it runs: that
+     * is not settled until its waited count grows or it ends.
      */
     private static boolean settled(java.lang.management.ThreadMXBean mx, Thread thread, long waitedBefore,
             Thread[] askers, boolean[] asking) {
-        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId(), 1);
         if (info == null || info.getThreadState() == Thread.State.TERMINATED) {
             return true;
         }
         Thread.State state = info.getThreadState();
-        if ((state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)
-                && info.getWaitedCount() > waitedBefore) {
-            return true;
-        }
-        if (state == Thread.State.RUNNABLE) {
+        if (state == Thread.State.RUNNABLE || state == Thread.State.NEW) {
             return false;
         }
+        if (state != Thread.State.BLOCKED && info.getWaitedCount() > waitedBefore) {
+            return true;
+        }
         long owner = info.getLockOwnerId();
+        boolean someoneAsks = false;
         for (int i = 0; i < askers.length; i++) {
-            if (askers[i].threadId() == owner && isAsking(asking, i)) {
-                return true;
+            if (isAsking(asking, i)) {
+                someoneAsks = true;
+                if (askers[i].threadId() == owner) {
+                    return true;
+                }
             }
         }
-        return false;
+        if (state == Thread.State.BLOCKED || !someoneAsks) {
+            return false;
+        }
+        // Parked on a lock of java.util.concurrent (a StampedLock, a Semaphore: no owner to name), not on a condition.
+        StackTraceElement[] top = info.getStackTrace();
+        boolean parked = top.length > 0 && top[0].getMethodName().equals("park");
+        java.lang.management.LockInfo lock = info.getLockInfo();
+        return parked && (lock == null || !lock.getClassName().contains("Condition"));
     }
 
     /** Waits (at most 2 s) until {@code thread} has ended, waits for something, or {@code done} holds. */
