@@ -314,7 +314,7 @@ class FraudCheckTest {
         // refuses. With one approval pending (the test above) the one decision is the last; here two to four are
         // pending, the first decision is an approval, and the withdrawal is covered only once every failing one has
         // failed: the balance never went below what it needs, so a refusal is wrong whatever the order.
-        shapes.check(5, FraudCheckTest::withdrawWhileSeveralAreApproved);
+        shapes.check(4, FraudCheckTest::withdrawWhileSeveralAreApproved);
     }
 
     private static void withdrawWhileSeveralAreApproved(Shapes round) throws InterruptedException {
@@ -404,7 +404,7 @@ class FraudCheckTest {
             threads[0].start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!isAsking(asking, 0) && threads[0].isAlive() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
             if (!isAsking(asking, 0)) {
                 throw new AssertionError("withdraw(" + amounts[0] + ") from " + opening + " did not ask the fraud check "
@@ -429,7 +429,7 @@ class FraudCheckTest {
                 // Until the withdrawal made meanwhile has looked again: it returned, waits again (its waited count
                 // grew), or waits for the account, which a withdrawal being approved holds.
                 while (System.nanoTime() < until && !settled(mx, last, waitedBefore, threads, asking)) {
-                    Thread.onSpinWait();
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
                 }
             }
         } finally {
@@ -492,7 +492,7 @@ class FraudCheckTest {
      */
     private static boolean settled(java.lang.management.ThreadMXBean mx, Thread thread, long waitedBefore,
             Thread[] askers, boolean[] asking) {
-        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId(), 1);
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
         if (info == null || info.getThreadState() == Thread.State.TERMINATED) {
             return true;
         }
@@ -517,7 +517,8 @@ class FraudCheckTest {
             return false;
         }
         // Parked on a lock of java.util.concurrent (a StampedLock, a Semaphore: no owner to name), not on a condition.
-        StackTraceElement[] top = info.getStackTrace();
+        java.lang.management.ThreadInfo withStack = mx.getThreadInfo(thread.threadId(), 1);
+        StackTraceElement[] top = withStack == null ? new StackTraceElement[0] : withStack.getStackTrace();
         boolean parked = top.length > 0 && top[0].getMethodName().equals("park");
         java.lang.management.LockInfo lock = info.getLockInfo();
         return parked && (lock == null || !lock.getClassName().contains("Condition"));
@@ -532,7 +533,7 @@ class FraudCheckTest {
                     || state == Thread.State.TIMED_WAITING) {
                 return;
             }
-            Thread.onSpinWait();
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
         }
     }
 
