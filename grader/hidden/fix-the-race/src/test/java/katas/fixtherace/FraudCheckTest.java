@@ -304,6 +304,240 @@ class FraudCheckTest {
     }
 
     @Test
+    @Order(6)
+    @Tag("rule-4")
+    @DisplayName("refuses no withdrawal the balance covers while several others are being approved, whichever of them "
+            + "are then approved or fail")
+    void waitsForEveryPendingApprovalBeforeRefusing(Shapes shapes) throws Exception {
+        // Red team P: money promised to withdrawals whose approval is pending, and a withdrawal that the balance
+        // covers only if some of them fail waits for one decision (wait() under an if, not a while) and then
+        // refuses. With one approval pending (the test above) the one decision is the last; here two to four are
+        // pending, the first decision is an approval, and the withdrawal is covered only once every failing one has
+        // failed: the balance never went below what it needs, so a refusal is wrong whatever the order.
+        shapes.check(4, FraudCheckTest::withdrawWhileSeveralAreApproved);
+    }
+
+    private static void withdrawWhileSeveralAreApproved(Shapes round) throws InterruptedException {
+        int pending = round.between("withdrawals being approved", 2, 4);
+        int bits = round.between("opening balance, as a power of two", 8, 60);
+        long opening = round.between("opening balance", 1L << bits, (1L << (bits + 1)) - 1);
+        // The first one asked is approved first; of the others, at least one fails.
+        int failing = round.between("of the others, how many the fraud check refuses", 1, pending - 1);
+        List<Integer> others = new ArrayList<>();
+        for (int i = 1; i < pending; i++) {
+            others.add(i);
+        }
+        List<Integer> shuffled = round.shuffled("who fails", others);
+        boolean[] fails = new boolean[pending];
+        for (int i = 0; i < failing; i++) {
+            fails[shuffled.get(i)] = true;
+        }
+        List<Integer> order = new ArrayList<>();
+        order.add(0);
+        order.addAll(round.shuffled("order of the decisions after the first", others));
+        Random random = round.random();
+        long[] amounts = new long[pending];
+        long approvedSum = 0;
+        long smallestFailing = Long.MAX_VALUE;
+        Throwable[] failures = new Throwable[pending];
+        for (int i = 0; i < pending; i++) {
+            amounts[i] = 1 + (long) (random.nextDouble() * (opening / pending - 1));
+            if (fails[i]) {
+                smallestFailing = Math.min(smallestFailing, amounts[i]);
+                failures[i] = round.failure("the fraud check refuses withdrawal " + (i + 1), "fraud suspected");
+            } else {
+                approvedSum += amounts[i];
+            }
+        }
+        // Covered by the balance, which never goes below opening - approvedSum, but not by the balance less the
+        // money of the pending ones until every failing one has failed.
+        long amount = round.between("the withdrawal made meanwhile", opening - approvedSum - smallestFailing + 1,
+                opening - approvedSum);
+        CountDownLatch[] decide = new CountDownLatch[pending];
+        boolean[] asking = new boolean[pending];
+        Thread[] threads = new Thread[pending];
+        for (int i = 0; i < pending; i++) {
+            decide[i] = new CountDownLatch(1);
+        }
+        BankAccount account = new BankAccount(opening, amountAsked -> {
+            for (int i = 0; i < pending; i++) {
+                if (Thread.currentThread() == threads[i]) {
+                    synchronized (asking) {
+                        asking[i] = true;
+                    }
+                    try {
+                        WaitingTest.awaitUninterruptibly(decide[i]);
+                    } finally {
+                        synchronized (asking) {
+                            asking[i] = false;
+                        }
+                    }
+                    if (fails[i]) {
+                        throw Sneaky.raise(failures[i]);
+                    }
+                    return;
+                }
+            }
+        });
+        Object[] outcomes = new Object[pending + 1];
+        for (int i = 0; i < pending; i++) {
+            int index = i;
+            threads[i] = Thread.ofPlatform().daemon(true).name("customer-" + (i + 1)).unstarted(() -> {
+                try {
+                    outcomes[index] = account.withdraw(amounts[index]);
+                } catch (Throwable t) {
+                    outcomes[index] = t;
+                }
+            });
+        }
+        Thread last = Thread.ofPlatform().daemon(true).name("customer-" + (pending + 1)).unstarted(() -> {
+            try {
+                outcomes[pending] = account.withdraw(amount);
+            } catch (Throwable t) {
+                outcomes[pending] = t;
+            }
+        });
+        List<Thread> all = new ArrayList<>(List.of(threads));
+        all.add(last);
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        try {
+            threads[0].start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!isAsking(asking, 0) && threads[0].isAlive() && System.nanoTime() < deadline) {
+                java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+            }
+            if (!isAsking(asking, 0)) {
+                throw new AssertionError("withdraw(" + amounts[0] + ") from " + opening + " did not ask the fraud check "
+                        + "within 10 s (it " + (threads[0].isAlive() ? "runs" : "returned " + outcomes[0]) + "). "
+                        + ThreadDiagnosis.explain(List.of(threads[0])));
+            }
+            for (int i = 1; i < pending; i++) {
+                threads[i].start();
+                int index = i;
+                returnsOrWaits(threads[i], () -> isAsking(asking, index));
+            }
+            last.start();
+            returnsOrWaits(last, () -> false);
+            for (int k : order) {
+                long waitedBefore = waitedCount(mx, last);
+                boolean wasAsking = isAsking(asking, k);
+                decide[k].countDown();
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                if (wasAsking) {
+                    threads[k].join(Duration.ofSeconds(10));
+                }
+                // Until the withdrawal made meanwhile has looked again: it returned, waits again (its waited count
+                // grew), or waits for the account, which a withdrawal being approved holds.
+                while (System.nanoTime() < until && !settled(mx, last, waitedBefore, threads, asking)) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+                }
+            }
+        } finally {
+            for (CountDownLatch latch : decide) {
+                latch.countDown();
+            }
+        }
+        for (Thread t : all) {
+            t.join(Duration.ofSeconds(10));
+            if (t.isAlive()) {
+                throw new AssertionError("'" + t.getName() + "' did not finish within 10 s after the fraud check had "
+                        + "decided every withdrawal. " + ThreadDiagnosis.explain(all));
+            }
+        }
+        StringBuilder story = new StringBuilder();
+        story.append(String.format("an account opened with %,d; ", opening));
+        for (int k : order) {
+            story.append(String.format("withdraw(%,d) was being approved and %s; ", amounts[k],
+                    fails[k] ? "the fraud check then threw " + failures[k].getClass().getSimpleName() : "was approved"));
+        }
+        story.append(String.format("meanwhile (the decisions came in this order) another customer withdrew %,d",
+                amount));
+        String what = story.toString();
+        for (int i = 0; i < pending; i++) {
+            if (fails[i]) {
+                assertThat(outcomes[i] == failures[i] || Boolean.FALSE.equals(outcomes[i])).as("rule 7: %s; "
+                        + "withdraw(%,d), which the fraud check refused with %s, %s", what, amounts[i], failures[i],
+                        outcomes[i] instanceof Throwable t ? "threw " + t : "returned " + outcomes[i]).isTrue();
+            } else {
+                assertThat(outcomes[i]).as("rule 4: %s; withdraw(%,d), approved, and covered whatever the order",
+                        what, amounts[i]).isEqualTo(Boolean.TRUE);
+            }
+        }
+        assertThat(outcomes[pending]).as("rule 4, a withdrawal is refused only if the balance really was too low: "
+                + "%s, and was %s. The balance never went below %,d (the opening less the approved withdrawals): "
+                + "money whose approval is still pending has not left. Waiting for pending approvals is fine, but "
+                + "wait until they decide it (in a loop), not for one decision", what,
+                outcomes[pending] instanceof Throwable t ? "answered with " + t : "refused", opening - approvedSum)
+                .isEqualTo(Boolean.TRUE);
+        assertThat(account.balance()).as("rule 5: %s; every approved withdrawal and the last one were paid", what)
+                .isEqualTo(opening - approvedSum - amount);
+    }
+
+    private static boolean isAsking(boolean[] asking, int index) {
+        synchronized (asking) {
+            return asking[index];
+        }
+    }
+
+    private static long waitedCount(java.lang.management.ThreadMXBean mx, Thread thread) {
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
+        return info == null ? -1 : info.getWaitedCount();
+    }
+
+    /**
+     * Whether {@code thread} has settled since a decision: it ended, waits again (WAITING with a waited count above
+     * {@code waitedBefore}), or waits for a lock (not a signal) while a withdrawal is being approved: for a lock that
+     * a thread inside the fraud check holds. A thread woken by a signal may still show WAITING until it runs: that
+     * is not settled until its waited count grows or it ends.
+     */
+    private static boolean settled(java.lang.management.ThreadMXBean mx, Thread thread, long waitedBefore,
+            Thread[] askers, boolean[] asking) {
+        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
+        if (info == null || info.getThreadState() == Thread.State.TERMINATED) {
+            return true;
+        }
+        Thread.State state = info.getThreadState();
+        if (state == Thread.State.RUNNABLE || state == Thread.State.NEW) {
+            return false;
+        }
+        if (state != Thread.State.BLOCKED && info.getWaitedCount() > waitedBefore) {
+            return true;
+        }
+        long owner = info.getLockOwnerId();
+        boolean someoneAsks = false;
+        for (int i = 0; i < askers.length; i++) {
+            if (isAsking(asking, i)) {
+                someoneAsks = true;
+                if (askers[i].threadId() == owner) {
+                    return true;
+                }
+            }
+        }
+        if (state == Thread.State.BLOCKED || !someoneAsks) {
+            return false;
+        }
+        // Parked on a lock of java.util.concurrent (a StampedLock, a Semaphore: no owner to name), not on a condition.
+        java.lang.management.ThreadInfo withStack = mx.getThreadInfo(thread.threadId(), 1);
+        StackTraceElement[] top = withStack == null ? new StackTraceElement[0] : withStack.getStackTrace();
+        boolean parked = top.length > 0 && top[0].getMethodName().equals("park");
+        java.lang.management.LockInfo lock = info.getLockInfo();
+        return parked && (lock == null || !lock.getClassName().contains("Condition"));
+    }
+
+    /** Waits (at most 2 s) until {@code thread} has ended, waits for something, or {@code done} holds. */
+    private static void returnsOrWaits(Thread thread, java.util.function.BooleanSupplier done) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline && !done.getAsBoolean()) {
+            Thread.State state = thread.getState();
+            if (state == Thread.State.TERMINATED || state == Thread.State.BLOCKED || state == Thread.State.WAITING
+                    || state == Thread.State.TIMED_WAITING) {
+                return;
+            }
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
+    }
+
+    @Test
     @Order(5)
     @Tag("rule-4")
     @Tag("rule-8")
