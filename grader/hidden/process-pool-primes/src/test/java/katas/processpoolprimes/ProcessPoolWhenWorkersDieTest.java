@@ -220,7 +220,10 @@ class ProcessPoolWhenWorkersDieTest {
             // Now a range that kills every worker, while the other workers still hold ranges of that count.
             int asksBefore = hub.asks().size();
             int doomedBefore = hub.timesAsked(doomed[0], doomed[1]);
-            Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 1, 10),
+            // At least two ranges a worker, so that every worker, the held ones too, is sent one at once: with fewer,
+            // which worker got the next count's ranges was a race, and a pool that threw without reading the held
+            // answers got through a CI run when they all went to the free worker (pit-count-returns-without-joining).
+            Pools.Cut after = Pools.cut(shapes, "count after the failure", shapes.between("ranges after", 2 * size, 10),
                     100_000);
             AtomicBoolean nextCountStarted = new AtomicBoolean();
             AtomicInteger held = new AtomicInteger();
