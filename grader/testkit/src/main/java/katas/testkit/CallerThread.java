@@ -50,14 +50,10 @@ public final class CallerThread {
     public static Thread interruptWhen(BooleanSupplier ready, String name) {
         Thread caller = Thread.currentThread();
         Thread interrupter = new Thread(() -> {
-            long start = System.nanoTime();
-            while (!ready.getAsBoolean() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5)) {
-                LockSupport.parkNanos(100_000);
-                if (Thread.currentThread().isInterrupted()) {
-                    return;
-                }
+            awaitOrGiveUp(ready, 5_000);
+            if (!Thread.currentThread().isInterrupted()) {
+                caller.interrupt();
             }
-            caller.interrupt();
         }, name);
         interrupter.setDaemon(true);
         interrupter.start();
@@ -66,17 +62,16 @@ public final class CallerThread {
 
     /**
      * Starts a daemon thread that interrupts this thread once {@code first} says so (5 s at most; null: no first
-     * interrupt, the test set the status before the call), then {@code again} more times while the call waits for what it stopped
-     * to wind down: each time once {@code windingDown} says something the call stopped is held (it cannot end before
-     * {@code over} runs, so the call cannot have finished waiting yet) and this thread's interrupt status is clear
-     * (the call has taken the interrupt before), and once this thread is seen parked (1 s at most: a call that waits
-     * without parking gets the interrupt all the same); then it waits until the call has taken that interrupt too
-     * (the status clear again, 5 s at most). After the last interrupt, or when it gives up (nothing wound down
-     * within 5 s) or is stopped, it runs {@code over}, which lets what winds down end. {@link #stop} it, and run
-     * {@code over} yourself, once the call has returned.
+     * interrupt, the test set the status before the call), then {@code again} more times while the call waits for what
+     * it stopped to wind down: each time once a stopped worker {@link WindDown#hold holds} in {@code windDown} (so the
+     * call cannot have finished waiting yet) and this thread's interrupt status is clear (the call has taken the
+     * interrupt before), and once this thread is seen parked (1 s at most: a call that waits without parking gets the
+     * interrupt all the same); then it waits until the call has taken that interrupt too (the status clear again, 5 s
+     * at most). After the last interrupt, or when it gives up (nothing held within 5 s) or is stopped, it ends the
+     * wind-down ({@link WindDown#over}). {@link #stop} it, and end the wind-down yourself, once the call has returned.
      */
-    public static Thread interruptAgainWhileWindingDown(BooleanSupplier first, int again, BooleanSupplier windingDown,
-            Runnable over, String name) {
+    public static Thread interruptAgainWhileWindingDown(BooleanSupplier first, int again, WindDown windDown,
+            String name) {
         Thread caller = Thread.currentThread();
         Thread interrupter = new Thread(() -> {
             try {
@@ -88,7 +83,7 @@ public final class CallerThread {
                     caller.interrupt();
                 }
                 for (int i = 0; i < again; i++) {
-                    if (!awaitOrGiveUp(() -> windingDown.getAsBoolean() && !caller.isInterrupted(), 5_000)) {
+                    if (!awaitOrGiveUp(() -> windDown.holding() && !caller.isInterrupted(), 5_000)) {
                         return;
                     }
                     awaitOrGiveUp(() -> parked(caller), 1_000);
@@ -101,7 +96,7 @@ public final class CallerThread {
                     }
                 }
             } finally {
-                over.run();
+                windDown.over();
             }
         }, name);
         interrupter.setDaemon(true);

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -51,26 +50,17 @@ class CallerThreadTest {
     @Test
     @DisplayName("interrupts the caller again while it waits for what it stopped, each time once it took the last one")
     void interruptsAgainWhileWindingDown() {
-        CountDownLatch over = new CountDownLatch(1);
-        AtomicInteger winding = new AtomicInteger();
+        WindDown windDown = new WindDown();
         Thread stopped = new Thread(() -> {
             try {
                 new CountDownLatch(1).await();
             } catch (InterruptedException stop) {
-                winding.incrementAndGet();
-                while (over.getCount() > 0) {
-                    try {
-                        over.await();
-                    } catch (InterruptedException again) {
-                        // held until the test says the wind-down is over
-                    }
-                }
+                windDown.hold(); // held until the wind-down is over, whatever interrupts come
             }
         }, "stopped");
         stopped.start();
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(
-                () -> stopped.getState() == Thread.State.WAITING, 2, () -> winding.get() > 0, over::countDown,
-                "interrupter");
+                () -> stopped.getState() == Thread.State.WAITING, 2, windDown, "interrupter");
         CallerThread.Outcome<Integer> outcome = CallerThread.call(() -> {
             int taken = 0;
             try {
@@ -88,7 +78,7 @@ class CallerThreadTest {
             }
             return taken;
         }, () -> {
-            over.countDown();
+            windDown.over();
             CallerThread.stop(interrupter);
             CallerThread.joinQuietly(stopped);
         });

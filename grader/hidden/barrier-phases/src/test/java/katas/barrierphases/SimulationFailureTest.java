@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import katas.barrierphases.Probe.Fault;
@@ -14,6 +13,7 @@ import katas.testkit.CallerThread;
 import katas.testkit.KataTest;
 import katas.testkit.Sensor;
 import katas.testkit.Shapes;
+import katas.testkit.WindDown;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -487,9 +487,8 @@ class SimulationFailureTest {
         int again = before ? round.between("interrupts again while the stopped workers wind down, interrupted "
                 + moment, 0, 2) : moment.equals(WHILE_IT_WAITS) ? 0 : round.between("interrupts again while the "
                 + "stopped workers wind down", 1, 2);
-        CountDownLatch windDownOver = new CountDownLatch(1);
-        AtomicInteger windingDown = new AtomicInteger();
-        board.plug(again == 0 ? probe : heldWhenStopped(probe, windingDown, windDownOver));
+        WindDown windDown = new WindDown();
+        board.plug(again == 0 ? probe : heldWhenStopped(probe, windDown));
         if (before) {
             Thread.currentThread().interrupt();
         }
@@ -497,10 +496,9 @@ class SimulationFailureTest {
         // first interrupt, nor before a stopped worker has ended, which it does only after the last interrupt was taken.
         int bands = Math.min(workers, rows);
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null
-                : () -> probe.everBlocked() >= bands, again, () -> windingDown.get() > 0, windDownOver::countDown,
-                "interrupter of run()'s caller");
+                : () -> probe.everBlocked() >= bands, again, windDown, "interrupter of run()'s caller");
         CallerThread.Outcome<double[][]> outcome = CallerThread.call(() -> simulation.run(initial, phases), () -> {
-            windDownOver.countDown();
+            windDown.over();
             CallerThread.stop(interrupter);
             CallerThread.joinQuietly(probe.workers());
         });
@@ -531,20 +529,11 @@ class SimulationFailureTest {
      * (deaf to interrupts) until the test lets it end, and leaves it still stopped: run() waits for it meanwhile,
      * and its caller is interrupted again.
      */
-    private static CellRule heldWhenStopped(CellRule rule, AtomicInteger windingDown, CountDownLatch over) {
+    private static CellRule heldWhenStopped(CellRule rule, WindDown windDown) {
         return (previous, row, col) -> {
             double value = rule.next(previous, row, col);
-            if (Thread.currentThread().isInterrupted() && over.getCount() > 0) {
-                windingDown.incrementAndGet();
-                Thread.interrupted();
-                while (over.getCount() > 0) {
-                    try {
-                        over.await();
-                    } catch (InterruptedException more) {
-                        // still winding down
-                    }
-                }
-                Thread.currentThread().interrupt();
+            if (Thread.currentThread().isInterrupted() && !windDown.isOver()) {
+                windDown.hold();
             }
             return value;
         };

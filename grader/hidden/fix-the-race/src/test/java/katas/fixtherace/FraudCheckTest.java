@@ -21,6 +21,7 @@ import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadWaits;
 import katas.testkit.Watch;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -419,7 +420,7 @@ class FraudCheckTest {
             last.start();
             returnsOrWaits(last, () -> false);
             for (int k : order) {
-                long waitedBefore = waitedCount(mx, last);
+                long waitedBefore = ThreadWaits.count(last);
                 boolean wasAsking = isAsking(asking, k);
                 decide[k].countDown();
                 long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -477,11 +478,6 @@ class FraudCheckTest {
         synchronized (asking) {
             return asking[index];
         }
-    }
-
-    private static long waitedCount(java.lang.management.ThreadMXBean mx, Thread thread) {
-        java.lang.management.ThreadInfo info = mx.getThreadInfo(thread.threadId());
-        return info == null ? -1 : info.getWaitedCount();
     }
 
     /**
@@ -816,15 +812,7 @@ class FraudCheckTest {
 
     /** Waits (at most 2 s) until {@code thread} has ended or waits for something (a lock, a signal). */
     private static void returnsOrWaits(Thread thread) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        while (System.nanoTime() < deadline) {
-            Thread.State state = thread.getState();
-            if (state == Thread.State.TERMINATED || state == Thread.State.BLOCKED || state == Thread.State.WAITING
-                    || state == Thread.State.TIMED_WAITING) {
-                return;
-            }
-            Thread.onSpinWait();
-        }
+        returnsOrWaits(thread, () -> false);
     }
 
     /**

@@ -3,7 +3,6 @@ package katas.reentrantlock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadWaits;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -47,7 +47,7 @@ class MutexWakeupTest {
                 String way = i < everyWay.size() ? everyWay.get(i) : round.oneOf("way " + i, WAYS);
                 ways.add(way);
                 waiters.add(Actor.start("picker-" + i, () -> {
-                    lockBy(mutex, way);
+                    assertThat(lockBy(mutex, way)).as("rule 5: %s of a lock freed while it waited", way).isTrue();
                     boolean early = testHolds.get();
                     boolean owns = mutex.isHeldByCurrentThread();
                     if (owns) {
@@ -225,7 +225,6 @@ class MutexWakeupTest {
         // team N), it shows as RUNNABLE at most samples. A waiter RUNNABLE at more than half the samples is watched
         // for up to three more windows (a busy machine may keep a right waiter from running on for a moment after an
         // interrupt, never for so long) and fails only if it is RUNNABLE at most samples of every one.
-        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
         shapes.check(2, round -> {
             Mutex mutex = new Mutex();
             long windowMillis = round.between("watched for (ms)", 150, 250);
@@ -260,12 +259,12 @@ class MutexWakeupTest {
                 int index = i;
                 names.add(way.toString());
                 waiters.add(Actor.start("waiter-" + i, () -> {
-                    long waitedBefore = waitedCount(jvm, Thread.currentThread());
+                    long waitedBefore = ThreadWaits.count(Thread.currentThread());
                     long begun = System.nanoTime();
                     if (way.timed()) {
                         if (!mutex.tryLock(way.amount(), way.unit())) {
                             gaveUpAfter[index] = System.nanoTime() - begun; // judged below, against its timeout
-                            waitsUntilItGaveUp[index] = waitedCount(jvm, Thread.currentThread()) - waitedBefore;
+                            waitsUntilItGaveUp[index] = ThreadWaits.count(Thread.currentThread()) - waitedBefore;
                             return;
                         }
                     } else if (way == Way.LOCK) {
@@ -289,7 +288,7 @@ class MutexWakeupTest {
                 waiters.get(i).awaitWaiting("rule 1: " + names.get(i) + " while another thread holds the lock");
             }
             for (int i = 0; i < all; i++) {
-                before[i] = waitedCount(jvm, waiters.get(i).thread());
+                before[i] = ThreadWaits.count(waiters.get(i).thread());
             }
             Thread interrupted = waiters.get(all - 1).thread();
             // The window: interrupts at their drawn moments, the states sampled all along (the interrupted waiter's
@@ -318,7 +317,7 @@ class MutexWakeupTest {
                 LockSupport.parkNanos(Math.max(1L, Math.min(SAMPLE_NANOS, next - now)));
             }
             for (int i = 0; i < all; i++) {
-                after[i] = waitedCount(jvm, waiters.get(i).thread());
+                after[i] = ThreadWaits.count(waiters.get(i).thread());
             }
             boolean[] early = new boolean[all];
             for (int i = 0; i < all; i++) {
@@ -412,7 +411,7 @@ class MutexWakeupTest {
                 Actor waiter = Actor.start((interruptible ? "interrupted-" : "waiter-") + i, () -> {
                     boolean took;
                     try {
-                        took = lockByWay(mutex, way);
+                        took = lockBy(mutex, way);
                     } catch (InterruptedException e) {
                         threw[index] = true;
                         assertThat(mutex.isHeldByCurrentThread()).as("rule 6: %s threw InterruptedException but "
@@ -505,7 +504,7 @@ class MutexWakeupTest {
                     cpuAtCall[k] = jvm.getCurrentThreadCpuTime();
                     startedAt[k] = System.nanoTime();
                     calling.set(k + 1);
-                    assertThat(lockByWay(mutex, ways.get(k))).as("rule 5: %s gave up long before its time, on a "
+                    assertThat(lockBy(mutex, ways.get(k))).as("rule 5: %s gave up long before its time, on a "
                             + "lock that was freed", ways.get(k)).isTrue();
                     mutex.unlock();
                     done.release();
@@ -588,11 +587,17 @@ class MutexWakeupTest {
     /** How often {@link #awaitParked} looks: a parked thread is seen soon, without a CPU kept busy looking. */
     private static final long LOOK_NANOS = TimeUnit.MICROSECONDS.toNanos(100);
 
-    /** Locks {@code mutex} by {@code way}: "lock()", "lockInterruptibly()" or "tryLock(N s)"; whether it took it. */
-    private static boolean lockByWay(Mutex mutex, String way) throws InterruptedException {
+    /**
+     * Locks {@code mutex} by {@code way}: "lock()", "lockInterruptibly()", "tryLock(1 day)" (one of {@link #WAYS}) or
+     * "tryLock(N s)"; whether it took it.
+     */
+    private static boolean lockBy(Mutex mutex, String way) throws InterruptedException {
         switch (way) {
             case "lock()" -> mutex.lock();
             case "lockInterruptibly()" -> mutex.lockInterruptibly();
+            case "tryLock(1 day)" -> {
+                return mutex.tryLock(1, TimeUnit.DAYS);
+            }
             default -> {
                 long seconds = Long.parseLong(way.substring("tryLock(".length(), way.indexOf(' ')));
                 return mutex.tryLock(seconds, TimeUnit.SECONDS);
@@ -712,21 +717,4 @@ class MutexWakeupTest {
                 round.oneOf("unit, " + name, TimeUnit.NANOSECONDS, TimeUnit.DAYS))
                 : new Way("tryLock", round.between("timeout in minutes, " + name, 1L, 1_440L), TimeUnit.MINUTES);
     }
-
-    /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
-    private static long waitedCount(ThreadMXBean jvm, Thread thread) {
-        ThreadInfo info = jvm.getThreadInfo(thread.threadId());
-        return info == null ? -1 : info.getWaitedCount();
-    }
-
-    /** Locks {@code mutex} the given way, one of {@link #WAYS}. */
-    private static void lockBy(Mutex mutex, String way) throws InterruptedException {
-        switch (way) {
-            case "lock()" -> mutex.lock();
-            case "lockInterruptibly()" -> mutex.lockInterruptibly();
-            default -> assertThat(mutex.tryLock(1, TimeUnit.DAYS)).as("rule 5: tryLock(1 day) of a lock freed while "
-                    + "it waited").isTrue();
-        }
-    }
-
 }

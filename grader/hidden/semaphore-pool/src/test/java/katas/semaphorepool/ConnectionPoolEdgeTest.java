@@ -20,6 +20,7 @@ import katas.testkit.Contention;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
+import katas.testkit.ThreadWaits;
 import katas.testkit.Watch;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.DisplayName;
@@ -898,13 +899,9 @@ class ConnectionPoolEdgeTest {
                         waiterThread.set(Thread.currentThread());
                         return borrow.call(pool, Conductor.LONG, new AtomicReference<>());
                     }).awaitWaiting("all are borrowed (rule 1)");
-            java.lang.management.ThreadMXBean jvm = java.lang.management.ManagementFactory.getThreadMXBean();
-            long before = waitedCount(jvm, waiterThread.get());
-            Thread.sleep(watchedMillis);
-            long after = waitedCount(jvm, waiterThread.get());
+            long wakeUps = ThreadWaits.over(waiterThread.get(), watchedMillis, WAKE_UPS_BOUND);
             waiter.awaitStillWaiting("all are still borrowed (rule 1)");
-            long wakeUps = after - before;
-            if (before >= 0 && after >= 0 && wakeUps > 3) {
+            if (wakeUps > WAKE_UPS_BOUND) {
                 throw new AssertionError(waiter + " began to wait " + wakeUps + " more times in " + watchedMillis
                         + " ms while no connection came back: it polls (waits a little, looks again) instead of "
                         + "blocking until it is woken; wait once, for the whole timeout, with tryAcquire(timeout), "
@@ -941,21 +938,14 @@ class ConnectionPoolEdgeTest {
                 pool.close();
                 return "closed";
             }).awaitWaiting(held + " are borrowed, so close() must wait (rule 7)");
-            java.lang.management.ThreadMXBean jvm = java.lang.management.ManagementFactory.getThreadMXBean();
-            long before = waitedCount(jvm, closerThread.get());
             long start = System.nanoTime();
-            long wakeUps = 0;
-            while (System.nanoTime() - start < watchedMillis * 1_000_000L && wakeUps <= CLOSE_WAKE_UPS_BOUND) {
-                Thread.sleep(10);
-                long now = waitedCount(jvm, closerThread.get());
-                wakeUps = before < 0 || now < 0 ? 0 : now - before;
-            }
+            long wakeUps = ThreadWaits.over(closerThread.get(), watchedMillis, WAKE_UPS_BOUND);
             long watched = (System.nanoTime() - start) / 1_000_000L;
             if (closer.ended()) {
                 throw new AssertionError(closer + " " + closer.outcome() + " while " + held + " connections were still "
                         + "borrowed: it returns once every borrowed connection is back (rule 7)");
             }
-            if (wakeUps > CLOSE_WAKE_UPS_BOUND) {
+            if (wakeUps > WAKE_UPS_BOUND) {
                 throw new AssertionError(closer + " began to wait " + wakeUps + " more times in " + watched + " ms "
                         + "while no connection came back: it polls (waits a little, looks again) instead of blocking "
                         + "until it is woken; wait once until a connection comes back, with acquire(size), await or "
@@ -966,14 +956,11 @@ class ConnectionPoolEdgeTest {
             assertThat(closer.thrown()).as("%s %s (rule 7)", closer, closer.outcome()).isNull();
         }
 
-        /** More times than a close() that blocks begins to wait while nothing comes back (it begins once, before). */
-        private static final long CLOSE_WAKE_UPS_BOUND = 3;
-
-        /** How often the JVM saw {@code thread} begin to wait (in Object.wait or a park), or -1 when it cannot tell. */
-        private static long waitedCount(java.lang.management.ThreadMXBean jvm, Thread thread) {
-            java.lang.management.ThreadInfo info = jvm.getThreadInfo(thread.threadId());
-            return info == null ? -1 : info.getWaitedCount();
-        }
+        /**
+         * More times than a waiter that blocks (a borrower, or close()) begins to wait while nothing comes back: it
+         * begins once, before the watch.
+         */
+        private static final long WAKE_UPS_BOUND = 3;
     }
 
     @Nested

@@ -24,6 +24,7 @@ import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Sensor;
 import katas.testkit.Shapes;
+import katas.testkit.WindDown;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -783,8 +784,7 @@ class ReportBuilderEdgeTest {
                 + "interrupted " + moment, 1, count - quickOnes);
         CountDownLatch fetching = new CountDownLatch(count - quickOnes);
         CountDownLatch released = new CountDownLatch(1);
-        CountDownLatch windDownOver = new CountDownLatch(1);
-        AtomicInteger windingDown = new AtomicInteger();
+        WindDown windDown = new WindDown();
         Set<Thread> threads = ConcurrentHashMap.newKeySet();
         List<Source> sources = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -797,7 +797,7 @@ class ReportBuilderEdgeTest {
                 continue;
             }
             Source waiting = waitsForRelease(section, threads, fetching, released, returnWhatTheyHave);
-            sources.add(i < count - slowOnes ? waiting : windsDownWhenStopped(waiting, windingDown, windDownOver));
+            sources.add(i < count - slowOnes ? waiting : windsDownWhenStopped(waiting, windDown));
         }
         if (before) {
             Thread.currentThread().interrupt();
@@ -805,10 +805,10 @@ class ReportBuilderEdgeTest {
         // Every source waits until its thread is interrupted: fetchAll cannot end before the first interrupt, nor
         // before a slow source has ended, which it does only after the last interrupt has been taken.
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null : () -> fetching.getCount() == 0,
-                again, () -> windingDown.get() > 0, windDownOver::countDown, "interrupter of the report's caller");
+                again, windDown, "interrupter of the report's caller");
         CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> builder.fetchAll(sources), () -> {
             released.countDown();
-            windDownOver.countDown();
+            windDown.over();
             CallerThread.stop(interrupter);
             CallerThread.joinQuietly(threads);
         });
@@ -840,23 +840,12 @@ class ReportBuilderEdgeTest {
      * {@code source}, which, stopped, then winds down (deaf to interrupts) until the test lets it end:
      * the call waits for it meanwhile, and its caller is interrupted again.
      */
-    private static Source windsDownWhenStopped(Source source, AtomicInteger windingDown, CountDownLatch over) {
+    private static Source windsDownWhenStopped(Source source, WindDown windDown) {
         return () -> {
             try {
                 return source.fetch();
             } finally {
-                windingDown.incrementAndGet();
-                boolean again = false;
-                while (over.getCount() > 0) {
-                    try {
-                        over.await();
-                    } catch (InterruptedException more) {
-                        again = true;
-                    }
-                }
-                if (again) {
-                    Thread.currentThread().interrupt();
-                }
+                windDown.hold();
             }
         };
     }
