@@ -725,6 +725,7 @@ class ReportBuilderEdgeTest {
     @Order(19)
     @Tag("rule-6")
     @Tag("rule-7")
+    @Tag("rule-5")
     @DisplayName("clears the interrupt status with the InterruptedException it throws, and leaves it clear when nobody "
             + "interrupted its caller, so the same thread builds its next report")
     void clearsTheInterruptStatusItReports(Shapes shapes) throws Exception {
@@ -733,8 +734,12 @@ class ReportBuilderEdgeTest {
         shapes.check(2, round -> {
             ReportBuilder builder = new ReportBuilder();
             for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
-                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN))) {
-                interruptedOnThisThread(round, builder, moment);
+                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN, AFTER_A_FAILURE_AND_AGAIN))) {
+                if (moment.equals(AFTER_A_FAILURE_AND_AGAIN)) {
+                    failedThenInterruptedOnThisThread(round, builder);
+                } else {
+                    interruptedOnThisThread(round, builder, moment);
+                }
                 List<String> sections = Briefing.sections(round, round.between("sources of the report after the "
                         + "one interrupted " + moment, 0, 6));
                 List<Source> quick = sections.stream().<Source>map(section -> () -> section).toList();
@@ -764,6 +769,8 @@ class ReportBuilderEdgeTest {
     private static final String WHILE_IT_WAITS = "while it waits";
     private static final String AGAIN_WHILE_THEY_WIND_DOWN = "while it waits, and again while its stopped sources "
             + "wind down";
+    private static final String AFTER_A_FAILURE_AND_AGAIN = "after a source failed, and again while the sources the "
+            + "failure stopped wind down";
 
     /**
      * One call of fetchAll on this thread, interrupted {@code moment}; the status must be handled as rule 6 says. Some
@@ -806,7 +813,9 @@ class ReportBuilderEdgeTest {
         // before a slow source has ended, which it does only after the last interrupt has been taken.
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null : () -> fetching.getCount() == 0,
                 again, windDown, "interrupter of the report's caller");
-        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> builder.fetchAll(sources), () -> {
+        List<Thread> runningAtTheEnd = new ArrayList<>();
+        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> fetchAllNoting(builder, sources, threads,
+                runningAtTheEnd), () -> {
             released.countDown();
             windDown.over();
             CallerThread.stop(interrupter);
@@ -822,6 +831,7 @@ class ReportBuilderEdgeTest {
             throw new AssertionError(call + " returned the report " + report + ": an interrupted caller gets no report, "
                     + "it gets InterruptedException (rule 6)");
         }
+        assertEveryThreadEnded(call, thrown, runningAtTheEnd);
         if (thrown instanceof InterruptedException && statusAfter) {
             throw new AssertionError(call + " threw InterruptedException and left the thread's interrupt status set. "
                     + "Like every blocking method of the JDK, throwing InterruptedException clears it (look at it with "
@@ -848,6 +858,88 @@ class ReportBuilderEdgeTest {
                 windDown.hold();
             }
         };
+    }
+
+    /**
+     * fetchAll of {@code sources}, and which of the threads the sources ran on were still running when it returned or
+     * threw, into {@code running}: a call waits for every thread it started (rule 5).
+     */
+    private static List<String> fetchAllNoting(ReportBuilder builder, List<Source> sources, Set<Thread> threads,
+            List<Thread> running) throws Exception {
+        try {
+            return builder.fetchAll(sources);
+        } finally {
+            threads.stream().filter(Thread::isAlive).forEach(running::add);
+        }
+    }
+
+    private static void assertEveryThreadEnded(String call, Throwable thrown, List<Thread> running) {
+        if (!running.isEmpty()) {
+            throw new AssertionError(call + (thrown == null ? " returned" : " threw " + thrown) + " while "
+                    + running.size() + " thread(s) it started were still running (a stopped source winding down): "
+                    + "fetchAll waits for every thread it started, even when its caller is interrupted again while "
+                    + "it waits. Keep joining, remember the interrupt, and report it once all have ended (rules 5 "
+                    + "and 6)", thrown);
+        }
+    }
+
+    /**
+     * A report one of whose sources fails once all the others are fetching. Once a source the failure stopped winds
+     * down, its caller is interrupted, then 1 or 2 times again while the call waits for that source (each time once
+     * it has taken the interrupt before): fetchAll still waits for every thread it started, and reports the
+     * interrupt (rule 6).
+     */
+    private static void failedThenInterruptedOnThisThread(Shapes round, ReportBuilder builder) throws Exception {
+        String call = "fetchAll on a thread interrupted " + AFTER_A_FAILURE_AND_AGAIN;
+        int count = round.between("sources of the report interrupted after a failure", 2, 6);
+        int failing = round.between("failing source of the report interrupted after a failure", 0, count - 1);
+        int again = round.between("interrupts again while the sources the failure stopped wind down", 1, 2);
+        Throwable failure = Briefing.anyFailure(round, "failure of the report interrupted after it",
+                "the fuel desk");
+        boolean returnWhatTheyHave = round.chance("stopped sources of the report interrupted after a failure return "
+                + "what they have (else throw InterruptedException)", 0.4);
+        CountDownLatch fetching = new CountDownLatch(count - 1);
+        CountDownLatch released = new CountDownLatch(1);
+        WindDown windDown = new WindDown();
+        Set<Thread> threads = ConcurrentHashMap.newKeySet();
+        List<Source> sources = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (i == failing) {
+                sources.add(() -> {
+                    threads.add(Thread.currentThread());
+                    fetching.await(5, TimeUnit.SECONDS);
+                    throw katas.testkit.Sneaky.raise(failure);
+                });
+            } else {
+                sources.add(windsDownWhenStopped(waitsForRelease("section " + i, threads, fetching, released,
+                        returnWhatTheyHave), windDown));
+            }
+        }
+        // The first interrupt comes once a source the failure stopped holds: the call knows of the failure by then.
+        Thread interrupter = CallerThread.interruptAgainWhileWindingDown(windDown::holding, again, windDown,
+                "interrupter of the failed report's caller");
+        List<Thread> runningAtTheEnd = new ArrayList<>();
+        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> fetchAllNoting(builder, sources, threads,
+                runningAtTheEnd), () -> {
+            released.countDown();
+            windDown.over();
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(threads);
+        });
+        Throwable thrown = outcome.thrown();
+        String described = call + " (source " + failing + " of " + count + " threw " + failure + "; interrupted "
+                + (again == 1 ? "once" : "twice") + " more)";
+        assertEveryThreadEnded(described, thrown, runningAtTheEnd);
+        if (thrown == null) {
+            throw new AssertionError(described + " returned the report " + outcome.returned() + ": a failed call "
+                    + "whose caller was interrupted gets no report (rules 3 and 6)");
+        }
+        if (thrown instanceof InterruptedException == outcome.interruptStatus()) {
+            throw new AssertionError(described + " threw " + thrown + " with the interrupt status "
+                    + (outcome.interruptStatus() ? "set: throwing InterruptedException clears it" : "cleared: whoever "
+                    + "interrupted it cannot tell; throw InterruptedException, or set the status again before "
+                    + "throwing something else") + " (rule 6)", thrown);
+        }
     }
 
     /** A report whose source fails, its caller never interrupted: the status stays clear. */
