@@ -421,10 +421,13 @@ class SimulationFailureTest {
     private static final String WHILE_IT_WAITS = "while it waits";
     private static final String AGAIN_WHILE_THEY_WIND_DOWN = "while it waits, and again while its stopped workers "
             + "wind down";
+    private static final String AFTER_A_FAILURE_AND_AGAIN = "after the rule failed, and again while the workers the "
+            + "failure stopped wind down";
 
     @Test
     @Tag("rule-8")
     @Tag("rule-9")
+    @Tag("rule-7")
     @DisplayName("clears the interrupt status with the InterruptedException it throws, and leaves it clear when nobody "
             + "interrupted its caller, so the same thread runs it again")
     void clearsTheInterruptStatusItReports(Shapes shapes) throws Exception {
@@ -435,8 +438,16 @@ class SimulationFailureTest {
             Switchboard board = new Switchboard();
             Simulation simulation = new Simulation(workers, board);
             for (String moment : round.shuffled("moments of the interrupt", List.of(BEFORE_THE_CALL,
-                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN))) {
-                interruptedOnThisThread(round, simulation, board, workers, moment);
+                    WHILE_IT_WAITS, AGAIN_WHILE_THEY_WIND_DOWN, AFTER_A_FAILURE_AND_AGAIN))) {
+                if (moment.equals(AFTER_A_FAILURE_AND_AGAIN)) {
+                    // Its own simulation when this one has a single worker: a failure stops other workers.
+                    int own = workers >= 2 ? workers : round.between("workers of the run interrupted after a "
+                            + "failure", 2, 6);
+                    failedThenInterruptedOnThisThread(round, own == workers ? simulation : new Simulation(own, board),
+                            board, own);
+                } else {
+                    interruptedOnThisThread(round, simulation, board, workers, moment);
+                }
                 int rows = round.between("rows of the run after the one interrupted " + moment, 1, 10);
                 int cols = round.between("columns of the run after the one interrupted " + moment, 1, 5);
                 int phases = round.between("phases of the run after the one interrupted " + moment, 0, 4);
@@ -537,6 +548,70 @@ class SimulationFailureTest {
             }
             return value;
         };
+    }
+
+    /**
+     * A run whose rule fails in the last worker to reach its first cell of a drawn phase, while every other worker
+     * waits in its own first cell of that phase until it is stopped. Once a stopped worker winds down, the caller is
+     * interrupted, then 1 or 2 times again while run() waits for the stopped workers (each time once it has taken
+     * the interrupt before): run() still waits for every worker, and says it was interrupted (rules 7 and 8).
+     */
+    private static void failedThenInterruptedOnThisThread(Shapes round, Simulation simulation, Switchboard board,
+            int workers) throws Exception {
+        int rows = round.between("rows of the run interrupted after a failure", 2, 10);
+        int cols = round.between("columns of the run interrupted after a failure", 1, 5);
+        int phases = round.between("phases of the run interrupted after a failure", 1, 4);
+        int phase = round.between("phase that fails, then is interrupted", 0, phases - 1);
+        int again = round.between("interrupts again while the workers the failure stopped wind down", 1, 2);
+        Throwable failure = round.failure("failure of the run interrupted after it", "the rule failed");
+        double[][] initial = Heat.grid(round, rows, cols);
+        Probe probe = new Probe(initial, phases).withoutHolding().blockingIn(phase, false);
+        int bands = Math.min(workers, rows);
+        AtomicInteger thrown = new AtomicInteger();
+        WindDown windDown = new WindDown();
+        CellRule held = heldWhenStopped(probe, windDown);
+        board.plug((previous, row, col) -> {
+            if (probe.blockedNow() >= bands - 1 && thrown.getAndIncrement() == 0) {
+                throw katas.testkit.Sneaky.raise(failure);
+            }
+            return held.next(previous, row, col);
+        });
+        // The first interrupt comes once a worker the failure stopped holds: run() knows of the failure by then.
+        Thread interrupter = CallerThread.interruptAgainWhileWindingDown(windDown::holding, again, windDown,
+                "interrupter of the failed run's caller");
+        List<Thread> running = new java.util.ArrayList<>();
+        CallerThread.Outcome<double[][]> outcome = CallerThread.call(() -> {
+            try {
+                return simulation.run(initial, phases);
+            } finally {
+                probe.workers().stream().filter(Thread::isAlive).forEach(running::add);
+            }
+        }, () -> {
+            windDown.over();
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(probe.workers());
+        });
+        Throwable ended = outcome.thrown();
+        String call = "run() of " + Runs.shape(workers, rows, cols, phases) + ", the rule throwing " + failure
+                + " in phase " + (phase + 1) + " and its caller interrupted then, and " + (again == 1 ? "once" : "twice")
+                + " more while the workers it stopped took a while to end,";
+        if (!running.isEmpty()) {
+            throw new AssertionError(call + (ended == null ? " returned" : " threw " + ended) + " while "
+                    + running.size() + " of its workers were still running: run() waits for every worker it started, "
+                    + "even when its caller is interrupted again while it waits. Keep joining, remember the interrupt, "
+                    + "and report it once all have ended (rules 7 and 8)", ended);
+        }
+        if (ended == null) {
+            throw new AssertionError(call + " returned a grid: a failed run gets no grid (rules 6 and 8)");
+        }
+        boolean reported = ended instanceof InterruptedException ? !outcome.interruptStatus()
+                : ended instanceof SimulationFailedException && outcome.interruptStatus();
+        if (!reported) {
+            throw new AssertionError(call + " threw " + ended + " with the interrupt status " + (outcome
+                    .interruptStatus() ? "set" : "clear") + ": its caller was interrupted, so throw "
+                    + "InterruptedException (which clears the status), or SimulationFailedException with the status "
+                    + "set again (rules 6 and 8)", ended);
+        }
     }
 
     /** A run whose rule fails, its caller never interrupted: SimulationFailedException, and the status clear. */
