@@ -254,17 +254,20 @@ class MutexWakeupTest {
             long[] gaveUpAfter = new long[all];
             java.util.Arrays.fill(gaveUpAfter, -1L);
             long[] waitsUntilItGaveUp = new long[all];
+            long[] cpuUntilItGaveUp = new long[all];
             for (int i = 0; i < ways.size(); i++) {
                 Way way = ways.get(i);
                 int index = i;
                 names.add(way.toString());
                 waiters.add(Actor.start("waiter-" + i, () -> {
                     long waitedBefore = ThreadWaits.count(Thread.currentThread());
+                    long cpuBefore = CPU.getCurrentThreadCpuTime();
                     long begun = System.nanoTime();
                     if (way.timed()) {
                         if (!mutex.tryLock(way.amount(), way.unit())) {
                             gaveUpAfter[index] = System.nanoTime() - begun; // judged below, against its timeout
                             waitsUntilItGaveUp[index] = ThreadWaits.count(Thread.currentThread()) - waitedBefore;
+                            cpuUntilItGaveUp[index] = CPU.getCurrentThreadCpuTime() - cpuBefore;
                             return;
                         }
                     } else if (way == Way.LOCK) {
@@ -287,8 +290,10 @@ class MutexWakeupTest {
             for (int i = 0; i < all; i++) {
                 waiters.get(i).awaitWaiting("rule 1: " + names.get(i) + " while another thread holds the lock");
             }
+            long[] cpuBefore = new long[all];
             for (int i = 0; i < all; i++) {
                 before[i] = ThreadWaits.count(waiters.get(i).thread());
+                cpuBefore[i] = CPU.getThreadCpuTime(waiters.get(i).thread().threadId());
             }
             Thread interrupted = waiters.get(all - 1).thread();
             // The window: interrupts at their drawn moments, the states sampled all along (the interrupted waiter's
@@ -316,8 +321,12 @@ class MutexWakeupTest {
                         : windowNanos;
                 LockSupport.parkNanos(Math.max(1L, Math.min(SAMPLE_NANOS, next - now)));
             }
+            long[] cpuInWindow = new long[all];
             for (int i = 0; i < all; i++) {
                 after[i] = ThreadWaits.count(waiters.get(i).thread());
+                // -1 once the thread has ended (a tryLock that gave up): it is judged by its own reading
+                long cpuAfter = CPU.getThreadCpuTime(waiters.get(i).thread().threadId());
+                cpuInWindow[i] = cpuAfter < 0 || cpuBefore[i] < 0 ? 0 : cpuAfter - cpuBefore[i];
             }
             boolean[] early = new boolean[all];
             for (int i = 0; i < all; i++) {
@@ -342,6 +351,19 @@ class MutexWakeupTest {
                             + "(it spins slowly), whatever its timeout; it must wait until the unlock wakes it or its "
                             + "whole time is up", names.get(i), waitsUntilItGaveUp[i], gaveUpAfter[i] / 1_000_000)
                             .isLessThanOrEqualTo(allowedUntilItGaveUp);
+                    assertThat(waitsUntilItGaveUp[i]).as("rule 4: %s gave up after %d ms on a lock another thread "
+                            + "held all along without ever beginning to wait: it looked again and again its whole "
+                            + "timeout (it spun); a waiting thread waits (wait, park) until the unlock wakes it or "
+                            + "its time is up, whatever its timeout", names.get(i), gaveUpAfter[i] / 1_000_000)
+                            .isPositive();
+                    if (CPU_TIMED) {
+                        assertThat(cpuUntilItGaveUp[i]).as("rule 4: %s kept its thread busy for %.2f ms of CPU in "
+                                + "the %d ms it waited before it gave up, on a lock another thread held all along: "
+                                + "a waiting thread waits (wait, park), it does not spin for part of its timeout "
+                                + "(a right one uses microseconds)", names.get(i), cpuUntilItGaveUp[i] / 1e6,
+                                gaveUpAfter[i] / 1_000_000).isLessThanOrEqualTo(Math.max(SPIN_CPU_NANOS * 2,
+                                ways.get(i).nanos() / 10));
+                    }
                 }
             }
             long bound = Math.max(5, windowMillis / 10);
@@ -360,6 +382,16 @@ class MutexWakeupTest {
             }
             if (spinning != null) {
                 throw new AssertionError(spinning);
+            }
+            for (int i = 0; CPU_TIMED && i < all; i++) {
+                // A woken waiter looks again (microseconds) and waits on: the interrupted one is woken 1 to 3 times.
+                long allowedCpu = SPIN_CPU_NANOS * (i == all - 1 ? 2L + interrupts : 2L);
+                assertThat(cpuInWindow[i]).as("rule 4: %s kept its thread busy for %.2f ms of CPU in the %d ms "
+                        + "watched, while another thread held the lock all along%s: a waiter woken while the lock "
+                        + "is taken looks again and waits on at once; it does not spin (not even yielding) after a "
+                        + "wakeup", names.get(i), cpuInWindow[i] / 1e6, windowMillis, i == all - 1 ? " and it was "
+                        + "woken only by " + interrupts + " interrupt(s)" : " and nobody woke it")
+                        .isLessThanOrEqualTo(allowedCpu);
             }
             assertThat(interruptKept[0]).as("rule 6: lock(), interrupted while it waited, returned with the "
                     + "interrupt status cleared: keep it").isTrue();
@@ -424,7 +456,7 @@ class MutexWakeupTest {
                             way).isTrue();
                     mutex.unlock();
                 });
-                awaitParked(waiter, "rule 1: " + way + " while another thread holds the lock");
+                awaitParked(waiter, "rule 1: " + way + " while another thread holds the lock", 0);
                 waiters.add(waiter);
                 if (interruptible) {
                     toInterrupt.add(waiter);
@@ -486,50 +518,12 @@ class MutexWakeupTest {
             return;
         }
         shapes.check(2, round -> {
-            Mutex mutex = new Mutex();
             int calls = round.between("calls", 5, 7);
-            List<String> ways = new ArrayList<>();
-            for (int k = 0; k < calls; k++) {
-                ways.add(round.oneOf("way of call " + (k + 1), "lock()", "lockInterruptibly()",
-                        "tryLock(" + round.between("seconds, call " + (k + 1), 5, 86_400) + " s)"));
-            }
-            java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
-            java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
-            java.util.concurrent.atomic.AtomicInteger calling = new java.util.concurrent.atomic.AtomicInteger();
-            long[] cpuAtCall = new long[calls];
-            long[] startedAt = new long[calls];
-            Actor waiter = Actor.start("waiter-" + round.between("waiter", 1, 99), () -> {
-                for (int k = 0; k < calls; k++) {
-                    go.acquire();
-                    cpuAtCall[k] = jvm.getCurrentThreadCpuTime();
-                    startedAt[k] = System.nanoTime();
-                    calling.set(k + 1);
-                    assertThat(lockBy(mutex, ways.get(k))).as("rule 5: %s gave up long before its time, on a "
-                            + "lock that was freed", ways.get(k)).isTrue();
-                    mutex.unlock();
-                    done.release();
-                }
-            });
-            long[] cpu = new long[calls];
-            long[] untilParked = new long[calls];
-            for (int k = 0; k < calls; k++) {
-                mutex.lock();
-                go.release();
-                long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
-                while (calling.get() < k + 1 && !waiter.isDone() && System.nanoTime() < patience) {
-                    LockSupport.parkNanos(LOOK_NANOS);
-                }
-                long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock");
-                cpu[k] = jvm.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
-                untilParked[k] = parkedAt - startedAt[k];
-                mutex.unlock();
-                if (!done.tryAcquire(Actor.PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {
-                    waiter.rethrowFailure();
-                    throw new AssertionError("rule 4: " + ways.get(k) + " never got the lock after it was freed");
-                }
-            }
-            waiter.mustFinish("rule 4: the waiter never returned");
-            waiter.rethrowFailure();
+            List<String> ways = waysOfCalls(round, calls, "");
+            Timed timed = timeCalls(jvm, "waiter-" + round.between("waiter", 1, 99), new Mutex(), ways,
+                    new long[calls]);
+            long[] cpu = timed.cpuUntilParked();
+            long[] untilParked = timed.untilParked();
             long[] sorted = cpu.clone();
             java.util.Arrays.sort(sorted);
             long median = sorted[calls / 2];
@@ -550,12 +544,130 @@ class MutexWakeupTest {
         });
     }
 
+    @Test
+    @Tag("rule-4")
+    @DisplayName("lets a waiter wait at once also when the lock comes free soon: no spin that pays off")
+    void waitsAtOnceWhenTheLockComesFreeSoon(Shapes shapes) throws Exception {
+        // Red team Q: a lock that spins (up to 50 ms) before it waits as long as spinning pays off, as HotSpot's
+        // monitors do, got past the test above: there the lock stays taken until the waiter is seen parked, so the
+        // first spin fails and the lock stops spinning. Here each call's lock is freed a drawn 5 to 45 ms after the
+        // call began if the waiter is not seen parked by then: a spin pays off every time, and burns its CPU every
+        // time. A right call parks after microseconds, is seen parked, and is woken by the unlock. Judged by the
+        // median CPU time from the call to its return, on a fresh lock.
+        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
+        if (!jvm.isThreadCpuTimeSupported() || !jvm.isThreadCpuTimeEnabled()) {
+            return;
+        }
+        shapes.check(2, round -> {
+            int calls = round.between("calls, the lock freed soon", 5, 7);
+            List<String> ways = waysOfCalls(round, calls, ", the lock freed soon");
+            long[] freedAfter = new long[calls];
+            for (int k = 0; k < calls; k++) {
+                freedAfter[k] = TimeUnit.MILLISECONDS.toNanos(round.between("lock freed after (ms), unless parked, "
+                        + "call " + (k + 1), 5, 45));
+            }
+            Timed timed = timeCalls(jvm, "waiter-" + round.between("waiter, the lock freed soon", 1, 99),
+                    new Mutex(), ways, freedAfter);
+            long[] sorted = timed.cpuUntilReturned().clone();
+            java.util.Arrays.sort(sorted);
+            long median = sorted[calls / 2];
+            StringBuilder seen = new StringBuilder();
+            for (int k = 0; k < calls; k++) {
+                seen.append(k == 0 ? "" : ", ").append(ways.get(k)).append(String.format(java.util.Locale.ROOT,
+                        ": %.2f ms of CPU, %s", timed.cpuUntilReturned()[k] / 1e6, timed.untilParked()[k] < 0
+                        ? "never seen waiting before the lock was freed after " + freedAfter[k] / 1_000_000 + " ms"
+                        : "seen waiting"));
+            }
+            assertThat(median).as("rule 4: a call that found the lock taken, freed within tens of milliseconds, kept "
+                    + "its thread busy for %.2f ms of CPU (the median of %d calls: %s): a waiting thread waits (wait, "
+                    + "park) until the unlock wakes it; it does not spin first, not even while spinning pays off", median
+                    / 1e6, calls, seen).isLessThanOrEqualTo(SPIN_CPU_NANOS);
+        });
+    }
+
+    /** {@code calls} ways of locking, drawn: lock(), lockInterruptibly(), or a tryLock of 5 s to a day. */
+    private static List<String> waysOfCalls(Shapes round, int calls, String which) {
+        List<String> ways = new ArrayList<>();
+        for (int k = 0; k < calls; k++) {
+            ways.add(round.oneOf("way of call " + (k + 1) + which, "lock()", "lockInterruptibly()",
+                    "tryLock(" + round.between("seconds, call " + (k + 1) + which, 5, 86_400) + " s)"));
+        }
+        return ways;
+    }
+
+    /**
+     * What each call of {@link #timeCalls} cost: its CPU time until seen parked (or until the lock was freed) and
+     * until it returned, and its time until seen parked (-1: not seen parked before the lock was freed).
+     */
+    private record Timed(long[] cpuUntilParked, long[] cpuUntilReturned, long[] untilParked) {
+    }
+
+    /**
+     * Makes one call per way on one waiter thread, one after the other, each while the test holds the lock: the test
+     * frees it once the waiter is seen parked, or {@code freedAfter[k]} after the call began (0: only once parked; a
+     * waiter that keeps running fails). The test looks with short parks, not spinning, to leave the CPU to the waiter.
+     */
+    private static Timed timeCalls(ThreadMXBean jvm, String name, Mutex mutex, List<String> ways, long[] freedAfter)
+            throws InterruptedException {
+        int calls = ways.size();
+        java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
+        java.util.concurrent.atomic.AtomicInteger calling = new java.util.concurrent.atomic.AtomicInteger();
+        long[] cpuAtCall = new long[calls];
+        long[] cpuAtReturn = new long[calls];
+        long[] startedAt = new long[calls];
+        Actor waiter = Actor.start(name, () -> {
+            for (int k = 0; k < calls; k++) {
+                go.acquire();
+                cpuAtCall[k] = jvm.getCurrentThreadCpuTime();
+                startedAt[k] = System.nanoTime();
+                calling.set(k + 1);
+                boolean took = lockBy(mutex, ways.get(k));
+                cpuAtReturn[k] = jvm.getCurrentThreadCpuTime();
+                assertThat(took).as("rule 5: %s gave up long before its time, on a lock that was freed", ways.get(k))
+                        .isTrue();
+                mutex.unlock();
+                done.release();
+            }
+        });
+        long[] cpuUntilParked = new long[calls];
+        long[] untilParked = new long[calls];
+        for (int k = 0; k < calls; k++) {
+            mutex.lock();
+            go.release();
+            long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
+            while (calling.get() < k + 1 && !waiter.isDone() && System.nanoTime() < patience) {
+                LockSupport.parkNanos(LOOK_NANOS);
+            }
+            long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock",
+                    freedAfter[k] == 0 ? 0 : startedAt[k] + freedAfter[k]);
+            cpuUntilParked[k] = jvm.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
+            untilParked[k] = parkedAt < 0 ? -1 : parkedAt - startedAt[k];
+            mutex.unlock();
+            if (!done.tryAcquire(Actor.PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {
+                waiter.rethrowFailure();
+                throw new AssertionError("rule 4: " + ways.get(k) + " never got the lock after it was freed");
+            }
+        }
+        waiter.mustFinish("rule 4: the waiter never returned");
+        waiter.rethrowFailure();
+        long[] cpuUntilReturned = new long[calls];
+        for (int k = 0; k < calls; k++) {
+            cpuUntilReturned[k] = cpuAtReturn[k] - cpuAtCall[k];
+        }
+        return new Timed(cpuUntilParked, cpuUntilReturned, untilParked);
+    }
+
     /**
      * The CPU time a call may spend between its start and its wait, in the median of a few calls: a right lock takes
      * a few microseconds (tens with a brief spin, as the JDK's locks do: 3 to 60 µs measured at a load of 14 on 2
      * cores), far below this. A spin that yields burns less than its time on a busy machine: see the next bound.
      */
     private static final long SPIN_CPU_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);
+
+    /** The JVM's CPU clock of threads, and whether it is there: CPU time is judged only where it is. */
+    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
+    private static final boolean CPU_TIMED = CPU.isThreadCpuTimeSupported() && CPU.isThreadCpuTimeEnabled();
     /**
      * How long every one of a few calls may take from its start until its thread is seen parked: a right call parks
      * after microseconds, and a busy machine delays one call now and then (26 ms at most seen at a load of 14), never
@@ -565,14 +677,18 @@ class MutexWakeupTest {
 
     /**
      * Waits until the actor's thread is parked in a wait (WAITING or TIMED_WAITING, not only BLOCKED on the way in),
-     * or done, so that the next waiter begins to wait after it; fails with {@code what} when it keeps running.
+     * or done, so that the next waiter begins to wait after it; fails with {@code what} when it keeps running. Returns
+     * when it was seen parked, or -1 once {@code giveUpAt} (a {@link System#nanoTime} moment; 0: never) has come.
      */
-    private static long awaitParked(Actor waiter, String what) {
+    private static long awaitParked(Actor waiter, String what, long giveUpAt) {
         long deadline = System.nanoTime() + Actor.PATIENCE.toNanos();
         while (!waiter.isDone()) {
             Thread.State state = waiter.thread().getState();
             if (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING) {
                 return System.nanoTime();
+            }
+            if (giveUpAt != 0 && System.nanoTime() - giveUpAt >= 0) {
+                return -1;
             }
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(what + ": the thread '" + waiter.thread().getName() + "' did not wait for "
