@@ -312,13 +312,16 @@ class RequestServerEdgeTest {
     @Tag("rule-8")
     @DisplayName("accepts a flush period longer than a long of nanoseconds holds, and close() still writes everything")
     void acceptsAnyLongPeriod(Shapes shapes) throws Exception {
-        // Longer than Long.MAX_VALUE ns (292 years): Duration.toNanos() throws ArithmeticException there.
+        // Longer than Long.MAX_VALUE ns (292 years): Duration.toNanos() throws ArithmeticException there. The last one
+        // is just past that edge, in the second where it lies: a check of the seconds alone (> instead of >=) misses it.
         List<Duration> periods = List.of(java.time.temporal.ChronoUnit.FOREVER.getDuration(),
-                Duration.ofDays(shapes.between("a period of more than 292 years, in days", 106_752L, 1_000_000_000L)));
+                Duration.ofDays(shapes.between("a period of more than 292 years, in days", 106_752L, 1_000_000_000L)),
+                Duration.ofSeconds(Long.MAX_VALUE / 1_000_000_000L, shapes.between("nanoseconds past the last whole "
+                        + "second a long of nanoseconds holds", Long.MAX_VALUE % 1_000_000_000L + 1, 999_999_999L)));
         for (Duration period : periods) {
             RequestContext context = Desk.contexts(shapes, 1).get(0);
             Expected expected = new Expected();
-            try (Desk desk = Desk.of(1, 1, period)) {
+            try (Desk desk = deskWithPeriod(period)) {
                 RequestServer server = desk.server;
                 RequestServerFlusherEdgeTest.Looks looks = RequestServerFlusherEdgeTest.Looks.at(desk.serversThreads(),
                         shapes.between("idle time (ms)", 100, 200));
@@ -337,6 +340,17 @@ class RequestServerEdgeTest {
                 assertThat(expected.check(desk.sink.written(), "rule 8")).as("what close() had written, with a "
                         + "flush period of %s (rule 8)", period).isNull();
             }
+        }
+    }
+
+    /** A desk whose server has {@code period}: a positive period is accepted, however long (rule 6). */
+    private static Desk deskWithPeriod(Duration period) {
+        try {
+            return Desk.of(1, 1, period);
+        } catch (RuntimeException refused) {
+            throw new AssertionError("new RequestServer(..., " + period + ") threw " + refused + ": every positive "
+                    + "flush period is accepted, however long (Duration.toNanos() overflows past Long.MAX_VALUE ns, "
+                    + "292 years: such a period is the longest wait there is) (rule 6)", refused);
         }
     }
 
