@@ -513,20 +513,16 @@ class MutexWakeupTest {
         // load classes). And the quickest call's time until parked: a spin that yields burns little CPU on a busy
         // machine, but takes its whole time at every call, while a right call is delayed by load now and then, not
         // every time. The test looks with short parks, not spinning, to leave the CPU to the waiter.
-        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
-        if (!jvm.isThreadCpuTimeSupported() || !jvm.isThreadCpuTimeEnabled()) {
+        if (!CPU_TIMED) {
             return;
         }
         shapes.check(2, round -> {
             int calls = round.between("calls", 5, 7);
             List<String> ways = waysOfCalls(round, calls, "");
-            Timed timed = timeCalls(jvm, "waiter-" + round.between("waiter", 1, 99), new Mutex(), ways,
-                    new long[calls]);
+            Timed timed = timeCalls("waiter-" + round.between("waiter", 1, 99), new Mutex(), ways, new long[calls]);
             long[] cpu = timed.cpuUntilParked();
             long[] untilParked = timed.untilParked();
-            long[] sorted = cpu.clone();
-            java.util.Arrays.sort(sorted);
-            long median = sorted[calls / 2];
+            long median = median(cpu);
             long quickest = java.util.Arrays.stream(untilParked).min().orElse(0);
             StringBuilder seen = new StringBuilder();
             for (int k = 0; k < calls; k++) {
@@ -554,8 +550,7 @@ class MutexWakeupTest {
         // call began if the waiter is not seen parked by then: a spin pays off every time, and burns its CPU every
         // time. A right call parks after microseconds, is seen parked, and is woken by the unlock. Judged by the
         // median CPU time from the call to its return, on a fresh lock.
-        ThreadMXBean jvm = ManagementFactory.getThreadMXBean();
-        if (!jvm.isThreadCpuTimeSupported() || !jvm.isThreadCpuTimeEnabled()) {
+        if (!CPU_TIMED) {
             return;
         }
         shapes.check(2, round -> {
@@ -566,11 +561,9 @@ class MutexWakeupTest {
                 freedAfter[k] = TimeUnit.MILLISECONDS.toNanos(round.between("lock freed after (ms), unless parked, "
                         + "call " + (k + 1), 5, 45));
             }
-            Timed timed = timeCalls(jvm, "waiter-" + round.between("waiter, the lock freed soon", 1, 99),
-                    new Mutex(), ways, freedAfter);
-            long[] sorted = timed.cpuUntilReturned().clone();
-            java.util.Arrays.sort(sorted);
-            long median = sorted[calls / 2];
+            Timed timed = timeCalls("waiter-" + round.between("waiter, the lock freed soon", 1, 99), new Mutex(),
+                    ways, freedAfter);
+            long median = median(timed.cpuUntilReturned());
             StringBuilder seen = new StringBuilder();
             for (int k = 0; k < calls; k++) {
                 seen.append(k == 0 ? "" : ", ").append(ways.get(k)).append(String.format(java.util.Locale.ROOT,
@@ -583,6 +576,13 @@ class MutexWakeupTest {
                     + "park) until the unlock wakes it; it does not spin first, not even while spinning pays off", median
                     / 1e6, calls, seen).isLessThanOrEqualTo(SPIN_CPU_NANOS);
         });
+    }
+
+    /** The middle value of {@code values} (the upper one of an even count). */
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        java.util.Arrays.sort(sorted);
+        return sorted[values.length / 2];
     }
 
     /** {@code calls} ways of locking, drawn: lock(), lockInterruptibly(), or a tryLock of 5 s to a day. */
@@ -607,7 +607,7 @@ class MutexWakeupTest {
      * frees it once the waiter is seen parked, or {@code freedAfter[k]} after the call began (0: only once parked; a
      * waiter that keeps running fails). The test looks with short parks, not spinning, to leave the CPU to the waiter.
      */
-    private static Timed timeCalls(ThreadMXBean jvm, String name, Mutex mutex, List<String> ways, long[] freedAfter)
+    private static Timed timeCalls(String name, Mutex mutex, List<String> ways, long[] freedAfter)
             throws InterruptedException {
         int calls = ways.size();
         java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
@@ -619,11 +619,11 @@ class MutexWakeupTest {
         Actor waiter = Actor.start(name, () -> {
             for (int k = 0; k < calls; k++) {
                 go.acquire();
-                cpuAtCall[k] = jvm.getCurrentThreadCpuTime();
+                cpuAtCall[k] = CPU.getCurrentThreadCpuTime();
                 startedAt[k] = System.nanoTime();
                 calling.set(k + 1);
                 boolean took = lockBy(mutex, ways.get(k));
-                cpuAtReturn[k] = jvm.getCurrentThreadCpuTime();
+                cpuAtReturn[k] = CPU.getCurrentThreadCpuTime();
                 assertThat(took).as("rule 5: %s gave up long before its time, on a lock that was freed", ways.get(k))
                         .isTrue();
                 mutex.unlock();
@@ -641,7 +641,7 @@ class MutexWakeupTest {
             }
             long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock",
                     freedAfter[k] == 0 ? 0 : startedAt[k] + freedAfter[k]);
-            cpuUntilParked[k] = jvm.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
+            cpuUntilParked[k] = CPU.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
             untilParked[k] = parkedAt < 0 ? -1 : parkedAt - startedAt[k];
             mutex.unlock();
             if (!done.tryAcquire(Actor.PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {

@@ -814,13 +814,8 @@ class ReportBuilderEdgeTest {
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(before ? null : () -> fetching.getCount() == 0,
                 again, windDown, "interrupter of the report's caller");
         List<Thread> runningAtTheEnd = new ArrayList<>();
-        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> fetchAllNoting(builder, sources, threads,
-                runningAtTheEnd), () -> {
-            released.countDown();
-            windDown.over();
-            CallerThread.stop(interrupter);
-            CallerThread.joinQuietly(threads);
-        });
+        CallerThread.Outcome<List<String>> outcome = fetchAllInterrupted(builder, sources, threads, released, windDown,
+                interrupter, runningAtTheEnd);
         List<String> report = outcome.returned();
         Throwable thrown = outcome.thrown();
         boolean statusAfter = outcome.interruptStatus();
@@ -861,16 +856,24 @@ class ReportBuilderEdgeTest {
     }
 
     /**
-     * fetchAll of {@code sources}, and which of the threads the sources ran on were still running when it returned or
-     * threw, into {@code running}: a call waits for every thread it started (rule 5).
+     * fetchAll of {@code sources} on this thread, which {@code interrupter} interrupts; the threads the sources ran on
+     * that were still running when it returned or threw go into {@code running} (a call waits for every thread it
+     * started: rule 5). Afterwards the test lets go of everything it holds.
      */
-    private static List<String> fetchAllNoting(ReportBuilder builder, List<Source> sources, Set<Thread> threads,
-            List<Thread> running) throws Exception {
-        try {
-            return builder.fetchAll(sources);
-        } finally {
-            threads.stream().filter(Thread::isAlive).forEach(running::add);
-        }
+    private static CallerThread.Outcome<List<String>> fetchAllInterrupted(ReportBuilder builder, List<Source> sources,
+            Set<Thread> threads, CountDownLatch released, WindDown windDown, Thread interrupter, List<Thread> running) {
+        return CallerThread.call(() -> {
+            try {
+                return builder.fetchAll(sources);
+            } finally {
+                threads.stream().filter(Thread::isAlive).forEach(running::add);
+            }
+        }, () -> {
+            released.countDown();
+            windDown.over();
+            CallerThread.stop(interrupter);
+            CallerThread.joinQuietly(threads);
+        });
     }
 
     private static void assertEveryThreadEnded(String call, Throwable thrown, List<Thread> running) {
@@ -919,13 +922,8 @@ class ReportBuilderEdgeTest {
         Thread interrupter = CallerThread.interruptAgainWhileWindingDown(windDown::holding, again, windDown,
                 "interrupter of the failed report's caller");
         List<Thread> runningAtTheEnd = new ArrayList<>();
-        CallerThread.Outcome<List<String>> outcome = CallerThread.call(() -> fetchAllNoting(builder, sources, threads,
-                runningAtTheEnd), () -> {
-            released.countDown();
-            windDown.over();
-            CallerThread.stop(interrupter);
-            CallerThread.joinQuietly(threads);
-        });
+        CallerThread.Outcome<List<String>> outcome = fetchAllInterrupted(builder, sources, threads, released, windDown,
+                interrupter, runningAtTheEnd);
         Throwable thrown = outcome.thrown();
         String described = call + " (source " + failing + " of " + count + " threw " + failure + "; interrupted "
                 + (again == 1 ? "once" : "twice") + " more)";
