@@ -11,8 +11,8 @@ import java.nio.file.Path;
  * A stand-in worker for the hidden closing tests: it answers like a probe (with {@link ProbeHub#answerOf}),
  * and leaves marks in the directory named by its first argument: {@code <pid>.started} once it reads its
  * input, {@code <pid>.eof} when its input ends, and {@code <pid>.exited} just before it exits by itself,
- * {@link #EXIT_MILLIS} after the end of its input (a worker that finishes its work). A worker that is
- * killed never leaves the last mark. It halts after a minute whatever happens.
+ * {@link #EXIT_MILLIS} after the end of its input (a worker that finishes its work), or as many milliseconds as its
+ * second argument says. A worker that is killed never leaves the last mark. It halts after a minute whatever happens.
  */
 public final class PoliteExitWorker {
 
@@ -37,6 +37,7 @@ public final class PoliteExitWorker {
         lifetime.setDaemon(true);
         lifetime.start();
         Path dir = Path.of(args[0]);
+        long exitMillis = args.length > 1 ? Long.parseLong(args[1]) : EXIT_MILLIS;
         long pid = ProcessHandle.current().pid();
         mark(dir, pid + ".started");
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.US_ASCII));
@@ -46,7 +47,7 @@ public final class PoliteExitWorker {
             System.out.flush();
         }
         mark(dir, pid + ".eof");
-        Thread.sleep(EXIT_MILLIS);
+        Thread.sleep(exitMillis);
         mark(dir, pid + ".exited");
     }
 

@@ -268,10 +268,38 @@ class ProcessPoolClosingTest {
     @Tag("rule-12")
     @DisplayName("gives every worker its moment to exit by itself also when close() is called with the interrupt status set")
     void anInterruptedCloseStillAsksFirst(Shapes shapes) throws Exception {
-        int size = shapes.between("workers", 2, 3);
+        interruptedClose(shapes, false);
+    }
+
+    @Test
+    @Order(10)
+    @Tag("rule-12")
+    @Tag("rule-14")
+    @DisplayName("gives every worker its moment to exit by itself also when close() is interrupted while it waits for them")
+    void aCloseInterruptedWhileItWaitsStillGivesEveryWorkerItsMoment(Shapes shapes) throws Exception {
+        // Red team R: a close() that, interrupted during its polite wait (not before the call: a status set before is
+        // cleared up front), killed the worker it waited for and every later one at once, got past the test above,
+        // and past aSecondCloseWaitsToo, whose workers ignore the end of their input and are killed anyway.
+        interruptedClose(shapes, true);
+    }
+
+    /**
+     * close() on a pool of workers that exit by themselves a little after their input ends, interrupted before the call
+     * (its caller's status set) or while it waits (once its thread is seen waiting, at a drawn moment after): every
+     * worker that did not exit by itself must have been killed no sooner than a moment after close() was called.
+     */
+    private static void interruptedClose(Shapes shapes, boolean whileItWaits) throws Exception {
+        String when = whileItWaits ? ", close() interrupted while it waits" : "";
+        int size = shapes.between("workers" + when, 2, 3);
+        // Interrupted while it waits, the workers take longer to exit (still well inside a right pool's moment), so that
+        // the interrupt, sent at a drawn moment once close() is seen waiting, comes before they exit, even late.
+        long exitMillis = whileItWaits ? INTERRUPTED_WHILE_WAITING_EXIT_MILLIS : PoliteExitWorker.EXIT_MILLIS;
+        int interruptAfterMillis = whileItWaits
+                ? shapes.between("ms from when close() is seen waiting to its interrupt", 0, 30) : 0;
         java.nio.file.Path marks = java.nio.file.Files.createTempDirectory("polite-exit");
         try (ChildProcesses children = ChildProcesses.watch()) {
-            ProcessPool pool = children.own(new ProcessPool(size, PoliteExitWorker.class, marks.toString()));
+            ProcessPool pool = children.own(new ProcessPool(size, PoliteExitWorker.class, marks.toString(),
+                    Long.toString(exitMillis)));
             Set<Long> started = new HashSet<>();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (started.size() < size && System.nanoTime() < deadline) {
@@ -309,7 +337,9 @@ class ProcessPoolClosingTest {
             AtomicReference<Throwable> failed = new AtomicReference<>();
             AtomicLong closeNanos = new AtomicLong(-1);
             Thread closer = Thread.ofPlatform().daemon(true).name("test calls close").start(() -> {
-                Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
+                if (!whileItWaits) {
+                    Thread.currentThread().interrupt(); // as after an interrupted count, which closes the pool
+                }
                 long start = System.nanoTime();
                 closeCalledAt.set(start);
                 try {
@@ -320,14 +350,42 @@ class ProcessPoolClosingTest {
                 closeNanos.set(System.nanoTime() - start);
                 interruptKept.set(Thread.currentThread().isInterrupted());
             });
+            // Interrupted while it waits: once close() is seen waiting (for the workers to exit, which these take
+            // longer than the drawn moment to do), the drawn moment later, whichever worker it waits for then.
+            long interruptedAt = 0;
+            if (whileItWaits) {
+                long lookUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                boolean seenWaiting = false;
+                while (closer.isAlive() && System.nanoTime() < lookUntil) {
+                    Thread.State state = closer.getState();
+                    if (closeCalledAt.get() != Long.MAX_VALUE
+                            && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
+                        seenWaiting = true;
+                        break;
+                    }
+                    LockSupport.parkNanos(100_000);
+                }
+                if (seenWaiting) {
+                    long interruptAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(interruptAfterMillis);
+                    while (System.nanoTime() < interruptAt) {
+                        LockSupport.parkNanos(interruptAt - System.nanoTime());
+                    }
+                    if (closer.isAlive()) {
+                        closer.interrupt();
+                        interruptedAt = System.nanoTime();
+                    }
+                }
+            }
+            String how = !whileItWaits ? "called with the interrupt status set" : interruptedAt == 0
+                    ? "never seen waiting, so not interrupted"
+                    : "interrupted " + TimeUnit.NANOSECONDS.toMillis(interruptedAt - closeCalledAt.get())
+                            + " ms after it was called, while it waited for the workers to exit";
             closer.join(Pools.CLOSE_BOUND.toMillis());
             assertThat(closer.isAlive())
-                    .as("rule 12: close(), called with the interrupt status set, had not returned after %d s",
-                            Pools.CLOSE_BOUND.toSeconds())
+                    .as("rule 12: close(), %s, had not returned after %d s", how, Pools.CLOSE_BOUND.toSeconds())
                     .isFalse();
-            assertThat(failed.get()).as("rule 12: what close() threw when called with the interrupt status set").isNull();
-            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (it was called with the "
-                    + "interrupt status set)");
+            assertThat(failed.get()).as("rule 12: what close() threw when %s", how).isNull();
+            ChildProcesses.assertAllExited(workers, "rule 12", "when close() returned (" + how + ")");
             // Every worker has exited: the onExit sightings come soon; the poller's come at once.
             long sightings = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
             while (seenDeadAt.size() < workers.size() && System.nanoTime() < sightings) {
@@ -356,20 +414,35 @@ class ProcessPoolClosingTest {
                             + " ms after close() was called"));
                 }
             }
-            assertThat(cutShort)
-                    .as("rule 12: close() was called from a thread whose interrupt status was set (as when an interrupted "
-                            + "count closes the pool), and returned %d ms later; these workers take %d ms to exit once "
-                            + "their input ends, but were killed before a moment of %d ms had passed since close() was "
-                            + "called (%d of the %d workers saw the end of their input). Every worker is owed its "
-                            + "moment, the first one too: an interrupt must not cut it short. If waitFor throws "
-                            + "InterruptedException, remember it and wait out the moment (or clear the status first "
-                            + "with Thread.interrupted()), and set the status again when close() is done",
-                            closeMillis, PoliteExitWorker.EXIT_MILLIS, MOMENT_AT_LEAST_MILLIS, sawEof.size(), size)
-                    .isEmpty();
-            assertThat(interruptKept.get())
-                    .as("rule 12: the interrupt status of the thread that called close() with it set: close() must "
-                            + "leave it set when it returns (it belongs to the caller)")
-                    .isTrue();
+            if (!whileItWaits) {
+                assertThat(cutShort)
+                        .as("rule 12: close() was called from a thread whose interrupt status was set (as when an "
+                                + "interrupted count closes the pool), and returned %d ms later; these workers take %d ms "
+                                + "to exit once their input ends, but were killed before a moment of %d ms had passed "
+                                + "since close() was called (%d of the %d workers saw the end of their input). Every "
+                                + "worker is owed its moment, the first one too: an interrupt must not cut it short. If "
+                                + "waitFor throws InterruptedException, remember it and wait out the moment (or clear the "
+                                + "status first with Thread.interrupted()), and set the status again when close() is done",
+                                closeMillis, exitMillis, MOMENT_AT_LEAST_MILLIS, sawEof.size(), size)
+                        .isEmpty();
+            } else {
+                assertThat(cutShort)
+                        .as("rules 12 and 14: close() was %s (as when another thread cancels the task that closes the "
+                                + "pool), and returned %d ms after it was called; these workers take %d ms to exit once "
+                                + "their input ends, but were killed before a moment of %d ms had passed since close() was "
+                                + "called (%d of the %d workers saw the end of their input). An interrupt that comes while "
+                                + "close() waits cuts the moment short neither for the worker it waits for nor for the "
+                                + "later ones: catch InterruptedException, remember it, go on waiting out the moment, "
+                                + "and set the status again when close() is done",
+                                how, closeMillis, exitMillis, MOMENT_AT_LEAST_MILLIS, sawEof.size(), size)
+                        .isEmpty();
+            }
+            if (!whileItWaits || interruptedAt != 0) {
+                assertThat(interruptKept.get())
+                        .as("rules 12 and 14: the interrupt status of the thread whose close() was %s: close() must "
+                                + "leave it set when it returns (it belongs to the caller)", how)
+                        .isTrue();
+            }
         } finally {
             try (var files = java.nio.file.Files.list(marks)) {
                 for (java.nio.file.Path file : files.toList()) {
@@ -385,6 +458,13 @@ class ProcessPoolClosingTest {
      * milliseconds (the reference 200) before it kills; one that kills at once returns within a few.
      */
     private static final long MOMENT_AT_LEAST_MILLIS = 190;
+
+    /**
+     * How long the workers take to exit once their input ends when close() is interrupted while it waits: inside a right
+     * pool's moment (the reference's 200 ms; one that kills them anyway kills them no sooner), and well after the
+     * interrupt, which comes at most 30 ms after close() is seen waiting, so that it finds them still exiting.
+     */
+    private static final long INTERRUPTED_WHILE_WAITING_EXIT_MILLIS = 150;
 
     private static Set<Long> marked(java.nio.file.Path marks, String suffix) throws java.io.IOException {
         try (var files = java.nio.file.Files.list(marks)) {
