@@ -503,6 +503,9 @@ class BoundedBufferEdgeTest {
             // Every timeout with no time in it (zero, below zero, as in Timeouts.noTime) and one below a millisecond,
             // for poll and for offer (red team I: a tryLock() for these, answering "empty" or "full" while another
             // thread held the lock): the call waits its turn for the lock however long, then answers what is there.
+            // The test holds the lock until the call waits its turn (parked in the lock's queue with no deadline) for
+            // every timeout, zero and below too: red team R's tryLock(100 ms) for these got the lock in time when the
+            // test let go as soon as it saw the call queued; the OutlastingLock refuses a timed try of any length.
             List<Duration> timeouts = new ArrayList<>(Timeouts.noTime(shapes));
             timeouts.add(Duration.ofNanos(shapes.between("a timeout below a millisecond (ns)", 1, 999_999)));
             for (Duration timeout : timeouts) {
@@ -524,9 +527,7 @@ class BoundedBufferEdgeTest {
             try {
                 caller = Waiter.start(call + " while the test holds the lock", lock,
                         () -> polling ? buffer.poll(timeout) : buffer.offer(parcel, timeout)).awaitQueuedForTheLock();
-                if (timeout.compareTo(Duration.ZERO) > 0) {
-                    holdWhileItWaitsWithADeadline(lock, caller, timeout);
-                }
+                holdWhileItWaitsWithADeadline(lock, caller, timeout);
             } finally {
                 lock.unlock();
             }
@@ -537,7 +538,8 @@ class BoundedBufferEdgeTest {
             Object expected = polling ? Optional.of(parcel) : Boolean.TRUE;
             assertThat(caller.awaitEnded("the test let go of the lock (rule 6)").returned())
                     .as("%s %s (rule 6: no time, or little, to wait for an item or room is not 'the buffer is %s' "
-                            + "while another thread has the lock: the call waits its turn for the lock, then looks)",
+                            + "while another thread has the lock, however long it keeps it: the call waits its turn "
+                            + "for the lock, then looks; never tryLock, of any length, and give up)",
                             caller, polling ? "from a buffer holding " + parcel : "into an empty buffer",
                             polling ? "empty" : "full")
                     .isEqualTo(expected);
@@ -545,15 +547,18 @@ class BoundedBufferEdgeTest {
 
         /**
          * A call may wait for the lock only without a deadline (rule 6): one queued with a deadline, as
-         * tryLock(timeout) is, gives up while the test still holds the lock. So the test holds it for the whole
-         * timeout, and then until the caller has ended or waits in the lock's queue without a deadline (2 s at
-         * most), or until it has asked in more short tries than a call that waits its turn makes (it polls the
-         * lock): the caller's own state decides when to let go, never how fast the machine is.
+         * tryLock(timeout) is (or tryLock(100 ms) for a timeout of zero or below), gives up while the test still holds
+         * the lock, which refuses a timed try of any length. So the test holds it for the whole timeout (none for a
+         * timeout of zero or below), and then until the caller has ended or waits in the lock's queue without a
+         * deadline (2 s at most), or until it has asked in more short tries than a call that waits its turn makes
+         * (it polls the lock): the caller's own state decides when to let go, never how fast the machine is.
          */
         private static void holdWhileItWaitsWithADeadline(OutlastingLock lock, Waiter caller, Duration timeout)
                 throws InterruptedException {
             long start = System.nanoTime();
-            TimeUnit.NANOSECONDS.sleep(timeout.toNanos());
+            if (timeout.compareTo(Duration.ZERO) > 0) {
+                TimeUnit.NANOSECONDS.sleep(timeout.toNanos()); // under a millisecond here: no overflow
+            }
             while (!caller.ended() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2)
                     && lock.poller().isEmpty()
                     && Thread.getAllStackTraces().keySet().stream()

@@ -448,8 +448,17 @@ class StartingGunEdgeTest {
     void aTimeoutOfZeroWaitsForTheLock(Shapes shapes) throws Exception {
         // The test fires, takes the lock, and lets a runner call with no time. A right runner waits its turn for the
         // lock and then reads the gun (it queues until the test lets go), or reads a volatile flag at once and
-        // answers true: both are right. A false, at once or later, is never right for a fired gun (tryLock()).
+        // answers true: both are right. A false, at once or later, is never right for a fired gun (tryLock(), or a
+        // tryLock of any length: red team R's tryLock(100 ms) got the lock in time when the test let go as soon as
+        // it saw the runner queued). So once the runner is queued the test holds on until it is parked in the lock's
+        // queue with no deadline (only the test's unlock ends that wait: it waits its turn), or has ended, or has
+        // asked in more short tries than a runner that waits its turn makes (it polls the lock), or a drawn 0.5 to
+        // 1 s have passed. The OutlastingLock refuses every timed try while the test holds it, after 50 ms in its
+        // queue at most, so a runner that gives the lock a timed chance, of any length, is seen giving up; a right
+        // runner parks for good at once and costs nothing.
         Duration negative = Duration.ofMillis(-shapes.between("a negative timeout in ms", 1, 1_000));
+        long holdNanos = TimeUnit.MILLISECONDS.toNanos(shapes.between("ms the test holds on while the runner is "
+                + "queued with a deadline", 500, 1_000));
         for (Duration none : List.of(Duration.ZERO, Duration.ofNanos(-1), negative)) {
             OutlastingLock held = new OutlastingLock(); // outlasts any timed tryLock, whatever its grace
             Track track = new Track(held);
@@ -460,17 +469,8 @@ class StartingGunEdgeTest {
             try {
                 runner = Runner.timed("runner-no-time", gun, none);
                 long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
-                while (!track.lock().hasQueuedThread(runner.thread())) {
-                    if (runner.isDone()) {
-                        if (runner.ending() == Runner.Ending.RETURNED && runner.answer()) {
-                            break; // answered true at once (a volatile flag, read as for isFired()): right
-                        }
-                        throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
-                                + "the gun's lock: it " + runner.describeEnding() + " without waiting its turn for "
-                                + "the lock (no time to wait for the fire is not 'not fired' while another thread "
-                                + "has the lock: wait your turn for the lock and read the gun, or read a volatile "
-                                + "flag as for isFired(); tryLock() and false is no answer for a fired gun)");
-                    }
+                while (!runner.isDone() && !track.lock().hasQueuedThread(runner.thread())
+                        && !held.polled(runner.thread())) {
                     if (System.nanoTime() > giveUp) {
                         throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
                                 + "the gun's lock: after " + Track.PATIENCE_MILLIS / 1000 + " s it neither answered "
@@ -479,8 +479,30 @@ class StartingGunEdgeTest {
                     }
                     Track.pause();
                 }
+                long queued = System.nanoTime();
+                while (!runner.isDone() && !held.polled(runner.thread()) && System.nanoTime() - queued < holdNanos
+                        && !(track.lock().hasQueuedThread(runner.thread())
+                                && runner.thread().getState() == Thread.State.WAITING)) {
+                    Track.pause();
+                }
+                if (runner.isDone() && !(runner.ending() == Runner.Ending.RETURNED && runner.answer())) {
+                    throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
+                            + "the gun's lock: " + runner.describeEnding() + " without waiting its turn for the "
+                            + "lock (its tries for the lock: " + held.triesOf(runner.thread()) + "). No time to wait "
+                            + "for the fire is not 'not fired' while another thread has the lock, however long it "
+                            + "keeps it: wait your turn for the lock (lockInterruptibly()) and read the gun, or read a "
+                            + "volatile flag as for isFired(); tryLock(), or a tryLock of any length, and false is no "
+                            + "answer for a fired gun");
+                }
             } finally {
                 track.lock().unlock();
+            }
+            if (held.polled(runner.thread())) {
+                throw new AssertionError("rule 6: " + runner.call() + " on a fired gun asked for the gun's lock in "
+                        + held.shortTries(runner.thread()) + " short tries (" + held.triesOf(runner.thread()) + ") "
+                        + "while another thread held it: a loop of short tries polls the lock (rule 8: no polling), "
+                        + "and one that stops asking after a while gives up on it; wait your turn with "
+                        + "lockInterruptibly()");
             }
             track.mustAllGo(List.of(runner), "rule 6", runner.call() + " on a gun fired before the call, once the test "
                     + "let go of the lock");
@@ -907,9 +929,13 @@ class StartingGunEdgeTest {
         // unlock can end that wait, so it waits its turn, however long), or a drawn 1 to 2 s have passed: an asker
         // that waits for the lock with a deadline, or spins on tryLock(), is given far longer than any "moment" it
         // allows itself, and must not have answered false meanwhile. Only such an asker costs that time; a right
-        // one that retries tryLock(timeout) until it has the lock passes, a second or two later.
+        // one that retries tryLock(timeout) until it has the lock passes, a second or two later. The lock is an
+        // OutlastingLock: while the test holds it, it refuses every timed try after 50 ms in its queue at most, so an
+        // asker that waits for the lock with a deadline of any length (red team R: tryLock(5 s)) is seen giving up
+        // within the hold, however long its deadline, instead of waiting the hold out.
         shapes.check(2, round -> {
-            Track track = new Track(new WakeableLock());
+            OutlastingLock outlasting = new OutlastingLock();
+            Track track = new Track(outlasting);
             StartingGun gun = new StartingGun(track.lock());
             int pulses = round.between("fire+reset before the last fire", 0, 2);
             for (int i = 0; i < pulses; i++) {
@@ -923,7 +949,7 @@ class StartingGunEdgeTest {
                     new Asker(gun, true)));
             long holdNanos = TimeUnit.MILLISECONDS.toNanos(round.between("ms the test keeps the lock from an asker "
                     + "with a deadline", 1_000, 2_000));
-            track.lock().lock();
+            outlasting.holdForGood();
             long start = System.nanoTime();
             try {
                 askers.forEach(asker -> asker.thread.start());
