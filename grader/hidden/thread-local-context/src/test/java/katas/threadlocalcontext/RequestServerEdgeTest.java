@@ -208,12 +208,7 @@ class RequestServerEdgeTest {
             Expected expected = new Expected();
             try (Desk desk = Desk.of(1, 1, HOUR)) {
                 RequestServer server = desk.server;
-                for (RequestContext context : contexts) {
-                    desk.get(server.handle(context, () -> {
-                        server.audit(expected.message(context, context.traceId(), 1));
-                        return null;
-                    }), "a request that audits");
-                }
+                auditOneEach(desk, contexts, expected);
                 java.util.concurrent.atomic.AtomicReference<Thread> closer = new java.util.concurrent.atomic
                         .AtomicReference<>();
                 List<Throwable> thrown = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -682,12 +677,7 @@ class RequestServerEdgeTest {
         Expected expected = new Expected();
         try (Desk desk = Desk.of(1, 1, HOUR)) {
             RequestServer server = desk.server;
-            for (RequestContext context : contexts) {
-                desk.get(server.handle(context, () -> {
-                    server.audit(expected.message(context, context.traceId(), 1));
-                    return null;
-                }), "a request that audits");
-            }
+            auditOneEach(desk, contexts, expected);
             Thread.currentThread().interrupt();
             Throwable thrown = null;
             try {
@@ -716,6 +706,16 @@ class RequestServerEdgeTest {
             server.close();
             assertThat(expected.check(desk.sink.written(), "rule 8")).as("what a second close() (not interrupted) "
                     + "had written when it returned, after %s (rule 8)", call).isNull();
+        }
+    }
+
+    /** One request per context, each auditing one record that {@code expected} notes. */
+    private static void auditOneEach(Desk desk, List<RequestContext> contexts, Expected expected) throws Exception {
+        for (RequestContext context : contexts) {
+            desk.get(desk.server.handle(context, () -> {
+                desk.server.audit(expected.message(context, context.traceId(), 1));
+                return null;
+            }), "a request that audits");
         }
     }
 
