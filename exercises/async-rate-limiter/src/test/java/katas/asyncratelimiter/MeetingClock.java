@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import katas.testkit.ThreadEnd;
 
 /**
  * A clock at which threads meet, two by two: the first of two readings waits until a second thread
@@ -103,7 +104,7 @@ final class MeetingClock implements LongSupplier {
         }
         Thread reader = Thread.currentThread();
         for (Thread other : takingPart) {
-            if (other == reader || !other.isAlive()) {
+            if (other == reader || !ThreadEnd.stillRuns(other)) {
                 continue;
             }
             ThreadInfo info = THREADS.getThreadInfo(other.threadId());

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
+import katas.testkit.ThreadEnd;
 
 /**
  * One call of {@code run()} on a thread of its own (the caller), watched by the test: it reports what the
@@ -65,7 +66,7 @@ final class Trial implements AutoCloseable {
             }
             List<String> alive = new ArrayList<>();
             for (Thread worker : probe.workers()) {
-                if (worker.isAlive()) {
+                if (ThreadEnd.stillRuns(worker)) {
                     alive.add(Probe.name(worker) + " (" + worker.getState() + ")");
                 }
             }
@@ -82,7 +83,7 @@ final class Trial implements AutoCloseable {
     /** Waits until {@code count} workers are blocked in the probe, or fails saying how far the run got. */
     void awaitBlocked(int count, String why) {
         long start = System.nanoTime();
-        while (probe.everBlocked() < count && caller.isAlive()) {
+        while (probe.everBlocked() < count && ThreadEnd.stillRuns(caller)) {
             if (System.nanoTime() - start > STALL_NANOS * 3) {
                 throw new AssertionError(what + ": only " + probe.everBlocked() + " of " + count + " workers reached "
                         + "the phase where each one waits to be interrupted (" + probe.story() + "). " + why);
@@ -98,7 +99,7 @@ final class Trial implements AutoCloseable {
         long start = System.nanoTime();
         long lastProgress = -1;
         long quietSince = start;
-        while (caller.isAlive()) {
+        while (ThreadEnd.stillRuns(caller)) {
             try {
                 caller.join(10);
             } catch (InterruptedException interrupted) {
@@ -244,7 +245,7 @@ final class Trial implements AutoCloseable {
 
     @Override
     public void close() {
-        if (caller != null && caller.isAlive()) {
+        if (caller != null && ThreadEnd.stillRuns(caller)) {
             caller.interrupt();
             for (Thread worker : probe.workers()) {
                 worker.interrupt();

@@ -12,6 +12,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import katas.testkit.ThreadEnd;
 import katas.testkit.Watch;
 import katas.testkit.WakeableLock;
 
@@ -173,7 +174,7 @@ final class Traffic {
 
     /** Spurious wakeups every few hundred microseconds, until the workers are done. */
     private void wake(List<Thread> workers) {
-        while (workers.stream().anyMatch(Thread::isAlive)) {
+        while (workers.stream().anyMatch(ThreadEnd::stillRuns)) {
             lock.wakeEarly();
             java.util.concurrent.locks.LockSupport.parkNanos(300_000);
         }
@@ -194,7 +195,7 @@ final class Traffic {
     private void awaitAll(List<Thread> workers) throws InterruptedException {
         long lockBusySince = 0;
         while (true) {
-            List<Thread> running = workers.stream().filter(Thread::isAlive).toList();
+            List<Thread> running = workers.stream().filter(ThreadEnd::stillRuns).toList();
             if (running.isEmpty()) {
                 return;
             }
@@ -220,7 +221,7 @@ final class Traffic {
             lockBusySince = 0;
             try {
                 // Alive before the look, all waiting during it: with the lock held, no one can signal them any more.
-                List<Thread> alive = workers.stream().filter(Thread::isAlive).toList();
+                List<Thread> alive = workers.stream().filter(ThreadEnd::stillRuns).toList();
                 Set<Thread> waiting = new HashSet<>(lock.threadsWaitingOnConditions());
                 if (!alive.isEmpty() && waiting.containsAll(alive)) {
                     stopAll(workers);

@@ -27,6 +27,7 @@ import java.util.function.Function;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 
 /**
  * The bank floor of one test: accounts whose locks are {@link WatchedLock}s, an audit log that
@@ -568,7 +569,7 @@ final class BankFloor {
         /** Waits until this transfer has tried an account lock that someone else holds, is stuck, or ends. */
         void awaitWaiting(Duration atMost) {
             long deadline = System.nanoTime() + atMost.toNanos();
-            while (System.nanoTime() < deadline && thread.isAlive()) {
+            while (System.nanoTime() < deadline && ThreadEnd.stillRuns(thread)) {
                 Attempt attempt = attempts.get(thread);
                 if (attempt != null && !attempt.lock.isHeldByThread(thread)
                         && (attempt.missed || attempt.lock.hasQueuedThread(thread))) {
@@ -585,7 +586,7 @@ final class BankFloor {
         /** Waits for the transfer to end and returns its outcome; fails with what went wrong. */
         Outcome join(Duration atMost) throws InterruptedException {
             thread.join(atMost);
-            if (thread.isAlive()) {
+            if (ThreadEnd.stillRuns(thread)) {
                 String why = explainStall(List.of(thread));
                 stop(List.of(thread));
                 throw new AssertionError(thread.getName() + "'s transfer did not finish within " + atMost.toMillis()
@@ -650,7 +651,7 @@ final class BankFloor {
                 + " other transfer(s) that share no account with it to reach their audit too; " + arrived + " of "
                 + parties + " got in, and then none for " + patience.toMillis() + " ms:");
         for (Thread teller : tellers) {
-            if (teller != me && teller.isAlive()) {
+            if (teller != me && ThreadEnd.stillRuns(teller)) {
                 out.append("\n  - ").append(teller.getName()).append(" (").append(doingWhat(teller)).append(") is ")
                         .append(stateOf(teller));
             }
@@ -671,7 +672,7 @@ final class BankFloor {
         long circleSince = start;
         Map<Thread, Long> stuckSince = new HashMap<>();
         Map<Thread, String> stuckOn = new HashMap<>();
-        while (threads.stream().anyMatch(Thread::isAlive)) {
+        while (threads.stream().anyMatch(ThreadEnd::stillRuns)) {
             LockSupport.parkNanos(SAMPLE_NANOS);
             long now = System.nanoTime();
             if (firstFailure.get() != null || firstComplaint.get() != null) {
@@ -733,7 +734,7 @@ final class BankFloor {
      * count.) State, stack and lock come from one snapshot of the thread.
      */
     private String stuckOutside(Thread teller) {
-        if (!teller.isAlive() || queuedOn(teller) != null) {
+        if (!ThreadEnd.stillRuns(teller) || queuedOn(teller) != null) {
             return null;
         }
         ThreadInfo info = MX.getThreadInfo(teller.threadId(), Integer.MAX_VALUE);
@@ -818,7 +819,7 @@ final class BankFloor {
         Map<Thread, Edge> edges = new HashMap<>();
         for (Thread teller : everyTeller) {
             Attempt attempt = attempts.get(teller);
-            if (attempt == null || !teller.isAlive() || attempt.lock.isHeldByThread(teller)) {
+            if (attempt == null || !ThreadEnd.stillRuns(teller) || attempt.lock.isHeldByThread(teller)) {
                 continue;
             }
             if (attempt.mayGiveUp && !attempt.missed && !attempt.lock.hasQueuedThread(teller)) {
@@ -1119,7 +1120,7 @@ final class BankFloor {
      * for anything else after the start gate (a lock of the bank's own, say); or has finished.
      */
     private boolean isEngaged(Thread teller) {
-        if (engaged.contains(teller) || !teller.isAlive() || queuedOn(teller) != null) {
+        if (engaged.contains(teller) || !ThreadEnd.stillRuns(teller) || queuedOn(teller) != null) {
             return true;
         }
         Thread.State state = teller.getState();
@@ -1159,7 +1160,7 @@ final class BankFloor {
                 + STUCK_OUTSIDE.toMillis() + " ms for something that is not an account's lock (" + soFar(calls)
                 + "): it is " + stateOf(teller) + ". Meanwhile:");
         for (Thread other : everyTeller) {
-            if (other != teller && other.isAlive()) {
+            if (other != teller && ThreadEnd.stillRuns(other)) {
                 out.append("\n  - ").append(other.getName()).append(" (").append(doingWhat(other)).append(") is ")
                         .append(stateOf(other));
             }
@@ -1174,7 +1175,7 @@ final class BankFloor {
         StringBuilder out = new StringBuilder();
         boolean holdsWhileTrying = false;
         for (Thread teller : threads) {
-            if (!teller.isAlive()) {
+            if (!ThreadEnd.stillRuns(teller)) {
                 continue;
             }
             Attempt attempt = attempts.get(teller);
@@ -1201,7 +1202,7 @@ final class BankFloor {
             out.append("\nA teller that keeps retrying a lock while it holds another one gives way to no one: "
                     + "if the teller it waits for does the same, neither ever gets on (rule 6).");
         }
-        List<Thread> alive = threads.stream().filter(Thread::isAlive).toList();
+        List<Thread> alive = threads.stream().filter(ThreadEnd::stillRuns).toList();
         if (leaked.isEmpty() && !holdsWhileTrying && !alive.isEmpty()) {
             out.append("\n").append(ThreadDiagnosis.explain(alive));
         }
@@ -1214,13 +1215,13 @@ final class BankFloor {
         for (WatchedLock lock : locks) {
             Thread owner = lock.owner();
             Transfer during = lock.takenDuring();
-            if (owner == null || (owner.isAlive() && during != null && current.get(owner) == during)) {
+            if (owner == null || (ThreadEnd.stillRuns(owner) && during != null && current.get(owner) == during)) {
                 continue;
             }
-            if (owner.isAlive() && during == null && !everyTeller.contains(owner)) {
+            if (ThreadEnd.stillRuns(owner) && during == null && !everyTeller.contains(owner)) {
                 continue; // an examiner or the test itself, reading
             }
-            String ownerWhere = owner.isAlive() ? "has moved on" : "has finished";
+            String ownerWhere = ThreadEnd.stillRuns(owner) ? "has moved on" : "has finished";
             leaked.add("\n  - " + lock + " is still held by " + nameOf(owner) + ", which took it at "
                     + lock.takenAt() + (during == null ? "" : " during its " + during + "; that transfer "
                     + during.outcome + ", and " + nameOf(owner) + " " + ownerWhere)

@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import katas.testkit.Shapes;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 
 /**
  * A ring of transfers on plain accounts, lined up deterministically: the test holds every account's
@@ -166,7 +167,7 @@ final class PlainLineUp {
         Set<Long> ids = clerks.stream().map(Thread::threadId).collect(Collectors.toSet());
         long deadline = System.nanoTime() + BankFloor.STALL.toNanos();
         Set<Long> suspects = Set.of();
-        while (clerks.stream().anyMatch(Thread::isAlive)) {
+        while (clerks.stream().anyMatch(ThreadEnd::stillRuns)) {
             long[] found = MX.findDeadlockedThreads();
             Set<Long> circle = found == null ? Set.of() : Arrays.stream(found).filter(ids::contains).boxed()
                     .collect(Collectors.toSet());

@@ -13,6 +13,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import katas.testkit.Shapes;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 
 /**
  * Threads that call your code at the same time, drawn from the test's {@link Shapes}: how many, what
@@ -194,7 +195,7 @@ final class Crowd {
         long stopAt = together.isZero() ? Long.MAX_VALUE : -1;
         long stalledSince = -1;
         while (true) {
-            List<Thread> alive = workers.stream().filter(Thread::isAlive).toList();
+            List<Thread> alive = workers.stream().filter(ThreadEnd::stillRuns).toList();
             if (alive.isEmpty()) {
                 break;
             }

@@ -23,6 +23,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongPredicate;
 import katas.testkit.Sneaky;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 
 /**
  * What the tests hand to {@code count} as {@code isPrime}: predicates that answer like a primality
@@ -501,7 +502,7 @@ final class Probes {
                 t.join(Duration.ofNanos(left));
             }
         }
-        return owned.stream().filter(Thread::isAlive).map(Thread::getName).sorted().toList();
+        return owned.stream().filter(ThreadEnd::stillRuns).map(Thread::getName).sorted().toList();
     }
 
     /** The platform threads alive now. */
@@ -676,7 +677,7 @@ final class Probes {
     /** Waits (at most {@link #PATIENCE}) until the latch opens or the thread has ended. */
     static void awaitOrEnd(CountDownLatch latch, Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (!latch.await(2, TimeUnit.MILLISECONDS) && thread.isAlive() && System.nanoTime() < deadline) {
+        while (!latch.await(2, TimeUnit.MILLISECONDS) && ThreadEnd.stillRuns(thread) && System.nanoTime() < deadline) {
             Thread.onSpinWait();
         }
     }

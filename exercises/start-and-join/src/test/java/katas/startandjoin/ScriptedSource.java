@@ -4,6 +4,7 @@ import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import katas.testkit.Sneaky;
+import katas.testkit.ThreadEnd;
 
 /**
  * A source whose behaviour a test scripts (return at once, meet the others, wait for its turn, block until
@@ -265,7 +266,7 @@ final class ScriptedSource implements Source {
             s.append(" after ").append(Stage.millis(leftNanos - enteredNanos)).append(" ms");
         }
         Thread t = thread;
-        if (t != null && leftNanos != 0 && t.isAlive() && t != stage.caller()) {
+        if (t != null && leftNanos != 0 && ThreadEnd.stillRuns(t) && t != stage.caller()) {
             s.append("; its thread is still alive");
         }
         return s.toString();

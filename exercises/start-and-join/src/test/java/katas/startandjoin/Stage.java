@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import katas.startandjoin.ScriptedSource.Script;
 import katas.startandjoin.ScriptedSource.Stop;
+import katas.testkit.ThreadEnd;
 
 /**
  * One call of {@code fetchAll}, staged by a test: the sources it is given (each scripted), the thread that
@@ -182,7 +183,7 @@ final class Stage implements AutoCloseable {
             Thread self = Thread.currentThread();
             List<ScriptedSource> stillFetching = sources.stream().filter(ScriptedSource::isFetching).toList();
             List<ScriptedSource> alive = sources.stream()
-                    .filter(s -> s.thread != null && s.thread != self && s.thread.isAlive()).toList();
+                    .filter(s -> s.thread != null && s.thread != self && ThreadEnd.stillRuns(s.thread)).toList();
             outcome = new Outcome(report == null ? null : new ArrayList<>(report), thrown, interrupted, stillFetching,
                     alive, nanos);
             progress();

@@ -140,7 +140,7 @@ public final class CallerThread {
     public static void joinQuietly(Thread thread) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         boolean interrupted = false;
-        while (thread.isAlive() && System.nanoTime() < deadline) {
+        while (ThreadEnd.stillRuns(thread) && System.nanoTime() < deadline) {
             try {
                 thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
             } catch (InterruptedException again) {

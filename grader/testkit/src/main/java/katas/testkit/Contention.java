@@ -97,7 +97,7 @@ public final class Contention {
         gate.countDown();
         RunningBudget budget = new RunningBudget(bound);
         if (!budget.joinAll(workers)) {
-            List<Thread> stuck = workers.stream().filter(Thread::isAlive).toList();
+            List<Thread> stuck = workers.stream().filter(ThreadEnd::stillRuns).toList();
             // Explained before anything else: a thread that ends meanwhile was late, not stuck.
             String why = ThreadDiagnosis.explain(stuck);
             if (!why.isEmpty()) {

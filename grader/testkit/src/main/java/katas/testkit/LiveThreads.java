@@ -69,7 +69,7 @@ public final class LiveThreads {
         public List<String> startedSince() {
             List<String> left = new ArrayList<>();
             for (Thread t : Thread.getAllStackTraces().keySet()) {
-                if (!platform.contains(t) && t != Thread.currentThread() && t.isAlive() && !isTheJdks(t)
+                if (!platform.contains(t) && t != Thread.currentThread() && ThreadEnd.stillRuns(t) && !isTheJdks(t)
                         && !TestThreads.isOwn(t)) {
                     left.add("'" + t.getName() + "' (" + (t.isDaemon() ? "daemon, " : "") + t.getState() + ")");
                 }

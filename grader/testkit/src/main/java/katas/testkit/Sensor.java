@@ -96,7 +96,7 @@ public final class Sensor extends AbstractSelector {
         try {
             long start = System.nanoTime();
             long elsewhereSince = 0;
-            while (worker.isAlive() && System.nanoTime() - start < HOLD_NANOS) {
+            while (ThreadEnd.stillRuns(worker) && System.nanoTime() - start < HOLD_NANOS) {
                 long now = System.nanoTime();
                 // Before JDK 23 (JDK-8322829), interrupt() calls wakeup() holding the worker's interrupt lock, which
                 // the worker's end() then waits for: a worker leaving its sensor and blocked there waits for us, so

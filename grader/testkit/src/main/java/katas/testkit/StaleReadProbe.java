@@ -164,7 +164,7 @@ public final class StaleReadProbe {
                 started = outcome[1];
             }
             long cpu = THREADS.getThreadCpuTime(spinner.threadId());
-            if (!spinner.isAlive() || (started >= 0 && cpu - started >= first)) {
+            if (!ThreadEnd.stillRuns(spinner) || (started >= 0 && cpu - started >= first)) {
                 break;
             }
             TimeUnit.MILLISECONDS.sleep(1);
@@ -185,7 +185,7 @@ public final class StaleReadProbe {
             seenAt = outcome[0];
             end = outcome[2];
         }
-        if (spinner.isAlive() || seenAt >= 0 || seenAt == Long.MIN_VALUE || cpuAfterChange < 0) {
+        if (ThreadEnd.stillRuns(spinner) || seenAt >= 0 || seenAt == Long.MIN_VALUE || cpuAfterChange < 0) {
             return null; // saw it, or cannot tell
         }
         long cpuAfter = end - cpuAfterChange;

@@ -34,7 +34,7 @@ public final class ThreadDiagnosis {
     /** One paragraph about the given threads; empty when none of them is alive. */
     public static String explain(Collection<Thread> threads) {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
-        Set<Long> ours = threads.stream().filter(Thread::isAlive).map(Thread::threadId)
+        Set<Long> ours = threads.stream().filter(ThreadEnd::stillRuns).map(Thread::threadId)
                 .collect(Collectors.toSet());
         if (ours.isEmpty()) {
             return "";

@@ -100,7 +100,7 @@ public class WakeableLock extends ReentrantLock {
             Thread owner = getOwner();
             throw new AssertionError("the lock was not let go for " + PATIENCE.toSeconds() + " s: "
                     + (owner == null ? "it changed hands all along"
-                            : owner.getName() + (owner.isAlive() ? " keeps it (" + owner.getState() + ")"
+                            : owner.getName() + (ThreadEnd.stillRuns(owner) ? " keeps it (" + owner.getState() + ")"
                                     : " ended while holding it"))
                     + "; every lock() needs its unlock(), in a finally block so that an exception lets it go too");
         }

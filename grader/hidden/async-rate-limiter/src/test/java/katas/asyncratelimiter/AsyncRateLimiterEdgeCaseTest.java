@@ -31,6 +31,7 @@ import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
+import katas.testkit.ThreadEnd;
 import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -2482,7 +2483,7 @@ class AsyncRateLimiterEdgeCaseTest {
         void awaitFired() throws InterruptedException {
             for (Thread thread : firing) {
                 thread.join(Duration.ofSeconds(60));
-                if (thread.isAlive()) {
+                if (ThreadEnd.stillRuns(thread)) {
                     throw new AssertionError("a wake-up that fired on the scheduler's thread has not finished "
                             + "after 60 s: it waits for something (rules 1, 10)");
                 }
@@ -2509,7 +2510,7 @@ class AsyncRateLimiterEdgeCaseTest {
             firing.add(thread);
             fired.incrementAndGet();
             int blockedSeen = 0;
-            while (thread.isAlive() && blockedSeen < 3) {
+            while (ThreadEnd.stillRuns(thread) && blockedSeen < 3) {
                 try {
                     thread.join(5);
                 } catch (InterruptedException e) {

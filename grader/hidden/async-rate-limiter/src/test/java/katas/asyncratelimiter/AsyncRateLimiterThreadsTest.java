@@ -20,6 +20,7 @@ import katas.asyncratelimiter.RulesModel.Times;
 import katas.testkit.Contention;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.TimeBound;
 import katas.testkit.Watch;
 import katas.testkit.time.ManualScheduler;
@@ -563,7 +564,7 @@ class AsyncRateLimiterThreadsTest {
             }
             for (Thread thread : List.of(drainer, submitter, closer)) {
                 thread.join(TimeUnit.SECONDS.toMillis(10));
-                if (thread.isAlive()) {
+                if (ThreadEnd.stillRuns(thread)) {
                     throw new AssertionError("the " + thread.getName() + " thread's call had not returned 10 s after "
                             + "the clock reading it waited for went on " + when() + ": it waits for something that "
                             + "never comes (rule 1: submit() never blocks)");

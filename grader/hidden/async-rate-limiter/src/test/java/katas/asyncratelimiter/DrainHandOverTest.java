@@ -13,6 +13,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.time.ManualScheduler;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -88,7 +89,7 @@ class DrainHandOverTest {
             return false;
         }
         late.thread().join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(late.thread().isAlive()).as("rule 1: another thread's submit(), made while this thread's "
+        assertThat(ThreadEnd.stillRuns(late.thread())).as("rule 1: another thread's submit(), made while this thread's "
                 + "submit() was at its step %d, had not returned 10 s later: submit() never blocks", step).isFalse();
         assertThat(late.failure().get()).as("what another thread's submit() threw").isNull();
         assertThat(lateStarts.get()).as("rule 5: with no limit reached (Integer.MAX_VALUE permits and slots), a task "
@@ -156,8 +157,9 @@ class DrainHandOverTest {
             return true; // nothing to end at this step: the next one is tried
         }
         late.thread().join(TimeUnit.SECONDS.toMillis(10));
-        assertThat(late.thread().isAlive()).as("rule 1: another thread's end of a task, made while this thread was "
-                + "at its step %d of ending one, had not returned 10 s later: nothing in the limiter waits", step)
+        assertThat(ThreadEnd.stillRuns(late.thread())).as("rule 1: another thread's end of a task, made while this "
+                + "thread was at its step %d of ending one, had not returned 10 s later: nothing in the limiter "
+                + "waits", step)
                 .isFalse();
         assertThat(late.failure().get()).as("what completing a task's future threw on another thread").isNull();
         assertThat(new int[] {started.get(), limiter.waiting()}).as("rule 5: [tasks started, waiting()] once two tasks "
@@ -285,7 +287,7 @@ class DrainHandOverTest {
      */
     private static void awaitReturnedOrStuck(Thread other, boolean inside) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (other.isAlive() && System.nanoTime() < deadline) {
+        while (ThreadEnd.stillRuns(other) && System.nanoTime() < deadline) {
             Thread.State state = other.getState();
             if (inside && (state == Thread.State.BLOCKED || state == Thread.State.WAITING)) {
                 return;

@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
+import katas.testkit.ThreadEnd;
 
 /**
  * Hidden: a clock whose first reading after {@link #arm()} waits until the test lets it go. A limiter
@@ -45,7 +46,7 @@ final class HoldingClock implements LongSupplier {
             if (held.await(1, TimeUnit.MILLISECONDS)) {
                 return true;
             }
-            if (!thread.isAlive()) {
+            if (!ThreadEnd.stillRuns(thread)) {
                 return held.getCount() == 0;
             }
         }
@@ -61,7 +62,7 @@ final class HoldingClock implements LongSupplier {
     void awaitQueued(Thread thread, Duration longest) throws InterruptedException {
         long deadline = System.nanoTime() + longest.toNanos();
         Thread holder = reader;
-        while (thread.isAlive() && System.nanoTime() < deadline) {
+        while (ThreadEnd.stillRuns(thread) && System.nanoTime() < deadline) {
             ThreadInfo info = THREADS.getThreadInfo(thread.threadId());
             if (info != null && holder != null && waitsForALockOf(info, holder)) {
                 return;

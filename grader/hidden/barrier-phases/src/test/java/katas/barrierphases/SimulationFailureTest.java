@@ -13,6 +13,7 @@ import katas.testkit.CallerThread;
 import katas.testkit.KataTest;
 import katas.testkit.Sensor;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.WindDown;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
@@ -345,7 +346,7 @@ class SimulationFailureTest {
             if (!faultThrown || owner == null) {
                 return false;
             }
-            if (!owner.isAlive()) {
+            if (!ThreadEnd.stillRuns(owner)) {
                 return true;
             }
             if (!sensor.waitsElsewhere(owner)) {
@@ -584,7 +585,7 @@ class SimulationFailureTest {
             try {
                 return simulation.run(initial, phases);
             } finally {
-                probe.workers().stream().filter(Thread::isAlive).forEach(running::add);
+                probe.workers().stream().filter(ThreadEnd::stillRuns).forEach(running::add);
             }
         }, () -> {
             windDown.over();

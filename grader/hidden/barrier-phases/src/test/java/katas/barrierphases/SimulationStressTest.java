@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -94,7 +95,8 @@ class SimulationStressTest {
         List<Thread> found = new ArrayList<>();
         for (var entry : Thread.getAllStackTraces().entrySet()) {
             Thread thread = entry.getKey();
-            if (thread == Thread.currentThread() || thread.getName().equals("caller of run()") || !thread.isAlive()) {
+            if (thread == Thread.currentThread() || thread.getName().equals("caller of run()")
+                    || !ThreadEnd.stillRuns(thread)) {
                 continue;
             }
             for (StackTraceElement frame : entry.getValue()) {
@@ -281,7 +283,7 @@ class SimulationStressTest {
             gate.countDown();
             for (Thread thread : threads) {
                 thread.join(8_000);
-                if (thread.isAlive()) {
+                if (ThreadEnd.stillRuns(thread)) {
                     throw new AssertionError(callers + " runs of one simulation at the same time: " + thread.getName()
                             + " has not returned after 8 s: runs must not share their barrier or buffers (rule 9)");
                 }

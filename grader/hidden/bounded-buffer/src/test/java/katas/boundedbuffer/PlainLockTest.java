@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -245,7 +246,7 @@ class PlainLockTest {
             if (waiting >= count) {
                 return true;
             }
-            List<Thread> ended = threads.stream().filter(thread -> !thread.isAlive()).toList();
+            List<Thread> ended = threads.stream().filter(thread -> !ThreadEnd.stillRuns(thread)).toList();
             if (!ended.isEmpty()) {
                 throw new AssertionError(String.format("rule 4: %s on %s must wait on a condition of the buffer's "
                         + "lock, but %s ended instead (what the calls returned or threw: %s)", what, subject,
@@ -269,7 +270,7 @@ class PlainLockTest {
     private static void awaitQueuedForTheLock(Subject subject, Thread thread) throws InterruptedException {
         long deadline = System.nanoTime() + Waiter.PATIENCE.toNanos();
         while (!subject.lock.hasQueuedThread(thread)) {
-            if (!thread.isAlive() || System.nanoTime() > deadline) {
+            if (!ThreadEnd.stillRuns(thread) || System.nanoTime() > deadline) {
                 throw new AssertionError(thread.getName() + " on " + subject + " did not wait for the buffer's lock "
                         + "while the test held it (its thread is " + thread.getState() + "): every call must take the "
                         + "buffer's lock (rule 4)");
@@ -290,7 +291,7 @@ class PlainLockTest {
             int waiting;
             subject.lock.lock();
             try {
-                alive = threads.stream().filter(Thread::isAlive).toList();
+                alive = threads.stream().filter(ThreadEnd::stillRuns).toList();
                 waiting = alive.isEmpty() ? 0 : ConditionWaiters.waiting(subject.lock, alive);
             } finally {
                 subject.lock.unlock();
@@ -318,7 +319,7 @@ class PlainLockTest {
     private static void awaitEnded(List<Thread> threads, String why) throws InterruptedException {
         for (Thread thread : threads) {
             thread.join(Waiter.PATIENCE.toMillis());
-            assertThat(thread.isAlive()).as("rule 4: %s still runs %d s after %s (%s)", thread.getName(),
+            assertThat(ThreadEnd.stillRuns(thread)).as("rule 4: %s still runs %d s after %s (%s)", thread.getName(),
                     Waiter.PATIENCE.toSeconds(), why, thread.getState()).isFalse();
         }
     }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import katas.testkit.ThreadEnd;
 import katas.testkit.WakeableLock;
 
 /**
@@ -80,7 +81,7 @@ final class Shutdown {
         for (Thread worker : workers) {
             worker.join(Waiter.PATIENCE.toMillis());
         }
-        List<String> stuck = workers.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+        List<String> stuck = workers.stream().filter(ThreadEnd::stillRuns).map(Thread::getName).toList();
         workers.forEach(Thread::interrupt);
         if (!stuck.isEmpty()) {
             throw new AssertionError(stuck + " still ran " + Waiter.PATIENCE.toSeconds() + " s after close(): close "

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -298,7 +299,7 @@ class BankEdgeTest {
                 waiting = floor.startTransfer("Jo in the back office", bank, ab.get(from), ab.get(1 - from), 5);
                 Thread.sleep(heldFor);
                 holdWhileItKeepsTrying(waiting.thread());
-                endedWhileHeld = !waiting.thread().isAlive();
+                endedWhileHeld = !ThreadEnd.stillRuns(waiting.thread());
             } finally {
                 held.lock().unlock();
             }
@@ -332,7 +333,7 @@ class BankEdgeTest {
     private static void holdWhileItKeepsTrying(Thread transfer) throws InterruptedException {
         long until = System.nanoTime() + HOLD_FOR_A_POLLER.toNanos();
         int waitingUntimed = 0;
-        while (System.nanoTime() < until && transfer.isAlive()) {
+        while (System.nanoTime() < until && ThreadEnd.stillRuns(transfer)) {
             Thread.State state = transfer.getState();
             waitingUntimed = state == Thread.State.WAITING || state == Thread.State.BLOCKED ? waitingUntimed + 1 : 0;
             if (waitingUntimed >= 3) {

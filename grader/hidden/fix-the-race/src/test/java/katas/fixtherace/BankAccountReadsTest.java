@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -149,7 +150,7 @@ class BankAccountReadsTest {
             stop.set(true);
             for (Thread thread : threads) {
                 thread.join(Duration.ofSeconds(10));
-                if (thread.isAlive()) {
+                if (ThreadEnd.stillRuns(thread)) {
                     throw new AssertionError("rule 9: " + thread.getName() + " did not finish its call within 10 s "
                             + "after trading stopped. " + ThreadDiagnosis.explain(threads));
                 }

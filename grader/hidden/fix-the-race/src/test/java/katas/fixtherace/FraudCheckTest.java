@@ -21,6 +21,7 @@ import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 import katas.testkit.ThreadWaits;
 import katas.testkit.Watch;
 import org.junit.jupiter.api.DisplayName;
@@ -252,7 +253,7 @@ class FraudCheckTest {
             b.start();
             a.join(Duration.ofSeconds(10));
             b.join(Duration.ofSeconds(10));
-            if (a.isAlive() || b.isAlive()) {
+            if (ThreadEnd.stillRuns(a) || ThreadEnd.stillRuns(b)) {
                 throw new AssertionError("rule 9: two withdrawals did not finish within 10 s. "
                         + ThreadDiagnosis.explain(List.of(a, b)));
             }
@@ -404,12 +405,13 @@ class FraudCheckTest {
         try {
             threads[0].start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!isAsking(asking, 0) && threads[0].isAlive() && System.nanoTime() < deadline) {
+            while (!isAsking(asking, 0) && ThreadEnd.stillRuns(threads[0]) && System.nanoTime() < deadline) {
                 java.util.concurrent.locks.LockSupport.parkNanos(50_000);
             }
             if (!isAsking(asking, 0)) {
                 throw new AssertionError("withdraw(" + amounts[0] + ") from " + opening + " did not ask the fraud check "
-                        + "within 10 s (it " + (threads[0].isAlive() ? "runs" : "returned " + outcomes[0]) + "). "
+                        + "within 10 s (it " + (ThreadEnd.stillRuns(threads[0]) ? "runs" : "returned " + outcomes[0])
+                        + "). "
                         + ThreadDiagnosis.explain(List.of(threads[0])));
             }
             for (int i = 1; i < pending; i++) {
@@ -440,7 +442,7 @@ class FraudCheckTest {
         }
         for (Thread t : all) {
             t.join(Duration.ofSeconds(10));
-            if (t.isAlive()) {
+            if (ThreadEnd.stillRuns(t)) {
                 throw new AssertionError("'" + t.getName() + "' did not finish within 10 s after the fraud check had "
                         + "decided every withdrawal. " + ThreadDiagnosis.explain(all));
             }
@@ -636,7 +638,7 @@ class FraudCheckTest {
         start.countDown();
         for (Thread t : customers) {
             t.join(Duration.ofSeconds(20));
-            if (t.isAlive()) {
+            if (ThreadEnd.stillRuns(t)) {
                 throw new AssertionError("rule 9: " + n + " withdrawals did not finish within 20 s. "
                         + ThreadDiagnosis.explain(List.of(customers)));
             }
@@ -770,7 +772,7 @@ class FraudCheckTest {
         }
         for (Thread t : List.of(first, second)) {
             t.join(Duration.ofSeconds(10));
-            if (t.isAlive()) {
+            if (ThreadEnd.stillRuns(t)) {
                 throw new AssertionError("'" + t.getName() + "' did not finish within 10 s after the fraud check had "
                         + "decided. " + ThreadDiagnosis.explain(List.of(first, second)));
             }

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -433,7 +434,7 @@ class HitCounterStressTest {
         }
         for (Thread worker : workers) {
             worker.join(Duration.ofSeconds(20));
-            if (worker.isAlive()) {
+            if (ThreadEnd.stillRuns(worker)) {
                 throw new AssertionError("the counting threads did not finish within 20 s. "
                         + katas.testkit.ThreadDiagnosis.explain(List.of(workers)));
             }

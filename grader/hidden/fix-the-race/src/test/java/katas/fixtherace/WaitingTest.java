@@ -20,6 +20,7 @@ import java.util.concurrent.locks.StampedLock;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -302,7 +303,7 @@ class WaitingTest {
 
         void join() throws InterruptedException {
             thread.join(Duration.ofSeconds(10));
-            if (thread.isAlive()) {
+            if (ThreadEnd.stillRuns(thread)) {
                 throw new AssertionError("rule 9: the thread '" + thread.getName() + "' did not finish within 10 s "
                         + "after the counter or account was free again. " + ThreadDiagnosis.explain(List.of(thread)));
             }

@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import katas.testkit.KataTest;
 import katas.testkit.LiveThreads;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.ThreadsLeftBehind;
 import katas.testkit.TestThreads;
 import org.junit.jupiter.api.DisplayName;
@@ -230,7 +231,7 @@ class ProcessPoolClosingTest {
             caller.interrupt();
             caller.join(5_000);
             int asked = hub.asks().size();
-            assertThat(caller.isAlive())
+            assertThat(ThreadEnd.stillRuns(caller))
                     .as("rule 14: countPrimes was still running 5 s after its thread was interrupted").isFalse();
             assertThat(outcome.get())
                     .as("rule 14: what countPrimes did when its thread was interrupted with %d of its %d ranges asked",
@@ -356,7 +357,7 @@ class ProcessPoolClosingTest {
             if (whileItWaits) {
                 long lookUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
                 boolean seenWaiting = false;
-                while (closer.isAlive() && System.nanoTime() < lookUntil) {
+                while (ThreadEnd.stillRuns(closer) && System.nanoTime() < lookUntil) {
                     Thread.State state = closer.getState();
                     if (closeCalledAt.get() != Long.MAX_VALUE
                             && (state == Thread.State.WAITING || state == Thread.State.TIMED_WAITING)) {
@@ -370,7 +371,7 @@ class ProcessPoolClosingTest {
                     while (System.nanoTime() < interruptAt) {
                         LockSupport.parkNanos(interruptAt - System.nanoTime());
                     }
-                    if (closer.isAlive()) {
+                    if (ThreadEnd.stillRuns(closer)) {
                         closer.interrupt();
                         interruptedAt = System.nanoTime();
                     }
@@ -381,7 +382,7 @@ class ProcessPoolClosingTest {
                     : "interrupted " + TimeUnit.NANOSECONDS.toMillis(interruptedAt - closeCalledAt.get())
                             + " ms after it was called, while it waited for the workers to exit";
             closer.join(Pools.CLOSE_BOUND.toMillis());
-            assertThat(closer.isAlive())
+            assertThat(ThreadEnd.stillRuns(closer))
                     .as("rule 12: close(), %s, had not returned after %d s", how, Pools.CLOSE_BOUND.toSeconds())
                     .isFalse();
             assertThat(failed.get()).as("rule 12: what close() threw when %s", how).isNull();
@@ -866,7 +867,7 @@ class ProcessPoolClosingTest {
             }
             caller.join(5_000);
             release.countDown();
-            assertThat(caller.isAlive())
+            assertThat(ThreadEnd.stillRuns(caller))
                     .as("rule 14: countPrimes was still running 5 s after its thread was interrupted%s, while a worker "
                             + "held %s: an interrupted count must end promptly (with IllegalStateException)",
                             before ? " (before it called countPrimes)" : "", ProbeHub.range(held[0], held[1]))

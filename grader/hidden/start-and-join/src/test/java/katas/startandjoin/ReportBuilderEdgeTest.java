@@ -24,6 +24,7 @@ import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Sensor;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.WindDown;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -481,7 +482,7 @@ class ReportBuilderEdgeTest {
             dispatcher.start();
             dispatcher.join(TimeUnit.SECONDS.toMillis(6));
             Thread[] callers = {dispatcher};
-            boolean ended = !dispatcher.isAlive();
+            boolean ended = !ThreadEnd.stillRuns(dispatcher);
             if (!ended) {
                 dispatcher.interrupt();
                 dispatcher.join(TimeUnit.SECONDS.toMillis(2));
@@ -866,7 +867,7 @@ class ReportBuilderEdgeTest {
             try {
                 return builder.fetchAll(sources);
             } finally {
-                threads.stream().filter(Thread::isAlive).forEach(running::add);
+                threads.stream().filter(ThreadEnd::stillRuns).forEach(running::add);
             }
         }, () -> {
             released.countDown();

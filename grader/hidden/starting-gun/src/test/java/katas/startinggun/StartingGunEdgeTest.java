@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import katas.testkit.KataTest;
 import katas.testkit.OutlastingLock;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadEnd;
 import katas.testkit.WakeableLock;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -969,8 +970,8 @@ class StartingGunEdgeTest {
             }
             for (Asker asker : askers) {
                 asker.thread.join(Track.PATIENCE_MILLIS);
-                assertThat(asker.thread.isAlive()).as("rule 2: isFired() still had not answered %s s after the test "
-                        + "let go of the gun's lock", Track.PATIENCE_MILLIS / 1000).isFalse();
+                assertThat(ThreadEnd.stillRuns(asker.thread)).as("rule 2: isFired() still had not answered %s s "
+                        + "after the test let go of the gun's lock", Track.PATIENCE_MILLIS / 1000).isFalse();
                 assertThat(asker.answer.get()).as("rule 2: isFired() on a gun fired (after %d fire+reset pulse(s)), "
                         + "asked %swhile another thread held the gun's lock (%s). Once fired and until reset, isFired() "
                         + "is true: wait your turn for the lock (lock(), however long it takes), or read a volatile "

@@ -20,6 +20,7 @@ import katas.testkit.EveryFailure;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
+import katas.testkit.ThreadEnd;
 import katas.testkit.time.RunningBudget;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -228,7 +229,7 @@ class RequestServerEdgeTest {
                         closing.start();
                         closerStarted.countDown();
                         long deadline = System.nanoTime() + 2_000_000_000L;
-                        while (closing.isAlive() && closing.getState() != Thread.State.WAITING
+                        while (ThreadEnd.stillRuns(closing) && closing.getState() != Thread.State.WAITING
                                 && closing.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < deadline) {
                             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
                         }
@@ -298,7 +299,7 @@ class RequestServerEdgeTest {
     private static List<Thread> liveThreads(ThreadGroup group) {
         Thread[] all = new Thread[group.activeCount() + 16];
         int n = group.enumerate(all, true);
-        return java.util.Arrays.stream(all, 0, n).filter(Thread::isAlive).toList();
+        return java.util.Arrays.stream(all, 0, n).filter(ThreadEnd::stillRuns).toList();
     }
 
     @Test
@@ -423,7 +424,7 @@ class RequestServerEdgeTest {
                     // close() has told the flusher to stop and waits for it (or, blocked, gets no further).
                     long deadline = System.nanoTime() + 2_000_000_000L;
                     while (closing.getState() != Thread.State.WAITING && closing.getState() != Thread.State
-                            .TIMED_WAITING && closing.isAlive() && System.nanoTime() < deadline) {
+                            .TIMED_WAITING && ThreadEnd.stillRuns(closing) && System.nanoTime() < deadline) {
                         java.util.concurrent.locks.LockSupport.parkNanos(1_000_000L);
                     }
                     RequestContext late = contexts.get(0);

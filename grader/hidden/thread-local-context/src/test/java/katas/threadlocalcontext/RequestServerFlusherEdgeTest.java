@@ -24,6 +24,7 @@ import katas.testkit.KataTest;
 import katas.testkit.Shapes;
 import katas.testkit.Sneaky;
 import katas.testkit.ThreadDiagnosis;
+import katas.testkit.ThreadEnd;
 import katas.testkit.time.RunningBudget;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
@@ -607,7 +608,7 @@ class RequestServerFlusherEdgeTest {
             if (store.trouble() != null) {
                 return "after " + waited + " ms, " + store.trouble();
             }
-            if (!closing.thread.isAlive()) {
+            if (!ThreadEnd.stillRuns(closing.thread)) {
                 return "after " + waited + " ms, close() " + (closing.thrown() == null ? "returned"
                         : "threw " + closing.thrown()) + " while the write was still under way, before every record "
                         + "audited before it was written";
@@ -932,7 +933,7 @@ class RequestServerFlusherEdgeTest {
         /** Waits (at most 3 s of running time) until close() waits for something, or has returned. */
         void awaitWaiting() throws InterruptedException {
             RunningBudget budget = new RunningBudget(Duration.ofSeconds(3));
-            while (thread.isAlive() && !Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING,
+            while (ThreadEnd.stillRuns(thread) && !Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING,
                     Thread.State.BLOCKED).contains(thread.getState())) {
                 long slice = Math.min(budget.nextSliceNanos(), 2_000_000L);
                 if (slice == 0) {
@@ -953,7 +954,7 @@ class RequestServerFlusherEdgeTest {
         }
 
         String explainIfStuck(Bench bench) {
-            if (!thread.isAlive()) {
+            if (!ThreadEnd.stillRuns(thread)) {
                 return "";
             }
             List<Thread> stuck = new ArrayList<>(List.of(thread));
@@ -1028,7 +1029,7 @@ class RequestServerFlusherEdgeTest {
             int n = group.enumerate(all, true);
             List<Thread> started = new ArrayList<>();
             for (int i = 0; i < n; i++) {
-                if (!ours.contains(all[i]) && all[i].isAlive()) {
+                if (!ours.contains(all[i]) && ThreadEnd.stillRuns(all[i])) {
                     started.add(all[i]);
                 }
             }

@@ -3,6 +3,7 @@ package katas.testkit.time;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import katas.testkit.ThreadEnd;
 
 /**
  * A time bound that counts the time this JVM was running, not the time the wall clock moved.
@@ -72,7 +73,7 @@ public final class RunningBudget {
      */
     public boolean joinAll(Iterable<Thread> threads) throws InterruptedException {
         for (Thread thread : threads) {
-            while (thread.isAlive()) {
+            while (ThreadEnd.stillRuns(thread)) {
                 long asked = nextSliceNanos();
                 if (asked == 0L) {
                     return false;
