@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * A lock that the test keeps longer than any wait a caller asks for. While the test holds it for good, a timed
@@ -90,6 +92,31 @@ public class OutlastingLock extends WakeableLock {
      */
     public boolean polled(Thread thread) {
         return shortTries(thread) > SHORT_TRIES_OF_A_WAITING_CALL;
+    }
+
+    /**
+     * Whether {@code thread} waits in this lock's queue with no deadline: parked for good, so only the holder's unlock
+     * can end its wait. A thread queued by a timed {@code tryLock} waits on a timer (TIMED_WAITING) and may give up.
+     */
+    public boolean queuedForGood(Thread thread) {
+        return hasQueuedThread(thread) && thread.getState() == Thread.State.WAITING;
+    }
+
+    /** Whether any thread waits in this lock's queue with no deadline (see {@link #queuedForGood(Thread)}). */
+    public boolean anyQueuedForGood() {
+        return getQueuedThreads().stream().anyMatch(this::queuedForGood);
+    }
+
+    /**
+     * Keeps the test holding on until {@code settled} (the caller ended, waits for the lock for good, or polled it),
+     * or until {@code max} has passed, looking every 200 microseconds: the caller's own state decides when the test
+     * lets go, never how fast the machine is.
+     */
+    public static void holdUntil(BooleanSupplier settled, Duration max) {
+        long start = System.nanoTime();
+        while (!settled.getAsBoolean() && System.nanoTime() - start < max.toNanos()) {
+            LockSupport.parkNanos(200_000);
+        }
     }
 
     /** A thread that polled the lock (see {@link #polled(Thread)}), if any did. */

@@ -465,7 +465,7 @@ class BoundedBufferEdgeTest {
                 long queued = System.nanoTime();
                 while (!task.isDone() && !lock.polled(thread) && System.nanoTime() < deadline) {
                     boolean past = System.nanoTime() - queued >= timeout.toNanos();
-                    boolean settled = lock.hasQueuedThread(thread) ? thread.getState() == Thread.State.WAITING
+                    boolean settled = lock.hasQueuedThread(thread) ? lock.queuedForGood(thread)
                             : lock.shortTries(thread) == 0;
                     if (past && settled) {
                         break;
@@ -559,12 +559,8 @@ class BoundedBufferEdgeTest {
             if (timeout.compareTo(Duration.ZERO) > 0) {
                 TimeUnit.NANOSECONDS.sleep(timeout.toNanos()); // under a millisecond here: no overflow
             }
-            while (!caller.ended() && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2)
-                    && lock.poller().isEmpty()
-                    && Thread.getAllStackTraces().keySet().stream()
-                            .noneMatch(t -> lock.hasQueuedThread(t) && t.getState() == Thread.State.WAITING)) {
-                TimeUnit.MILLISECONDS.sleep(1);
-            }
+            OutlastingLock.holdUntil(() -> caller.ended() || lock.poller().isPresent() || lock.anyQueuedForGood(),
+                    Duration.ofSeconds(2).minusNanos(System.nanoTime() - start));
         }
     }
 

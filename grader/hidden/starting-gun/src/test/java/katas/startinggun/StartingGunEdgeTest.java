@@ -480,12 +480,8 @@ class StartingGunEdgeTest {
                     }
                     Track.pause();
                 }
-                long queued = System.nanoTime();
-                while (!runner.isDone() && !held.polled(runner.thread()) && System.nanoTime() - queued < holdNanos
-                        && !(track.lock().hasQueuedThread(runner.thread())
-                                && runner.thread().getState() == Thread.State.WAITING)) {
-                    Track.pause();
-                }
+                OutlastingLock.holdUntil(() -> runner.isDone() || held.polled(runner.thread())
+                        || held.queuedForGood(runner.thread()), Duration.ofNanos(holdNanos));
                 if (runner.isDone() && !(runner.ending() == Runner.Ending.RETURNED && runner.answer())) {
                     throw new AssertionError("rule 6: " + runner.call() + " on a fired gun, while the test held "
                             + "the gun's lock: " + runner.describeEnding() + " without waiting its turn for the "
@@ -556,8 +552,7 @@ class StartingGunEdgeTest {
             long until = queued + timeout.toNanos() * 3 + TimeUnit.MILLISECONDS.toNanos(250);
             giveUp = queued + TimeUnit.MILLISECONDS.toNanos(Track.PATIENCE_MILLIS);
             while (!runner.isDone() && !held.polled(runner.thread()) && System.nanoTime() < giveUp) {
-                boolean parkedForGood = track.lock().hasQueuedThread(runner.thread())
-                        && runner.thread().getState() == Thread.State.WAITING;
+                boolean parkedForGood = held.queuedForGood(runner.thread());
                 if (System.nanoTime() >= until && (parkedForGood || held.shortTries(runner.thread()) == 0)) {
                     break;
                 }
@@ -954,7 +949,7 @@ class StartingGunEdgeTest {
             long start = System.nanoTime();
             try {
                 askers.forEach(asker -> asker.thread.start());
-                while (!askers.stream().allMatch(asker -> asker.settled(track.lock(), start))) {
+                while (!askers.stream().allMatch(asker -> asker.settled(outlasting, start))) {
                     if (System.nanoTime() - start > holdNanos) {
                         for (Asker asker : askers.stream().filter(asker -> asker.held == null).toList()) {
                             asker.held = "the test held the lock " + (System.nanoTime() - start) / 1_000_000 + " ms, "
@@ -1009,14 +1004,14 @@ class StartingGunEdgeTest {
          * Whether the test may stop holding the lock for this asker: it answered (with the lock held by the test, only
          * a volatile read can), or it is parked in the lock's queue with no deadline, which only an unlock can end.
          */
-        boolean settled(WakeableLock lock, long start) {
+        boolean settled(OutlastingLock lock, long start) {
             if (held != null) {
                 return true;
             }
             if (answer.get() != null) {
                 held = "it answered while the test still held the lock, " + (System.nanoTime() - start) / 1_000_000
                         + " ms after it began";
-            } else if (lock.hasQueuedThread(thread) && thread.getState() == Thread.State.WAITING) {
+            } else if (lock.queuedForGood(thread)) {
                 held = "it waited its turn for the lock";
             }
             return held != null;
