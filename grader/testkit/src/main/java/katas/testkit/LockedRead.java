@@ -1,7 +1,5 @@
 package katas.testkit;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Duration;
@@ -29,7 +27,6 @@ public final class LockedRead {
     private static final long PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** However busy the machine, the probe gives up after this long. */
     private static final long MAX_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     private LockedRead() {
     }
@@ -61,7 +58,7 @@ public final class LockedRead {
     }
 
     private static long cpuTime(Thread thread) {
-        long cpu = THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1;
+        long cpu = ThreadCpu.of(thread);
         return cpu < 0 ? 0 : cpu;
     }
 

@@ -1,7 +1,5 @@
 package katas.testkit;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -47,7 +45,6 @@ public final class NonBlockingCaller implements AutoCloseable {
     public static final Duration DEFAULT_CPU_BOUND = Duration.ofSeconds(2);
     /** How long a call may take in all (wall time) before it fails, whatever its thread is doing. */
     public static final Duration DEFAULT_BOUND = Duration.ofSeconds(10);
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
     private static final Duration STOP_GRACE = Duration.ofMillis(200);
     /** The call that was found spinning and could not be stopped; null while there is none. */
     private static volatile String unstoppable;
@@ -123,7 +120,7 @@ public final class NonBlockingCaller implements AutoCloseable {
                     + ", blocked the thread '" + name + "' for good");
         }
         Future<T> outcome = executor.submit(() -> {
-            callCpuStart = cpuTimeOfCurrentThread();
+            callCpuStart = ThreadCpu.ofCurrent();
             inCall = true;
             try {
                 return action.call();
@@ -160,7 +157,7 @@ public final class NonBlockingCaller implements AutoCloseable {
                             + "the thread that moves time on is the one waiting for this call.");
                 }
                 if (inCall && state == Thread.State.RUNNABLE && !outcome.isDone()) {
-                    long cpu = cpuTimeOf(thread);
+                    long cpu = ThreadCpu.of(thread);
                     if (cpu >= 0 && callCpuStart >= 0 && cpu - callCpuStart >= cpuBound.toNanos()) {
                         throw stopSpinner(what, broken(what, what + " did not return after using " + cpuBound.toMillis()
                                 + " ms of CPU time: " + describe(thread, thread.getState()) + ". A call that must "
@@ -191,21 +188,6 @@ public final class NonBlockingCaller implements AutoCloseable {
         executor.shutdownNow();
     }
 
-    private static long cpuTimeOfCurrentThread() {
-        try {
-            return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1L;
-        } catch (UnsupportedOperationException unsupported) {
-            return -1L;
-        }
-    }
-
-    private static long cpuTimeOf(Thread thread) {
-        try {
-            return THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(thread.threadId()) : -1L;
-        } catch (UnsupportedOperationException unsupported) {
-            return -1L;
-        }
-    }
 
     /** After the interrupt that {@link #broken} sent: if the call keeps running, no later call is made. */
     private AssertionError stopSpinner(String what, AssertionError failure) {

@@ -2,8 +2,6 @@ package katas.reentrantlock;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import katas.testkit.KataTest;
 import katas.testkit.Shapes;
+import katas.testkit.ThreadCpu;
 import katas.testkit.ThreadWaits;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -261,13 +260,13 @@ class MutexWakeupTest {
                 names.add(way.toString());
                 waiters.add(Actor.start("waiter-" + i, () -> {
                     long waitedBefore = ThreadWaits.count(Thread.currentThread());
-                    long cpuBefore = CPU.getCurrentThreadCpuTime();
+                    long cpuBefore = ThreadCpu.ofCurrent();
                     long begun = System.nanoTime();
                     if (way.timed()) {
                         if (!mutex.tryLock(way.amount(), way.unit())) {
                             gaveUpAfter[index] = System.nanoTime() - begun; // judged below, against its timeout
                             waitsUntilItGaveUp[index] = ThreadWaits.count(Thread.currentThread()) - waitedBefore;
-                            cpuUntilItGaveUp[index] = CPU.getCurrentThreadCpuTime() - cpuBefore;
+                            cpuUntilItGaveUp[index] = ThreadCpu.ofCurrent() - cpuBefore;
                             return;
                         }
                     } else if (way == Way.LOCK) {
@@ -293,7 +292,7 @@ class MutexWakeupTest {
             long[] cpuBefore = new long[all];
             for (int i = 0; i < all; i++) {
                 before[i] = ThreadWaits.count(waiters.get(i).thread());
-                cpuBefore[i] = CPU.getThreadCpuTime(waiters.get(i).thread().threadId());
+                cpuBefore[i] = ThreadCpu.of(waiters.get(i).thread());
             }
             Thread interrupted = waiters.get(all - 1).thread();
             // The window: interrupts at their drawn moments, the states sampled all along (the interrupted waiter's
@@ -325,7 +324,7 @@ class MutexWakeupTest {
             for (int i = 0; i < all; i++) {
                 after[i] = ThreadWaits.count(waiters.get(i).thread());
                 // -1 once the thread has ended (a tryLock that gave up): it is judged by its own reading
-                long cpuAfter = CPU.getThreadCpuTime(waiters.get(i).thread().threadId());
+                long cpuAfter = ThreadCpu.of(waiters.get(i).thread());
                 cpuInWindow[i] = cpuAfter < 0 || cpuBefore[i] < 0 ? 0 : cpuAfter - cpuBefore[i];
             }
             boolean[] early = new boolean[all];
@@ -351,7 +350,7 @@ class MutexWakeupTest {
                             + "(it spins slowly), whatever its timeout; it must wait until the unlock wakes it or its "
                             + "whole time is up", names.get(i), waitsUntilItGaveUp[i], gaveUpAfter[i] / 1_000_000)
                             .isLessThanOrEqualTo(allowedUntilItGaveUp);
-                    if (CPU_TIMED) {
+                    if (ThreadCpu.measured()) {
                         // A right tryLock that a busy machine kept from running until its time was up may give up
                         // without a wait, but after a look or two: microseconds of CPU, not a millisecond.
                         assertThat(waitsUntilItGaveUp[i] == 0 && cpuUntilItGaveUp[i] > SPIN_CPU_NANOS / 2).as("rule "
@@ -386,7 +385,7 @@ class MutexWakeupTest {
             if (spinning != null) {
                 throw new AssertionError(spinning);
             }
-            for (int i = 0; CPU_TIMED && i < all; i++) {
+            for (int i = 0; ThreadCpu.measured() && i < all; i++) {
                 // A woken waiter looks again (microseconds) and waits on: the interrupted one is woken 1 to 3 times.
                 long allowedCpu = SPIN_CPU_NANOS * (i == all - 1 ? 2L + interrupts : 2L);
                 assertThat(cpuInWindow[i]).as("rule 4: %s kept its thread busy for %.2f ms of CPU in the %d ms "
@@ -516,7 +515,7 @@ class MutexWakeupTest {
         // load classes). And the quickest call's time until parked: a spin that yields burns little CPU on a busy
         // machine, but takes its whole time at every call, while a right call is delayed by load now and then, not
         // every time. The test looks with short parks, not spinning, to leave the CPU to the waiter.
-        if (!CPU_TIMED) {
+        if (!ThreadCpu.measured()) {
             return;
         }
         shapes.check(2, round -> {
@@ -553,7 +552,7 @@ class MutexWakeupTest {
         // call began if the waiter is not seen parked by then: a spin pays off every time, and burns its CPU every
         // time. A right call parks after microseconds, is seen parked, and is woken by the unlock. Judged on a fresh
         // lock by the median CPU time from the call to its return, and by whether any call was seen waiting.
-        if (!CPU_TIMED) {
+        if (!ThreadCpu.measured()) {
             return;
         }
         shapes.check(2, round -> {
@@ -596,7 +595,7 @@ class MutexWakeupTest {
         // here the test frees the lock with 2 to 4 waiters queued, and each waiter that gets it holds it (parked, on
         // the test's word) while the others' CPU time is read over a drawn window: one that waits on uses
         // microseconds, one that spins its share of a CPU. Then that holder lets go, and the next one is watched.
-        if (!CPU_TIMED) {
+        if (!ThreadCpu.measured()) {
             return;
         }
         shapes.check(2, round -> {
@@ -641,24 +640,16 @@ class MutexWakeupTest {
                 for (int i = 0; i < count; i++) {
                     if (i != holding && !waiters.get(i).isDone()) {
                         beaten.add(i);
-                        cpuBefore[i] = CPU.getThreadCpuTime(waiters.get(i).thread().threadId());
+                        cpuBefore[i] = ThreadCpu.of(waiters.get(i).thread());
                     }
                 }
                 // Sampled about every millisecond: a beaten waiter that spins is never seen waiting (a spin that yields
                 // burns little CPU on a busy machine, but is RUNNABLE all along); one that waits on is seen at once.
-                java.util.Set<Integer> seenWaiting = new java.util.HashSet<>();
-                long windowStart = System.nanoTime();
-                while (System.nanoTime() - windowStart < TimeUnit.MILLISECONDS.toNanos(windowMillis)) {
-                    for (int i : beaten) {
-                        Thread.State state = waiters.get(i).thread().getState();
-                        if (state != Thread.State.RUNNABLE || waiters.get(i).isDone()) {
-                            seenWaiting.add(i);
-                        }
-                    }
-                    LockSupport.parkNanos(SAMPLE_NANOS);
-                }
+                int[] looks = new int[count];
+                int[] running = new int[count];
+                watch(waiters, beaten, TimeUnit.MILLISECONDS.toNanos(windowMillis), looks, running);
                 for (int i : beaten) {
-                    if (!seenWaiting.contains(i)) {
+                    if (looks[i] > 0 && running[i] == looks[i] && !waiters.get(i).isDone()) {
                         letGo.release(count);
                         throw new AssertionError("rule 4: " + ways.get(i) + " was RUNNABLE at every look for the "
                                 + windowMillis + " ms another waiter (" + ways.get(holding) + ") held the lock it had "
@@ -666,7 +657,7 @@ class MutexWakeupTest {
                                 + "the lock is taken, another thread came first, looks again and waits on; it does not "
                                 + "spin until the lock is its own");
                     }
-                    long cpu = CPU.getThreadCpuTime(waiters.get(i).thread().threadId()) - cpuBefore[i];
+                    long cpu = ThreadCpu.of(waiters.get(i).thread()) - cpuBefore[i];
                     if (cpu > 2 * SPIN_CPU_NANOS) {
                         letGo.release(count);
                         throw new AssertionError(String.format(java.util.Locale.ROOT, "rule 4: %s kept its thread "
@@ -731,11 +722,11 @@ class MutexWakeupTest {
         Actor waiter = Actor.start(name, () -> {
             for (int k = 0; k < calls; k++) {
                 go.acquire();
-                cpuAtCall[k] = CPU.getCurrentThreadCpuTime();
+                cpuAtCall[k] = ThreadCpu.ofCurrent();
                 startedAt[k] = System.nanoTime();
                 calling.set(k + 1);
                 boolean took = lockBy(mutex, ways.get(k));
-                cpuAtReturn[k] = CPU.getCurrentThreadCpuTime();
+                cpuAtReturn[k] = ThreadCpu.ofCurrent();
                 assertThat(took).as("rule 5: %s gave up long before its time, on a lock that was freed", ways.get(k))
                         .isTrue();
                 mutex.unlock();
@@ -753,7 +744,7 @@ class MutexWakeupTest {
             }
             long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock",
                     freedAfter[k] == 0 ? 0 : startedAt[k] + freedAfter[k]);
-            cpuUntilParked[k] = CPU.getThreadCpuTime(waiter.thread().threadId()) - cpuAtCall[k];
+            cpuUntilParked[k] = ThreadCpu.of(waiter.thread()) - cpuAtCall[k];
             untilParked[k] = parkedAt < 0 ? -1 : parkedAt - startedAt[k];
             mutex.unlock();
             if (!done.tryAcquire(Actor.PATIENCE.toNanos(), TimeUnit.NANOSECONDS)) {
@@ -777,9 +768,6 @@ class MutexWakeupTest {
      */
     private static final long SPIN_CPU_NANOS = TimeUnit.MICROSECONDS.toNanos(1_000);
 
-    /** The JVM's CPU clock of threads, and whether it is there: CPU time is judged only where it is. */
-    private static final ThreadMXBean CPU = ManagementFactory.getThreadMXBean();
-    private static final boolean CPU_TIMED = CPU.isThreadCpuTimeSupported() && CPU.isThreadCpuTimeEnabled();
     /**
      * How long every one of a few calls may take from its start until its thread is seen parked: a right call parks
      * after microseconds, and a busy machine delays one call now and then (26 ms at most seen at a load of 14), never
@@ -849,6 +837,18 @@ class MutexWakeupTest {
         }
     }
 
+    /** Looks at the waiters {@code which} (indexes) about every millisecond for {@code windowNanos}; see look. */
+    private static void watch(List<Actor> waiters, List<Integer> which, long windowNanos, int[] looks,
+            int[] running) {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < windowNanos) {
+            for (int i : which) {
+                look(waiters.get(i), i, looks, running);
+            }
+            LockSupport.parkNanos(SAMPLE_NANOS);
+        }
+    }
+
     /**
      * The waiters seen RUNNABLE at more than half the looks of the window are watched again, for up to three more
      * windows as long, while the test still holds the lock; a waiter that is not RUNNABLE at most looks of one of
@@ -867,14 +867,7 @@ class MutexWakeupTest {
         for (int window = 1; window <= 3 && !suspects.isEmpty(); window++) {
             int[] again = new int[waiters.size()];
             int[] runningAgain = new int[waiters.size()];
-            long start = System.nanoTime();
-            long windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis);
-            while (System.nanoTime() - start < windowNanos) {
-                for (int i : suspects) {
-                    look(waiters.get(i), i, again, runningAgain);
-                }
-                LockSupport.parkNanos(SAMPLE_NANOS);
-            }
+            watch(waiters, suspects, TimeUnit.MILLISECONDS.toNanos(windowMillis), again, runningAgain);
             List<Integer> still = new ArrayList<>();
             for (int i : suspects) {
                 if (again[i] > 0 && 2 * runningAgain[i] > again[i] && !waiters.get(i).isDone()) {
