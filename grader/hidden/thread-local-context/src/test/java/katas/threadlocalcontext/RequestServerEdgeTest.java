@@ -350,6 +350,14 @@ class RequestServerEdgeTest {
         }
     }
 
+    /**
+     * The first {@code n} of {@code list}, or all of it: a flusher may try a refused batch again (rule 6), so there may
+     * be more writes than failures.
+     */
+    private static <T> List<T> firstOf(List<T> list, int n) {
+        return list.subList(0, Math.min(n, list.size()));
+    }
+
     @Test
     @Order(7)
     @Tag("rule-6")
@@ -378,8 +386,7 @@ class RequestServerEdgeTest {
                 }), "a request that audits");
                 RequestServerTest.awaitTrue(() -> desk.sink.writes() > before, desk, "the flusher should have "
                         + "tried to write the record of request " + step + (before == 0 ? "" : " after the sink threw "
-                        + thrown.subList(0, Math.min(before, errors))) + " (rule 6: a sink that throws, even an Error, does not stop "
-                        + "the flusher)");
+                        + firstOf(thrown, before)) + " (rule 6: a sink that throws, even an Error, does not stop the flusher)");
             }
             auditTwiceAndAwaitWritten(desk, contexts.get(errors), "records audited after the sink threw " + thrown
                     + " must still be written (rule 6: catch Throwable around the write, whatever it is, an OutOfMemoryError too, "
@@ -517,9 +524,7 @@ class RequestServerEdgeTest {
                         + "threw " + thrown) + " (rule 6: a sink that throws, whatever it throws, does not stop the "
                         + "flusher; nobody interrupted the flusher itself)");
                 thrown.clear();
-                // A flusher may try a refused batch again (rule 6): there may be more writes than failures.
-                kinds.subList(0, Math.min(desk.sink.writes(), kinds.size()))
-                        .forEach(kind -> thrown.add(EveryFailure.describe(kind)));
+                firstOf(kinds, desk.sink.writes()).forEach(kind -> thrown.add(EveryFailure.describe(kind)));
             }
             auditTwiceAndAwaitWritten(desk, contexts.get(kinds.size()), "records audited after the sink threw " + thrown
                     + " must still be written (rule 6: the sink's InterruptedException is a failure of that write "
