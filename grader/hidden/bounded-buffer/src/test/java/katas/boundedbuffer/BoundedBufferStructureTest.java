@@ -6,6 +6,8 @@ import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
+import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.Location;
 import java.net.URISyntaxException;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import katas.testkit.KataTest;
+import katas.testkit.OwnThreads;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -82,6 +85,33 @@ class BoundedBufferStructureTest {
                 .because("the kata is to build the blocking queue: waiting, waking and counting are yours to write "
                         + "with the ReentrantLock you are given and Conditions made from it, not to borrow from a "
                         + "BlockingQueue, a Semaphore, a latch, an atomic or anything else in java.util.concurrent")
+                .check(learnerClasses);
+    }
+
+    @Test
+    @Tag("rule-10")
+    @DisplayName("starts no thread of its own and hands no work to another: every call runs on its caller's thread")
+    void everyCallRunsOnItsCallersThread() {
+        // Red team S: a java.util.Timer that interrupted a caller queued for a busy lock 200 ms past its timeout, and
+        // poll(0) answered "empty" for a buffer holding an item. That caller's state is the right one (WAITING in
+        // the lock's queue): see OwnThreads.
+        String notWorking = whyNotWorking();
+        if (!notWorking.isEmpty()) {
+            throw new AssertionError("structure rules are scored on a buffer that works, and this one does not yet: "
+                    + notWorking);
+        }
+        OwnThreads own = new OwnThreads(BoundedBuffer.class);
+        noClasses().should().dependOnClassesThat(DescribedPredicate.describe("run work on another thread, schedule "
+                        + "it or reflect (" + OwnThreads.RUNS_ELSEWHERE + ", or a subtype)",
+                        (JavaClass type) -> own.runsElsewhere(type.getName())))
+                .orShould().callConstructorWhere(DescribedPredicate.describe("build a thread",
+                        (JavaConstructorCall call) -> own.buildsAThread(call.getTargetOwner().getName())))
+                .orShould().callMethodWhere(DescribedPredicate.describe("start a thread, run a parallel stream or "
+                        + "look a member up by name",
+                        (JavaMethodCall call) -> own.startsOrLooksUp(call.getTargetOwner().getName(), call.getName())))
+                .because("rule 10: every call of the buffer runs on its caller's thread; a thread of its own (a timer "
+                        + "that interrupts a caller kept waiting for the lock) answers for the buffer without looking "
+                        + "at it")
                 .check(learnerClasses);
     }
 

@@ -6,6 +6,7 @@ import com.tngtech.archunit.ArchConfiguration;
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.JavaConstructorCall;
 import com.tngtech.archunit.core.domain.JavaMethodCall;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.Location;
@@ -14,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import katas.testkit.KataTest;
+import katas.testkit.OwnThreads;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -156,6 +158,28 @@ class StartingGunStructureTest {
                 .because("rule 9: a runner waits on the gun's condition until it is signalled: a sleep or a spin "
                         + "polls, a timed wait on a monitor polls too, and a monitor's wait is not the lock's "
                         + "condition")
+                .check(learnerClasses);
+    }
+
+    @Test
+    @Tag("rule-9")
+    @DisplayName("starts no thread of its own and hands no work to another: every call runs on its caller's thread")
+    void everyCallRunsOnItsCallersThread() {
+        // Red team S: a watchdog thread that interrupted a caller queued for a busy lock 200 ms on, and the call
+        // answered "not fired". That caller's state is the right one (WAITING in the lock's queue): see OwnThreads.
+        requireAWorkingGun();
+        OwnThreads own = new OwnThreads(StartingGun.class);
+        noClasses().should().dependOnClassesThat(DescribedPredicate.describe("run work on another thread, schedule "
+                        + "it or reflect (" + OwnThreads.RUNS_ELSEWHERE + ", or a subtype)",
+                        (JavaClass type) -> own.runsElsewhere(type.getName())))
+                .orShould().callConstructorWhere(DescribedPredicate.describe("build a thread",
+                        (JavaConstructorCall call) -> own.buildsAThread(call.getTargetOwner().getName())))
+                .orShould().callMethodWhere(DescribedPredicate.describe("start a thread, run a parallel stream or "
+                        + "look a member up by name",
+                        (JavaMethodCall call) -> own.startsOrLooksUp(call.getTargetOwner().getName(), call.getName())))
+                .because("rule 9: every call of the gun runs on its caller's thread; a thread of its own (a "
+                        + "watchdog that interrupts a caller kept waiting for the lock) answers for the gun without "
+                        + "looking at it")
                 .check(learnerClasses);
     }
 }
