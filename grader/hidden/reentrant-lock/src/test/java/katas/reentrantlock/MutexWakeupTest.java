@@ -637,10 +637,12 @@ class MutexWakeupTest {
                 }
                 List<Integer> beaten = new ArrayList<>();
                 long[] cpuBefore = new long[count];
+                long[] waitsBefore = new long[count];
                 for (int i = 0; i < count; i++) {
                     if (i != holding && !waiters.get(i).isDone()) {
                         beaten.add(i);
                         cpuBefore[i] = ThreadCpu.of(waiters.get(i).thread());
+                        waitsBefore[i] = ThreadWaits.count(waiters.get(i).thread());
                     }
                 }
                 // Sampled about every millisecond: a beaten waiter that spins is never seen waiting (a spin that yields
@@ -656,6 +658,19 @@ class MutexWakeupTest {
                                 + "taken after an unlock (handoff " + handoff + " of " + count + "): a waiter woken while "
                                 + "the lock is taken, another thread came first, looks again and waits on; it does not "
                                 + "spin until the lock is its own");
+                    }
+                    // Red team S: a beaten waiter that waits in slices of 2 ms (wait(2), "so as not to sleep through the
+                    // next hand-over") burns little CPU and is TIMED_WAITING at most looks, but begins to wait again
+                    // after every slice; one that waits on begins once, or twice if it was on its way back.
+                    long waitsAfter = ThreadWaits.count(waiters.get(i).thread());
+                    long waits = waitsBefore[i] < 0 || waitsAfter < 0 ? 0 : waitsAfter - waitsBefore[i];
+                    if (waits > BEATEN_WAITS && !waiters.get(i).isDone()) {
+                        letGo.release(count);
+                        throw new AssertionError("rule 4: " + ways.get(i) + " began to wait " + waits + " times in the "
+                                + windowMillis + " ms another waiter (" + ways.get(holding) + ") held the lock it had "
+                                + "taken after an unlock (handoff " + handoff + " of " + count + "): it looks again "
+                                + "every few milliseconds, which polls the lock. A waiter woken while the lock is "
+                                + "taken, another thread came first, waits on until the next unlock wakes it");
                     }
                     long cpu = ThreadCpu.of(waiters.get(i).thread()) - cpuBefore[i];
                     if (cpu > 2 * SPIN_CPU_NANOS) {
@@ -821,6 +836,13 @@ class MutexWakeupTest {
         }
         return true;
     }
+
+    /**
+     * The most times a waiter beaten to the lock may begin to wait while the winner holds it: once as it goes back to
+     * waiting, once more for a wakeup on its way there; a waiter that looks again every few milliseconds begins ten
+     * times or more in the 30 ms the window lasts at least.
+     */
+    private static final int BEATEN_WAITS = 4;
 
     /** How often the window looks at the waiters' states: about every millisecond. */
     private static final long SAMPLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
