@@ -505,6 +505,37 @@ class MutexWakeupTest {
 
     @Test
     @Tag("rule-4")
+    @DisplayName("waits at once while the lock's owner keeps running, as one computing under the lock does")
+    void waitsAtOnceWhileTheOwnerWorks(Shapes shapes) throws Exception {
+        // Red team S: adaptive spinning, as Solaris's adaptive mutexes do: a call spins while the owner's thread is
+        // RUNNABLE ("it works and will let go soon") and waits once it is not. In every other test the owner is
+        // parked while it holds the lock (the test's thread between its looks, a waiter in acquire()), so that spin
+        // stopped after microseconds. Here the test's thread keeps running while it holds the lock, and each call is
+        // judged, as in waitsAtOnceWithoutSpinningFirst, by the median CPU time until it is seen parked.
+        if (!ThreadCpu.measured()) {
+            return;
+        }
+        shapes.check(2, round -> {
+            int calls = round.between("calls, the owner running", 3, 5);
+            List<String> ways = waysOfCalls(round, calls, ", the owner running");
+            Timed timed = timeCalls("waiter-" + round.between("waiter, the owner running", 1, 99), new Mutex(), ways,
+                    new long[calls], true);
+            long[] cpu = timed.cpuUntilParked();
+            long median = median(cpu);
+            StringBuilder seen = new StringBuilder();
+            for (int k = 0; k < calls; k++) {
+                seen.append(k == 0 ? "" : ", ").append(ways.get(k)).append(String.format(java.util.Locale.ROOT,
+                        ": %.2f ms of CPU", cpu[k] / 1e6));
+            }
+            assertThat(median).as("rule 4: a call that found the lock taken by a thread that keeps running kept its "
+                    + "own thread busy for %.2f ms of CPU (the median of %d calls: %s) before it began to wait: a "
+                    + "waiting thread waits (wait, park), whatever the owner is doing; a spin while the owner runs is "
+                    + "a spin", median / 1e6, calls, seen).isLessThanOrEqualTo(SPIN_CPU_NANOS);
+        });
+    }
+
+    @Test
+    @Tag("rule-4")
     @DisplayName("lets a waiter wait at once: a call that finds the lock taken does not spin before it waits")
     void waitsAtOnceWithoutSpinningFirst(Shapes shapes) throws Exception {
         // A few calls, one after the other, each while the test holds the lock, judged from just before the call until
@@ -727,6 +758,15 @@ class MutexWakeupTest {
      */
     private static Timed timeCalls(String name, Mutex mutex, List<String> ways, long[] freedAfter)
             throws InterruptedException {
+        return timeCalls(name, mutex, ways, freedAfter, false);
+    }
+
+    /**
+     * As {@link #timeCalls(String, Mutex, List, long[])}; with {@code ownerWorks}, the test's thread keeps running
+     * while it holds the lock (RUNNABLE, as an owner computing under it), instead of parking between its looks.
+     */
+    private static Timed timeCalls(String name, Mutex mutex, List<String> ways, long[] freedAfter, boolean ownerWorks)
+            throws InterruptedException {
         int calls = ways.size();
         java.util.concurrent.Semaphore go = new java.util.concurrent.Semaphore(0);
         java.util.concurrent.Semaphore done = new java.util.concurrent.Semaphore(0);
@@ -755,10 +795,10 @@ class MutexWakeupTest {
             go.release();
             long patience = System.nanoTime() + Actor.PATIENCE.toNanos();
             while (calling.get() < k + 1 && !waiter.isDone() && System.nanoTime() < patience) {
-                LockSupport.parkNanos(LOOK_NANOS);
+                pause(ownerWorks);
             }
             long parkedAt = awaitParked(waiter, "rule 4: " + ways.get(k) + " while another thread holds the lock",
-                    freedAfter[k] == 0 ? 0 : startedAt[k] + freedAfter[k]);
+                    freedAfter[k] == 0 ? 0 : startedAt[k] + freedAfter[k], ownerWorks);
             cpuUntilParked[k] = ThreadCpu.of(waiter.thread()) - cpuAtCall[k];
             untilParked[k] = parkedAt < 0 ? -1 : parkedAt - startedAt[k];
             mutex.unlock();
@@ -796,6 +836,11 @@ class MutexWakeupTest {
      * when it was seen parked, or -1 once {@code giveUpAt} (a {@link System#nanoTime} moment; 0: never) has come.
      */
     private static long awaitParked(Actor waiter, String what, long giveUpAt) {
+        return awaitParked(waiter, what, giveUpAt, false);
+    }
+
+    /** As {@link #awaitParked(Actor, String, long)}; with {@code running}, this thread spins between its looks. */
+    private static long awaitParked(Actor waiter, String what, long giveUpAt, boolean running) {
         long deadline = System.nanoTime() + Actor.PATIENCE.toNanos();
         while (!waiter.isDone()) {
             Thread.State state = waiter.thread().getState();
@@ -810,9 +855,21 @@ class MutexWakeupTest {
                         + "the lock but kept running for " + Actor.PATIENCE.toSeconds() + " s (a lock that spins "
                         + "instead of waiting?)");
             }
-            LockSupport.parkNanos(LOOK_NANOS);
+            pause(running);
         }
         return System.nanoTime();
+    }
+
+    /** Waits {@link #LOOK_NANOS} between two looks: parked, or running (spinning, as an owner at work would be). */
+    private static void pause(boolean running) {
+        if (!running) {
+            LockSupport.parkNanos(LOOK_NANOS);
+            return;
+        }
+        long until = System.nanoTime() + LOOK_NANOS;
+        while (System.nanoTime() - until < 0) {
+            Thread.onSpinWait();
+        }
     }
 
     /** How often {@link #awaitParked} looks: a parked thread is seen soon, without a CPU kept busy looking. */
