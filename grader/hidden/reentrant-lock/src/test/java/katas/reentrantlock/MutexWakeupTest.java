@@ -77,6 +77,31 @@ class MutexWakeupTest {
                             + "thread was woken while another thread still held the lock");
                 }
             }
+            // Red team S: a waiter that stops trusting the unlock's wakeup after a few wakeups for nothing, and looks
+            // again every millisecond from then on. Woken 5 to 8 times in all, each must then wait on: over a window
+            // of 30 ms it begins to wait at most BEATEN_WAITS times (a right one does not begin again at all).
+            int inAll = round.between("wakeups in all, before the waits are counted", 5, 8);
+            for (int w = wakeups; w < inAll; w++) {
+                Wakeups.wakeEarly(mutex, threads);
+                for (Actor waiter : waiters) {
+                    waiter.awaitWaiting("rule 1: " + ways.get(waiters.indexOf(waiter)) + " woken for nothing");
+                }
+            }
+            long[] waitsBefore = threads.stream().mapToLong(ThreadWaits::count).toArray();
+            TimeUnit.MILLISECONDS.sleep(30);
+            for (int i = 0; i < count; i++) {
+                long after = ThreadWaits.count(threads.get(i));
+                long waits = waitsBefore[i] < 0 || after < 0 ? 0 : after - waitsBefore[i];
+                if (waits > BEATEN_WAITS && !waiters.get(i).isDone()) {
+                    testHolds.set(false);
+                    mutex.unlock();
+                    throw new AssertionError("rule 4: " + ways.get(i) + ", woken " + Math.max(inAll, wakeups)
+                            + " times while another thread held the lock, then began to wait " + waits + " times in "
+                            + "30 ms with nobody waking it: it looks again every few milliseconds, which polls the "
+                            + "lock. A waiter woken for nothing waits on until the next unlock wakes it, however "
+                            + "often that happened before");
+                }
+            }
             testHolds.set(false);
             mutex.unlock();
             for (Actor waiter : waiters) {
