@@ -26,6 +26,8 @@ final class RulesModel {
     enum Ending {
         /** Its future completes with its value {@code lasts} after it started (at once when 0). */
         SUCCEEDS,
+        /** Its future completes with {@code null} {@code lasts} after it started (a call with no value): a success. */
+        SUCCEEDS_WITH_NULL,
         /** Its future fails {@code lasts} after it started. */
         FAILS,
         /** Its supplier throws instead of returning a future: it ends the moment it starts. */
@@ -61,7 +63,7 @@ final class RulesModel {
         /** Whether its future ends by itself, and when, after it starts; -1 when it does not. */
         long runsFor() {
             return switch (ending) {
-                case SUCCEEDS, FAILS -> lasts;
+                case SUCCEEDS, SUCCEEDS_WITH_NULL, FAILS -> lasts;
                 case THROWS, RETURNS_NULL, CANCELS_ITSELF -> 0;
                 case HELD -> -1;
             };
@@ -71,6 +73,8 @@ final class RulesModel {
         public String toString() {
             String how = switch (ending) {
                 case SUCCEEDS -> lasts == 0 ? "ends the moment it starts" : "lasts " + Times.span(lasts);
+                case SUCCEEDS_WITH_NULL -> (lasts == 0 ? "succeeds the moment it starts" : "succeeds after "
+                        + Times.span(lasts)) + ", with the value null";
                 case FAILS -> lasts == 0 ? "fails the moment it starts" : "fails after " + Times.span(lasts);
                 case THROWS -> "its supplier throws";
                 case RETURNS_NULL -> "its supplier returns null";

@@ -45,6 +45,8 @@ final class VirtualRun implements AutoCloseable {
     private final Random pick;
     private final List<Job> jobs = new ArrayList<>();
     private final List<Job> startOrder = new ArrayList<>();
+    private final Random interrupts;
+    private volatile double interrupted;
 
     /** A run with a clock origin and one to three caller threads drawn from {@code shapes}. */
     VirtualRun(Shapes shapes, Limits limits, long spanNanos) {
@@ -67,6 +69,7 @@ final class VirtualRun implements AutoCloseable {
         this.scheduler = manual;
         this.origin = manual.nanoTime();
         this.pick = shapes.random();
+        this.interrupts = shapes.random();
         for (int i = 1; i <= callerThreads; i++) {
             callers.add(NonBlockingCaller.named("caller-" + i));
         }
@@ -98,6 +101,57 @@ final class VirtualRun implements AutoCloseable {
             case "near Long.MIN_VALUE" -> shapes.between("clock starts at", Long.MIN_VALUE, Long.MIN_VALUE + span);
             default -> Long.MAX_VALUE - shapes.between("clock starts at (before Long.MAX_VALUE)", 0, span);
         };
+    }
+
+    /**
+     * From now on, each submit(), close() and end of a task is made, with probability {@code p}, on a thread whose
+     * interrupt status is set (a request thread whose request was cancelled, a client's I/O thread interrupted by a
+     * shutdownNow()): the call must behave as on any other thread and leave the status set.
+     */
+    VirtualRun interruptingSometimes(double p) {
+        this.interrupted = p;
+        return this;
+    }
+
+    private boolean interruptNow() {
+        double p = interrupted;
+        if (p <= 0) {
+            return false;
+        }
+        synchronized (interrupts) {
+            return interrupts.nextDouble() < p;
+        }
+    }
+
+    /**
+     * Runs {@code call} on the current thread with its interrupt status set when {@code interrupt}; then checks that
+     * the status is still set, and clears it. A call that throws there fails the test, naming the interrupt.
+     */
+    static <T> T maybeInterrupted(boolean interrupt, String what, java.util.concurrent.Callable<T> call)
+            throws Exception {
+        if (!interrupt) {
+            return call.call();
+        }
+        Thread.currentThread().interrupt();
+        T value;
+        try {
+            value = call.call();
+        } catch (RuntimeException | Error thrown) {
+            Thread.interrupted();
+            if (thrown instanceof AssertionError) {
+                throw thrown;
+            }
+            throw new AssertionError(what + ", made on a thread whose interrupt status was set, threw " + thrown
+                    + ": an interrupt asks that thread's owner to stop, it is not a reason for the limiter to refuse "
+                    + "or skip anything. Nothing in the limiter waits, so nothing in it is interruptible: take the "
+                    + "lock with synchronized or lock(), never lockInterruptibly() (rules 1, 7, 9)", thrown);
+        }
+        if (!Thread.interrupted()) {
+            throw new AssertionError(what + " was made on a thread whose interrupt status was set, and cleared it: the "
+                    + "interrupt was meant for that thread's owner, who will never see it now; the limiter leaves the "
+                    + "status as it found it (rule 1)");
+        }
+        return value;
     }
 
     /** A caller thread, picked at random. */
@@ -213,10 +267,24 @@ final class VirtualRun implements AutoCloseable {
         }
 
         private void finish() {
-            if (spec.ending() == Ending.FAILS) {
-                own.completeExceptionally(failure);
-            } else {
-                own.complete(value);
+            boolean wasInterrupted = Thread.interrupted(); // a thread of the test's: never, but keep it as it was
+            try {
+                maybeInterrupted(interruptNow(), "the end of " + this + " (its own future completed)", () -> {
+                    if (spec.ending() == Ending.FAILS) {
+                        own.completeExceptionally(failure);
+                    } else if (spec.ending() == Ending.SUCCEEDS_WITH_NULL) {
+                        own.complete(null);
+                    } else {
+                        own.complete(value);
+                    }
+                    return null;
+                });
+            } catch (Exception unexpected) {
+                throw new IllegalStateException(unexpected);
+            } finally {
+                if (wasInterrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
 
@@ -238,10 +306,11 @@ final class VirtualRun implements AutoCloseable {
         Supplier<CompletableFuture<Object>> task = job::start;
         job.result = by.call("submit(" + job + ")", () -> {
             CompletableFuture<Object> result;
+            boolean interrupt = interruptNow();
             try {
-                result = limiter.submit(task);
+                result = maybeInterrupted(interrupt, "submit(" + job + ")", () -> limiter.submit(task));
             } catch (Throwable thrown) {
-                if (thrown == job.failure) {
+                if (thrown == job.failure || thrown.getCause() == job.failure && job.failure != null) {
                     throw new AssertionError("submit(" + job + ") threw " + thrown + ", the exception of the task's "
                             + "supplier: submit() never throws it, the caller's future fails with it (rule 7)", thrown);
                 }
@@ -278,7 +347,11 @@ final class VirtualRun implements AutoCloseable {
 
     /** Closes the limiter. */
     void closeLimiter() {
-        caller().run("close()", limiter::close);
+        boolean interrupt = interruptNow();
+        caller().run("close()", () -> maybeInterrupted(interrupt, "close()", () -> {
+            limiter.close();
+            return null;
+        }));
         settle();
     }
 
@@ -487,6 +560,13 @@ final class VirtualRun implements AutoCloseable {
                     fail(tasks, i, "the future of " + job + " should hold the task's own result " + job.value + " but "
                             + (result.isCompletedExceptionally() ? "failed with " + causeOf(result)
                             : "holds " + value) + " (rule 6)");
+                }
+            }
+            case SUCCEEDS_WITH_NULL -> {
+                if (result.isCompletedExceptionally() || result.join() != null) {
+                    fail(tasks, i, "the future of " + job + " should hold the task's own result, null (the task's "
+                            + "future succeeded with the value null), but it " + outcome(result) + ": a task ended "
+                            + "well or badly by whether its future failed, not by its value (rule 6)");
                 }
             }
             case FAILS, THROWS -> {

@@ -26,7 +26,8 @@ class AsyncRateLimiterModelTest {
         shapes.check(rounds, round -> {
             Drawn drawn = Scenarios.draw(round, features);
             try (VirtualRun run = new VirtualRun(round, drawn.limits(), drawn.span())) {
-                run.play(drawn.plan());
+                // Now and then a submit or a task's end comes on a thread whose interrupt status is set (red team S).
+                run.interruptingSometimes(0.15).play(drawn.plan());
             }
         });
     }
@@ -41,6 +42,7 @@ class AsyncRateLimiterModelTest {
     @Tag("rule-6")
     @Tag("rule-7")
     @Tag("rule-8")
+    @Tag("rule-10")
     @DisplayName("handles everything at once: rate, slots, failures and cancellations")
     void handlesEverythingAtOnce(Shapes shapes) throws Exception {
         play(shapes, 14, new Features(true, true, true, true));
@@ -103,7 +105,7 @@ class AsyncRateLimiterModelTest {
                     ? Long.MAX_VALUE - round.between("clock starts before Long.MAX_VALUE (ns)", 0, drawn.span() / 2)
                     : VirtualRun.clockOrigin(round, drawn.span());
             try (VirtualRun run = new VirtualRun(round, drawn.limits(), origin, round.between("caller threads", 1, 3))) {
-                run.play(drawn.plan());
+                run.interruptingSometimes(0.15).play(drawn.plan());
             }
         });
     }

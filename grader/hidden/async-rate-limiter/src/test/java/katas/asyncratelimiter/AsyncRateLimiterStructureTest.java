@@ -154,16 +154,19 @@ class AsyncRateLimiterStructureTest {
 
     @Test
     @Tag("rule-1")
-    @DisplayName("never sleeps or parks a thread")
+    @DisplayName("never sleeps, parks or spins a thread (no Thread.yield or onSpinWait)")
     void neverSleeps() {
         requireAWorkingLimiter();
         noClasses().that().resideInAPackage(PACKAGE + "..")
                 .should().callCodeUnitWhere(anyOf(
-                        call(Thread.class, "sleep", "onSpinWait"),
+                        // yield too: a loop of yields waiting for another thread is a spin (red team S)
+                        call(Thread.class, "sleep", "onSpinWait", "yield"),
                         call(TimeUnit.class, "sleep"),
                         call(LockSupport.class, "park", "parkNanos", "parkUntil")))
                 .because("a rate limiter waits by scheduling a wake-up on the scheduler it was given; a sleeping "
-                        + "thread is a thread nobody else can use, and in virtual time it never wakes up")
+                        + "thread is a thread nobody else can use, and in virtual time it never wakes up; a thread "
+                        + "that yields in a loop until another one is done burns its CPU waiting for it (a thread "
+                        + "that finds another one draining leaves its event to it and returns)")
                 .check(learnerClasses);
     }
 

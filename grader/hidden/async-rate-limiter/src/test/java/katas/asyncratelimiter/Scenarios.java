@@ -60,6 +60,9 @@ final class Scenarios {
                 ending = roll < 4 ? Ending.FAILS : roll < 6 ? Ending.THROWS : roll < 7 ? Ending.RETURNS_NULL
                         : Ending.SUCCEEDS;
             }
+            if (ending == Ending.SUCCEEDS && random.nextInt(6) == 0) {
+                ending = Ending.SUCCEEDS_WITH_NULL; // a success all the same: its caller gets null (red team S)
+            }
             long cancelAt = -1;
             if (features.cancellations() && random.nextInt(4) == 0) {
                 cancelAt = at + tick * (1 + random.nextInt(2 * grid)) + (random.nextBoolean() ? 0 : 1);
