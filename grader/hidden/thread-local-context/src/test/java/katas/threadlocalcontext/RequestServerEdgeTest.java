@@ -679,24 +679,78 @@ class RequestServerEdgeTest {
         // records, and the flusher, a daemon, never made its last flush. close() may throw InterruptedException
         // then, but the server is closed all the same: audits are refused from the moment it returns or throws, and
         // a close() after it returns once every record audited before is written.
+        //
+        // Red team S: a close() that, on an interrupted thread, threw before it woke the flusher (the records waited
+        // out the hour), and one that woke it and returned normally at once, before the last write: this test once
+        // looked at the sink only after a second close(), which woke and waited for the flusher. Now every write is
+        // held until the interrupted close() has returned, thrown, or waited (a normal return before that is seen
+        // every time), and the records must reach the sink after it without a second close().
         List<RequestContext> contexts = Desk.contexts(shapes, shapes.between("requests before close()", 1, 4));
         Expected expected = new Expected();
         try (Desk desk = Desk.of(1, 1, HOUR)) {
             RequestServer server = desk.server;
-            auditOneEach(desk, contexts, expected);
-            Thread.currentThread().interrupt();
-            Throwable thrown = null;
-            try {
-                server.close();
-            } catch (Throwable t) {
-                thrown = t;
-            } finally {
-                Thread.interrupted();
+            // The records are audited while the flusher waits out its hour (once it has begun to wait, within 3 s
+            // of running time): only close() wakes it (or an audit, for a flusher that each audit wakes up).
+            RunningBudget toIdle = new RunningBudget(Duration.ofSeconds(3));
+            while (!desk.serversThreads().stream().allMatch(t -> !ThreadEnd.stillRuns(t) || java.util.Set.of(
+                    Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(t.getState()))) {
+                long slice = Math.min(toIdle.nextSliceNanos(), 1_000_000L);
+                if (slice == 0) {
+                    break;
+                }
+                long start = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+                toIdle.spent(slice, System.nanoTime() - start);
             }
+            desk.sink.hold(); // every write waits until the test lets it go: none is over before release()
+            auditOneEach(desk, contexts, expected);
+            java.util.concurrent.atomic.AtomicReference<String> atReturn = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrownBy = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            Thread closing = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    server.close();
+                    String check = expected.check(desk.sink.written(), "rule 8");
+                    atReturn.set(check == null ? "" : check);
+                } catch (Throwable t) {
+                    thrownBy.set(t);
+                } finally {
+                    Thread.interrupted();
+                }
+            }, "closer");
+            closing.setDaemon(true);
+            closing.start();
+            // Until close() has returned, thrown, or begun to wait (for the flusher, held in its write), and a
+            // moment more for one that waits: then the write goes on.
+            RunningBudget toWait = new RunningBudget(Duration.ofSeconds(3));
+            while (ThreadEnd.stillRuns(closing) && !java.util.Set.of(Thread.State.WAITING,
+                    Thread.State.TIMED_WAITING, Thread.State.BLOCKED).contains(closing.getState())) {
+                long slice = Math.min(toWait.nextSliceNanos(), 2_000_000L);
+                if (slice == 0) {
+                    break;
+                }
+                long start = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+                toWait.spent(slice, System.nanoTime() - start);
+            }
+            new RunningBudget(Duration.ofMillis(100)).joinAll(List.of(closing));
+            desk.sink.release();
+            assertThat(new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing))).as("close() on a thread "
+                    + "already interrupted, with a flush period of an hour, once the flusher's write went on: it "
+                    + "throws InterruptedException or returns once all is written (rule 8)").isTrue();
+            Throwable thrown = thrownBy.get();
             String call = "close() on a thread already interrupted, with a flush period of an hour"
                     + (thrown == null ? "" : ", which threw " + thrown + ",");
             if (thrown != null && !(thrown instanceof InterruptedException)) {
                 throw new AssertionError(call + " may throw InterruptedException, nothing else (rule 8)", thrown);
+            }
+            if (thrown == null) {
+                assertThat(atReturn.get()).as("%s returned normally while the sink still held the flusher's write: "
+                        + "when it returned, %s. An interrupted close() either throws InterruptedException or returns "
+                        + "only once the last write is over; returning as if all were written loses records when its "
+                        + "caller then exits (rule 8)", call, atReturn.get()).isEmpty();
             }
             RequestContext late = contexts.get(0);
             Throwable refused = desk.get(server.handle(late, () -> {
@@ -709,6 +763,10 @@ class RequestServerEdgeTest {
             }), "a request that audits after close()");
             assertThat(refused).as("%s: an audit after it returned or threw was accepted; the server is closed "
                     + "however close() ends, interrupted or not (rule 8)", call).isNotNull();
+            // No second close() yet: the interrupted one must have woken the flusher, which writes on its own.
+            RequestServerTest.awaitWritten(desk, expected, call + " must still have told the flusher to stop and "
+                    + "woken it: the flusher, not waiting out its hour, writes the records audited before, without "
+                    + "another close() (rule 8)");
             server.close();
             assertThat(expected.check(desk.sink.written(), "rule 8")).as("what a second close() (not interrupted) "
                     + "had written when it returned, after %s (rule 8)", call).isNull();
