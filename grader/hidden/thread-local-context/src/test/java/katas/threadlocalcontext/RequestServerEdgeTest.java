@@ -613,7 +613,16 @@ class RequestServerEdgeTest {
         // and no test looked at writes made one right after another. Here one record is audited and nothing more
         // until the flusher has had time to try it again: every write after the first is a try of the same batch,
         // and must come after the flusher began to wait (park, sleep, wait: the JVM's waited count of its thread).
-        long periodMillis = shapes.between("flush period (ms)", 2, 10);
+        //
+        // Red team S: a back-off meant as 20 ms but passed to parkNanos (20 ns) began a wait between tries, and the
+        // tries still came a fraction of a millisecond apart. A try that comes after a wait must also come after a
+        // real one: at least a fiftieth of the flush period after the try before it (rule 6). The period is long
+        // enough here (a multiple of 50 ms) that a fiftieth of it is milliseconds, well above the time a try takes;
+        // the gap is timed from the end of this test's own look at one try to the start of the next, so that it holds
+        // the flusher's whole wait, and a busy machine only makes the gaps of a right flusher longer. The first write
+        // is refused right there, before the recording sink's own short park: the gap after it is the flusher's alone
+        // (a park of its own that a busy machine lengthens would hide a back-off of nanoseconds).
+        long periodMillis = 50L * shapes.between("flush period (multiples of 50 ms)", 4, 6);
         long idleMillis = shapes.between("time given to try the batch again (ms)", 30, 60);
         List<RequestContext> contexts = Desk.contexts(shapes, 2);
         try (Desk desk = Desk.of(1, 1, Duration.ofMillis(periodMillis))) {
@@ -622,8 +631,7 @@ class RequestServerEdgeTest {
             // try of the batch right after the refusal is seen whether it fails or not.
             Throwable failure = shapes.failure("failure of the first write", "the audit store is busy");
             String refused = EveryFailure.describe(failure);
-            desk.sink.failWrite(1, failure);
-            TriesAtOnce tries = new TriesAtOnce();
+            TriesAtOnce tries = new TriesAtOnce(failure);
             desk.sink.onWrite(tries);
             RequestContext context = contexts.get(0);
             desk.get(server.handle(context, () -> {
@@ -634,6 +642,12 @@ class RequestServerEdgeTest {
                     + "record audited (rule 6)");
             Thread.sleep(idleMillis);
             List<String> atOnce = tries.atOnce();
+            long leastGapNanos = periodMillis * 1_000_000L / 50;
+            List<String> tooSoon = tries.closerThan(leastGapNanos);
+            assertThat(tooSoon).as("tries of the one batch audited, which the sink refused (%s), each made less than "
+                    + "%.1f ms after the try before it (flush period %d ms): a back-off of nanoseconds or microseconds "
+                    + "is no wait; the flusher waits at least a fiftieth of the flush period between tries of a "
+                    + "refused batch (rule 6)", refused, leastGapNanos / 1e6, periodMillis).isEmpty();
             assertThat(atOnce).as("writes of the one batch audited, which the sink refused (%s), made right after the "
                     + "write before them, without the flusher waiting in between (flush period %d ms, %d write(s) "
                     + "in all): trying a refused batch again is fine only after a wait; no loop of tries at once "
@@ -644,28 +658,60 @@ class RequestServerEdgeTest {
     }
 
     /**
-     * The sink's calls made on a thread that began no wait of its own since its previous call. The recording sink
-     * itself parks once in each write, so a thread's waited count (ThreadMXBean) rises by exactly one from one call
-     * to the next when the caller did not wait in between, and by more when it did.
+     * Refuses the first write, with {@code refuseFirst}, at its very start, and notes the sink's calls made on a
+     * thread that began no wait of its own since its previous call. The recording sink itself parks once in each
+     * write it goes on with, so a thread's waited count (ThreadMXBean) rises by exactly one from one call to the next
+     * when the caller did not wait in between (none after the refused one), and by more when it did.
      */
     private static final class TriesAtOnce implements Runnable {
+        private final Throwable refuseFirst;
+
+        TriesAtOnce(Throwable refuseFirst) {
+            this.refuseFirst = refuseFirst;
+        }
+
         private final Map<Thread, Long> waitsAtLastCall = new java.util.concurrent.ConcurrentHashMap<>();
         private final List<String> atOnce = new java.util.concurrent.CopyOnWriteArrayList<>();
         private final java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
 
+        /** When each call came in, and when this hook let it go on (its own look at the thread takes time). */
+        private final List<long[]> inAndOut = new java.util.concurrent.CopyOnWriteArrayList<>();
+
         @Override
         public void run() {
+            long in = System.nanoTime();
             int call = calls.incrementAndGet();
             Thread caller = Thread.currentThread();
             long waits = katas.testkit.ThreadWaits.count(caller);
             Long last = waitsAtLastCall.put(caller, waits);
-            if (last != null && waits - last <= 1) {
+            long sinksOwnWaits = call == 2 ? 0 : 1; // call 1 was refused before the sink's park
+            if (last != null && waits - last <= sinksOwnWaits) {
                 atOnce.add("write " + call + " on '" + caller.getName() + "'");
+            }
+            inAndOut.add(new long[] {in, System.nanoTime()});
+            if (call == 1) {
+                throw Sneaky.raise(refuseFirst);
             }
         }
 
         List<String> atOnce() {
             return List.copyOf(atOnce);
+        }
+
+        /**
+         * The calls that came in less than {@code gapNanos} after this hook let the call before them go on (on any
+         * thread), in words: the flusher's wait between the two lies wholly inside that gap.
+         */
+        List<String> closerThan(long gapNanos) {
+            List<long[]> calls = List.copyOf(inAndOut);
+            List<String> close = new ArrayList<>();
+            for (int i = 1; i < calls.size(); i++) {
+                long gap = calls.get(i)[0] - calls.get(i - 1)[1];
+                if (gap < gapNanos) {
+                    close.add(String.format("write %d, %.2f ms after write %d", i + 1, gap / 1e6, i));
+                }
+            }
+            return close;
         }
     }
 
@@ -679,24 +725,78 @@ class RequestServerEdgeTest {
         // records, and the flusher, a daemon, never made its last flush. close() may throw InterruptedException
         // then, but the server is closed all the same: audits are refused from the moment it returns or throws, and
         // a close() after it returns once every record audited before is written.
+        //
+        // Red team S: a close() that, on an interrupted thread, threw before it woke the flusher (the records waited
+        // out the hour), and one that woke it and returned normally at once, before the last write: this test once
+        // looked at the sink only after a second close(), which woke and waited for the flusher. Now every write is
+        // held until the interrupted close() has returned, thrown, or waited (a normal return before that is seen
+        // every time), and the records must reach the sink after it without a second close().
         List<RequestContext> contexts = Desk.contexts(shapes, shapes.between("requests before close()", 1, 4));
         Expected expected = new Expected();
         try (Desk desk = Desk.of(1, 1, HOUR)) {
             RequestServer server = desk.server;
-            auditOneEach(desk, contexts, expected);
-            Thread.currentThread().interrupt();
-            Throwable thrown = null;
-            try {
-                server.close();
-            } catch (Throwable t) {
-                thrown = t;
-            } finally {
-                Thread.interrupted();
+            // The records are audited while the flusher waits out its hour (once it has begun to wait, within 3 s
+            // of running time): only close() wakes it (or an audit, for a flusher that each audit wakes up).
+            RunningBudget toIdle = new RunningBudget(Duration.ofSeconds(3));
+            while (!desk.serversThreads().stream().allMatch(t -> !ThreadEnd.stillRuns(t) || java.util.Set.of(
+                    Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(t.getState()))) {
+                long slice = Math.min(toIdle.nextSliceNanos(), 1_000_000L);
+                if (slice == 0) {
+                    break;
+                }
+                long start = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+                toIdle.spent(slice, System.nanoTime() - start);
             }
+            desk.sink.hold(); // every write waits until the test lets it go: none is over before release()
+            auditOneEach(desk, contexts, expected);
+            java.util.concurrent.atomic.AtomicReference<String> atReturn = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            java.util.concurrent.atomic.AtomicReference<Throwable> thrownBy = new java.util.concurrent.atomic
+                    .AtomicReference<>();
+            Thread closing = new Thread(() -> {
+                Thread.currentThread().interrupt();
+                try {
+                    server.close();
+                    String check = expected.check(desk.sink.written(), "rule 8");
+                    atReturn.set(check == null ? "" : check);
+                } catch (Throwable t) {
+                    thrownBy.set(t);
+                } finally {
+                    Thread.interrupted();
+                }
+            }, "closer");
+            closing.setDaemon(true);
+            closing.start();
+            // Until close() has returned, thrown, or begun to wait (for the flusher, held in its write), and a
+            // moment more for one that waits: then the write goes on.
+            RunningBudget toWait = new RunningBudget(Duration.ofSeconds(3));
+            while (ThreadEnd.stillRuns(closing) && !java.util.Set.of(Thread.State.WAITING,
+                    Thread.State.TIMED_WAITING, Thread.State.BLOCKED).contains(closing.getState())) {
+                long slice = Math.min(toWait.nextSliceNanos(), 2_000_000L);
+                if (slice == 0) {
+                    break;
+                }
+                long start = System.nanoTime();
+                java.util.concurrent.locks.LockSupport.parkNanos(slice);
+                toWait.spent(slice, System.nanoTime() - start);
+            }
+            new RunningBudget(Duration.ofMillis(100)).joinAll(List.of(closing));
+            desk.sink.release();
+            assertThat(new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing))).as("close() on a thread "
+                    + "already interrupted, with a flush period of an hour, once the flusher's write went on: it "
+                    + "throws InterruptedException or returns once all is written (rule 8)").isTrue();
+            Throwable thrown = thrownBy.get();
             String call = "close() on a thread already interrupted, with a flush period of an hour"
                     + (thrown == null ? "" : ", which threw " + thrown + ",");
             if (thrown != null && !(thrown instanceof InterruptedException)) {
                 throw new AssertionError(call + " may throw InterruptedException, nothing else (rule 8)", thrown);
+            }
+            if (thrown == null) {
+                assertThat(atReturn.get()).as("%s returned normally while the sink still held the flusher's write: "
+                        + "when it returned, %s. An interrupted close() either throws InterruptedException or returns "
+                        + "only once the last write is over; returning as if all were written loses records when its "
+                        + "caller then exits (rule 8)", call, atReturn.get()).isEmpty();
             }
             RequestContext late = contexts.get(0);
             Throwable refused = desk.get(server.handle(late, () -> {
@@ -709,6 +809,10 @@ class RequestServerEdgeTest {
             }), "a request that audits after close()");
             assertThat(refused).as("%s: an audit after it returned or threw was accepted; the server is closed "
                     + "however close() ends, interrupted or not (rule 8)", call).isNotNull();
+            // No second close() yet: the interrupted one must have woken the flusher, which writes on its own.
+            RequestServerTest.awaitWritten(desk, expected, call + " must still have told the flusher to stop and "
+                    + "woken it: the flusher, not waiting out its hour, writes the records audited before, without "
+                    + "another close() (rule 8)");
             server.close();
             assertThat(expected.check(desk.sink.written(), "rule 8")).as("what a second close() (not interrupted) "
                     + "had written when it returned, after %s (rule 8)", call).isNull();
