@@ -738,16 +738,9 @@ class RequestServerEdgeTest {
             // The records are audited while the flusher waits out its hour (once it has begun to wait, within 3 s
             // of running time): only close() wakes it (or an audit, for a flusher that each audit wakes up).
             RunningBudget toIdle = new RunningBudget(Duration.ofSeconds(3));
-            while (!desk.serversThreads().stream().allMatch(t -> !ThreadEnd.stillRuns(t) || java.util.Set.of(
-                    Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(t.getState()))) {
-                long slice = Math.min(toIdle.nextSliceNanos(), 1_000_000L);
-                if (slice == 0) {
-                    break;
-                }
-                long start = System.nanoTime();
-                java.util.concurrent.locks.LockSupport.parkNanos(slice);
-                toIdle.spent(slice, System.nanoTime() - start);
-            }
+            toIdle.awaitTrue(() -> desk.serversThreads().stream().allMatch(t -> !ThreadEnd.stillRuns(t)
+                    || java.util.Set.of(Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(t.getState())),
+                    1_000_000L);
             desk.sink.hold(); // every write waits until the test lets it go: none is over before release()
             auditOneEach(desk, contexts, expected);
             java.util.concurrent.atomic.AtomicReference<String> atReturn = new java.util.concurrent.atomic
@@ -771,16 +764,8 @@ class RequestServerEdgeTest {
             // Until close() has returned, thrown, or begun to wait (for the flusher, held in its write), and a
             // moment more for one that waits: then the write goes on.
             RunningBudget toWait = new RunningBudget(Duration.ofSeconds(3));
-            while (ThreadEnd.stillRuns(closing) && !java.util.Set.of(Thread.State.WAITING,
-                    Thread.State.TIMED_WAITING, Thread.State.BLOCKED).contains(closing.getState())) {
-                long slice = Math.min(toWait.nextSliceNanos(), 2_000_000L);
-                if (slice == 0) {
-                    break;
-                }
-                long start = System.nanoTime();
-                java.util.concurrent.locks.LockSupport.parkNanos(slice);
-                toWait.spent(slice, System.nanoTime() - start);
-            }
+            toWait.awaitTrue(() -> !ThreadEnd.stillRuns(closing) || java.util.Set.of(Thread.State.WAITING,
+                    Thread.State.TIMED_WAITING, Thread.State.BLOCKED).contains(closing.getState()), 2_000_000L);
             new RunningBudget(Duration.ofMillis(100)).joinAll(List.of(closing));
             desk.sink.release();
             assertThat(new RunningBudget(Duration.ofSeconds(3)).joinAll(List.of(closing))).as("close() on a thread "

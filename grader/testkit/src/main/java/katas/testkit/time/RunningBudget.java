@@ -87,6 +87,23 @@ public final class RunningBudget {
         return true;
     }
 
+    /**
+     * Waits until {@code done} holds, looking at least every {@code lookNanos}, or until the budget is spent, reading
+     * {@code System.nanoTime()}; true when it holds.
+     */
+    public boolean awaitTrue(java.util.function.BooleanSupplier done, long lookNanos) {
+        while (!done.getAsBoolean()) {
+            long slice = Math.min(nextSliceNanos(), lookNanos);
+            if (slice == 0L) {
+                return false;
+            }
+            long start = System.nanoTime();
+            java.util.concurrent.locks.LockSupport.parkNanos(slice);
+            spent(slice, System.nanoTime() - start);
+        }
+        return true;
+    }
+
     /** "10 s", or "10 s (and 12.3 s of pauses, not counted)" when pauses were left out. */
     public String describe() {
         String counted = bound.toMillis() % 1000 == 0 ? bound.toSeconds() + " s" : bound.toMillis() + " ms";
